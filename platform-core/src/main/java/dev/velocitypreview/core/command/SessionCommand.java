@@ -1,0 +1,58 @@
+package dev.velocitypreview.core.command;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.UserId;
+
+/**
+ * A request to change a session, published on {@code preview.session-commands} keyed by the
+ * session id so that all commands of a session stay in order.
+ *
+ * @param commandId unique per published command; lets consumers recognise a redelivery
+ * @param projectId required for CREATE, optional otherwise
+ * @param tier      required for CREATE, optional otherwise
+ * @param reason    why a TERMINATE was issued ({@code user}, {@code expired}, {@code idle}, {@code admin}, {@code orphan})
+ */
+public record SessionCommand(
+        UUID commandId,
+        Type type,
+        UUID sessionId,
+        String userId,
+        UUID projectId,
+        Tier tier,
+        String reason,
+        Instant issuedAt) {
+
+    public SessionCommand {
+        Objects.requireNonNull(commandId, "commandId is required");
+        Objects.requireNonNull(type, "type is required (CREATE, TERMINATE, EXTEND, RESUME)");
+        Objects.requireNonNull(sessionId, "sessionId is required");
+        UserId.require(userId);
+        Objects.requireNonNull(issuedAt, "issuedAt is required");
+        if (type == Type.CREATE) {
+            Objects.requireNonNull(projectId, "projectId is required for CREATE");
+            Objects.requireNonNull(tier, "tier is required for CREATE");
+        }
+        if (type == Type.TERMINATE) {
+            if (reason == null || !TerminationReason.isKnown(reason)) {
+                throw new IllegalArgumentException("reason for TERMINATE must be one of "
+                        + TerminationReason.KNOWN + ", got " + (reason == null ? "nothing" : "'" + reason + "'"));
+            }
+        }
+    }
+
+    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier, Instant now) {
+        return new SessionCommand(UUID.randomUUID(), Type.CREATE, sessionId, userId, projectId, tier, null, now);
+    }
+
+    public static SessionCommand terminate(UUID sessionId, String userId, String reason, Instant now) {
+        return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, reason, now);
+    }
+
+    public enum Type {
+        CREATE, TERMINATE, EXTEND, RESUME
+    }
+}

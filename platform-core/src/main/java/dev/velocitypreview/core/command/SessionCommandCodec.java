@@ -1,0 +1,59 @@
+package dev.velocitypreview.core.command;
+
+import java.util.Set;
+
+import dev.velocitypreview.core.json.JsonObjectReader;
+import dev.velocitypreview.core.json.JsonObjectWriter;
+import dev.velocitypreview.core.json.MalformedRecordException;
+import dev.velocitypreview.core.session.Tier;
+
+/** JSON form of {@link SessionCommand}: strict, so a half-understood command is never applied. */
+public final class SessionCommandCodec {
+
+    private static final Set<String> FIELDS =
+            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "reason", "issuedAt");
+
+    private SessionCommandCodec() {
+    }
+
+    public static byte[] encode(SessionCommand command) {
+        return new JsonObjectWriter()
+                .uuid("commandId", command.commandId())
+                .string("type", command.type().name())
+                .uuid("sessionId", command.sessionId())
+                .string("userId", command.userId())
+                .uuid("projectId", command.projectId())
+                .string("tier", command.tier() == null ? null : command.tier().wireName())
+                .string("reason", command.reason())
+                .instant("issuedAt", command.issuedAt())
+                .toBytes();
+    }
+
+    /** @throws MalformedRecordException saying which field is wrong and why */
+    public static SessionCommand decode(byte[] json) {
+        JsonObjectReader in = JsonObjectReader.of("session command", json, FIELDS);
+        SessionCommand.Type type = in.mapped("type", SessionCommandCodec::type);
+        try {
+            return new SessionCommand(
+                    in.requiredUuid("commandId"),
+                    type,
+                    in.requiredUuid("sessionId"),
+                    in.requiredString("userId"),
+                    in.uuid("projectId"),
+                    in.mapped("tier", Tier::fromWire),
+                    in.string("reason"),
+                    in.instant("issuedAt"));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new MalformedRecordException("session command: " + e.getMessage(), e);
+        }
+    }
+
+    private static SessionCommand.Type type(String raw) {
+        for (SessionCommand.Type type : SessionCommand.Type.values()) {
+            if (type.name().equals(raw)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("unknown command type, expected one of CREATE, TERMINATE, EXTEND, RESUME");
+    }
+}

@@ -1,0 +1,139 @@
+package dev.velocitypreview.core.directory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import dev.velocitypreview.core.session.SessionView;
+
+/**
+ * A process-local, always-complete directory of sessions fed by Kafka: the changelog for
+ * everything the provisioner wrote and the command topic for sessions just requested. Reads
+ * never touch a database; {@link #await} parks a caller until the session it asks about
+ * changes into the wanted shape.
+ *
+ * <p>Thread-safe. {@link #lookup} and {@link #await} may only be called once {@link #isReady()}.
+ */
+public final class SessionDirectory implements AutoCloseable {
+
+    private final SessionWaiters waiters = new SessionWaiters();
+    private final KafkaStreams streams;
+    private volatile ReadOnlyKeyValueStore<String, SessionView> sessions;
+    private volatile ReadOnlyKeyValueStore<String, SessionView> requested;
+
+    /**
+     * @param streamsConfig Kafka Streams settings; needs at least {@code application.id},
+     *                      {@code bootstrap.servers} and a {@code state.dir} of its own
+     */
+    public SessionDirectory(Properties streamsConfig) {
+        Properties config = new Properties();
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        config.putAll(streamsConfig);
+        this.streams = new KafkaStreams(
+                SessionDirectoryTopology.build((id, store) -> waiters.publish(id, lookupUnchecked(id))), config);
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    /** True once both stores have caught up with their topics and the directory answers. */
+    public boolean isReady() {
+        return streams.state() == KafkaStreams.State.RUNNING && stores();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The newest known view of a session, or empty when no command or row for it has arrived. */
+    public Optional<SessionView> lookup(UUID id) {
+        if (!stores()) {
+            throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
+        }
+        return Optional.ofNullable(lookupUnchecked(id));
+    }
+
+    /**
+     * Completes with the session's view as soon as {@code until} holds for it, which may be at
+     * once; completes exceptionally with a {@link java.util.concurrent.TimeoutException} after
+     * {@code max}. The waiter is registered before the store is read so no update is missed.
+     */
+    public CompletableFuture<SessionView> await(UUID id, Predicate<SessionView> until, Duration max) {
+        SessionWaiters.Waiter waiter = waiters.register(id, until);
+        lookup(id).ifPresent(waiter::offer);
+        return waiter.future().orTimeout(max.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Every known session matching {@code filter}; a full scan, meant for one user's listing. */
+    public List<SessionView> find(Predicate<SessionView> filter) {
+        if (!stores()) {
+            throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
+        }
+        List<SessionView> out = new ArrayList<>();
+        try (KeyValueIterator<String, SessionView> rows = sessions.all()) {
+            rows.forEachRemaining(row -> {
+                if (filter.test(row.value)) {
+                    out.add(row.value);
+                }
+            });
+        }
+        try (KeyValueIterator<String, SessionView> rows = requested.all()) {
+            while (rows.hasNext()) {
+                KeyValue<String, SessionView> row = rows.next();
+                if (sessions.get(row.key) == null && filter.test(row.value)) {
+                    out.add(row.value);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many requests are parked right now. */
+    public int waiting() {
+        return waiters.size();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+    }
+
+    private SessionView lookupUnchecked(UUID id) {
+        if (!stores()) {
+            return null;
+        }
+        String key = id.toString();
+        return SessionView.newest(requested.get(key), sessions.get(key));
+    }
+
+    private boolean stores() {
+        if (sessions != null && requested != null) {
+            return true;
+        }
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return false;
+        }
+        sessions = streams.store(StoreQueryParameters.fromNameAndType(
+                SessionDirectoryTopology.SESSIONS_STORE, QueryableStoreTypes.keyValueStore()));
+        requested = streams.store(StoreQueryParameters.fromNameAndType(
+                SessionDirectoryTopology.REQUESTED_STORE, QueryableStoreTypes.keyValueStore()));
+        return true;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.velocitypreview.core.directory;
+
+import java.util.UUID;
+import java.util.function.BiConsumer;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.session.SessionId;
+import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.core.topic.Topics;
+
+/**
+ * Two global, in-memory stores that together say where every session is:
+ * {@value #REQUESTED_STORE} holds the CREATE of each session (so a fresh id is known the moment
+ * its command is acknowledged) and {@value #SESSIONS_STORE} holds the newest changelog row.
+ * Both are version-fenced: an update that is not newer than what the store holds is dropped,
+ * so a replayed changelog never moves a session backwards.
+ */
+public final class SessionDirectoryTopology {
+
+    public static final String SESSIONS_STORE = "sessions";
+    public static final String REQUESTED_STORE = "requested-sessions";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionDirectoryTopology.class);
+
+    private SessionDirectoryTopology() {
+    }
+
+    /**
+     * @param changed called on the stream thread after every accepted update, with the session id
+     */
+    public static Topology build(BiConsumer<UUID, String> changed) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),
+                        Serdes.String(), Topics.SESSIONS.valueSerde()).withLoggingDisabled(),
+                Topics.SESSIONS.name(),
+                Consumed.with(Topics.SESSIONS.keySerde(), Topics.SESSIONS.valueSerde()),
+                () -> new ChangelogProcessor(changed));
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REQUESTED_STORE),
+                        Serdes.String(), Topics.SESSIONS.valueSerde()).withLoggingDisabled(),
+                Topics.SESSION_COMMANDS.name(),
+                Consumed.with(Topics.SESSION_COMMANDS.keySerde(), Topics.SESSION_COMMANDS.valueSerde()),
+                () -> new RequestedProcessor(changed));
+        return builder.build();
+    }
+
+    private static UUID keyOf(String key, String topic) {
+        if (!SessionId.isValid(key)) {
+            LOG.atWarn().addKeyValue("topic", topic).addKeyValue("key", key == null ? null : SessionId.quote(key))
+                    .log("skipping record whose key is not a session id");
+            return null;
+        }
+        return UUID.fromString(key);
+    }
+
+    /** Keeps the newest row of each session; a tombstone removes it. */
+    private static final class ChangelogProcessor implements Processor<String, SessionView, Void, Void> {
+        private final BiConsumer<UUID, String> changed;
+        private KeyValueStore<String, SessionView> store;
+
+        ChangelogProcessor(BiConsumer<UUID, String> changed) {
+            this.changed = changed;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(SESSIONS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, SessionView> record) {
+            UUID id = keyOf(record.key(), Topics.SESSIONS.name());
+            if (id == null) {
+                return;
+            }
+            SessionView incoming = record.value();
+            if (incoming == null) {
+                store.delete(record.key());
+            } else if (!incoming.id().equals(id)) {
+                LOG.atWarn().addKeyValue("session", id).addKeyValue("row", incoming.id())
+                        .log("skipping changelog row whose id differs from its key");
+                return;
+            } else if (incoming.supersedes(store.get(record.key()))) {
+                store.put(record.key(), incoming);
+            } else {
+                return;
+            }
+            changed.accept(id, SESSIONS_STORE);
+        }
+    }
+
+    /** Remembers each CREATE as a version-0 view; other commands do not change what a session is. */
+    private static final class RequestedProcessor implements Processor<String, SessionCommand, Void, Void> {
+        private final BiConsumer<UUID, String> changed;
+        private KeyValueStore<String, SessionView> store;
+
+        RequestedProcessor(BiConsumer<UUID, String> changed) {
+            this.changed = changed;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(REQUESTED_STORE);
+        }
+
+        @Override
+        public void process(Record<String, SessionCommand> record) {
+            UUID id = keyOf(record.key(), Topics.SESSION_COMMANDS.name());
+            SessionCommand command = record.value();
+            if (id == null || command == null || command.type() != SessionCommand.Type.CREATE
+                    || !command.sessionId().equals(id) || store.get(record.key()) != null) {
+                return;
+            }
+            store.put(record.key(), SessionView.requested(command));
+            changed.accept(id, REQUESTED_STORE);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.velocitypreview.core.directory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import dev.velocitypreview.core.session.SessionView;
+
+/**
+ * Requests parked until their session changes. The directory's processors call
+ * {@link #publish} after every store update; a waiter registers before it reads the store, so
+ * no update can fall between its read and its registration.
+ */
+final class SessionWaiters {
+
+    private final Map<UUID, Set<Waiter>> byId = new ConcurrentHashMap<>();
+
+    Waiter register(UUID id, Predicate<SessionView> until) {
+        Waiter waiter = new Waiter(id, until, new CompletableFuture<>());
+        byId.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        waiter.future.whenComplete((view, error) -> remove(waiter));
+        return waiter;
+    }
+
+    void publish(UUID id, SessionView view) {
+        Set<Waiter> waiters = byId.get(id);
+        if (waiters == null || view == null) {
+            return;
+        }
+        for (Waiter waiter : waiters) {
+            waiter.offer(view);
+        }
+    }
+
+    int size() {
+        return byId.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private void remove(Waiter waiter) {
+        byId.computeIfPresent(waiter.id, (k, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    record Waiter(UUID id, Predicate<SessionView> until, CompletableFuture<SessionView> future) {
+        void offer(SessionView view) {
+            if (until.test(view)) {
+                future.complete(view);
+            }
+        }
+    }
+}

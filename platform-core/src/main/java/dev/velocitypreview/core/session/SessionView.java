@@ -1,0 +1,65 @@
+package dev.velocitypreview.core.session;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+import dev.velocitypreview.core.command.SessionCommand;
+
+/**
+ * What every reader knows about a session: a row of {@code preview_sessions} as the changelog
+ * carries it, or, before the provisioner has written anything, the requested state derived from
+ * the CREATE command (version 0). Views only ever move to a higher {@link #version()}.
+ *
+ * @param version 0 for a requested session nobody has written yet; the provisioner's row
+ *                versions start at 1 and grow by one on every write
+ */
+public record SessionView(
+        UUID id,
+        String userId,
+        UUID projectId,
+        SessionStatus status,
+        String statusReason,
+        String error,
+        String machineId,
+        String machineUrl,
+        String region,
+        Tier tier,
+        long version,
+        Instant requestedAt,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant readyAt,
+        Instant expiresAt,
+        Instant terminatedAt) {
+
+    public SessionView {
+        Objects.requireNonNull(id, "id == null");
+        Objects.requireNonNull(status, "status == null");
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0, got " + version);
+        }
+    }
+
+    /** The view of a session that was requested and not yet picked up by the provisioner. */
+    public static SessionView requested(SessionCommand create) {
+        if (create.type() != SessionCommand.Type.CREATE) {
+            throw new IllegalArgumentException("a requested view comes from a CREATE, got " + create.type());
+        }
+        return new SessionView(create.sessionId(), create.userId(), create.projectId(), SessionStatus.REQUESTED,
+                null, null, null, null, null, create.tier(), 0L, create.issuedAt(), null, null, null, null, null);
+    }
+
+    /** True when this view should replace {@code current} (which may be null): it is strictly newer. */
+    public boolean supersedes(SessionView current) {
+        return current == null || version > current.version;
+    }
+
+    /** The newer of two views of the same session; either may be null. */
+    public static SessionView newest(SessionView a, SessionView b) {
+        if (a == null) {
+            return b;
+        }
+        return b != null && b.supersedes(a) ? b : a;
+    }
+}
