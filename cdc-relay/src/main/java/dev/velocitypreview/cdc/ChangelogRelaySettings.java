@@ -1,0 +1,329 @@
+package dev.velocitypreview.cdc;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the {@link ChangelogRelay} needs. Build it with {@link #builder(String, String, String)};
+ * every field not given keeps the default named in its description.
+ *
+ * <p>The database should run with {@code synchronous_commit=on}: the WAL sender only ships flushed
+ * WAL, so with it off every change waits for the WAL writer (~190 ms measured here). Correctness does
+ * not depend on it.
+ *
+ * @param jdbcUrl                 {@code jdbc:postgresql://host[:port]/database[?...]} of the captured
+ *                                database; required. Host, port and database name are derived from it
+ *                                for Debezium, which does not take a JDBC url.
+ * @param username                database user with the {@code REPLICATION} attribute that owns the
+ *                                captured tables (so the publication can be created); required
+ * @param password                its password; may be empty, never null
+ * @param bootstrapServers        Kafka bootstrap servers; default {@code localhost:9092}
+ * @param slotName                logical replication slot of this relay; default {@code velocity_preview}.
+ *                                Also names the engine, so offsets are keyed by slot.
+ * @param publicationName         publication the slot reads (created, filtered to {@code tables});
+ *                                default {@code velocity_preview_pub}
+ * @param tables                  captured tables as {@code schema.table}; default
+ *                                {@code [public.preview_sessions]}. Only {@code public.preview_sessions}
+ *                                is relayed to a topic; changes of other tables are acknowledged and skipped.
+ * @param pollInterval            how long the engine waits for more changes before handing over a
+ *                                batch; default 10 ms (Debezium's 500 ms puts ~500 ms on every change)
+ * @param heartbeatInterval       heartbeat period, so an idle table does not pin WAL; default 10 s
+ * @param offsetFlushInterval     how often processed offsets are written to the offsets topic and the
+ *                                slot advanced; bounds what a successor replays; default 1 s
+ * @param sessionsTopicPartitions partitions of the sessions topic when the relay creates it; default 6
+ *                                (consumer groups such as cleanup can spread over up to 6 members)
+ * @param offsetsTopicPartitions  partitions of the offsets topic when created; default 1
+ * @param replicationFactor       replication factor of both topics when created; default 1 (the
+ *                                embedded single broker); use 3 on a real cluster
+ * @param sendTimeout             how long a batch waits for Kafka's acknowledgements before it fails
+ *                                and the engine restarts; default 30 s
+ * @param lockKey                 key of the PostgreSQL advisory lock that lets exactly one relay
+ *                                stream per database; default {@link #DEFAULT_LOCK_KEY}
+ * @param standbyRetry            how often a standby relay tries to take the lock; default 5 s
+ * @param lockCheckInterval       how often the streaming relay checks its lock connection is alive;
+ *                                default 2 s
+ * @param restartBackoffInitial   first wait before restarting an engine that stopped with an error;
+ *                                doubled on each failure in a row; default 1 s
+ * @param restartBackoffMax       upper bound of that wait; default 30 s
+ * @param producerOverrides       raw Kafka producer settings laid over ours (acks=all, idempotence,
+ *                                linger.ms=0); settings the admin client knows (security, ...) go to
+ *                                it too; default empty
+ * @param engineOverrides         raw Debezium engine/connector settings laid over ours last, for
+ *                                example {@code database.sslmode}, {@code snapshot.mode}, or Kafka
+ *                                client security settings of the offset store; default empty
+ */
+public record ChangelogRelaySettings(
+        String jdbcUrl,
+        String username,
+        String password,
+        String bootstrapServers,
+        String slotName,
+        String publicationName,
+        List<String> tables,
+        Duration pollInterval,
+        Duration heartbeatInterval,
+        Duration offsetFlushInterval,
+        int sessionsTopicPartitions,
+        int offsetsTopicPartitions,
+        short replicationFactor,
+        Duration sendTimeout,
+        long lockKey,
+        Duration standbyRetry,
+        Duration lockCheckInterval,
+        Duration restartBackoffInitial,
+        Duration restartBackoffMax,
+        Map<String, String> producerOverrides,
+        Map<String, String> engineOverrides) {
+
+    /** "velocity" in ASCII: an arbitrary constant no other component of ours locks on. */
+    public static final long DEFAULT_LOCK_KEY = 0x76656c6f63697479L;
+
+    /** The table whose changes become {@code preview.sessions}. */
+    public static final String SESSIONS_TABLE = "public.preview_sessions";
+
+    public ChangelogRelaySettings {
+        requireText(jdbcUrl, "jdbcUrl");
+        requireText(username, "username");
+        Objects.requireNonNull(password, "password == null");
+        requireText(bootstrapServers, "bootstrapServers");
+        requireIdentifier(slotName, "slotName");
+        requireIdentifier(publicationName, "publicationName");
+        Objects.requireNonNull(tables, "tables == null");
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("tables must name at least one table");
+        }
+        for (String table : tables) {
+            if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
+                throw new IllegalArgumentException("tables must be schema.table names, got " + table);
+            }
+        }
+        tables = List.copyOf(tables);
+        requirePositive(pollInterval, "pollInterval");
+        requirePositive(heartbeatInterval, "heartbeatInterval");
+        requirePositive(offsetFlushInterval, "offsetFlushInterval");
+        if (sessionsTopicPartitions < 1) {
+            throw new IllegalArgumentException("sessionsTopicPartitions must be >= 1, got " + sessionsTopicPartitions);
+        }
+        if (offsetsTopicPartitions < 1) {
+            throw new IllegalArgumentException("offsetsTopicPartitions must be >= 1, got " + offsetsTopicPartitions);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replicationFactor must be >= 1, got " + replicationFactor);
+        }
+        requirePositive(sendTimeout, "sendTimeout");
+        requirePositive(standbyRetry, "standbyRetry");
+        requirePositive(lockCheckInterval, "lockCheckInterval");
+        requirePositive(restartBackoffInitial, "restartBackoffInitial");
+        requirePositive(restartBackoffMax, "restartBackoffMax");
+        if (restartBackoffMax.compareTo(restartBackoffInitial) < 0) {
+            throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
+                    + ") must be >= restartBackoffInitial (" + restartBackoffInitial + ")");
+        }
+        producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producerOverrides == null"));
+        engineOverrides = Map.copyOf(Objects.requireNonNull(engineOverrides, "engineOverrides == null"));
+        // Fail now, not when the engine first starts, if the url cannot be read.
+        PostgresUrl.parse(jdbcUrl);
+    }
+
+    /** Host, port and database name of {@link #jdbcUrl()}, as Debezium takes them. */
+    PostgresUrl database() {
+        return PostgresUrl.parse(jdbcUrl);
+    }
+
+    /** Hides the password, so settings may be logged. */
+    @Override
+    public String toString() {
+        return "ChangelogRelaySettings[jdbcUrl=" + jdbcUrl + ", username=" + username + ", password=***"
+                + ", bootstrapServers=" + bootstrapServers + ", slotName=" + slotName
+                + ", publicationName=" + publicationName + ", tables=" + tables + ", pollInterval=" + pollInterval
+                + ", heartbeatInterval=" + heartbeatInterval + ", offsetFlushInterval=" + offsetFlushInterval
+                + ", sessionsTopicPartitions=" + sessionsTopicPartitions
+                + ", offsetsTopicPartitions=" + offsetsTopicPartitions + ", replicationFactor=" + replicationFactor
+                + ", sendTimeout=" + sendTimeout + ", lockKey=" + lockKey + ", standbyRetry=" + standbyRetry
+                + ", lockCheckInterval=" + lockCheckInterval + ", restartBackoffInitial=" + restartBackoffInitial
+                + ", restartBackoffMax=" + restartBackoffMax + ", producerOverrides=" + producerOverrides.keySet()
+                + ", engineOverrides=" + engineOverrides.keySet() + "]";
+    }
+
+    /** Settings for the given database with every other field at its default. */
+    public static Builder builder(String jdbcUrl, String username, String password) {
+        return new Builder(jdbcUrl, username, password);
+    }
+
+    /** A copy of these settings to change a few fields of. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+
+    // Slot and publication names go into SQL and must be valid unquoted PostgreSQL identifiers;
+    // slot names are further limited to lower case, digits and underscores.
+    private static void requireIdentifier(String value, String name) {
+        if (value == null || !value.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException(
+                    name + " must be 1-63 lower-case letters, digits or underscores, not starting with a digit, got "
+                            + value);
+        }
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, name + " == null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+
+    /** Collects fields for {@link ChangelogRelaySettings}; starts from the documented defaults. */
+    public static final class Builder {
+        private final String jdbcUrl;
+        private final String username;
+        private final String password;
+        private String bootstrapServers = "localhost:9092";
+        private String slotName = "velocity_preview";
+        private String publicationName = "velocity_preview_pub";
+        private List<String> tables = List.of(SESSIONS_TABLE);
+        private Duration pollInterval = Duration.ofMillis(10);
+        private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private Duration offsetFlushInterval = Duration.ofSeconds(1);
+        private int sessionsTopicPartitions = 6;
+        private int offsetsTopicPartitions = 1;
+        private short replicationFactor = 1;
+        private Duration sendTimeout = Duration.ofSeconds(30);
+        private long lockKey = DEFAULT_LOCK_KEY;
+        private Duration standbyRetry = Duration.ofSeconds(5);
+        private Duration lockCheckInterval = Duration.ofSeconds(2);
+        private Duration restartBackoffInitial = Duration.ofSeconds(1);
+        private Duration restartBackoffMax = Duration.ofSeconds(30);
+        private Map<String, String> producerOverrides = Map.of();
+        private Map<String, String> engineOverrides = Map.of();
+
+        private Builder(String jdbcUrl, String username, String password) {
+            this.jdbcUrl = jdbcUrl;
+            this.username = username;
+            this.password = password;
+        }
+
+        private Builder(ChangelogRelaySettings s) {
+            this(s.jdbcUrl, s.username, s.password);
+            bootstrapServers = s.bootstrapServers;
+            slotName = s.slotName;
+            publicationName = s.publicationName;
+            tables = s.tables;
+            pollInterval = s.pollInterval;
+            heartbeatInterval = s.heartbeatInterval;
+            offsetFlushInterval = s.offsetFlushInterval;
+            sessionsTopicPartitions = s.sessionsTopicPartitions;
+            offsetsTopicPartitions = s.offsetsTopicPartitions;
+            replicationFactor = s.replicationFactor;
+            sendTimeout = s.sendTimeout;
+            lockKey = s.lockKey;
+            standbyRetry = s.standbyRetry;
+            lockCheckInterval = s.lockCheckInterval;
+            restartBackoffInitial = s.restartBackoffInitial;
+            restartBackoffMax = s.restartBackoffMax;
+            producerOverrides = s.producerOverrides;
+            engineOverrides = s.engineOverrides;
+        }
+
+        public Builder bootstrapServers(String value) {
+            bootstrapServers = value;
+            return this;
+        }
+
+        public Builder slotName(String value) {
+            slotName = value;
+            return this;
+        }
+
+        public Builder publicationName(String value) {
+            publicationName = value;
+            return this;
+        }
+
+        public Builder tables(List<String> value) {
+            tables = value;
+            return this;
+        }
+
+        public Builder pollInterval(Duration value) {
+            pollInterval = value;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            heartbeatInterval = value;
+            return this;
+        }
+
+        public Builder offsetFlushInterval(Duration value) {
+            offsetFlushInterval = value;
+            return this;
+        }
+
+        public Builder sessionsTopicPartitions(int value) {
+            sessionsTopicPartitions = value;
+            return this;
+        }
+
+        public Builder offsetsTopicPartitions(int value) {
+            offsetsTopicPartitions = value;
+            return this;
+        }
+
+        public Builder replicationFactor(short value) {
+            replicationFactor = value;
+            return this;
+        }
+
+        public Builder sendTimeout(Duration value) {
+            sendTimeout = value;
+            return this;
+        }
+
+        public Builder lockKey(long value) {
+            lockKey = value;
+            return this;
+        }
+
+        public Builder standbyRetry(Duration value) {
+            standbyRetry = value;
+            return this;
+        }
+
+        public Builder lockCheckInterval(Duration value) {
+            lockCheckInterval = value;
+            return this;
+        }
+
+        public Builder restartBackoff(Duration initial, Duration max) {
+            restartBackoffInitial = initial;
+            restartBackoffMax = max;
+            return this;
+        }
+
+        public Builder producerOverrides(Map<String, String> value) {
+            producerOverrides = value;
+            return this;
+        }
+
+        public Builder engineOverrides(Map<String, String> value) {
+            engineOverrides = value;
+            return this;
+        }
+
+        public ChangelogRelaySettings build() {
+            return new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
+                    publicationName, tables, pollInterval, heartbeatInterval, offsetFlushInterval,
+                    sessionsTopicPartitions, offsetsTopicPartitions, replicationFactor, sendTimeout, lockKey,
+                    standbyRetry, lockCheckInterval, restartBackoffInitial, restartBackoffMax, producerOverrides,
+                    engineOverrides);
+        }
+    }
+}

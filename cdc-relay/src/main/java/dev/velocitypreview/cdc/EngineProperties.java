@@ -1,0 +1,71 @@
+package dev.velocitypreview.cdc;
+
+import java.util.Properties;
+
+import org.apache.kafka.connect.storage.KafkaOffsetBackingStore;
+
+import dev.velocitypreview.core.topic.Topics;
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.transforms.ExtractNewRecordState;
+
+/** The Debezium engine and PostgreSQL connector configuration of a relay. */
+final class EngineProperties {
+
+    /**
+     * Prefix of Debezium's logical topic names. Never a Kafka topic of ours (records are routed by
+     * {@link SessionChangeConsumer}), but part of the offsets' key, so it must never change.
+     */
+    static final String TOPIC_PREFIX = "velocity_preview";
+
+    private EngineProperties() {
+    }
+
+    /** Debezium's topic for changes of {@code public.preview_sessions}. */
+    static String sessionsSourceTopic() {
+        return TOPIC_PREFIX + "." + ChangelogRelaySettings.SESSIONS_TABLE;
+    }
+
+    static Properties of(ChangelogRelaySettings settings) {
+        PostgresUrl database = settings.database();
+        Properties p = new Properties();
+        // The engine name keys the stored offsets; tying it to the slot makes offsets follow the slot.
+        p.setProperty("name", "velocity-cdc-" + settings.slotName());
+        p.setProperty("connector.class", PostgresConnector.class.getName());
+        p.setProperty("topic.prefix", TOPIC_PREFIX);
+
+        p.setProperty("database.hostname", database.host());
+        p.setProperty("database.port", Integer.toString(database.port()));
+        p.setProperty("database.dbname", database.database());
+        p.setProperty("database.user", settings.username());
+        p.setProperty("database.password", settings.password());
+
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", settings.slotName());
+        p.setProperty("publication.name", settings.publicationName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", String.join(",", settings.tables()));
+        // Rows that exist before the slot does are read once by the snapshot, then the slot streams.
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("heartbeat.interval.ms", Long.toString(settings.heartbeatInterval().toMillis()));
+        p.setProperty("poll.interval.ms", Long.toString(settings.pollInterval().toMillis()));
+        // The flattening turns deletes into tombstones itself; the connector's own would be dropped.
+        p.setProperty("tombstones.on.delete", "false");
+
+        p.setProperty("transforms", "unwrap");
+        p.setProperty("transforms.unwrap.type", ExtractNewRecordState.class.getName());
+        p.setProperty("transforms.unwrap.delete.tombstone.handling.mode", "tombstone");
+        p.setProperty("transforms.unwrap.add.headers", "source.ts_ms");
+        // One batch at a time is tiny here; a thread pool per record would only cost context switches.
+        p.setProperty("record.processing.threads", "1");
+
+        p.setProperty("offset.storage", KafkaOffsetBackingStore.class.getName());
+        p.setProperty("offset.storage.topic", Topics.CDC_OFFSETS);
+        p.setProperty("offset.storage.partitions", Integer.toString(settings.offsetsTopicPartitions()));
+        p.setProperty("offset.storage.replication.factor", Short.toString(settings.replicationFactor()));
+        p.setProperty("offset.flush.interval.ms", Long.toString(settings.offsetFlushInterval().toMillis()));
+        p.setProperty("bootstrap.servers", settings.bootstrapServers());
+
+        p.putAll(settings.engineOverrides());
+        return p;
+    }
+}

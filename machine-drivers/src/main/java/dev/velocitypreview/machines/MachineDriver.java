@@ -1,0 +1,51 @@
+package dev.velocitypreview.machines;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where previews run. The provisioner and cleanup talk to machines only through this seam;
+ * local child processes and Fly Machines are its implementations.
+ *
+ * <p>Every machine is tagged with the session it serves, and there is at most one live machine
+ * per session: callers look a session's machine up with {@link #findBySession} before they
+ * {@link #create} one, because a machine name is not an idempotency key.
+ *
+ * <p>Implementations are thread-safe; calls for different sessions may run concurrently.
+ * Every call is bounded in time. A {@link MachineException} says whether trying again may help.
+ */
+public interface MachineDriver extends AutoCloseable {
+
+    /** The live (not destroyed) machine tagged with this session, if there is one. */
+    Optional<Machine> findBySession(UUID sessionId);
+
+    /** Creates and launches a machine for {@code spec}; returns as soon as the machine exists. */
+    Machine create(MachineSpec spec);
+
+    /**
+     * Waits until the machine has started and the preview runtime inside it reports healthy.
+     *
+     * @return the machine with its {@link Machine#url()} set
+     * @throws MachineException with {@code transient == false} when the runtime reports that it
+     *                          cannot become healthy (for example a refused file), or the wait ran out
+     */
+    Machine awaitReady(Machine machine, Duration timeout);
+
+    /** Starts a stopped machine again; its url may change. */
+    Machine start(String machineId);
+
+    /** Stops a machine but keeps it, so that {@link #start} can bring it back. */
+    void stop(String machineId);
+
+    /** Destroys a machine; a machine that is already gone is not an error. */
+    void destroy(String machineId);
+
+    /** Every machine this driver knows of that is not destroyed, for reconciliation. */
+    List<Machine> list();
+
+    /** Releases the driver's own resources. Machines are left as they are. */
+    @Override
+    void close();
+}

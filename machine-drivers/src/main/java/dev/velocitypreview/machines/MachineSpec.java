@@ -1,0 +1,28 @@
+package dev.velocitypreview.machines;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import dev.velocitypreview.core.session.Tier;
+
+/**
+ * What to run for one session.
+ *
+ * @param attemptId unique per provisioning attempt, recorded on the machine so logs of a retried
+ *                  create can be told apart
+ * @param files     the project's files, materialized by the preview runtime
+ * @param env       extra environment for the runtime
+ */
+public record MachineSpec(UUID sessionId, String userId, UUID projectId, Tier tier, String attemptId,
+                          List<ProjectFile> files, Map<String, String> env) {
+    public MachineSpec {
+        Objects.requireNonNull(sessionId, "sessionId == null");
+        Objects.requireNonNull(projectId, "projectId == null");
+        Objects.requireNonNull(tier, "tier == null");
+        Objects.requireNonNull(attemptId, "attemptId == null");
+        files = List.copyOf(files);
+        env = Map.copyOf(env);
+    }
+}

@@ -1,0 +1,389 @@
+package dev.velocitypreview.machines.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineDriver;
+import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.machines.MachineSpec;
+import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.RuntimeHealthProbe;
+
+/**
+ * Machines as child processes of this JVM, each running the preview runtime on a free loopback
+ * port. Everything about a machine lives in its directory under {@link LocalMachinesSettings#root()}
+ * (see {@link MachineDirectory}), so a driver created after a restart finds, stops, starts and
+ * destroys the machines an earlier one created. The runtime's output goes to a file, never a pipe,
+ * so machines outlive a driver that is killed.
+ *
+ * <p>Like a Fly machine whose process exits, a machine whose runtime exited on its own is reported
+ * as {@link MachineState#STOPPED}: it can be started again or destroyed.
+ *
+ * <p>Thread-safe. Calls for one session are serialized (per-session lock), so two concurrent
+ * creates for the same session launch one process; calls for different sessions run in parallel.
+ */
+public final class LocalProcessDriver implements MachineDriver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcessDriver.class);
+
+    static final String REGION = "local";
+    static final String RUNTIME_MAIN_CLASS = "dev.velocitypreview.runtime.PreviewRuntime";
+    private static final String LOOPBACK = "127.0.0.1";
+    /** One look at a loopback health endpoint; the ready timeout bounds the whole wait. */
+    private static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    private static final int LOG_TAIL_BYTES = 2048;
+
+    private final LocalMachinesSettings settings;
+    private final MachineDirectory machines;
+    private final RuntimeHealthProbe health;
+    private final KeyedLocks<UUID> sessionLocks = new KeyedLocks<>();
+    /** The processes this driver launched: exit codes for messages, and what {@link #close} stops. */
+    private final Map<String, Process> launched = new ConcurrentHashMap<>();
+    /** A machine's session never changes, so scans need not reread other sessions' records. */
+    private final Map<String, UUID> sessionOfMachine = new ConcurrentHashMap<>();
+
+    public LocalProcessDriver(LocalMachinesSettings settings) {
+        this.settings = settings;
+        this.machines = new MachineDirectory(settings.root());
+        this.health = new RuntimeHealthProbe(HEALTH_REQUEST_TIMEOUT, settings.healthPollInterval());
+    }
+
+    @Override
+    public Optional<Machine> findBySession(UUID sessionId) {
+        return findRecord(sessionId).map(this::toMachine);
+    }
+
+    @Override
+    public Machine create(MachineSpec spec) {
+        return sessionLocks.call(spec.sessionId(), () -> {
+            Optional<MachineRecord> existing = findRecord(spec.sessionId());
+            if (existing.isPresent()) {
+                return reuse(existing.get(), spec);
+            }
+            String id = newMachineId();
+            try {
+                machines.writeBundle(id, spec);
+                MachineRecord record = new MachineRecord(id, spec.sessionId(), spec.projectId(), spec.userId(),
+                        spec.attemptId(), null, null, null, MachineState.STARTING, Instant.now(), spec.env());
+                MachineRecord running = launch(record);
+                sessionOfMachine.put(id, spec.sessionId());
+                LOG.atInfo().addKeyValue("session", spec.sessionId()).addKeyValue("machine", id)
+                        .addKeyValue("attempt", spec.attemptId()).addKeyValue("pid", running.pid())
+                        .addKeyValue("files", spec.files().size()).log("machine created");
+                return toMachine(running);
+            } catch (IOException | RuntimeException e) {
+                discard(id);
+                throw new MachineException("cannot create a machine for session " + spec.sessionId() + ": " + e, false, e);
+            }
+        });
+    }
+
+    /** A create for a session that has a machine: a live one is the answer, a stopped one is launched again. */
+    private Machine reuse(MachineRecord existing, MachineSpec spec) {
+        Machine machine = toMachine(existing);
+        if (machine.state() != MachineState.STOPPED) {
+            LOG.atInfo().addKeyValue("session", spec.sessionId()).addKeyValue("machine", existing.id())
+                    .addKeyValue("attempt", spec.attemptId()).log("machine already exists");
+            return machine;
+        }
+        try {
+            machines.writeBundle(existing.id(), spec);
+            MachineRecord running = relaunch(existing);
+            LOG.atInfo().addKeyValue("session", spec.sessionId()).addKeyValue("machine", existing.id())
+                    .addKeyValue("attempt", spec.attemptId()).addKeyValue("pid", running.pid())
+                    .log("stopped machine launched again");
+            return toMachine(running);
+        } catch (IOException e) {
+            throw new MachineException("cannot launch machine " + existing.id() + " again: " + e, false, e);
+        }
+    }
+
+    @Override
+    public Machine awaitReady(Machine machine, Duration timeout) {
+        String id = machine.id();
+        URI url = health.awaitReady(id, () -> locate(id), timeout);
+        MachineRecord ready = sessionLocks.call(machine.sessionId(), () -> markReady(id, url.getPort()));
+        LOG.atInfo().addKeyValue("session", ready.sessionId()).addKeyValue("machine", id)
+                .addKeyValue("url", url).log("machine ready");
+        return new Machine(id, ready.sessionId(), MachineState.STARTED, url.toString(), REGION);
+    }
+
+    /** Waits for the restarted runtime to be ready, at most {@link LocalMachinesSettings#readyTimeout()}. */
+    @Override
+    public Machine start(String machineId) {
+        MachineRecord record = require(machineId);
+        Machine starting = sessionLocks.call(record.sessionId(), () -> {
+            MachineRecord current = require(machineId);
+            if (current.state() != MachineState.STOPPED && alive(current)) {
+                return toMachine(current);
+            }
+            try {
+                MachineRecord running = relaunch(current);
+                LOG.atInfo().addKeyValue("session", current.sessionId()).addKeyValue("machine", machineId)
+                        .addKeyValue("pid", running.pid()).log("machine started");
+                return toMachine(running);
+            } catch (IOException e) {
+                throw new MachineException("cannot start machine " + machineId + ": " + e, false, e);
+            }
+        });
+        return awaitReady(starting, settings.readyTimeout());
+    }
+
+    @Override
+    public void stop(String machineId) {
+        MachineRecord record = require(machineId);
+        sessionLocks.run(record.sessionId(), () -> {
+            MachineRecord current = require(machineId);
+            kill(current);
+            try {
+                machines.clearPort(machineId);
+                machines.write(current.stopped());
+            } catch (IOException e) {
+                throw new MachineException("cannot record machine " + machineId + " as stopped: " + e, true, e);
+            }
+        });
+        LOG.atInfo().addKeyValue("session", record.sessionId()).addKeyValue("machine", machineId).log("machine stopped");
+    }
+
+    @Override
+    public void destroy(String machineId) {
+        if (!MachineDirectory.isMachineId(machineId)) {
+            LOG.atDebug().addKeyValue("machine", machineId).log("not a local machine id, nothing to destroy");
+            return;
+        }
+        Optional<MachineRecord> record = machines.read(machineId);
+        Runnable destroy = () -> {
+            machines.read(machineId).ifPresent(this::kill);
+            try {
+                machines.delete(machineId);
+            } catch (IOException e) {
+                throw new MachineException("cannot delete the directory of machine " + machineId + ": " + e, true, e);
+            }
+            sessionOfMachine.remove(machineId);
+        };
+        if (record.isPresent()) {
+            sessionLocks.run(record.get().sessionId(), destroy);
+            LOG.atInfo().addKeyValue("session", record.get().sessionId()).addKeyValue("machine", machineId)
+                    .log("machine destroyed");
+        } else {
+            destroy.run();
+        }
+    }
+
+    @Override
+    public List<Machine> list() {
+        List<Machine> all = new ArrayList<>();
+        for (String id : machines.ids()) {
+            machines.read(id).map(this::toMachine).ifPresent(all::add);
+        }
+        return all;
+    }
+
+    /** Stops the machines this driver started when {@link LocalMachinesSettings#stopMachinesOnClose()}, else leaves them. */
+    @Override
+    public void close() {
+        if (!settings.stopMachinesOnClose()) {
+            return;
+        }
+        for (String id : List.copyOf(launched.keySet())) {
+            try {
+                stop(id);
+            } catch (MachineException e) {
+                LOG.atWarn().addKeyValue("machine", id).addKeyValue("error", e.getMessage()).log("machine not stopped on close");
+            }
+        }
+    }
+
+    /** The pid of a machine's runtime process, or empty before its first launch; for tests. */
+    OptionalLong pidOf(String machineId) {
+        return machines.read(machineId).map(MachineRecord::pid)
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    Path directoryOf(String machineId) {
+        return machines.dir(machineId);
+    }
+
+    private Optional<MachineRecord> findRecord(UUID sessionId) {
+        List<MachineRecord> found = new ArrayList<>();
+        for (String id : machines.ids()) {
+            UUID known = sessionOfMachine.get(id);
+            if (known != null && !known.equals(sessionId)) {
+                continue;
+            }
+            machines.read(id).ifPresent(record -> {
+                sessionOfMachine.put(id, record.sessionId());
+                if (record.sessionId().equals(sessionId)) {
+                    found.add(record);
+                }
+            });
+        }
+        return found.stream().max(Comparator.comparing(MachineRecord::createdAt));
+    }
+
+    private Machine toMachine(MachineRecord record) {
+        if (record.state() == MachineState.STOPPED || !alive(record)) {
+            return new Machine(record.id(), record.sessionId(), MachineState.STOPPED, null, REGION);
+        }
+        String url = record.state() == MachineState.STARTED && record.port() != null ? url(record.port()).toString() : null;
+        return new Machine(record.id(), record.sessionId(), record.state(), url, REGION);
+    }
+
+    private static boolean alive(MachineRecord record) {
+        RuntimeProcess process = record.process();
+        return process != null && process.alive();
+    }
+
+    private MachineRecord relaunch(MachineRecord record) throws IOException {
+        kill(record);
+        return launch(record);
+    }
+
+    private MachineRecord launch(MachineRecord record) throws IOException {
+        String id = record.id();
+        machines.clearPort(id);
+        List<String> command = new ArrayList<>();
+        command.add(settings.javaCommand());
+        command.addAll(settings.jvmOptions());
+        command.add("-cp");
+        command.add(settings.classpath());
+        command.add(RUNTIME_MAIN_CLASS);
+        command.add("--port=0");
+        command.add("--bind=" + LOOPBACK);
+        command.add("--work-dir=" + machines.work(id));
+        command.add("--bundle=" + machines.bundle(id));
+        command.add("--port-file=" + machines.portFile(id));
+        command.add("--session-id=" + record.sessionId());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(machines.dir(id).toFile())
+                .redirectErrorStream(true)
+                // a file, not a pipe: the runtime must outlive a driver killed with SIGKILL
+                .redirectOutput(Redirect.appendTo(machines.log(id).toFile()));
+        builder.environment().putAll(record.env());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        MachineRecord running = record.launched(RuntimeProcess.of(process.toHandle()));
+        try {
+            machines.write(running);
+        } catch (IOException | RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        launched.put(id, process);
+        return running;
+    }
+
+    private MachineException locateFailure(String id, String problem) {
+        return new MachineException("machine " + id + " " + problem, false);
+    }
+
+    /** Where the machine's runtime answers, null until it wrote its port; throws when it cannot get ready. */
+    private URI locate(String id) {
+        MachineRecord record = machines.read(id).orElseThrow(() -> locateFailure(id, "does not exist"));
+        if (record.state() == MachineState.STOPPED) {
+            throw locateFailure(id, "is stopped");
+        }
+        if (!alive(record)) {
+            throw new MachineException("preview runtime of machine " + id + " exited" + exitCode(id)
+                    + " before it was ready; end of runtime.log:\n" + machines.logTail(id, LOG_TAIL_BYTES), false);
+        }
+        OptionalInt port = machines.port(id);
+        return port.isPresent() ? url(port.getAsInt()) : null;
+    }
+
+    private String exitCode(String id) {
+        Process process = launched.get(id);
+        if (process == null) {
+            return "";
+        }
+        try {
+            // the process is gone; this JVM may not have collected its status yet
+            return process.waitFor(1, TimeUnit.SECONDS) ? " with exit code " + process.exitValue() : "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MachineException("interrupted while reading the exit code of machine " + id, true, e);
+        }
+    }
+
+    private MachineRecord markReady(String id, int port) {
+        MachineRecord current = machines.read(id).orElseThrow(() -> locateFailure(id, "was destroyed while starting"));
+        OptionalInt written = machines.port(id);
+        if (current.state() == MachineState.STOPPED || written.isEmpty() || written.getAsInt() != port) {
+            throw locateFailure(id, "was stopped or restarted while starting");
+        }
+        try {
+            MachineRecord ready = current.ready(port);
+            machines.write(ready);
+            return ready;
+        } catch (IOException e) {
+            throw new MachineException("cannot record machine " + id + " as ready: " + e, true, e);
+        }
+    }
+
+    private void kill(MachineRecord record) {
+        RuntimeProcess process = record.process();
+        if (process != null) {
+            process.kill(settings.stopGrace());
+        }
+        launched.remove(record.id());
+    }
+
+    private String newMachineId() {
+        byte[] random = new byte[6];
+        while (true) {
+            ThreadLocalRandom.current().nextBytes(random);
+            String id = "local-" + HexFormat.of().formatHex(random);
+            try {
+                if (machines.create(id)) {
+                    return id;
+                }
+            } catch (IOException e) {
+                throw new MachineException("cannot create a machine directory under " + machines.root() + ": " + e, false, e);
+            }
+        }
+    }
+
+    private void discard(String id) {
+        Process process = launched.remove(id);
+        if (process != null) {
+            process.destroyForcibly();
+        }
+        try {
+            machines.delete(id);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.atWarn().addKeyValue("machine", id).addKeyValue("error", e.toString()).log("half-created machine not deleted");
+        }
+    }
+
+    private MachineRecord require(String machineId) {
+        if (!MachineDirectory.isMachineId(machineId)) {
+            throw new MachineException("no local machine " + machineId, false);
+        }
+        return machines.read(machineId).orElseThrow(() -> locateFailure(machineId, "does not exist"));
+    }
+
+    private static URI url(int port) {
+        return URI.create("http://" + LOOPBACK + ":" + port);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.velocitypreview.machines.local;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.velocitypreview.machines.MachineSpec;
+import dev.velocitypreview.machines.ProjectFile;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The files of the machines under one root: {@code <root>/<machineId>/} holds {@code machine.json}
+ * (the {@link MachineRecord}), {@code bundle.json} (the project's files for the runtime),
+ * {@code work/} (where the runtime writes them), {@code port} (written by the runtime once it
+ * listens) and {@code runtime.log} (its stdout and stderr).
+ */
+final class MachineDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MachineDirectory.class);
+
+    /** Machine ids are checked against this before they become paths. */
+    static final Pattern ID = Pattern.compile("local-[0-9a-f]{12}");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Path root;
+
+    MachineDirectory(Path root) {
+        this.root = root;
+    }
+
+    static boolean isMachineId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path dir(String id) {
+        if (!isMachineId(id)) {
+            throw new IllegalArgumentException("not a local machine id: " + id);
+        }
+        return root.resolve(id);
+    }
+
+    Path bundle(String id) {
+        return dir(id).resolve("bundle.json");
+    }
+
+    Path work(String id) {
+        return dir(id).resolve("work");
+    }
+
+    Path portFile(String id) {
+        return dir(id).resolve("port");
+    }
+
+    Path log(String id) {
+        return dir(id).resolve("runtime.log");
+    }
+
+    private Path recordFile(String id) {
+        return dir(id).resolve("machine.json");
+    }
+
+    /** Creates the directory of a new machine; false when the id is taken. */
+    boolean create(String id) throws IOException {
+        Files.createDirectories(root);
+        try {
+            Files.createDirectory(dir(id));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        }
+        Files.createDirectory(work(id));
+        return true;
+    }
+
+    /** The ids of every machine directory under the root, including half-created ones. */
+    List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (isMachineId(name)) {
+                    ids.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list machines under " + root, e);
+        }
+        return ids;
+    }
+
+    /** The machine's record; empty when it has none (never created, half created, or destroyed). */
+    Optional<MachineRecord> read(String id) {
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(recordFile(id)), MachineRecord.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + recordFile(id), e);
+        } catch (JacksonException e) {
+            LOG.atWarn().addKeyValue("machine", id).addKeyValue("error", e.getOriginalMessage())
+                    .log("machine record unreadable, machine ignored");
+            return Optional.empty();
+        }
+    }
+
+    /** Replaces the record at once: a reader sees the old one or the new one, never half of either. */
+    void write(MachineRecord record) throws IOException {
+        Path file = recordFile(record.id());
+        Path temporary = file.resolveSibling("machine.json.tmp");
+        Files.write(temporary, JSON.writeValueAsBytes(record));
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Writes the bundle the runtime reads; streamed, as a project may be tens of megabytes. */
+    void writeBundle(String id, MachineSpec spec) throws IOException {
+        try (OutputStream out = Files.newOutputStream(bundle(id));
+             JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringProperty("sessionId", spec.sessionId().toString());
+            json.writeStringProperty("projectId", spec.projectId().toString());
+            json.writeArrayPropertyStart("files");
+            for (ProjectFile file : spec.files()) {
+                json.writeStartObject();
+                json.writeStringProperty("path", file.path());
+                if (!file.directory()) {
+                    json.writeStringProperty("content", file.content());
+                }
+                json.writeBooleanProperty("directory", file.directory());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    /** The port the runtime wrote once it listened, if it did. */
+    OptionalInt port(String id) {
+        try {
+            String raw = Files.readString(portFile(id), StandardCharsets.UTF_8).trim();
+            return raw.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(raw));
+        } catch (NoSuchFileException e) {
+            return OptionalInt.empty();
+        } catch (IOException | NumberFormatException e) {
+            LOG.atWarn().addKeyValue("machine", id).addKeyValue("error", e.toString()).log("port file unreadable");
+            return OptionalInt.empty();
+        }
+    }
+
+    void clearPort(String id) throws IOException {
+        Files.deleteIfExists(portFile(id));
+    }
+
+    /** The last lines of the runtime's log, at most {@code maxBytes} of it, for error messages. */
+    String logTail(String id, int maxBytes) {
+        try (RandomAccessFile log = new RandomAccessFile(log(id).toFile(), "r")) {
+            long start = Math.max(0, log.length() - maxBytes);
+            byte[] tail = new byte[(int) (log.length() - start)];
+            log.seek(start);
+            log.readFully(tail);
+            String text = new String(tail, StandardCharsets.UTF_8);
+            // drop the line cut in half at the start
+            return start > 0 && text.indexOf('\n') >= 0 ? text.substring(text.indexOf('\n') + 1) : text;
+        } catch (IOException e) {
+            return "(no runtime.log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Deletes the machine's directory and everything in it; a missing directory is fine. */
+    void delete(String id) throws IOException {
+        Path dir = dir(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
+                if (failure != null) {
+                    throw failure;
+                }
+                Files.deleteIfExists(directory);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

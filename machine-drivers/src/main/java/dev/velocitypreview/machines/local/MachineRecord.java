@@ -1,0 +1,51 @@
+package dev.velocitypreview.machines.local;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+import dev.velocitypreview.machines.MachineState;
+
+/**
+ * A machine as {@code machine.json} stores it, so that a driver started later finds the machines
+ * an earlier one created.
+ *
+ * @param pid          the runtime process, null before the first launch
+ * @param pidStartedAt when that process started, to tell it from a later process reusing the pid
+ * @param port         the port the runtime answered health on, null until then and after a stop
+ * @param state        STARTING after a launch, STARTED once healthy, STOPPED after a stop
+ * @param env          extra environment of the runtime, kept to launch it again the same way
+ */
+record MachineRecord(String id, UUID sessionId, UUID projectId, String userId, String attemptId,
+                     Long pid, Instant pidStartedAt, Integer port, MachineState state, Instant createdAt,
+                     Map<String, String> env) {
+
+    MachineRecord {
+        Objects.requireNonNull(id, "id == null");
+        Objects.requireNonNull(sessionId, "sessionId == null");
+        Objects.requireNonNull(state, "state == null");
+        Objects.requireNonNull(createdAt, "createdAt == null");
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    MachineRecord launched(RuntimeProcess process) {
+        return new MachineRecord(id, sessionId, projectId, userId, attemptId, process.pid(), process.startedAt(),
+                null, MachineState.STARTING, createdAt, env);
+    }
+
+    MachineRecord ready(int readyPort) {
+        return new MachineRecord(id, sessionId, projectId, userId, attemptId, pid, pidStartedAt, readyPort,
+                MachineState.STARTED, createdAt, env);
+    }
+
+    MachineRecord stopped() {
+        return new MachineRecord(id, sessionId, projectId, userId, attemptId, pid, pidStartedAt, null,
+                MachineState.STOPPED, createdAt, env);
+    }
+
+    /** The runtime process this record names, or null before the first launch. */
+    RuntimeProcess process() {
+        return pid == null ? null : new RuntimeProcess(pid, pidStartedAt);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.velocitypreview.runtime;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The runtime's command line. Every option is {@code --name=value} and may instead come from the
+ * environment variable {@code PREVIEW_<NAME>} (upper case, dashes as underscores); the command
+ * line wins.
+ *
+ * @param port      the port to listen on, 0 for any free port
+ * @param bind      the address to listen on
+ * @param workDir   where the project's files are written and served from
+ * @param bundle    the JSON bundle holding the project's files
+ * @param portFile  where to write the bound port once listening, or null
+ * @param sessionId the session this runtime serves, for logs and to check the bundle; or null
+ */
+record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path portFile, String sessionId,
+                      FileLimits limits) {
+
+    /** Option name → what it means, in the order the usage line shows them. */
+    static final Map<String, String> OPTIONS = options();
+
+    RuntimeOptions {
+        Objects.requireNonNull(bind, "bind == null");
+        Objects.requireNonNull(workDir, "workDir == null");
+        Objects.requireNonNull(bundle, "bundle == null");
+        Objects.requireNonNull(limits, "limits == null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException whose message names the option (or variable) and what is wrong with it
+     */
+    static RuntimeOptions parse(List<String> args, Map<String, String> env) {
+        Map<String, Value> given = new LinkedHashMap<>();
+        for (String name : OPTIONS.keySet()) {
+            String variable = variable(name);
+            String raw = env.get(variable);
+            if (raw != null && !raw.isEmpty()) {
+                given.put(name, new Value(variable, raw));
+            }
+        }
+        Map<String, Value> fromArgs = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || arg.indexOf('=') < 0) {
+                throw new IllegalArgumentException("argument " + quote(arg) + " is not of the form --name=value");
+            }
+            String name = arg.substring(2, arg.indexOf('='));
+            if (!OPTIONS.containsKey(name)) {
+                throw new IllegalArgumentException("unknown option --" + name + "; known options: " + String.join(", ",
+                        OPTIONS.keySet().stream().map(n -> "--" + n).toList()));
+            }
+            if (fromArgs.containsKey(name)) {
+                throw new IllegalArgumentException("option --" + name + " is given twice");
+            }
+            fromArgs.put(name, new Value("--" + name, arg.substring(arg.indexOf('=') + 1)));
+        }
+        given.putAll(fromArgs);
+
+        int port = (int) number(given, "port", 8080, 0, 65535);
+        String bind = text(given, "bind", "127.0.0.1");
+        checkAddress(given, bind);
+        Path workDir = path(given, "work-dir", true);
+        Path bundle = path(given, "bundle", true);
+        Path portFile = path(given, "port-file", false);
+        String sessionId = text(given, "session-id", null);
+        FileLimits limits = new FileLimits(
+                number(given, "max-file-bytes", FileLimits.DEFAULT.maxFileBytes(), 1, Integer.MAX_VALUE),
+                number(given, "max-total-bytes", FileLimits.DEFAULT.maxTotalBytes(), 1, Long.MAX_VALUE),
+                (int) number(given, "max-files", FileLimits.DEFAULT.maxFiles(), 1, Integer.MAX_VALUE));
+        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits);
+    }
+
+    static String variable(String option) {
+        return "PREVIEW_" + option.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private record Value(String source, String raw) {
+    }
+
+    private static String text(Map<String, Value> given, String name, String fallback) {
+        Value value = given.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.raw().isBlank()) {
+            throw new IllegalArgumentException(value.source() + " must not be empty");
+        }
+        return value.raw();
+    }
+
+    private static long number(Map<String, Value> given, String name, long fallback, long min, long max) {
+        Value value = given.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.raw().trim());
+        } catch (NumberFormatException e) {
+            parsed = min - 1;
+        }
+        if (parsed < min || parsed > max) {
+            throw new IllegalArgumentException(value.source() + " must be a whole number from " + min + " to " + max
+                    + ", got " + quote(value.raw()));
+        }
+        return parsed;
+    }
+
+    private static Path path(Map<String, Value> given, String name, boolean required) {
+        Value value = given.get(name);
+        if (value == null) {
+            if (required) {
+                throw new IllegalArgumentException("option --" + name + " is required (or set " + variable(name) + ")");
+            }
+            return null;
+        }
+        if (value.raw().isBlank()) {
+            throw new IllegalArgumentException(value.source() + " must not be empty");
+        }
+        try {
+            return Path.of(value.raw()).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(value.source() + " is not a valid path: " + e.getMessage());
+        }
+    }
+
+    private static void checkAddress(Map<String, Value> given, String bind) {
+        try {
+            InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            Value value = given.get("bind");
+            throw new IllegalArgumentException((value == null ? "--bind" : value.source())
+                    + " is not an address this host has: " + quote(bind));
+        }
+    }
+
+    static String quote(String raw) {
+        return ProjectPath.quote(raw);
+    }
+
+    private static Map<String, String> options() {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("port", "port to listen on, 0 for any free port (default 8080)");
+        options.put("bind", "address to listen on (default 127.0.0.1)");
+        options.put("work-dir", "directory the project's files are written to (required)");
+        options.put("bundle", "JSON bundle with the project's files (required)");
+        options.put("port-file", "file to write the bound port to once listening");
+        options.put("session-id", "session served, for logs; the bundle must be for this session");
+        options.put("max-file-bytes", "largest file accepted (default 1048576)");
+        options.put("max-total-bytes", "largest total of all files accepted (default 52428800)");
+        options.put("max-files", "most files and directories accepted (default 5000)");
+        return Collections.unmodifiableMap(options);
+    }
+
+    static String usage() {
+        StringBuilder usage = new StringBuilder("usage: preview-runtime --name=value ...\n");
+        OPTIONS.forEach((name, help) -> usage.append(String.format("  --%-16s %-24s %s%n", name, variable(name), help)));
+        return usage.toString();
+    }
+}

@@ -1,0 +1,210 @@
+package dev.velocitypreview.runtime;
+
+import static dev.velocitypreview.runtime.Bundles.Entry.directory;
+import static dev.velocitypreview.runtime.Bundles.Entry.file;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PreviewRuntimeTest {
+
+    @TempDir
+    Path temp;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    private final List<PreviewRuntime> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        started.forEach(PreviewRuntime::close);
+    }
+
+    private PreviewRuntime start(Path bundle, Executor background) throws IOException {
+        RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
+                temp.resolve("port"), null, FileLimits.DEFAULT);
+        PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
+        started.add(runtime);
+        return runtime;
+    }
+
+    private PreviewRuntime startReady(Bundles.Entry... entries) throws IOException {
+        PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"), entries), Runnable::run);
+        assertThat(runtime.health().status()).isEqualTo(Health.Status.READY);
+        return runtime;
+    }
+
+    private HttpResponse<String> get(PreviewRuntime runtime, String path) throws Exception {
+        return send(runtime, "GET", path);
+    }
+
+    private HttpResponse<String> send(PreviewRuntime runtime, String method, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthIsStartingWhileTheFilesAreMaterializedAndReadyAfterwards() throws Exception {
+        List<Runnable> pending = new ArrayList<>();
+        PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"), file("index.html", "<h1>hi</h1>")), pending::add);
+
+        HttpResponse<String> starting = get(runtime, "/health");
+        assertThat(starting.statusCode()).isEqualTo(503);
+        assertThat(starting.body()).isEqualTo("{\"status\":\"starting\",\"checks\":["
+                + "{\"name\":\"files\",\"status\":\"pending\",\"detail\":\"materializing\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+        assertThat(get(runtime, "/").statusCode()).isEqualTo(503);
+
+        pending.forEach(Runnable::run);
+
+        HttpResponse<String> ready = get(runtime, "/health");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":["
+                + "{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+    }
+
+    @Test
+    void theBoundPortIsWrittenToThePortFile() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "x"));
+
+        assertThat(temp.resolve("port")).hasContent(Integer.toString(runtime.port()));
+    }
+
+    @Test
+    void aRefusedFileFailsHealthWithTheReportNamingTheFile() throws Exception {
+        PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"),
+                file("index.html", "x"), file("../etc/passwd", "root")), Runnable::run);
+
+        HttpResponse<String> health = get(runtime, "/health");
+
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).isEqualTo("{\"status\":\"failed\",\"checks\":[{\"name\":\"files\",\"status\":\"failed\","
+                + "\"detail\":\"refused '../etc/passwd': path leaves the work directory\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+        assertThat(get(runtime, "/index.html").statusCode()).isEqualTo(503);
+        assertThat(logs.toString(StandardCharsets.UTF_8))
+                .contains("level=error logger=preview-runtime msg=\"files refused\" detail=\"refused '../etc/passwd': path leaves the work directory\"");
+    }
+
+    @Test
+    void aMalformedBundleFailsHealthWithTheReason() throws Exception {
+        PreviewRuntime runtime = start(Bundles.raw(temp.resolve("bundle.json"), "{\"sessionId\": nope}"), Runnable::run);
+
+        HttpResponse<String> health = get(runtime, "/health");
+
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("\"status\":\"failed\"", "\"detail\":\"bundle is not valid JSON: ");
+    }
+
+    @Test
+    void theRootServesIndexHtml() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "<h1>hello</h1>"));
+
+        HttpResponse<String> page = get(runtime, "/");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).isEqualTo("<h1>hello</h1>");
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    }
+
+    @Test
+    void filesAreServedWithTheirContentType() throws Exception {
+        PreviewRuntime runtime = startReady(
+                file("index.html", "<p>"), file("css/site.css", "p{}"), file("app.js", "1"), file("data.json", "{}"),
+                file("logo.svg", "<svg/>"), file("img/pixel.png", "png"), file("README", "plain"));
+
+        assertThat(get(runtime, "/css/site.css").headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
+        assertThat(get(runtime, "/app.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(get(runtime, "/data.json").headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(get(runtime, "/logo.svg").headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+        assertThat(get(runtime, "/img/pixel.png").headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(get(runtime, "/README").headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+        assertThat(get(runtime, "/css/site.css").body()).isEqualTo("p{}");
+    }
+
+    @Test
+    void headAnswersWithTheLengthButNoBody() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "12345"));
+
+        HttpResponse<String> head = send(runtime, "HEAD", "/index.html");
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Length")).hasValue("5");
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void directoriesServeTheirIndexAndAreNeverListed() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"), file("docs/index.html", "docs"),
+                file("assets/a.css", "a"), directory("empty"));
+
+        assertThat(get(runtime, "/docs/").body()).isEqualTo("docs");
+        HttpResponse<String> withoutSlash = get(runtime, "/docs?x=1");
+        assertThat(withoutSlash.statusCode()).isEqualTo(302);
+        assertThat(withoutSlash.headers().firstValue("Location")).hasValue("./docs/?x=1");
+        assertThat(get(runtime, "/assets/").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/empty/").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void missingFilesAre404() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "x"));
+
+        assertThat(get(runtime, "/nope.js").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/index.html/child").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void nothingOutsideTheWorkDirectoryIsServed() throws Exception {
+        Files.writeString(temp.resolve("secret.txt"), "secret");
+        PreviewRuntime runtime = startReady(file("index.html", "x"));
+        Files.createSymbolicLink(temp.resolve("work/link.txt"), temp.resolve("secret.txt"));
+        Files.createSymbolicLink(temp.resolve("work/up"), temp);
+
+        assertThat(get(runtime, "/%2e%2e/secret.txt").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/..%2fsecret.txt").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/..%5csecret.txt").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/link.txt").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/up/secret.txt").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/index.html%00.txt").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void onlyGetAndHeadAreAnswered() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "x"));
+
+        HttpResponse<String> post = send(runtime, "POST", "/index.html");
+
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    @Test
+    void logLinesAreKeyValuePairsCarryingTheSessionId() throws Exception {
+        startReady(file("index.html", "x"));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(logs.toString(StandardCharsets.UTF_8))
+                .containsPattern("level=info logger=preview-runtime session=" + Bundles.SESSION
+                        + " msg=\"files materialized\" project=" + Bundles.PROJECT + " files=1 directories=0 bytes=1 millis=\\d+"));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.velocitypreview.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class RuntimeOptionsTest {
+
+    private static final List<String> REQUIRED = List.of("--work-dir=/tmp/w", "--bundle=/tmp/b.json");
+
+    private static RuntimeOptions parse(List<String> extra, Map<String, String> env) {
+        List<String> args = new java.util.ArrayList<>(REQUIRED);
+        args.addAll(extra);
+        return RuntimeOptions.parse(args, env);
+    }
+
+    @Test
+    void defaultsListenOnLoopbackWithTheDocumentedLimits() {
+        RuntimeOptions options = parse(List.of(), Map.of());
+
+        assertThat(options.bind()).isEqualTo("127.0.0.1");
+        assertThat(options.port()).isEqualTo(8080);
+        assertThat(options.workDir()).isEqualTo(Path.of("/tmp/w"));
+        assertThat(options.portFile()).isNull();
+        assertThat(options.limits()).isEqualTo(new FileLimits(1_048_576, 52_428_800, 5000));
+    }
+
+    @Test
+    void environmentVariablesFillInWhatTheCommandLineDoesNotSay() {
+        RuntimeOptions options = RuntimeOptions.parse(List.of("--port=0"), Map.of(
+                "PREVIEW_PORT", "9000", "PREVIEW_WORK_DIR", "/srv/work", "PREVIEW_BUNDLE", "/srv/bundle.json",
+                "PREVIEW_MAX_FILES", "12", "PREVIEW_PORT_FILE", "/srv/port"));
+
+        assertThat(options.port()).isZero();
+        assertThat(options.workDir()).isEqualTo(Path.of("/srv/work"));
+        assertThat(options.portFile()).isEqualTo(Path.of("/srv/port"));
+        assertThat(options.limits().maxFiles()).isEqualTo(12);
+    }
+
+    @Test
+    void badOptionsAreNamedPrecisely() {
+        assertThatThrownBy(() -> parse(List.of("--port=http"), Map.of()))
+                .hasMessage("--port must be a whole number from 0 to 65535, got 'http'");
+        assertThatThrownBy(() -> parse(List.of("--port=70000"), Map.of()))
+                .hasMessage("--port must be a whole number from 0 to 65535, got '70000'");
+        assertThatThrownBy(() -> parse(List.of(), Map.of("PREVIEW_MAX_FILE_BYTES", "-1")))
+                .hasMessage("PREVIEW_MAX_FILE_BYTES must be a whole number from 1 to 2147483647, got '-1'");
+        assertThatThrownBy(() -> parse(List.of("--prot=1"), Map.of()))
+                .hasMessageStartingWith("unknown option --prot; known options: --port, --bind,");
+        assertThatThrownBy(() -> parse(List.of("--port"), Map.of()))
+                .hasMessage("argument '--port' is not of the form --name=value");
+        assertThatThrownBy(() -> parse(List.of("--port=1", "--port=2"), Map.of()))
+                .hasMessage("option --port is given twice");
+        assertThatThrownBy(() -> RuntimeOptions.parse(List.of("--bundle=/b.json"), Map.of()))
+                .hasMessage("option --work-dir is required (or set PREVIEW_WORK_DIR)");
+        assertThatThrownBy(() -> parse(List.of("--bind=no-such-host.invalid"), Map.of()))
+                .hasMessage("--bind is not an address this host has: 'no-such-host.invalid'");
+    }
+}

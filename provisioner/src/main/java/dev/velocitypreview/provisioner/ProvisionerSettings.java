@@ -1,0 +1,165 @@
+package dev.velocitypreview.provisioner;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import dev.velocitypreview.core.session.Tier;
+
+/**
+ * Everything the provisioner can be told, under {@code velocity.provisioner}.
+ *
+ * @param kafka        where commands come from and dead letters go
+ * @param concurrency  how many sessions are worked on at once
+ * @param retry        how transient failures (database, machine API) are retried before a session fails
+ * @param readyTimeout how long a new machine may take to report healthy before its session fails
+ * @param tierTtl      how long a session lives, by tier, counted from its creation
+ * @param machines     where previews run
+ */
+@ConfigurationProperties("velocity.provisioner")
+public record ProvisionerSettings(
+        @DefaultValue Kafka kafka,
+        @DefaultValue Concurrency concurrency,
+        @DefaultValue Retry retry,
+        @DefaultValue("60s") Duration readyTimeout,
+        @DefaultValue TierTtl tierTtl,
+        @DefaultValue Machines machines) {
+
+    public ProvisionerSettings {
+        Objects.requireNonNull(kafka, "kafka == null");
+        Objects.requireNonNull(concurrency, "concurrency == null");
+        Objects.requireNonNull(retry, "retry == null");
+        Objects.requireNonNull(tierTtl, "tierTtl == null");
+        Objects.requireNonNull(machines, "machines == null");
+        requirePositive("ready-timeout", readyTimeout);
+    }
+
+    /**
+     * @param bootstrapServers the Kafka brokers, {@code host:port[,host:port]}
+     * @param groupId          the consumer group of all provisioner instances; they share the command partitions
+     * @param pollTimeout      how long one poll waits for commands; also bounds how late a finished command is committed
+     * @param consumer         extra consumer settings passed to the Kafka client as they are
+     * @param producer         extra producer settings (dead-letter producer) passed to the Kafka client as they are
+     */
+    public record Kafka(
+            @DefaultValue("localhost:9092") String bootstrapServers,
+            @DefaultValue("provisioner") String groupId,
+            @DefaultValue("100ms") Duration pollTimeout,
+            Map<String, String> consumer,
+            Map<String, String> producer) {
+        public Kafka {
+            requireText("kafka.bootstrap-servers", bootstrapServers);
+            requireText("kafka.group-id", groupId);
+            requirePositive("kafka.poll-timeout", pollTimeout);
+            consumer = consumer == null ? Map.of() : Map.copyOf(consumer);
+            producer = producer == null ? Map.of() : Map.copyOf(producer);
+        }
+    }
+
+    /**
+     * @param workers      worker threads; commands of different sessions run on them concurrently
+     * @param maxInFlight  commands taken from Kafka but not finished; above it, consumption pauses until half are done
+     * @param drainTimeout on shutdown, how long commands already running may take to finish
+     */
+    public record Concurrency(
+            @DefaultValue("16") int workers,
+            @DefaultValue("256") int maxInFlight,
+            @DefaultValue("30s") Duration drainTimeout) {
+        public Concurrency {
+            if (workers < 1) {
+                throw new IllegalArgumentException("concurrency.workers must be >= 1, got " + workers);
+            }
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("concurrency.max-in-flight must be >= 1, got " + maxInFlight);
+            }
+            requirePositive("concurrency.drain-timeout", drainTimeout);
+        }
+    }
+
+    /**
+     * Exponential backoff with jitter: attempt n waits about {@code initialDelay * 2^(n-1)}, at most {@code maxDelay}.
+     *
+     * @param maxAttempts  attempts in all, the first included
+     * @param initialDelay wait before the second attempt
+     * @param maxDelay     longest wait between two attempts
+     */
+    public record Retry(
+            @DefaultValue("5") int maxAttempts,
+            @DefaultValue("200ms") Duration initialDelay,
+            @DefaultValue("5s") Duration maxDelay) {
+        public Retry {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("retry.max-attempts must be >= 1, got " + maxAttempts);
+            }
+            requirePositive("retry.initial-delay", initialDelay);
+            requirePositive("retry.max-delay", maxDelay);
+            if (maxDelay.compareTo(initialDelay) < 0) {
+                throw new IllegalArgumentException("retry.max-delay must be >= retry.initial-delay, got "
+                        + maxDelay + " < " + initialDelay);
+            }
+        }
+    }
+
+    /**
+     * @param free session lifetime on the free tier
+     * @param pro  session lifetime on the pro tier
+     * @param team session lifetime on the team tier
+     */
+    public record TierTtl(
+            @DefaultValue("30m") Duration free,
+            @DefaultValue("2h") Duration pro,
+            @DefaultValue("8h") Duration team) {
+        public TierTtl {
+            requirePositive("tier-ttl.free", free);
+            requirePositive("tier-ttl.pro", pro);
+            requirePositive("tier-ttl.team", team);
+        }
+
+        public Duration of(Tier tier) {
+            return switch (tier) {
+                case FREE -> free;
+                case PRO -> pro;
+                case TEAM -> team;
+            };
+        }
+    }
+
+    /** @param local the local process driver, the default */
+    public record Machines(@DefaultValue Local local) {
+        public Machines {
+            Objects.requireNonNull(local, "machines.local == null");
+        }
+    }
+
+    /**
+     * @param rootDir             where the local driver keeps one directory per machine;
+     *                            default {@code ${java.io.tmpdir}/velocity-preview/machines}
+     * @param classpath           classpath of the machines' runtime (preview-runtime and its libraries);
+     *                            default: this JVM's {@code java.class.path}
+     * @param stopMachinesOnClose stop the machines (child processes) when the provisioner stops, so none outlives
+     *                            it; startup recovery starts them again next time
+     */
+    public record Local(Path rootDir, String classpath, @DefaultValue("true") boolean stopMachinesOnClose) {
+        public Local {
+            if (rootDir == null) {
+                rootDir = Path.of(System.getProperty("java.io.tmpdir"), "velocity-preview", "machines");
+            }
+        }
+    }
+
+    private static void requireText(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+        }
+    }
+}

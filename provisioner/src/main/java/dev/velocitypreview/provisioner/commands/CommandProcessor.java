@@ -1,0 +1,72 @@
+package dev.velocitypreview.provisioner.commands;
+
+import java.time.Clock;
+import java.util.concurrent.CancellationException;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.json.MalformedRecordException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Reads a record, applies its command, and dead-letters what cannot be read or applied. */
+final class CommandProcessor implements CommandDispatcher.RecordProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+
+    private final CommandHandler handler;
+    private final DeadLetters deadLetters;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Counter deadLettered;
+
+    CommandProcessor(CommandHandler handler, DeadLetters deadLetters, Clock clock, MeterRegistry meters) {
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.meters = meters;
+        this.deadLettered = Counter.builder("velocity.provisioner.commands.dead-lettered")
+                .description("command records set aside on the dead-letter topic")
+                .register(meters);
+    }
+
+    @Override
+    public void process(ConsumerRecord<byte[], byte[]> record) {
+        SessionCommand command;
+        try {
+            command = CommandRecords.read(record, clock.instant());
+        } catch (MalformedRecordException e) {
+            deadLetter(record, "unreadable", e, e.getMessage());
+            return;
+        }
+        CommandHandler.Outcome outcome;
+        try {
+            outcome = handler.handle(command);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            deadLetter(record, command.type().name(), e, "could not be applied: " + e.getMessage());
+            return;
+        }
+        count(command.type().name(), outcome.tag());
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String type, Exception failure, String reason) {
+        deadLetters.send(record, failure, reason);
+        deadLettered.increment();
+        count(type, "dead_lettered");
+        LOG.atWarn()
+                .addKeyValue("session", CommandDispatcher.loggableKey(record))
+                .addKeyValue("partition", record.partition())
+                .addKeyValue("offset", record.offset())
+                .addKeyValue("reason", reason)
+                .log("command dead-lettered");
+    }
+
+    private void count(String type, String outcome) {
+        meters.counter("velocity.provisioner.commands", "type", type, "outcome", outcome).increment();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.velocitypreview.provisioner.provisioning;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineDriver;
+import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.machines.MachineSpec;
+import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.provisioner.ProvisionerSettings;
+import dev.velocitypreview.provisioner.commands.CommandHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import static dev.velocitypreview.core.session.SessionStatus.ACTIVE;
+import static dev.velocitypreview.core.session.SessionStatus.FAILED;
+import static dev.velocitypreview.core.session.SessionStatus.PROVISIONING;
+import static dev.velocitypreview.core.session.SessionStatus.STARTING;
+import static dev.velocitypreview.core.session.SessionStatus.STOPPING;
+import static dev.velocitypreview.core.session.SessionStatus.TERMINATED;
+
+/**
+ * Turns commands into machines and session rows. Every step starts from what the row and the
+ * driver say now, so a command delivered again, or retried after a transient failure, picks up
+ * where the last attempt stopped: one row, one machine.
+ */
+final class SessionProvisioner implements CommandHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionProvisioner.class);
+
+    private final SessionRows sessions;
+    private final Projects projects;
+    private final TransactionTemplate transactions;
+    private final MachineDriver driver;
+    private final Retrying retrying;
+    private final ProvisionerSettings settings;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    SessionProvisioner(SessionRows sessions, Projects projects, TransactionTemplate transactions, MachineDriver driver,
+                       ProvisionerSettings settings, Clock clock, MeterRegistry meters) {
+        this.sessions = sessions;
+        this.projects = projects;
+        this.transactions = transactions;
+        this.driver = driver;
+        this.retrying = new Retrying(settings.retry());
+        this.settings = settings;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    @Override
+    public Outcome handle(SessionCommand command) {
+        UUID id = command.sessionId();
+        return switch (command.type()) {
+            case CREATE -> {
+                Timer.Sample sample = Timer.start(meters);
+                Outcome outcome = failOnError(id, () -> retrying.call(id, "create", () -> create(command)));
+                sample.stop(meters.timer("velocity.provisioner.provisioning.duration", "outcome", outcome.tag()));
+                yield outcome;
+            }
+            case TERMINATE -> failOnError(id, () -> retrying.call(id, "terminate", () -> terminate(command)));
+            case EXTEND, RESUME -> {
+                LOG.atInfo().addKeyValue("session", id).addKeyValue("type", command.type())
+                        .log("command not supported yet, skipped");
+                yield Outcome.SKIPPED;
+            }
+        };
+    }
+
+    private Outcome create(SessionCommand command) {
+        UUID id = command.sessionId();
+        SessionRow row = transactions.execute(status -> {
+            if (sessions.insertProvisioning(command, clock.instant().plus(settings.tierTtl().of(command.tier())))) {
+                LOG.atInfo().addKeyValue("session", id).addKeyValue("project", command.projectId())
+                        .log("session provisioning");
+            }
+            projects.ensureExists(command.projectId(), command.userId());
+            return sessions.find(id).orElseThrow();
+        });
+        return switch (row.status()) {
+            case REQUESTED -> provision(sessions.write(row, row.moveTo(PROVISIONING)));
+            case PROVISIONING, STARTING -> provision(row);
+            case ACTIVE, SUSPENDED, STOPPING, TERMINATED, FAILED -> {
+                LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status())
+                        .log("create already done, nothing to do");
+                yield Outcome.SKIPPED;
+            }
+        };
+    }
+
+    private Outcome provision(SessionRow row) {
+        UUID id = row.id();
+        Machine machine = driver.findBySession(id).orElse(null);
+        if (machine == null) {
+            List<ProjectFile> files = projects.files(row.projectId());
+            machine = driver.create(new MachineSpec(id, row.userId(), row.projectId(), row.tier(),
+                    UUID.randomUUID().toString(), files, Map.of()));
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id())
+                    .addKeyValue("files", files.size()).log("machine created");
+        } else if (machine.state() == MachineState.STOPPED) {
+            machine = driver.start(machine.id());
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id()).log("stopped machine started");
+        } else {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id())
+                    .addKeyValue("state", machine.state()).log("machine found, not created again");
+        }
+        SessionRow starting = (row.status() == PROVISIONING ? row.moveTo(STARTING) : row)
+                .withMachine(machine.id(), null, machine.region());
+        if (!starting.equals(row)) {
+            row = sessions.write(row, starting);
+        }
+        Machine ready = driver.awaitReady(machine, settings.readyTimeout());
+        sessions.write(row, row.moveTo(ACTIVE).withMachine(ready.id(), ready.url(), ready.region())
+                .withReadyAt(clock.instant()));
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
+                .log("session active");
+        return Outcome.APPLIED;
+    }
+
+    private Outcome terminate(SessionCommand command) {
+        UUID id = command.sessionId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isEmpty()) {
+            LOG.atWarn().addKeyValue("session", id).log("terminate for an unknown session, skipped");
+            return Outcome.SKIPPED;
+        }
+        SessionRow row = found.get();
+        if (row.status().isTerminal()) {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status())
+                    .log("session already ended, nothing to do");
+            return Outcome.SKIPPED;
+        }
+        if (row.status() != STOPPING) {
+            row = sessions.write(row, row.moveTo(STOPPING));
+        }
+        destroyMachines(row);
+        sessions.write(row, row.moveTo(TERMINATED).withEnd(command.reason(), null, clock.instant()));
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("reason", command.reason()).log("session terminated");
+        return Outcome.APPLIED;
+    }
+
+    /** The recorded machine, and any other still tagged with the session (one created before its id was written). */
+    private void destroyMachines(SessionRow row) {
+        if (row.machineId() != null) {
+            driver.destroy(row.machineId());
+            LOG.atInfo().addKeyValue("session", row.id()).addKeyValue("machine", row.machineId()).log("machine destroyed");
+        }
+        Optional<Machine> stray = driver.findBySession(row.id());
+        if (stray.isPresent()) {
+            driver.destroy(stray.get().id());
+            LOG.atInfo().addKeyValue("session", row.id()).addKeyValue("machine", stray.get().id()).log("machine destroyed");
+        }
+    }
+
+    /**
+     * Runs {@code work}; when it fails for good (a permanent failure, or retries ran out) the
+     * session's machine is destroyed and the row written FAILED with the error, so that no
+     * accepted command is dropped without a trace.
+     *
+     * @throws RuntimeException when not even FAILED could be written; the command then goes to the dead-letter topic
+     */
+    private Outcome failOnError(UUID id, Supplier<Outcome> work) {
+        try {
+            return work.get();
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // shutting down mid-step: not the session's fault; the command is delivered again
+                throw new CancellationException("interrupted while handling session " + id);
+            }
+            String error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            LOG.atWarn().addKeyValue("session", id).addKeyValue("error", error).log("session failed");
+            return retrying.call(id, "fail", () -> fail(id, error, e));
+        }
+    }
+
+    private Outcome fail(UUID id, String error, RuntimeException cause) {
+        SessionRow row = sessions.find(id).orElseThrow(() ->
+                new IllegalStateException("session " + id + " failed before its row was written: " + error, cause));
+        if (row.status().isTerminal()) {
+            return Outcome.SKIPPED;
+        }
+        try {
+            destroyMachines(row);
+        } catch (MachineException e) {
+            // the row must still say FAILED; orphan reconciliation removes what is left
+            LOG.atError().setCause(e).addKeyValue("session", id).log("machine of a failed session not destroyed");
+        }
+        sessions.write(row, row.moveTo(FAILED).withEnd(null, error, clock.instant()));
+        return Outcome.FAILED;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.velocitypreview.provisioner.provisioning;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.session.SessionStateMachine;
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.Tier;
+
+/**
+ * {@code preview_sessions}, written only here. Every write moves the row along the lifecycle
+ * (or keeps its status) and increments its version, guarded by the version it was read at.
+ */
+final class SessionRows {
+
+    private static final String COLUMNS = "id, user_id, project_id, tier, status, status_reason, error, machine_id, "
+            + "machine_url, region, version, ready_at, terminated_at";
+
+    private static final RowMapper<SessionRow> ROW = SessionRows::map;
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    SessionRows(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    Optional<SessionRow> find(UUID id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM preview_sessions WHERE id = :id",
+                new MapSqlParameterSource("id", id), ROW).stream().findFirst();
+    }
+
+    List<SessionRow> withStatus(SessionStatus... statuses) {
+        List<String> names = Arrays.stream(statuses).map(Enum::name).toList();
+        return jdbc.query("SELECT " + COLUMNS + " FROM preview_sessions WHERE status IN (:statuses) ORDER BY requested_at",
+                new MapSqlParameterSource("statuses", names), ROW);
+    }
+
+    /** Writes the first version of a requested session, PROVISIONING; a row that exists already is left alone. */
+    boolean insertProvisioning(SessionCommand create, Instant expiresAt) {
+        return jdbc.update("""
+                INSERT INTO preview_sessions (id, user_id, project_id, status, tier, version, requested_at, expires_at)
+                VALUES (:id, :userId, :projectId, :status, :tier, 1, :requestedAt, :expiresAt)
+                ON CONFLICT (id) DO NOTHING""",
+                new MapSqlParameterSource()
+                        .addValue("id", create.sessionId())
+                        .addValue("userId", create.userId())
+                        .addValue("projectId", create.projectId())
+                        .addValue("status", SessionStatus.PROVISIONING.name())
+                        .addValue("tier", create.tier().wireName())
+                        .addValue("requestedAt", timestamp(create.issuedAt()))
+                        .addValue("expiresAt", timestamp(expiresAt))) == 1;
+    }
+
+    /**
+     * Writes {@code next} over {@code current}: its status must be {@code current}'s or a legal move from it.
+     *
+     * @return the row as written, with its new version
+     * @throws StaleRowException when the row is no longer at {@code current}'s version
+     */
+    SessionRow write(SessionRow current, SessionRow next) {
+        if (next.status() != current.status()) {
+            SessionStateMachine.move(current.status(), next.status());
+        }
+        int updated = jdbc.update("""
+                UPDATE preview_sessions
+                   SET status = :status, status_reason = :statusReason, error = :error, machine_id = :machineId,
+                       machine_url = :machineUrl, region = :region, ready_at = :readyAt, terminated_at = :terminatedAt,
+                       updated_at = now(), version = version + 1
+                 WHERE id = :id AND version = :version""",
+                new MapSqlParameterSource()
+                        .addValue("id", current.id())
+                        .addValue("version", current.version())
+                        .addValue("status", next.status().name())
+                        .addValue("statusReason", next.statusReason())
+                        .addValue("error", next.error())
+                        .addValue("machineId", next.machineId())
+                        .addValue("machineUrl", next.machineUrl())
+                        .addValue("region", next.region())
+                        .addValue("readyAt", timestamp(next.readyAt()))
+                        .addValue("terminatedAt", timestamp(next.terminatedAt())));
+        if (updated != 1) {
+            throw new StaleRowException(current.id(), current.version());
+        }
+        return new SessionRow(next.id(), next.userId(), next.projectId(), next.tier(), next.status(),
+                next.statusReason(), next.error(), next.machineId(), next.machineUrl(), next.region(),
+                current.version() + 1, next.readyAt(), next.terminatedAt());
+    }
+
+    /** timestamptz columns take an offset date-time; an Instant is not understood by the driver. */
+    static OffsetDateTime timestamp(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static SessionRow map(ResultSet rs, int rowNum) throws SQLException {
+        return new SessionRow(
+                rs.getObject("id", UUID.class),
+                rs.getString("user_id"),
+                rs.getObject("project_id", UUID.class),
+                Tier.fromWire(rs.getString("tier")),
+                SessionStatus.valueOf(rs.getString("status")),
+                rs.getString("status_reason"),
+                rs.getString("error"),
+                rs.getString("machine_id"),
+                rs.getString("machine_url"),
+                rs.getString("region"),
+                rs.getLong("version"),
+                instant(rs, "ready_at"),
+                instant(rs, "terminated_at"));
+    }
+}

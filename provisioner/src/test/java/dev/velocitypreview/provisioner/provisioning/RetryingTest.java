@@ -1,0 +1,69 @@
+package dev.velocitypreview.provisioner.provisioning;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+
+import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.provisioner.ProvisionerSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RetryingTest {
+
+    private final Retrying retrying = new Retrying(new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(4)));
+
+    @Test
+    void aTransientFailureIsTriedAgainUntilItSucceeds() {
+        AtomicInteger attempts = new AtomicInteger();
+
+        String result = retrying.call(UUID.randomUUID(), "test", () -> {
+            if (attempts.incrementAndGet() < 3) {
+                throw new MachineException("machine API answered 503", true);
+            }
+            return "done";
+        });
+
+        assertThat(result).isEqualTo("done");
+        assertThat(attempts).hasValue(3);
+    }
+
+    @Test
+    void theLastTransientFailureSurfacesWhenAttemptsRunOut() {
+        AtomicInteger attempts = new AtomicInteger();
+
+        assertThatThrownBy(() -> retrying.call(UUID.randomUUID(), "test", () -> {
+            attempts.incrementAndGet();
+            throw new DataAccessResourceFailureException("connection refused");
+        })).hasMessage("connection refused");
+        assertThat(attempts).hasValue(3);
+    }
+
+    @Test
+    void aPermanentFailureIsNotTriedAgain() {
+        AtomicInteger attempts = new AtomicInteger();
+
+        assertThatThrownBy(() -> retrying.call(UUID.randomUUID(), "test", () -> {
+            attempts.incrementAndGet();
+            throw new MachineException("runtime refused file ../evil", false);
+        })).hasMessageContaining("../evil");
+        assertThat(attempts).hasValue(1);
+        assertThat(Retrying.isTransient(new DataIntegrityViolationException("duplicate"))).isFalse();
+    }
+
+    @Test
+    void delaysGrowExponentiallyWithJitterUpToTheCap() {
+        Retrying slow = new Retrying(new ProvisionerSettings.Retry(10, Duration.ofMillis(100), Duration.ofSeconds(1)));
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(slow.delay(1)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+            assertThat(slow.delay(3)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
+            assertThat(slow.delay(9)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.velocitypreview.provisioner.provisioning;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.command.TerminationReason;
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.provisioner.ProvisionerSettings;
+import dev.velocitypreview.provisioner.commands.CommandHandler.Outcome;
+import dev.velocitypreview.testkit.TestPostgres;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Provisioning decisions on a real PostgreSQL, with our driver seam recorded so that failures can
+ * be injected at each step. The end-to-end path with the real local driver is in {@code ProvisionerIT}.
+ */
+class SessionProvisionerIT {
+
+    private static DataSource dataSource;
+    private static NamedParameterJdbcTemplate jdbc;
+
+    private final RecordingMachineDriver driver = new RecordingMachineDriver();
+    private final ProvisionerSettings settings = new ProvisionerSettings(
+            new ProvisionerSettings.Kafka("localhost:9092", "provisioner", Duration.ofMillis(100), null, null),
+            new ProvisionerSettings.Concurrency(4, 16, Duration.ofSeconds(5)),
+            new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
+            Duration.ofSeconds(5),
+            new ProvisionerSettings.TierTtl(Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(8)),
+            new ProvisionerSettings.Machines(new ProvisionerSettings.Local(null, null, true)));
+    private SessionRows sessions;
+    private SessionProvisioner provisioner;
+
+    @BeforeAll
+    static void migrate() {
+        dataSource = TestPostgres.shared().createDatabase().dataSource();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        jdbc = new NamedParameterJdbcTemplate(dataSource);
+    }
+
+    @BeforeEach
+    void provisioner() {
+        sessions = new SessionRows(jdbc);
+        provisioner = new SessionProvisioner(sessions, new Projects(jdbc),
+                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver, settings,
+                Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    @Test
+    void createWritesAnActiveRowWithItsMachineAndAStarterProject() {
+        SessionCommand create = create(Tier.PRO);
+
+        Outcome outcome = provisioner.handle(create);
+
+        assertThat(outcome).isEqualTo(Outcome.APPLIED);
+        SessionRow row = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(row.status().name()).isEqualTo("ACTIVE");
+        assertThat(row.version()).as("PROVISIONING, STARTING, ACTIVE").isEqualTo(3);
+        assertThat(row.machineId()).isEqualTo(driver.live().get(0).id());
+        assertThat(row.machineUrl()).isEqualTo(driver.live().get(0).url());
+        assertThat(row.readyAt()).isCloseTo(Instant.now(), within(10, ChronoUnit.SECONDS));
+        assertThat(expiresAt(create.sessionId())).isCloseTo(Instant.now().plus(Duration.ofHours(2)),
+                within(10, ChronoUnit.SECONDS));
+        assertThat(driver.created.get(0).files()).extracting(ProjectFile::path)
+                .containsExactly("index.html", "style.css");
+        assertThat(driver.created.get(0).files().get(0).content()).contains(create.projectId().toString());
+    }
+
+    @Test
+    void createDeliveredTwiceYieldsOneMachineAndOneRow() {
+        SessionCommand create = create(Tier.FREE);
+
+        provisioner.handle(create);
+        Outcome second = provisioner.handle(create);
+
+        assertThat(second).isEqualTo(Outcome.SKIPPED);
+        assertThat(driver.created).hasSize(1);
+        assertThat(driver.live()).hasSize(1);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(3);
+    }
+
+    @Test
+    void createRedeliveredAfterACrashUsesTheMachineTheCrashedAttemptMade() {
+        SessionCommand create = create(Tier.FREE);
+        Machine leftOver = driver.existing(create.sessionId(), MachineState.STARTED);
+
+        provisioner.handle(create);
+
+        assertThat(driver.created).isEmpty();
+        assertThat(sessions.find(create.sessionId()).orElseThrow().machineId()).isEqualTo(leftOver.id());
+    }
+
+    @Test
+    void aStoppedMachineFoundForTheSessionIsStartedRatherThanReplaced() {
+        SessionCommand create = create(Tier.FREE);
+        Machine stopped = driver.existing(create.sessionId(), MachineState.STOPPED);
+
+        provisioner.handle(create);
+
+        assertThat(driver.started).containsExactly(stopped.id());
+        assertThat(driver.created).isEmpty();
+        assertThat(sessions.find(create.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aRefusedProjectFailsTheSessionWithTheRuntimesMessageAndLeavesNoMachine() {
+        SessionCommand create = create(Tier.FREE);
+        driver.failNextAwaitReady(new MachineException("runtime refused file '../evil': path leaves the project", false));
+
+        Outcome outcome = provisioner.handle(create);
+
+        assertThat(outcome).isEqualTo(Outcome.FAILED);
+        SessionRow row = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(row.status().name()).isEqualTo("FAILED");
+        assertThat(row.error()).contains("../evil");
+        assertThat(row.terminatedAt()).isNotNull();
+        assertThat(driver.live()).isEmpty();
+        assertThat(driver.destroyed).hasSize(1);
+    }
+
+    @Test
+    void aTransientFailureIsRetriedAndTheSessionStillGetsOneMachine() {
+        SessionCommand create = create(Tier.FREE);
+        driver.failNextAwaitReady(new MachineException("machine API answered 503", true));
+
+        provisioner.handle(create);
+
+        assertThat(sessions.find(create.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
+        assertThat(driver.created).hasSize(1);
+    }
+
+    @Test
+    void whenRetriesRunOutTheSessionIsWrittenFailedWithTheLastError() {
+        SessionCommand create = create(Tier.FREE);
+        for (int i = 0; i < 3; i++) {
+            driver.failNextCreate(new DataAccessResourceFailureException("connection to machines store lost #" + i));
+        }
+
+        Outcome outcome = provisioner.handle(create);
+
+        assertThat(outcome).isEqualTo(Outcome.FAILED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).isEqualTo("connection to machines store lost #2");
+    }
+
+    @Test
+    void terminateDestroysTheMachineAndRecordsTheReason() {
+        SessionCommand create = create(Tier.FREE);
+        provisioner.handle(create);
+
+        Outcome outcome = provisioner.handle(terminate(create));
+
+        assertThat(outcome).isEqualTo(Outcome.APPLIED);
+        SessionRow row = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(row.status().name()).isEqualTo("TERMINATED");
+        assertThat(row.statusReason()).isEqualTo(TerminationReason.USER);
+        assertThat(row.version()).as("STOPPING, TERMINATED").isEqualTo(5);
+        assertThat(row.terminatedAt()).isNotNull();
+        assertThat(driver.live()).isEmpty();
+    }
+
+    @Test
+    void terminateOfAnEndedOrUnknownSessionChangesNothing() {
+        SessionCommand create = create(Tier.FREE);
+        provisioner.handle(create);
+        provisioner.handle(terminate(create));
+        SessionCommand unknown = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
+                Instant.now());
+
+        assertThat(provisioner.handle(terminate(create))).isEqualTo(Outcome.SKIPPED);
+        assertThat(provisioner.handle(terminate(unknown))).isEqualTo(Outcome.SKIPPED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(5);
+        assertThat(sessions.find(unknown.sessionId())).isEmpty();
+    }
+
+    @Test
+    void extendIsNotSupportedYetAndChangesNothing() {
+        SessionCommand create = create(Tier.FREE);
+        provisioner.handle(create);
+        SessionCommand extend = new SessionCommand(UUID.randomUUID(), SessionCommand.Type.EXTEND, create.sessionId(),
+                create.userId(), null, null, null, Instant.now());
+
+        assertThat(provisioner.handle(extend)).isEqualTo(Outcome.SKIPPED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(3);
+    }
+
+    @Test
+    void afterARestartAStoppedMachineOfAnActiveSessionIsStartedAndItsNewAddressWritten() {
+        SessionCommand create = create(Tier.FREE);
+        provisioner.handle(create);
+        SessionRow active = sessions.find(create.sessionId()).orElseThrow();
+        driver.stop(active.machineId());
+
+        new StartupRecovery(sessions, driver, Duration.ofSeconds(5), Clock.systemUTC()).start();
+
+        SessionRow recovered = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(driver.started).containsExactly(active.machineId());
+        assertThat(recovered.status().name()).isEqualTo("ACTIVE");
+        assertThat(recovered.machineUrl()).isNotNull();
+        assertThat(recovered.version()).isEqualTo(active.version() + 1);
+    }
+
+    private static Instant expiresAt(UUID sessionId) {
+        return jdbc.queryForObject("SELECT expires_at FROM preview_sessions WHERE id = :id", Map.of("id", sessionId),
+                OffsetDateTime.class).toInstant();
+    }
+
+    private static SessionCommand create(Tier tier) {
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), tier, Instant.now());
+    }
+
+    private static SessionCommand terminate(SessionCommand create) {
+        return SessionCommand.terminate(create.sessionId(), create.userId(), TerminationReason.USER, Instant.now());
+    }
+}

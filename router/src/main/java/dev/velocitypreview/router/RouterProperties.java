@@ -1,0 +1,92 @@
+package dev.velocitypreview.router;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the router ({@code velocity.router.*}).
+ *
+ * @param previewDomain     host suffix of host-style preview URLs: {@code {sessionId}.<preview-domain>[:port]}
+ * @param maxHold           how long a request for a session on its way (requested, provisioning, starting,
+ *                          suspended) is held before the router answers 504
+ * @param unknownGrace      how long a request for a session the router has never heard of waits for it to
+ *                          appear (its CREATE may be in flight) before the router answers 404
+ * @param loadingRetryAfter the {@code Retry-After} of the 503 answered while the session directory is still loading
+ * @param connectTimeout    how long connecting to a preview machine may take before the router answers 502
+ * @param kafka             where the session directory reads sessions from
+ */
+@ConfigurationProperties("velocity.router")
+public record RouterProperties(
+        @DefaultValue("preview.localhost") String previewDomain,
+        @DefaultValue("60s") Duration maxHold,
+        @DefaultValue("3s") Duration unknownGrace,
+        @DefaultValue("2s") Duration loadingRetryAfter,
+        @DefaultValue("5s") Duration connectTimeout,
+        @DefaultValue Kafka kafka) {
+
+    private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    public RouterProperties {
+        Objects.requireNonNull(previewDomain, "velocity.router.preview-domain is required");
+        previewDomain = previewDomain.toLowerCase(Locale.ROOT);
+        if (!DOMAIN.matcher(previewDomain).matches()) {
+            throw new IllegalArgumentException("velocity.router.preview-domain must be a DNS name such as preview.localhost, got '"
+                    + previewDomain + "'");
+        }
+        requirePositive("max-hold", maxHold);
+        requirePositive("unknown-grace", unknownGrace);
+        requirePositive("loading-retry-after", loadingRetryAfter);
+        requirePositive("connect-timeout", connectTimeout);
+        Objects.requireNonNull(kafka, "velocity.router.kafka is required");
+    }
+
+    /**
+     * Kafka settings of the session directory.
+     *
+     * @param bootstrapServers Kafka bootstrap servers
+     * @param applicationId    Kafka Streams application id prefix; each router appends its instance id, because
+     *                         the directory's stores are global and routers share nothing
+     * @param instanceId       this router's suffix of the application id; a random one per start when unset
+     * @param stateDir         Kafka Streams state directory; a temporary directory removed on stop when unset
+     * @param streams          further Kafka Streams settings, passed through as they are (for example
+     *                         {@code security.protocol}); they override the settings above
+     */
+    public record Kafka(
+            @DefaultValue("localhost:9092") String bootstrapServers,
+            @DefaultValue("velocity-router") String applicationId,
+            @Nullable String instanceId,
+            @Nullable Path stateDir,
+            @DefaultValue Map<String, String> streams) {
+
+        private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
+        public Kafka {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("velocity.router.kafka.bootstrap-servers must not be blank");
+            }
+            if (applicationId == null || !ID.matcher(applicationId).matches()) {
+                throw new IllegalArgumentException(
+                        "velocity.router.kafka.application-id must be 1-100 of A-Z a-z 0-9 . _ -, got '" + applicationId + "'");
+            }
+            if (instanceId != null && !ID.matcher(instanceId).matches()) {
+                throw new IllegalArgumentException(
+                        "velocity.router.kafka.instance-id must be 1-100 of A-Z a-z 0-9 . _ -, got '" + instanceId + "'");
+            }
+            streams = streams == null ? Map.of() : Map.copyOf(streams);
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("velocity.router." + name + " must be a positive duration, got " + value);
+        }
+    }
+}

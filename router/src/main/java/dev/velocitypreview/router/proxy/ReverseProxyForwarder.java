@@ -1,0 +1,134 @@
+package dev.velocitypreview.router.proxy;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.channel.ChannelOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.socket.HandshakeInfo;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.velocitypreview.router.RouterProperties;
+import dev.velocitypreview.router.routing.ForwardTarget;
+import dev.velocitypreview.router.routing.MachineUnreachableException;
+import dev.velocitypreview.router.routing.PreviewForwarder;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Forwards to the machine over HTTP, streaming bodies both ways, and relays WebSocket upgrades frame by frame.
+ * For a WebSocket the machine is connected first, so an unreachable machine still gets the client a 502.
+ */
+@Component
+final class ReverseProxyForwarder implements PreviewForwarder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReverseProxyForwarder.class);
+
+    private final WebClient http;
+    private final ReactorNettyWebSocketClient webSockets;
+    private final WebSocketService upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+
+    ReverseProxyForwarder(RouterProperties properties) {
+        HttpClient client = HttpClient.create()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(properties.connectTimeout().toMillis()))
+                .followRedirect(false)
+                .compress(false);
+        this.http = WebClient.builder().clientConnector(new ReactorClientHttpConnector(client)).build();
+        this.webSockets = new ReactorNettyWebSocketClient(client);
+    }
+
+    @Override
+    public Mono<Void> forward(ServerWebExchange exchange, ForwardTarget target) {
+        return ProxyHeaders.isWebSocketUpgrade(exchange.getRequest().getHeaders())
+                ? relayWebSocket(exchange, target)
+                : proxyHttp(exchange, target);
+    }
+
+    private Mono<Void> proxyHttp(ServerWebExchange exchange, ForwardTarget target) {
+        ServerHttpRequest request = exchange.getRequest();
+        ServerHttpResponse response = exchange.getResponse();
+        HttpHeaders headers = ProxyHeaders.toMachine(request.getHeaders(), request.getHeaders().getFirst(HttpHeaders.HOST),
+                request.getURI().getScheme(), request.getRemoteAddress(), target);
+        WebClient.RequestBodySpec call = http.method(request.getMethod()).uri(target.httpUri())
+                .headers(outgoing -> outgoing.putAll(headers));
+        WebClient.RequestHeadersSpec<?> withBody = hasBody(request.getHeaders())
+                ? call.body(BodyInserters.fromDataBuffers(request.getBody()))
+                : call;
+        AtomicBoolean answered = new AtomicBoolean();
+        return withBody.exchangeToMono(upstream -> {
+                    answered.set(true);
+                    response.setStatusCode(upstream.statusCode());
+                    response.getHeaders().putAll(ProxyHeaders.endToEnd(upstream.headers().asHttpHeaders()));
+                    return response.writeWith(upstream.bodyToFlux(DataBuffer.class));
+                })
+                .onErrorMap(e -> !answered.get() && !(e instanceof MachineUnreachableException),
+                        e -> new MachineUnreachableException(target.sessionId(), e));
+    }
+
+    private static boolean hasBody(HttpHeaders request) {
+        return request.getContentLength() > 0 || request.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    private Mono<Void> relayWebSocket(ServerWebExchange exchange, ForwardTarget target) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = ProxyHeaders.toMachineWebSocket(request.getHeaders(),
+                request.getHeaders().getFirst(HttpHeaders.HOST), request.getURI().getScheme(),
+                request.getRemoteAddress(), target);
+        List<String> protocols = ProxyHeaders.webSocketProtocols(request.getHeaders());
+        AtomicBoolean connected = new AtomicBoolean();
+        return webSockets.execute(target.webSocketUri(), headers, new WebSocketHandler() {
+                    @Override
+                    public List<String> getSubProtocols() {
+                        return protocols;
+                    }
+
+                    @Override
+                    public Mono<Void> handle(WebSocketSession machine) {
+                        connected.set(true);
+                        return upgradeClient(exchange, target, machine);
+                    }
+                })
+                .onErrorMap(e -> !connected.get(), e -> new MachineUnreachableException(target.sessionId(), e));
+    }
+
+    /** Upgrades the client's request and relays until both sides closed; the machine's session lives as long. */
+    private Mono<Void> upgradeClient(ServerWebExchange exchange, ForwardTarget target, WebSocketSession machine) {
+        HandshakeInfo machineHandshake = machine.getHandshakeInfo();
+        List<String> chosen = machineHandshake.getSubProtocol() == null ? List.of() : List.of(machineHandshake.getSubProtocol());
+        Sinks.Empty<Void> relayed = Sinks.empty();
+        Mono<Void> upgrade = upgrades.handleRequest(exchange, new WebSocketHandler() {
+            @Override
+            public List<String> getSubProtocols() {
+                return chosen;
+            }
+
+            @Override
+            public Mono<Void> handle(WebSocketSession client) {
+                LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay open");
+                return WebSocketRelay.relay(client, machine)
+                        .doFinally(signal -> {
+                            LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay closed");
+                            relayed.tryEmitEmpty();
+                        });
+            }
+        });
+        return upgrade.then(relayed.asMono())
+                .doOnError(e -> machine.close().subscribe());
+    }
+}

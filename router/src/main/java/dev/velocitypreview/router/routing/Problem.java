@@ -1,0 +1,115 @@
+package dev.velocitypreview.router.routing;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.core.json.JsonObjectWriter;
+import dev.velocitypreview.core.session.SessionId;
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.SessionView;
+import reactor.core.publisher.Mono;
+
+/**
+ * An RFC 9457 problem the router answers itself. Besides the standard members it carries
+ * {@code sessionId} and {@code sessionStatus} ({@code status} is the HTTP status, as the RFC defines it).
+ *
+ * @param sessionId  a validated session id (it also goes into a header), or null when there is none
+ * @param retryAfter sent as {@code Retry-After} when set
+ */
+record Problem(HttpStatus status, String type, String title, String detail,
+               @Nullable UUID sessionId, @Nullable SessionStatus sessionStatus, @Nullable Duration retryAfter) {
+
+    static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+    private static final String TYPE_PREFIX = "urn:velocity-preview:problem:";
+
+    Problem {
+        Objects.requireNonNull(status, "status == null");
+        Objects.requireNonNull(type, "type == null");
+        Objects.requireNonNull(title, "title == null");
+        Objects.requireNonNull(detail, "detail == null");
+    }
+
+    static Problem malformedId(String rawId) {
+        return new Problem(HttpStatus.BAD_REQUEST, TYPE_PREFIX + "malformed-session-id", "malformed session id",
+                "a session id is a UUID (8-4-4-4-12 hex digits), got " + SessionId.quote(rawId), null, null, null);
+    }
+
+    static Problem loading(UUID id, Duration retryAfter) {
+        return new Problem(HttpStatus.SERVICE_UNAVAILABLE, TYPE_PREFIX + "router-loading", "router is still loading sessions",
+                "this router has not caught up with the session changelog yet; try again in " + seconds(retryAfter),
+                id, null, retryAfter);
+    }
+
+    static Problem notFound(UUID id, Duration waited) {
+        return new Problem(HttpStatus.NOT_FOUND, TYPE_PREFIX + "session-not-found", "no such session",
+                "no session " + id + " was requested (waited " + seconds(waited) + " for it to appear)", id, null, null);
+    }
+
+    static Problem notReady(SessionView session, Duration waited) {
+        return new Problem(HttpStatus.GATEWAY_TIMEOUT, TYPE_PREFIX + "session-not-ready", "preview is not ready yet",
+                "session " + session.id() + " is still " + session.status() + " after " + seconds(waited),
+                session.id(), session.status(), null);
+    }
+
+    static Problem terminated(SessionView session) {
+        String reason = session.statusReason() == null ? "no reason recorded" : "reason: " + session.statusReason();
+        String state = session.status().isTerminal() ? " was terminated (" : " is being terminated (";
+        return new Problem(HttpStatus.GONE, TYPE_PREFIX + "session-terminated", "preview was terminated",
+                "session " + session.id() + state + reason + ")", session.id(), session.status(), null);
+    }
+
+    static Problem failed(SessionView session) {
+        String error = session.error() == null ? "no error recorded" : session.error();
+        return new Problem(HttpStatus.BAD_GATEWAY, TYPE_PREFIX + "session-failed", "preview failed",
+                "session " + session.id() + " failed: " + error, session.id(), session.status(), null);
+    }
+
+    static Problem machineUnreachable(SessionView session, String cause) {
+        return new Problem(HttpStatus.BAD_GATEWAY, TYPE_PREFIX + "machine-unreachable", "preview machine is unreachable",
+                "the machine of session " + session.id() + " did not answer: " + cause, session.id(), session.status(), null);
+    }
+
+    /** The JSON body; {@code instance} is the request path. */
+    byte[] toJson(String instance) {
+        return new JsonObjectWriter()
+                .string("type", type)
+                .string("title", title)
+                .number("status", status.value())
+                .string("detail", detail)
+                .string("instance", instance)
+                .uuid("sessionId", sessionId)
+                .string("sessionStatus", sessionStatus == null ? null : sessionStatus.name())
+                .toBytes();
+    }
+
+    Mono<Void> writeTo(ServerWebExchange exchange) {
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(status);
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(PROBLEM_JSON);
+        headers.setCacheControl("no-store");
+        if (sessionId != null) {
+            headers.set(PreviewHeaders.SESSION_ID, sessionId.toString());
+        }
+        if (retryAfter != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+        }
+        byte[] body = toJson(exchange.getRequest().getURI().getRawPath());
+        headers.setContentLength(body.length);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.velocitypreview.router.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+
+import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.router.routing.ForwardTarget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProxyHeadersTest {
+
+    private final UUID id = UUID.randomUUID();
+    private final ForwardTarget pathStyle = new ForwardTarget(id, URI.create("http://127.0.0.1:4000"), "/app", null, "/s/" + id);
+    private final ForwardTarget hostStyle = new ForwardTarget(id, URI.create("http://127.0.0.1:4000"), "/app", null, null);
+    private final InetSocketAddress client = new InetSocketAddress("127.0.0.7", 50000);
+
+    @Test
+    void hopByHopHeadersAndThoseConnectionNamesStayOnThisHop() {
+        HttpHeaders request = new HttpHeaders();
+        request.add("Connection", "keep-alive, X-Secret-Hop");
+        request.add("Keep-Alive", "timeout=5");
+        request.add("Proxy-Authorization", "Basic Zm9vOmJhcg==");
+        request.add("Proxy-Connection", "keep-alive");
+        request.add("TE", "trailers");
+        request.add("Trailer", "Expires");
+        request.add("Transfer-Encoding", "chunked");
+        request.add("Upgrade", "h2c");
+        request.add("X-Secret-Hop", "1");
+        request.add("Accept", "text/html");
+        request.add("Cookie", "a=1");
+
+        HttpHeaders out = ProxyHeaders.endToEnd(request);
+
+        assertThat(out.headerNames()).containsExactlyInAnyOrder("Accept", "Cookie");
+    }
+
+    @Test
+    void machineLearnsWhoAskedAndUnderWhichHostAndPrefix() {
+        HttpHeaders request = new HttpHeaders();
+        request.add("Host", "localhost:8081");
+        request.add("X-Forwarded-For", "10.1.1.1");
+
+        HttpHeaders out = ProxyHeaders.toMachine(request, "localhost:8081", "http", client, pathStyle);
+
+        assertThat(out.containsHeader("Host")).isFalse();
+        assertThat(out.getFirst(PreviewHeaders.FORWARDED_FOR)).isEqualTo("10.1.1.1, 127.0.0.7");
+        assertThat(out.getFirst(PreviewHeaders.FORWARDED_PROTO)).isEqualTo("http");
+        assertThat(out.getFirst(PreviewHeaders.FORWARDED_HOST)).isEqualTo("localhost:8081");
+        assertThat(out.getFirst(PreviewHeaders.FORWARDED_PREFIX)).isEqualTo("/s/" + id);
+    }
+
+    @Test
+    void hostStyleRequestsHaveNoPrefixEvenWhenTheClientSentOne() {
+        HttpHeaders request = new HttpHeaders();
+        request.add(PreviewHeaders.FORWARDED_PREFIX, "/spoofed");
+
+        HttpHeaders out = ProxyHeaders.toMachine(request, id + ".preview.localhost", "https", client, hostStyle);
+
+        assertThat(out.containsHeader(PreviewHeaders.FORWARDED_PREFIX)).isFalse();
+        assertThat(out.getFirst(PreviewHeaders.FORWARDED_FOR)).isEqualTo("127.0.0.7");
+        assertThat(out.getFirst(PreviewHeaders.FORWARDED_PROTO)).isEqualTo("https");
+    }
+
+    @Test
+    void webSocketHandshakeOfTheClientIsNotForwarded() {
+        HttpHeaders request = new HttpHeaders();
+        request.add("Connection", "Upgrade");
+        request.add("Upgrade", "websocket");
+        request.add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        request.add("Sec-WebSocket-Version", "13");
+        request.add("Sec-WebSocket-Protocol", "vite-hmr");
+        request.add("Origin", "http://localhost:8081");
+
+        HttpHeaders out = ProxyHeaders.toMachineWebSocket(request, "localhost:8081", "http", client, pathStyle);
+
+        assertThat(ProxyHeaders.isWebSocketUpgrade(request)).isTrue();
+        assertThat(ProxyHeaders.webSocketProtocols(request)).containsExactly("vite-hmr");
+        assertThat(out.getFirst("Origin")).isEqualTo("http://localhost:8081");
+        assertThat(out.headerNames()).noneMatch(name -> name.toLowerCase().startsWith("sec-websocket")
+                || name.equalsIgnoreCase("Upgrade") || name.equalsIgnoreCase("Connection"));
+    }
+
+    @Test
+    void targetKeepsTheRawPathAndQueryAndTheMachineBasePath() {
+        ForwardTarget target = new ForwardTarget(id, URI.create("https://machine.internal:8443/base/"), "/a%20b/c",
+                "q=1&x=%2F", null);
+
+        assertThat(target.httpUri()).hasToString("https://machine.internal:8443/base/a%20b/c?q=1&x=%2F");
+        assertThat(target.webSocketUri()).hasToString("wss://machine.internal:8443/base/a%20b/c?q=1&x=%2F");
+    }
+}

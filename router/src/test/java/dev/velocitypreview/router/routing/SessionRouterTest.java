@@ -1,0 +1,147 @@
+package dev.velocitypreview.router.routing;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.router.routing.RouteDecision.Outcome;
+
+import static dev.velocitypreview.router.routing.Views.active;
+import static dev.velocitypreview.router.routing.Views.view;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SessionRouterTest {
+
+    /** Waits that the test ends by publishing a change; long, so a slow machine cannot end them first. */
+    private static final Duration LONG = Duration.ofSeconds(30);
+    /** Waits the test lets run out. */
+    private static final Duration SHORT = Duration.ofMillis(300);
+    private static final Duration BLOCK = Duration.ofSeconds(10);
+
+    private final InMemorySessions sessions = new InMemorySessions();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RouterMetrics metrics = new RouterMetrics(registry, sessions);
+    private final SessionRouter router = new SessionRouter(sessions, LONG, LONG, metrics);
+    private final UUID id = UUID.randomUUID();
+
+    @Test
+    void activeSessionIsRoutedAtOnce() {
+        sessions.put(active(id, 3, "http://127.0.0.1:1"));
+
+        RouteDecision decision = router.decide(id).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(decision.waited()).isZero();
+        assertThat(decision.requireSession().machineUrl()).isEqualTo("http://127.0.0.1:1");
+    }
+
+    @Test
+    void heldRequestIsRoutedWhenSessionBecomesActive() {
+        sessions.put(view(id, SessionStatus.REQUESTED, 0));
+
+        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        sessions.put(view(id, SessionStatus.PROVISIONING, 1));
+        sessions.put(view(id, SessionStatus.STARTING, 2));
+        assertThat(decision).isNotDone();
+        sessions.put(active(id, 3, "http://127.0.0.1:1"));
+
+        assertThat(decision.join().outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(decision.join().waited()).isPositive();
+        assertThat(sessions.waiting()).isZero();
+        assertThat(registry.get(RouterMetrics.HOLD_DURATION).tag("outcome", "route").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void heldRequestGetsTheEndWhenSessionFailsWhileStarting() {
+        sessions.put(view(id, SessionStatus.STARTING, 2));
+
+        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        sessions.put(view(id, SessionStatus.FAILED, 3, null, "dev server exited with 1", null));
+
+        assertThat(decision.join().outcome()).isEqualTo(Outcome.BROKEN);
+    }
+
+    @Test
+    void holdRunsOutNamingTheStateTheSessionIsStillIn() {
+        sessions.put(view(id, SessionStatus.REQUESTED, 0));
+
+        CompletableFuture<RouteDecision> decision = new SessionRouter(sessions, SHORT, LONG, metrics).decide(id).toFuture();
+        sessions.put(view(id, SessionStatus.PROVISIONING, 1));
+
+        RouteDecision expired = decision.join();
+        assertThat(expired.outcome()).isEqualTo(Outcome.HOLD_EXPIRED);
+        assertThat(expired.requireSession().status()).isEqualTo(SessionStatus.PROVISIONING);
+        assertThat(expired.waited()).isGreaterThanOrEqualTo(SHORT);
+        assertThat(sessions.waiting()).isZero();
+    }
+
+    @Test
+    void unknownSessionIsUnknownAfterTheGrace() {
+        RouteDecision decision = new SessionRouter(sessions, LONG, SHORT, metrics).decide(id).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.UNKNOWN);
+        assertThat(decision.waited()).isGreaterThanOrEqualTo(SHORT);
+        assertThat(sessions.waiting()).isZero();
+    }
+
+    @Test
+    void sessionThatAppearsDuringTheGraceIsHeldThenRouted() {
+        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        sessions.put(view(id, SessionStatus.REQUESTED, 0));
+        await().until(() -> sessions.waiting() == 1);
+        sessions.put(active(id, 3, "http://127.0.0.1:1"));
+
+        assertThat(decision.join().outcome()).isEqualTo(Outcome.ROUTE);
+    }
+
+    @Test
+    void terminatedAndStoppingSessionsAreGone() {
+        UUID stopping = UUID.randomUUID();
+        sessions.put(view(id, SessionStatus.TERMINATED, 5, "user", null, null));
+        sessions.put(view(stopping, SessionStatus.STOPPING, 4, "expired", null, null));
+
+        assertThat(router.decide(id).block(BLOCK).outcome()).isEqualTo(Outcome.GONE);
+        assertThat(router.decide(stopping).block(BLOCK).outcome()).isEqualTo(Outcome.GONE);
+    }
+
+    @Test
+    void failedSessionIsBroken() {
+        sessions.put(view(id, SessionStatus.FAILED, 2, null, "no capacity", null));
+
+        RouteDecision decision = router.decide(id).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.BROKEN);
+        assertThat(decision.requireSession().error()).isEqualTo("no capacity");
+    }
+
+    @Test
+    void cancelledHoldForgetsItsWaiter() {
+        sessions.put(view(id, SessionStatus.STARTING, 2));
+
+        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        decision.cancel(true);
+
+        await().until(() -> sessions.waiting() == 0);
+    }
+
+    @Test
+    void heldRequestsAreCountedByTheGauge() {
+        sessions.put(view(id, SessionStatus.STARTING, 2));
+
+        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+
+        await().until(() -> registry.get(RouterMetrics.HELD).gauge().value() == 1.0);
+        sessions.put(active(id, 3, "http://127.0.0.1:1"));
+        decision.join();
+        assertThat(registry.get(RouterMetrics.HELD).gauge().value()).isZero();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.velocitypreview.sessions.api;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * A request the API refuses, rendered as RFC 9457 problem+json. {@code code} is a stable,
+ * machine-readable reason (also the {@code reason} tag of the rejection counter); {@code detail}
+ * says, for a person, what was wrong.
+ */
+final class ApiProblem extends ErrorResponseException {
+
+    static final String CODE = "code";
+
+    private ApiProblem(HttpStatus status, String code, String detail, @Nullable Throwable cause) {
+        super(status, body(status, code, detail), cause);
+    }
+
+    private static ProblemDetail body(HttpStatus status, String code, String detail) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setProperty(CODE, code);
+        return body;
+    }
+
+    static ApiProblem badRequest(String code, String detail) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, code, detail, null);
+    }
+
+    static ApiProblem unauthenticated(String detail) {
+        return new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", detail, null);
+    }
+
+    static ApiProblem notFound(String detail) {
+        return new ApiProblem(HttpStatus.NOT_FOUND, "session_not_found", detail, null);
+    }
+
+    static ApiProblem conflict(String code, String detail) {
+        return new ApiProblem(HttpStatus.CONFLICT, code, detail, null);
+    }
+
+    static ApiProblem tooLarge(String detail) {
+        return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", detail, null);
+    }
+
+    static ApiProblem unavailable(String code, String detail, Duration retryAfter, @Nullable Throwable cause) {
+        ApiProblem problem = new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, code, detail, cause);
+        problem.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+        return problem;
+    }
+
+    /** Names the request field at fault, for clients that highlight it. */
+    ApiProblem field(String name) {
+        getBody().setProperty("field", name);
+        return this;
+    }
+
+    String code() {
+        Object code = getBody().getProperties() == null ? null : getBody().getProperties().get(CODE);
+        return String.valueOf(code);
+    }
+}

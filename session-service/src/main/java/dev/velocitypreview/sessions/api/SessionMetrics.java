@@ -1,0 +1,34 @@
+package dev.velocitypreview.sessions.api;
+
+import org.springframework.stereotype.Component;
+
+import dev.velocitypreview.core.session.Tier;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** What the API counts: sessions it accepted and requests it refused, by reason. */
+@Component
+class SessionMetrics {
+
+    private final MeterRegistry registry;
+
+    SessionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void requested(Tier tier) {
+        Counter.builder("velocity.sessions.requested")
+                .description("sessions accepted (202) by POST /v1/sessions, retries with an Idempotency-Key included")
+                .tag("tier", tier.wireName())
+                .register(registry)
+                .increment();
+    }
+
+    void rejected(String reason) {
+        Counter.builder("velocity.sessions.rejected")
+                .description("requests answered with a 4xx or 5xx problem, by its code")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+}

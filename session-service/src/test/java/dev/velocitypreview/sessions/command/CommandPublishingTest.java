@@ -1,0 +1,51 @@
+package dev.velocitypreview.sessions.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.velocitypreview.sessions.SessionServiceProperties;
+
+class CommandPublishingTest {
+
+    private static SessionServiceProperties bind(Map<String, String> settings) {
+        return new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("velocity.session-service", SessionServiceProperties.class);
+    }
+
+    @Test
+    void rawSettingsCannotWeakenWhatA202Promises() {
+        Map<String, Object> config = CommandPublishing.producerConfig(bind(Map.of(
+                "velocity.session-service.kafka.bootstrap-servers", "broker:9092",
+                "velocity.session-service.send-timeout", "3s",
+                "velocity.session-service.kafka.producer.acks", "0",
+                "velocity.session-service.kafka.producer.enable.idempotence", "false",
+                "velocity.session-service.kafka.producer.linger.ms", "50",
+                "velocity.session-service.kafka.producer.compression.type", "zstd")));
+
+        assertThat(config)
+                .containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
+                .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
+                .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 0)
+                .containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000)
+                .containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3000)
+                .containsEntry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000)
+                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+    }
+
+    @Test
+    void requestTimeoutStaysWithinTheDeliveryTimeoutKafkaRequiresForLongSendTimeouts() {
+        Map<String, Object> config = CommandPublishing.producerConfig(bind(Map.of(
+                "velocity.session-service.send-timeout", "2m")));
+
+        assertThat(config)
+                .containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)
+                .containsEntry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+    }
+}
