@@ -61,6 +61,6 @@ final class ChangelogReader implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close(Duration.ZERO);
+        consumer.close();
     }
 }

@@ -18,22 +18,29 @@ import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
 
-/** Writes {@code preview_sessions} rows the way the provisioner does, each write its own transaction. */
-final class SessionTable {
+/**
+ * Writes {@code preview_sessions} rows the way the provisioner does, each write its own transaction,
+ * over one connection (opening one per write would make the writes, not the relay, the slow part).
+ */
+final class SessionTable implements AutoCloseable {
 
     /** The provisioner's migration: the relay is tested against the real schema, never a copy. */
     static final Path MIGRATION =
             Path.of("../provisioner/src/main/resources/db/migration/V1__sessions_projects_files.sql");
 
-    private final DataSource dataSource;
+    private final Connection connection;
 
     SessionTable(DataSource dataSource) {
-        this.dataSource = dataSource;
+        try {
+            this.connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect: " + e.getMessage(), e);
+        }
     }
 
     /** Applies the provisioner's migration to the (empty) database. */
-    SessionTable migrate() {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+    synchronized SessionTable migrate() {
+        try (Statement statement = connection.createStatement()) {
             statement.execute(Files.readString(MIGRATION));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + MIGRATION.toAbsolutePath(), e);
@@ -112,14 +119,18 @@ final class SessionTable {
                 SessionStatus.PROVISIONING, null, null, null, null, null, Tier.FREE, 1, at, at, at, null, null, null);
     }
 
-    private void update(String sql, Binder binder) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+    private synchronized void update(String sql, Binder binder) {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             binder.bind(statement);
             statement.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        connection.close();
     }
 
     private static Timestamp timestamp(Instant instant) {

@@ -85,10 +85,11 @@ class ProvisionerCrashIT {
             Process first = startProvisioner("first-" + attempt);
             SessionCommand candidate = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
                     Instant.now());
-            int machinesBefore = machineDirs();
+            int machinesBefore = machinesOnDisk();
 
             commands.publish(candidate);
-            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> machineDirs() > machinesBefore);
+            // the driver writes a machine's record once its process is launched: the machine exists from then on
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(5)).until(() -> machinesOnDisk() > machinesBefore);
             first.destroyForcibly();
             assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -108,7 +109,7 @@ class ProvisionerCrashIT {
         String url = jdbc.queryForObject("SELECT machine_url FROM preview_sessions WHERE id = :id",
                 Map.of("id", sessionId), String.class);
         HttpResponse<String> page = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(url + "index.html")).timeout(Duration.ofSeconds(5)).build(),
+                HttpRequest.newBuilder(URI.create(url).resolve("/")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains(create.projectId().toString());
@@ -138,9 +139,10 @@ class ProvisionerCrashIT {
         return process;
     }
 
-    private int machineDirs() {
+    /** Machine directories that hold a machine record. */
+    private int machinesOnDisk() {
         try (Stream<Path> dirs = Files.list(machinesRoot)) {
-            return (int) dirs.filter(Files::isDirectory).count();
+            return (int) dirs.filter(dir -> Files.exists(dir.resolve("machine.json"))).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -95,7 +95,7 @@ class ProvisionerIT {
         Map<String, Object> row = awaitStatus(create.sessionId(), "ACTIVE");
         assertThat(row.get("version")).isEqualTo(3L);
         assertThat(row.get("machine_id")).isNotNull();
-        HttpResponse<String> page = get(row.get("machine_url") + "index.html");
+        HttpResponse<String> page = get(URI.create((String) row.get("machine_url")).resolve("/").toString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains(create.projectId().toString());
     }

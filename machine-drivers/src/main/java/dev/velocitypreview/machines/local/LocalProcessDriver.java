@@ -1,10 +1,8 @@
 package dev.velocitypreview.machines.local;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,9 +10,9 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,8 +48,8 @@ public final class LocalProcessDriver implements MachineDriver {
     static final String REGION = "local";
     static final String RUNTIME_MAIN_CLASS = "dev.velocitypreview.runtime.PreviewRuntime";
     private static final String LOOPBACK = "127.0.0.1";
-    /** One look at a loopback health endpoint; the ready timeout bounds the whole wait. */
-    private static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /** One look at a loopback health endpoint; generous, as many runtimes starting at once starve each other. */
+    private static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final int LOG_TAIL_BYTES = 2048;
 
     private final LocalMachinesSettings settings;
@@ -122,7 +120,7 @@ public final class LocalProcessDriver implements MachineDriver {
     @Override
     public Machine awaitReady(Machine machine, Duration timeout) {
         String id = machine.id();
-        URI url = health.awaitReady(id, () -> locate(id), timeout);
+        URI url = health.awaitReady(id, runtimeOf(id), timeout);
         MachineRecord ready = sessionLocks.call(machine.sessionId(), () -> markReady(id, url.getPort()));
         LOG.atInfo().addKeyValue("session", ready.sessionId()).addKeyValue("machine", id)
                 .addKeyValue("url", url).log("machine ready");
@@ -215,16 +213,6 @@ public final class LocalProcessDriver implements MachineDriver {
         }
     }
 
-    /** The pid of a machine's runtime process, or empty before its first launch; for tests. */
-    OptionalLong pidOf(String machineId) {
-        return machines.read(machineId).map(MachineRecord::pid)
-                .map(OptionalLong::of).orElse(OptionalLong.empty());
-    }
-
-    Path directoryOf(String machineId) {
-        return machines.dir(machineId);
-    }
-
     private Optional<MachineRecord> findRecord(UUID sessionId) {
         List<MachineRecord> found = new ArrayList<>();
         for (String id : machines.ids()) {
@@ -282,9 +270,10 @@ public final class LocalProcessDriver implements MachineDriver {
                 .redirectOutput(Redirect.appendTo(machines.log(id).toFile()));
         builder.environment().putAll(record.env());
         Process process = builder.start();
-        process.getOutputStream().close();
         MachineRecord running = record.launched(RuntimeProcess.of(process.toHandle()));
         try {
+            // the runtime reads no input; closing the pipe now leaves nothing that ties it to this JVM
+            process.getOutputStream().close();
             machines.write(running);
         } catch (IOException | RuntimeException e) {
             process.destroyForcibly();
@@ -294,22 +283,39 @@ public final class LocalProcessDriver implements MachineDriver {
         return running;
     }
 
-    private MachineException locateFailure(String id, String problem) {
+    private MachineException machineFailure(String id, String problem) {
         return new MachineException("machine " + id + " " + problem, false);
     }
 
-    /** Where the machine's runtime answers, null until it wrote its port; throws when it cannot get ready. */
-    private URI locate(String id) {
-        MachineRecord record = machines.read(id).orElseThrow(() -> locateFailure(id, "does not exist"));
+    /**
+     * Where the machine's runtime answers: null until it wrote its port; throws once it cannot
+     * become ready. The record is read once; each look only asks the kernel whether the process lives.
+     */
+    private RuntimeHealthProbe.Target runtimeOf(String id) {
+        MachineRecord record = require(id);
         if (record.state() == MachineState.STOPPED) {
-            throw locateFailure(id, "is stopped");
+            throw machineFailure(id, "is stopped");
         }
-        if (!alive(record)) {
-            throw new MachineException("preview runtime of machine " + id + " exited" + exitCode(id)
-                    + " before it was ready; end of runtime.log:\n" + machines.logTail(id, LOG_TAIL_BYTES), false);
+        if (record.process() == null) {
+            throw machineFailure(id, "was never launched");
         }
-        OptionalInt port = machines.port(id);
-        return port.isPresent() ? url(port.getAsInt()) : null;
+        ProcessHandle process = record.process().handle().orElseThrow(() -> exited(id));
+        return () -> {
+            if (!process.isAlive()) {
+                MachineRecord now = machines.read(id).orElseThrow(() -> machineFailure(id, "was destroyed while starting"));
+                if (now.state() == MachineState.STOPPED || !Objects.equals(now.pid(), record.pid())) {
+                    throw machineFailure(id, "was stopped or restarted while starting");
+                }
+                throw exited(id);
+            }
+            OptionalInt port = machines.port(id);
+            return port.isPresent() ? url(port.getAsInt()) : null;
+        };
+    }
+
+    private MachineException exited(String id) {
+        return new MachineException("preview runtime of machine " + id + " exited" + exitCode(id)
+                + " before it was ready; end of runtime.log:\n" + machines.logTail(id, LOG_TAIL_BYTES), false);
     }
 
     private String exitCode(String id) {
@@ -319,7 +325,7 @@ public final class LocalProcessDriver implements MachineDriver {
         }
         try {
             // the process is gone; this JVM may not have collected its status yet
-            return process.waitFor(1, TimeUnit.SECONDS) ? " with exit code " + process.exitValue() : "";
+            return process.waitFor(1, TimeUnit.SECONDS) ? " with code " + process.exitValue() : "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MachineException("interrupted while reading the exit code of machine " + id, true, e);
@@ -327,10 +333,10 @@ public final class LocalProcessDriver implements MachineDriver {
     }
 
     private MachineRecord markReady(String id, int port) {
-        MachineRecord current = machines.read(id).orElseThrow(() -> locateFailure(id, "was destroyed while starting"));
+        MachineRecord current = machines.read(id).orElseThrow(() -> machineFailure(id, "was destroyed while starting"));
         OptionalInt written = machines.port(id);
         if (current.state() == MachineState.STOPPED || written.isEmpty() || written.getAsInt() != port) {
-            throw locateFailure(id, "was stopped or restarted while starting");
+            throw machineFailure(id, "was stopped or restarted while starting");
         }
         try {
             MachineRecord ready = current.ready(port);
@@ -371,7 +377,7 @@ public final class LocalProcessDriver implements MachineDriver {
         }
         try {
             machines.delete(id);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             LOG.atWarn().addKeyValue("machine", id).addKeyValue("error", e.toString()).log("half-created machine not deleted");
         }
     }
@@ -380,7 +386,7 @@ public final class LocalProcessDriver implements MachineDriver {
         if (!MachineDirectory.isMachineId(machineId)) {
             throw new MachineException("no local machine " + machineId, false);
         }
-        return machines.read(machineId).orElseThrow(() -> locateFailure(machineId, "does not exist"));
+        return machines.read(machineId).orElseThrow(() -> machineFailure(machineId, "does not exist"));
     }
 
     private static URI url(int port) {

@@ -3,9 +3,9 @@ package dev.velocitypreview.machines.local;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.ProjectFile;
 import tools.jackson.core.JacksonException;
@@ -89,7 +90,7 @@ final class MachineDirectory {
         Files.createDirectories(root);
         try {
             Files.createDirectory(dir(id));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             return false;
         }
         Files.createDirectory(work(id));
@@ -110,7 +111,7 @@ final class MachineDirectory {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list machines under " + root, e);
+            throw new MachineException("cannot list the machines under " + root + ": " + e, true, e);
         }
         return ids;
     }
@@ -122,7 +123,7 @@ final class MachineDirectory {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + recordFile(id), e);
+            throw new MachineException("cannot read " + recordFile(id) + ": " + e, true, e);
         } catch (JacksonException e) {
             LOG.atWarn().addKeyValue("machine", id).addKeyValue("error", e.getOriginalMessage())
                     .log("machine record unreadable, machine ignored");

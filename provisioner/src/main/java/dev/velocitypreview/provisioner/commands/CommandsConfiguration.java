@@ -25,7 +25,6 @@ class CommandsConfiguration {
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafka().bootstrapServers());
         config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "provisioner-dead-letters");
         return new DeadLetters(new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()), clock);
     }
 
@@ -40,7 +39,6 @@ class CommandsConfiguration {
         // commits follow finished work, never the poll position
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "provisioner-commands");
         CommandProcessor processor = new CommandProcessor(handler, deadLetters, clock, meters);
         return new CommandConsumer(
                 () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),

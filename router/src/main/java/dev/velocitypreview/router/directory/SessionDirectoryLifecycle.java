@@ -4,11 +4,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -16,32 +30,45 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import dev.velocitypreview.core.directory.SessionDirectory;
+import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.router.RouterProperties;
 
 /**
- * Starts the session directory when the application starts and closes it when it stops; removes the
- * state directory afterwards when it was a temporary one of our own.
+ * Starts the session directory with the application, in the background once its topics exist (a global
+ * store cannot start on a missing topic; the router only reads them, their writers create them), retrying
+ * while Kafka is unreachable, so the router comes up and answers 503 until it has caught up. Closes the
+ * directory on stop and removes its state directory when that was a temporary one of our own.
  */
 final class SessionDirectoryLifecycle implements SmartLifecycle {
 
+    static final List<String> SOURCE_TOPICS = List.of(Topics.SESSION_COMMANDS.name(), Topics.SESSIONS.name());
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(SessionDirectoryLifecycle.class);
 
     private final SessionDirectory directory;
     private final String applicationId;
+    private final Map<String, Object> adminConfig;
     private final @Nullable Path temporaryStateDir;
+    private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "router-session-directory-start");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile boolean running;
 
-    private SessionDirectoryLifecycle(SessionDirectory directory, String applicationId, @Nullable Path temporaryStateDir) {
-        this.directory = directory;
-        this.applicationId = applicationId;
+    private SessionDirectoryLifecycle(Properties streamsConfig, @Nullable Path temporaryStateDir) {
+        this.directory = new SessionDirectory(streamsConfig);
+        this.applicationId = streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        this.adminConfig = adminConfig(streamsConfig);
         this.temporaryStateDir = temporaryStateDir;
     }
 
     static SessionDirectoryLifecycle create(RouterProperties.Kafka kafka) {
         String instanceId = kafka.instanceId() != null ? kafka.instanceId() : UUID.randomUUID().toString().substring(0, 8);
         Path temporary = kafka.stateDir() == null ? createTemporaryStateDir() : null;
-        Properties config = streamsConfig(kafka, instanceId, temporary != null ? temporary : kafka.stateDir());
-        return new SessionDirectoryLifecycle(new SessionDirectory(config), config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG), temporary);
+        Path stateDir = temporary != null ? temporary : kafka.stateDir();
+        return new SessionDirectoryLifecycle(streamsConfig(kafka, instanceId, stateDir), temporary);
     }
 
     /**
@@ -57,25 +84,76 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
         return config;
     }
 
+    /** The admin client that checks for the topics uses the same connection settings (security and the like). */
+    private static Map<String, Object> adminConfig(Properties streamsConfig) {
+        Set<String> known = AdminClientConfig.configNames();
+        Map<String, Object> config = new HashMap<>();
+        streamsConfig.forEach((key, value) -> {
+            if (known.contains(key.toString())) {
+                config.put(key.toString(), value);
+            }
+        });
+        return config;
+    }
+
     SessionDirectory directory() {
         return directory;
     }
 
     @Override
     public void start() {
-        LOG.atInfo().addKeyValue("applicationId", applicationId).log("starting session directory");
-        directory.start();
         running = true;
+        starter.execute(this::attempt);
+    }
+
+    private void attempt() {
+        if (!running) {
+            return;
+        }
+        try (Admin admin = Admin.create(adminConfig)) {
+            Set<String> existing = admin.listTopics().names().get(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> missing = new ArrayList<>(SOURCE_TOPICS);
+            missing.removeAll(existing);
+            if (missing.isEmpty()) {
+                directory.start();
+                LOG.atInfo().addKeyValue("applicationId", applicationId).log("session directory started, loading sessions");
+                return;
+            }
+            LOG.atInfo().addKeyValue("missing", missing).log("waiting for the session topics to be created");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("kafka not reachable yet, will retry");
+        }
+        if (running) {
+            starter.schedule(this::attempt, RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
     public void stop() {
         running = false;
-        directory.close();
-        LOG.atInfo().addKeyValue("applicationId", applicationId).log("session directory closed");
-        if (temporaryStateDir != null) {
-            deleteRecursively(temporaryStateDir);
+        starter.shutdownNow();
+        try {
+            if (!starter.awaitTermination(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.atWarn().log("session directory start did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            directory.close();
+            LOG.atInfo().addKeyValue("applicationId", applicationId).log("session directory closed");
+            if (temporaryStateDir != null) {
+                deleteRecursively(temporaryStateDir);
+            }
         }
+    }
+
+    /** Stops after the web server (whose graceful shutdown lets held requests finish), starts before it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
     @Override
@@ -93,9 +171,16 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
 
     private static void deleteRecursively(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.atWarn().addKeyValue("stateDir", root).setCause(e).log("could not remove temporary state directory");
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.atWarn().addKeyValue("stateDir", root).addKeyValue("error", e.toString())
+                    .log("could not remove the temporary state directory");
         }
     }
 }

@@ -14,7 +14,6 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
@@ -28,12 +27,10 @@ import dev.velocitypreview.router.routing.ForwardTarget;
 import dev.velocitypreview.router.routing.MachineUnreachableException;
 import dev.velocitypreview.router.routing.PreviewForwarder;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 
 /**
  * Forwards to the machine over HTTP, streaming bodies both ways, and relays WebSocket upgrades frame by frame.
- * For a WebSocket the machine is connected first, so an unreachable machine still gets the client a 502.
  */
 @Component
 final class ReverseProxyForwarder implements PreviewForwarder {
@@ -85,12 +82,33 @@ final class ReverseProxyForwarder implements PreviewForwarder {
         return request.getContentLength() > 0 || request.containsHeader(HttpHeaders.TRANSFER_ENCODING);
     }
 
+    /**
+     * Upgrades the client, then connects to the machine offering the subprotocol the client got. A browser
+     * cannot see the status of a failed handshake but does see a close reason, so a machine that cannot be
+     * reached closes the client's socket with 1014 (bad gateway) naming the session.
+     */
     private Mono<Void> relayWebSocket(ServerWebExchange exchange, ForwardTarget target) {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = ProxyHeaders.toMachineWebSocket(request.getHeaders(),
                 request.getHeaders().getFirst(HttpHeaders.HOST), request.getURI().getScheme(),
                 request.getRemoteAddress(), target);
-        List<String> protocols = ProxyHeaders.webSocketProtocols(request.getHeaders());
+        List<String> offered = ProxyHeaders.webSocketProtocols(request.getHeaders());
+        return upgrades.handleRequest(exchange, new WebSocketHandler() {
+            @Override
+            public List<String> getSubProtocols() {
+                return offered;
+            }
+
+            @Override
+            public Mono<Void> handle(WebSocketSession client) {
+                return connectMachine(client, target, headers);
+            }
+        });
+    }
+
+    private Mono<Void> connectMachine(WebSocketSession client, ForwardTarget target, HttpHeaders headers) {
+        String chosen = client.getHandshakeInfo().getSubProtocol();
+        List<String> protocols = chosen == null ? List.of() : List.of(chosen);
         AtomicBoolean connected = new AtomicBoolean();
         return webSockets.execute(target.webSocketUri(), headers, new WebSocketHandler() {
                     @Override
@@ -101,34 +119,16 @@ final class ReverseProxyForwarder implements PreviewForwarder {
                     @Override
                     public Mono<Void> handle(WebSocketSession machine) {
                         connected.set(true);
-                        return upgradeClient(exchange, target, machine);
+                        LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay open");
+                        return WebSocketRelay.relay(client, machine).doFinally(signal ->
+                                LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay closed"));
                     }
                 })
-                .onErrorMap(e -> !connected.get(), e -> new MachineUnreachableException(target.sessionId(), e));
-    }
-
-    /** Upgrades the client's request and relays until both sides closed; the machine's session lives as long. */
-    private Mono<Void> upgradeClient(ServerWebExchange exchange, ForwardTarget target, WebSocketSession machine) {
-        HandshakeInfo machineHandshake = machine.getHandshakeInfo();
-        List<String> chosen = machineHandshake.getSubProtocol() == null ? List.of() : List.of(machineHandshake.getSubProtocol());
-        Sinks.Empty<Void> relayed = Sinks.empty();
-        Mono<Void> upgrade = upgrades.handleRequest(exchange, new WebSocketHandler() {
-            @Override
-            public List<String> getSubProtocols() {
-                return chosen;
-            }
-
-            @Override
-            public Mono<Void> handle(WebSocketSession client) {
-                LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay open");
-                return WebSocketRelay.relay(client, machine)
-                        .doFinally(signal -> {
-                            LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay closed");
-                            relayed.tryEmitEmpty();
-                        });
-            }
-        });
-        return upgrade.then(relayed.asMono())
-                .doOnError(e -> machine.close().subscribe());
+                .onErrorResume(e -> !connected.get(), e -> {
+                    LOG.atWarn().addKeyValue("session", target.sessionId()).addKeyValue("machine", target.machine())
+                            .addKeyValue("cause", e.toString()).log("machine unreachable for websocket");
+                    return client.close(WebSocketRelay.BAD_GATEWAY.withReason(
+                            "machine of session " + target.sessionId() + " is unreachable"));
+                });
     }
 }

@@ -58,9 +58,4 @@ final class ApiProblem extends ErrorResponseException {
         getBody().setProperty("field", name);
         return this;
     }
-
-    String code() {
-        Object code = getBody().getProperties() == null ? null : getBody().getProperties().get(CODE);
-        return String.valueOf(code);
-    }
 }

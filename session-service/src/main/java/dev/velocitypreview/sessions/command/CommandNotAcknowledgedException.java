@@ -5,14 +5,8 @@ import dev.velocitypreview.core.command.SessionCommand;
 /** Kafka did not confirm a command in time; the client must not be told it was accepted. */
 public final class CommandNotAcknowledgedException extends RuntimeException {
 
-    private final transient SessionCommand command;
-
+    /** @param command what was not acknowledged; its session id and type are part of the message */
     public CommandNotAcknowledgedException(SessionCommand command, String message, Throwable cause) {
-        super(message, cause);
-        this.command = command;
-    }
-
-    public SessionCommand command() {
-        return command;
+        super(command.type() + " of session " + command.sessionId() + ": " + message, cause);
     }
 }

@@ -57,7 +57,7 @@ final class SessionDirectoryStarter implements SmartLifecycle {
             List<String> missing = SourceTopics.ensure(admin, createTopics, ATTEMPT_TIMEOUT);
             if (missing.isEmpty()) {
                 directory.start();
-                LOG.atInfo().log("session directory started, restoring from its topics");
+                LOG.atInfo().log("session directory started");
                 return;
             }
             LOG.atInfo().addKeyValue("missing", missing).log("waiting for topics to be created");

@@ -267,7 +267,7 @@ class SessionApiTest {
     }
 
     @Test
-    void retriedCreateWithAKeyWaitsForTheViewRatherThanRisk() {
+    void createWithAKeyWhileTheViewIsLoadingAsksToRetry() {
         MvcTestResult result = mvc.post().uri("/v1/sessions").header(PreviewHeaders.USER_ID, USER)
                 .header(PreviewHeaders.IDEMPOTENCY_KEY, "order-7").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"projectId\":\"" + PROJECT + "\"}").exchange();

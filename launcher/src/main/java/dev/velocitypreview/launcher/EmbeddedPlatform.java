@@ -1,0 +1,156 @@
+package dev.velocitypreview.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.velocitypreview.provisioner.ProvisionerApplication;
+import dev.velocitypreview.router.RouterApplication;
+import dev.velocitypreview.sessions.SessionServiceApplication;
+
+/**
+ * Every service of the platform in this JVM, wired to one Kafka and one PostgreSQL: the
+ * provisioner (with the CDC relay and the local machine driver), the router and the session
+ * API. Used by the launcher and by the end-to-end tests, so both run the very same wiring.
+ */
+public final class EmbeddedPlatform implements AutoCloseable {
+
+    private final Deque<ConfigurableApplicationContext> running = new ArrayDeque<>();
+    private final String apiUrl;
+    private final String routerUrl;
+
+    /**
+     * @param kafkaBootstrap where the broker answers
+     * @param database       the platform's database
+     * @param stateDir       where the services keep local state (machines, stream stores)
+     * @param apiPort        session API port, 0 for any
+     * @param routerPort     router port, 0 for any
+     * @param progress       told about each service as it starts
+     */
+    public static EmbeddedPlatform start(String kafkaBootstrap, Database database, Path stateDir, int apiPort,
+                                         int routerPort, Consumer<String> progress) {
+        return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, progress);
+    }
+
+    private EmbeddedPlatform(String kafkaBootstrap, Database database, Path stateDir, int apiPort, int routerPort,
+                             Consumer<String> progress) {
+        try {
+            progress.accept("starting provisioner and changelog relay");
+            running.push(ProvisionerApplication.start(Map.of(
+                    "spring.main.register-shutdown-hook", false,
+                    "spring.datasource.url", database.jdbcUrl(),
+                    "spring.datasource.username", database.username(),
+                    "spring.datasource.password", database.password(),
+                    "velocity.provisioner.kafka.bootstrap-servers", kafkaBootstrap,
+                    "velocity.provisioner.machines.local.root-dir", stateDir.resolve("machines").toString(),
+                    "velocity.provisioner.machines.local.stop-machines-on-close", true)));
+
+            progress.accept("starting router");
+            ConfigurableApplicationContext router = RouterApplication.start(Map.of(
+                    "spring.main.register-shutdown-hook", false,
+                    "server.port", routerPort,
+                    "velocity.router.kafka.bootstrap-servers", kafkaBootstrap));
+            running.push(router);
+            this.routerUrl = "http://localhost:" + port(router);
+
+            progress.accept("starting session api");
+            // statusUrl carries the API's own address, so it must be known before the API starts
+            int chosenApiPort = apiPort != 0 ? apiPort : freePort();
+            ConfigurableApplicationContext api = SessionServiceApplication.start(Map.of(
+                    "spring.main.register-shutdown-hook", false,
+                    "server.port", chosenApiPort,
+                    "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
+                    "velocity.session-service.preview-base-url", routerUrl,
+                    "velocity.session-service.public-base-url", "http://localhost:" + chosenApiPort));
+            running.push(api);
+            this.apiUrl = "http://localhost:" + port(api);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Waits until the router and the session API report ready (their session directories have
+     * caught up with Kafka).
+     *
+     * @throws IllegalStateException naming the service that did not become ready in time
+     */
+    public EmbeddedPlatform awaitReady(Duration max) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + max.toNanos();
+        for (String url : new String[] {routerUrl, apiUrl}) {
+            URI readiness = URI.create(url + "/actuator/health/readiness");
+            while (!isUp(http, readiness)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(url + " did not become ready within " + max);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + url, e);
+                }
+            }
+        }
+        return this;
+    }
+
+    private static boolean isUp(HttpClient http, URI readiness) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public String apiUrl() {
+        return apiUrl;
+    }
+
+    public String routerUrl() {
+        return routerUrl;
+    }
+
+    /** Stops the services in the reverse order of their start; the provisioner stops its machines last. */
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            running.pop().close();
+        }
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on 127.0.0.1", e);
+        }
+    }
+
+    /** Where the platform's database is. */
+    public record Database(String jdbcUrl, String username, String password) {
+    }
+}

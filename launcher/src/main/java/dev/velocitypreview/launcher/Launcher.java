@@ -1,0 +1,151 @@
+package dev.velocitypreview.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
+import dev.velocitypreview.embedded.EmbeddedPostgresServer;
+
+/**
+ * The embedded default: one command starts PostgreSQL, a Kafka broker and every service, then
+ * prints where they answer. Ctrl-C stops everything, preview machines included; the data
+ * directory keeps sessions for the next start.
+ */
+public final class Launcher {
+
+    static final String DATABASE = "velocity";
+
+    private final LauncherOptions options;
+    private final PrintStream out;
+    private EmbeddedPostgresServer postgres;
+    private EmbeddedKafkaBroker kafka;
+    private EmbeddedPlatform platform;
+
+    Launcher(LauncherOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.print(LauncherOptions.USAGE);
+            return;
+        }
+        LauncherOptions options;
+        try {
+            options = LauncherOptions.parse(Arrays.asList(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("velocity-preview: " + e.getMessage());
+            System.err.print(LauncherOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Launcher launcher = new Launcher(options, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "velocity-preview-stop"));
+        try {
+            launcher.start();
+        } catch (RuntimeException e) {
+            System.err.println("velocity-preview: could not start: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    void start() {
+        long started = System.nanoTime();
+        Path data = options.dataDir().toAbsolutePath().normalize();
+        if (options.clean()) {
+            step("deleting " + data + " (--clean)");
+            deleteTree(data);
+        }
+        step("data directory " + data);
+        step("starting postgresql on port " + options.postgresPort());
+        postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), options.postgresPort());
+        createDatabaseIfMissing();
+        step("starting kafka on port " + options.kafkaPort());
+        kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1).start();
+        platform = EmbeddedPlatform.start(kafka.bootstrapServers(),
+                new EmbeddedPlatform.Database(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.USER, ""),
+                data, options.apiPort(), options.routerPort(), this::step);
+        step("waiting for router and session api to load their session views");
+        platform.awaitReady(Duration.ofMinutes(3));
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        out.printf("""
+
+                velocity preview is ready (%d s)
+                  session api   %s
+                  previews      %s/s/<session-id>/
+                  data          %s   (start with --clean to begin anew)
+
+                try it:
+                  curl -s -X POST %s/v1/sessions -H 'Content-Type: application/json' \\
+                       -H 'X-User-Id: demo' -d '{"projectId":"%s"}'
+                then open the previewUrl it answers with. Ctrl-C stops everything.
+                %n""", seconds, platform.apiUrl(), platform.routerUrl(), data, platform.apiUrl(),
+                "7f3c6a52-0c4e-4c53-9d47-3b8c1f0a9e21");
+    }
+
+    synchronized void stop() {
+        if (platform != null) {
+            step("stopping services and preview machines");
+            platform.close();
+            platform = null;
+        }
+        if (kafka != null) {
+            step("stopping kafka");
+            kafka.close();
+            kafka = null;
+        }
+        if (postgres != null) {
+            step("stopping postgresql");
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    private void step(String what) {
+        out.println("velocity-preview: " + what);
+    }
+
+    private void createDatabaseIfMissing() {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl("postgres"),
+                EmbeddedPostgresServer.USER, "");
+             Statement statement = connection.createStatement();
+             ResultSet exists = statement.executeQuery(
+                     "SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+            if (!exists.next()) {
+                statement.execute("CREATE DATABASE " + DATABASE);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + DATABASE + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not delete " + path, e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + root, e);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.velocitypreview.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.TestPostgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The spine's user steps, end to end, on a real broker, a real PostgreSQL, Debezium and real machines. */
+class PlatformEndToEndIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    private static Path stateDir;
+    private static EmbeddedPlatform platform;
+
+    @BeforeAll
+    static void startPlatform() throws IOException {
+        TestDatabase database = TestPostgres.shared().createDatabase();
+        stateDir = Files.createTempDirectory("e2e-platform-");
+        platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
+                new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
+                stateDir, 0, 0, step -> { }).awaitReady(Duration.ofMinutes(2));
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    void aSessionGoesFromRequestToPreviewToTerminated() throws Exception {
+        UUID projectId = UUID.randomUUID();
+
+        // 2. POST answers 202 at once, before any machine exists
+        HttpResponse<String> created = post("/v1/sessions", "{\"projectId\":\"" + projectId + "\"}", Map.of());
+        assertThat(created.statusCode()).isEqualTo(202);
+        assertThat(created.body()).contains("\"status\":\"REQUESTED\"");
+        String sessionId = field(created.body(), "sessionId");
+        String previewUrl = field(created.body(), "previewUrl");
+        String statusUrl = field(created.body(), "statusUrl");
+
+        // 3. the preview, requested right away, is held until ready and then served
+        HttpResponse<String> page = get(previewUrl);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains(projectId.toString());
+
+        // 4. the status comes from the session service's own view
+        HttpResponse<String> status = get(statusUrl);
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(status.body()).contains("\"status\":\"ACTIVE\"").contains("\"machineId\":\"local-");
+        assertThat(get(platform.apiUrl() + "/v1/sessions").body()).contains(sessionId);
+
+        // 5. DELETE answers 202; then the machine is gone, the row terminated, the preview 410
+        HttpResponse<String> deleted = send(HttpRequest.newBuilder(URI.create(statusUrl)).DELETE());
+        assertThat(deleted.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(get(statusUrl).body()).contains("\"status\":\"TERMINATED\"").contains("\"statusReason\":\"user\""));
+        assertThat(machinesOf(sessionId)).isEmpty();
+        HttpResponse<String> gone = get(previewUrl);
+        assertThat(gone.statusCode()).isEqualTo(410);
+        assertThat(gone.body()).contains("terminated");
+    }
+
+    @Test
+    void anIdempotencyKeyReturnsTheSameSession() throws Exception {
+        String body = "{\"projectId\":\"" + UUID.randomUUID() + "\"}";
+        Map<String, String> key = Map.of("Idempotency-Key", "retry-" + UUID.randomUUID());
+        String first = field(post("/v1/sessions", body, key).body(), "sessionId");
+        String second = field(post("/v1/sessions", body, key).body(), "sessionId");
+        assertThat(second).isEqualTo(first);
+        assertThat(get(field(post("/v1/sessions", body, key).body(), "previewUrl")).statusCode()).isEqualTo(200);
+        assertThat(machinesOf(first)).hasSize(1);
+    }
+
+    @Test
+    void twoHundredConcurrentSessionsAllServeTheirPageAndNoneIsNotFound() throws Exception {
+        int sessions = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        try {
+            List<CompletableFuture<Integer>> outcomes = new ArrayList<>();
+            List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < sessions; i++) {
+                outcomes.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        UUID projectId = UUID.randomUUID();
+                        HttpResponse<String> created = post("/v1/sessions",
+                                "{\"projectId\":\"" + projectId + "\"}", Map.of());
+                        if (created.statusCode() != 202) {
+                            return created.statusCode();
+                        }
+                        ids.add(field(created.body(), "sessionId"));
+                        HttpResponse<String> page = get(field(created.body(), "previewUrl"));
+                        return page.statusCode() == 200 && page.body().contains(projectId.toString()) ? 200 : page.statusCode();
+                    } catch (Exception e) {
+                        return -1;
+                    }
+                }, pool));
+            }
+            Map<Integer, Long> byStatus = outcomes.stream().map(CompletableFuture::join)
+                    .collect(Collectors.groupingBy(code -> code, Collectors.counting()));
+            assertThat(byStatus).containsExactly(Map.entry(200, (long) sessions));
+
+            for (String id : ids) {
+                send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions/" + id)).DELETE());
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream().allMatch(id -> machinesOf(id).isEmpty()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<Path> machinesOf(String sessionId) throws IOException {
+        Path root = stateDir.resolve("machines");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(dir -> {
+                try {
+                    Path descriptor = dir.resolve("machine.json");
+                    return Files.exists(descriptor) && Files.readString(descriptor).contains(sessionId);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).toList();
+        }
+    }
+
+    private static HttpResponse<String> post(String path, String json, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return send(request);
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.header("X-User-Id", "e2e-user").timeout(Duration.ofSeconds(180)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        assertThat(m.find()).as("field " + name + " in " + json).isTrue();
+        return m.group(1);
+    }
+}

@@ -1,0 +1,355 @@
+package dev.velocitypreview.router;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.testkit.TestKafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The router against a real broker and a real machine server: holds, answers, proxies HTTP and WebSockets. */
+class RouterIT {
+
+    private static final Duration MAX_HOLD = Duration.ofSeconds(2);
+    private static final Duration GRACE = Duration.ofMillis(500);
+    private static final Duration BLOCK = Duration.ofSeconds(20);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static MachineServer machine;
+    private static SessionLog log;
+    private static RunningRouter router;
+
+    @BeforeAll
+    static void start() {
+        String bootstrap = TestKafka.shared().bootstrapServers();
+        machine = new MachineServer();
+        log = new SessionLog(bootstrap);
+        router = RunningRouter.start(bootstrap, Map.of(
+                "velocity.router.max-hold", MAX_HOLD.toMillis() + "ms",
+                "velocity.router.unknown-grace", GRACE.toMillis() + "ms",
+                "velocity.router.kafka.application-id", "router-it", "logging.level.org.apache.kafka.streams", "INFO", "logging.level.org.springframework.boot", "INFO", "logging.level.dev.velocitypreview", "DEBUG")).awaitReady();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (router != null) {
+            router.close();
+        }
+        if (log != null) {
+            log.close();
+        }
+        if (machine != null) {
+            machine.close();
+        }
+    }
+
+    @Test
+    void heldRequestIsServedWhenSessionBecomesActive() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+
+        CompletableFuture<Response> response = get("/s/" + id + "/index.html?v=1").toFuture();
+        await().until(() -> router.directory().waiting() > 0);
+        log.row(id, SessionStatus.PROVISIONING, 1);
+        log.row(id, SessionStatus.STARTING, 2);
+        assertThat(response).isNotDone();
+        log.active(id, 3, machine.url());
+
+        Response served = response.join();
+        assertThat(served.status()).isEqualTo(HttpStatus.OK);
+        assertThat(served.json().get("uri").asString()).isEqualTo("/index.html?v=1");
+        assertThat(served.headers().getFirst("X-Machine")).isEqualTo("yes");
+    }
+
+    @Test
+    void unknownSessionIsNotFoundAfterTheGrace() {
+        UUID id = UUID.randomUUID();
+
+        long started = System.nanoTime();
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(GRACE);
+        assertProblem(response, HttpStatus.NOT_FOUND, id);
+        assertThat(response.json().get("title").asString()).isEqualTo("no such session");
+    }
+
+    @Test
+    void sessionThatNeverBecomesActiveGetsGatewayTimeoutNamingItsState() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+        log.row(id, SessionStatus.PROVISIONING, 1);
+
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertProblem(response, HttpStatus.GATEWAY_TIMEOUT, id);
+        assertThat(response.json().get("detail").asString()).contains("PROVISIONING");
+        assertThat(response.json().get("sessionStatus").asString()).isEqualTo("PROVISIONING");
+    }
+
+    @Test
+    void terminatedSessionIsGoneWithItsReason() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+        log.active(id, 3, machine.url());
+        log.row(SessionLog.view(id, SessionStatus.STOPPING, 4, "user", null, machine.url()));
+        log.row(SessionLog.view(id, SessionStatus.TERMINATED, 5, "user", null, null));
+        await().until(() -> router.directory().lookup(id).map(v -> v.version() == 5).orElse(false));
+
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertProblem(response, HttpStatus.GONE, id);
+        assertThat(response.json().get("title").asString()).isEqualTo("preview was terminated");
+        assertThat(response.json().get("detail").asString()).contains("user");
+    }
+
+    @Test
+    void failedSessionIsBadGatewayWithItsError() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+        log.row(SessionLog.view(id, SessionStatus.FAILED, 2, null, "runtime refused file ../etc/passwd", null));
+
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertProblem(response, HttpStatus.BAD_GATEWAY, id);
+        assertThat(response.json().get("detail").asString()).contains("runtime refused file ../etc/passwd");
+    }
+
+    @Test
+    void staleVersionsAreIgnored() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        RecordMetadata stale = log.row(id, SessionStatus.STARTING, 2);
+        // A row behind the stale one in its partition: once it is visible, the stale one was processed.
+        UUID marker = UUID.randomUUID();
+        log.rowInPartition(SessionLog.view(marker, SessionStatus.REQUESTED, 0, null, null, null), stale.partition());
+        await().until(() -> router.directory().lookup(marker).isPresent());
+
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertThat(response.status()).isEqualTo(HttpStatus.OK);
+        assertThat(router.directory().lookup(id)).hasValueSatisfying(view -> assertThat(view.version()).isEqualTo(3));
+    }
+
+    @Test
+    void machineThatDoesNotAnswerIsBadGatewayNamingTheSession() throws IOException {
+        UUID id = UUID.randomUUID();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        log.active(id, 3, "http://127.0.0.1:" + closedPort);
+
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertProblem(response, HttpStatus.BAD_GATEWAY, id);
+        assertThat(response.json().get("detail").asString()).contains(id.toString());
+    }
+
+    @Test
+    void pathWithoutTrailingSlashIsRedirectedAndMalformedIdIsRejected() {
+        UUID id = UUID.randomUUID();
+
+        Response redirect = get("/s/" + id + "?x=1").block(BLOCK);
+        Response malformed = get("/s/not%0d%0aan-id/").block(BLOCK);
+
+        assertThat(redirect.status()).isEqualTo(HttpStatus.PERMANENT_REDIRECT);
+        assertThat(redirect.headers().getLocation()).isEqualTo(URI.create("/s/" + id + "/?x=1"));
+        assertThat(malformed.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(malformed.headers().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(malformed.headers().containsHeader(PreviewHeaders.SESSION_ID)).isFalse();
+    }
+
+    @Test
+    void hopByHopHeadersAreStrippedAndForwardedHeadersSet() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+
+        Response response = exchange(router.client.post().uri(URI.create(router.baseUrl() + "/s/" + id + "/api/echo?q=a%20b"))
+                .header(HttpHeaders.CONNECTION, "keep-alive, X-Client-Hop")
+                .header("X-Client-Hop", "secret")
+                .header("Keep-Alive", "timeout=5")
+                .header("Proxy-Authorization", "Basic c2VjcmV0")
+                .header("X-Custom", "kept")
+                .header(PreviewHeaders.FORWARDED_FOR, "203.0.113.9")
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("hello machine")).block(BLOCK);
+
+        assertThat(response.status()).isEqualTo(HttpStatus.OK);
+        JsonNode echo = response.json();
+        JsonNode headers = echo.get("headers");
+        assertThat(echo.get("method").asString()).isEqualTo("POST");
+        assertThat(echo.get("uri").asString()).isEqualTo("/api/echo?q=a%20b");
+        assertThat(echo.get("body").asString()).isEqualTo("hello machine");
+        assertThat(headers.get("x-custom").asString()).isEqualTo("kept");
+        assertThat(headers.has("x-client-hop")).isFalse();
+        assertThat(headers.has("keep-alive")).isFalse();
+        assertThat(headers.has("proxy-authorization")).isFalse();
+        assertThat(headers.get("host").asString()).isEqualTo(URI.create(machine.url()).getAuthority());
+        assertThat(headers.get("x-forwarded-for").asString()).isEqualTo("203.0.113.9, 127.0.0.1");
+        assertThat(headers.get("x-forwarded-proto").asString()).isEqualTo("http");
+        assertThat(headers.get("x-forwarded-host").asString()).isEqualTo("127.0.0.1:" + router.port);
+        assertThat(headers.get("x-forwarded-prefix").asString()).isEqualTo("/s/" + id);
+        assertThat(response.headers().containsHeader("X-Backend-Hop")).isFalse();
+        assertThat(response.headers().containsHeader("Proxy-Backend")).isFalse();
+        assertThat(response.headers().getFirst("X-Machine")).isEqualTo("yes");
+    }
+
+    @Test
+    void hostStyleRequestGoesToTheMachineWithItsWholePath() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        String host = id + ".preview.localhost:" + router.port;
+
+        Response response = exchange(router.client.get().uri("/s/other/page").header(HttpHeaders.HOST, host))
+                .block(BLOCK);
+
+        assertThat(response.status()).isEqualTo(HttpStatus.OK);
+        assertThat(response.json().get("uri").asString()).isEqualTo("/s/other/page");
+        assertThat(response.json().get("headers").get("x-forwarded-host").asString()).isEqualTo(host);
+        assertThat(response.json().get("headers").has("x-forwarded-prefix")).isFalse();
+    }
+
+    @Test
+    void requestBodyIsStreamedToTheMachine() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        machine.firstPartReceived = new CompletableFuture<>();
+        CompletableFuture<Long> firstPart = machine.firstPartReceived;
+        byte[] part = new byte[MachineServer.FIRST_PART];
+        // The second half is only sent once the machine has the first: a router that buffered bodies would hang here.
+        Flux<byte[]> body = Flux.concat(Mono.just(part), Mono.fromFuture(firstPart).map(received -> part));
+
+        Response response = exchange(router.client.post().uri("/s/" + id + "/upload")
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(BodyInserters.fromPublisher(body, byte[].class))).block(BLOCK);
+
+        assertThat(response.status()).isEqualTo(HttpStatus.OK);
+        assertThat(response.body()).isEqualTo(Integer.toString(2 * MachineServer.FIRST_PART));
+    }
+
+    @Test
+    void responseBodyIsStreamedToTheClient() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        machine.releaseSecond = new CompletableFuture<>();
+        CompletableFuture<Void> release = machine.releaseSecond;
+
+        // The machine sends "second" only after the client got "first" through the router.
+        List<String> lines = router.client.get().uri("/s/" + id + "/drip").retrieve().bodyToFlux(String.class)
+                .doOnNext(line -> release.complete(null))
+                .collectList().block(BLOCK);
+
+        assertThat(lines).containsExactly("first", "second");
+    }
+
+    @Test
+    void webSocketThroughTheRouterEchoesAndClosesTheMachineSideWithTheClient() throws InterruptedException {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        machine.closesReceived.clear();
+        List<String> received = new CopyOnWriteArrayList<>();
+
+        new ReactorNettyWebSocketClient().execute(URI.create("ws://127.0.0.1:" + router.port + "/s/" + id + "/ws"),
+                session -> session.send(Flux.just("hello", "preview").map(session::textMessage))
+                        .thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).doOnNext(received::add).take(2))
+                        .then(session.close(CloseStatus.NORMAL.withReason("bye"))))
+                .block(BLOCK);
+
+        assertThat(received).containsExactly("hello", "preview");
+        WebSocketCloseStatus close = machine.closesReceived.poll(10, TimeUnit.SECONDS);
+        assertThat(close).isNotNull();
+        assertThat(close.code()).isEqualTo(1000);
+    }
+
+    @Test
+    void webSocketClosedByTheMachineIsClosedForTheClient() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        List<String> received = new CopyOnWriteArrayList<>();
+        CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+
+        new ReactorNettyWebSocketClient().execute(URI.create("ws://127.0.0.1:" + router.port + "/s/" + id + "/ws-bye"),
+                session -> Mono.when(
+                        session.receive().map(WebSocketMessage::getPayloadAsText).doOnNext(received::add),
+                        session.closeStatus().doOnNext(closed::complete)))
+                .block(BLOCK);
+
+        assertThat(received).containsExactly("bye");
+        assertThat(closed.join().getCode()).isEqualTo(4000);
+    }
+
+    @Test
+    void webSocketToAnUnreachableMachineIsClosedWithBadGatewayNamingTheSession() throws IOException {
+        UUID id = UUID.randomUUID();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        log.active(id, 3, "http://127.0.0.1:" + closedPort);
+        CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
+
+        new ReactorNettyWebSocketClient().execute(URI.create("ws://127.0.0.1:" + router.port + "/s/" + id + "/ws"),
+                session -> session.closeStatus().doOnNext(closed::complete).then())
+                .block(BLOCK);
+
+        assertThat(closed.join().getCode()).isEqualTo(1014);
+        assertThat(closed.join().getReason()).contains(id.toString());
+    }
+
+    private static void assertProblem(Response response, HttpStatus status, UUID id) {
+        assertThat(response.status()).isEqualTo(status);
+        assertThat(response.headers().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(response.headers().getFirst(PreviewHeaders.SESSION_ID)).isEqualTo(id.toString());
+        JsonNode problem = response.json();
+        assertThat(problem.get("status").asInt()).isEqualTo(status.value());
+        assertThat(problem.get("sessionId").asString()).isEqualTo(id.toString());
+        assertThat(problem.get("type").asString()).isNotBlank();
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(problem.get("instance").asString()).startsWith("/s/" + id);
+    }
+
+    private static Mono<Response> get(String path) {
+        return exchange(router.client.get().uri(URI.create(router.baseUrl() + path)));
+    }
+
+    private static Mono<Response> exchange(WebClient.RequestHeadersSpec<?> request) {
+        return request.exchangeToMono(r -> r.bodyToMono(String.class).defaultIfEmpty("")
+                .map(body -> new Response(r.statusCode(), r.headers().asHttpHeaders(), body)));
+    }
+
+    record Response(HttpStatusCode status, HttpHeaders headers, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+}

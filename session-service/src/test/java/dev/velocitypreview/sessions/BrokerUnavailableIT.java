@@ -1,0 +1,59 @@
+package dev.velocitypreview.sessions;
+
+import static dev.velocitypreview.sessions.RunningSessionService.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.testkit.TestKafka;
+
+/** When Kafka stops acknowledging, a create is refused with 503 in bounded time, never accepted. */
+class BrokerUnavailableIT {
+
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(1);
+
+    @Test
+    void createIsUnavailableWithinTheSendTimeoutAndReadsStillAnswerFromTheView() {
+        String user = "user-" + UUID.randomUUID();
+        TestKafka kafka = TestKafka.startDedicated();
+        try (RunningSessionService service = RunningSessionService.start(kafka.bootstrapServers(), Map.of(
+                "velocity.session-service.send-timeout", SEND_TIMEOUT.toString()))) {
+            service.awaitReady();
+            HttpResponse<String> before = service.send(create(service, user));
+            assertThat(before.statusCode()).as(before.body()).isEqualTo(202);
+            String id = json(before).get("sessionId").stringValue();
+
+            kafka.close();
+            long started = System.nanoTime();
+            HttpResponse<String> refused = service.send(create(service, user));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(json(refused).get("code").stringValue()).isEqualTo("not_acknowledged");
+            assertThat(took).isLessThan(SEND_TIMEOUT.plusSeconds(2));
+
+            HttpResponse<String> read = service.send(service.request("/v1/sessions/" + id)
+                    .header(PreviewHeaders.USER_ID, user).GET());
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+            assertThat(json(read).get("status").stringValue()).isEqualTo("REQUESTED");
+        } finally {
+            kafka.close();
+        }
+    }
+
+    private static java.net.http.HttpRequest.Builder create(RunningSessionService service, String user) {
+        return service.request("/v1/sessions").header("Content-Type", "application/json")
+                .header(PreviewHeaders.USER_ID, user)
+                .POST(BodyPublishers.ofString("{\"projectId\":\"" + UUID.randomUUID() + "\"}"));
+    }
+}

@@ -1,0 +1,381 @@
+package dev.velocitypreview.sessions;
+
+import static dev.velocitypreview.sessions.RunningSessionService.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.command.TerminationReason;
+import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.testkit.TestKafka;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The API against a real broker. This test plays the provisioner and the CDC relay by writing
+ * rows to {@code preview.sessions} itself.
+ */
+class SessionServiceIT {
+
+    private static String bootstrap;
+    private static RunningSessionService service;
+    private static CommandTopic commands;
+    private static KafkaProducer<String, SessionView> changelog;
+
+    /** Every test has its own user, so listings see only what the test created. */
+    private final String user = "user-" + UUID.randomUUID();
+
+    @BeforeAll
+    static void start() {
+        bootstrap = TestKafka.shared().bootstrapServers();
+        // the default grace (2 s): a read right after a 202 must never see 404, even on a busy machine
+        service = RunningSessionService.start(bootstrap, Map.of(
+                "velocity.session-service.preview-base-url", "http://localhost:8081",
+                "velocity.session-service.public-base-url", "http://api.test")).awaitReady();
+        commands = new CommandTopic(bootstrap);
+        changelog = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                Topics.SESSIONS.keySerde().serializer(), Topics.SESSIONS.valueSerde().serializer());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (changelog != null) {
+            changelog.close();
+        }
+        if (commands != null) {
+            commands.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private HttpResponse<String> create(String as, UUID project, String... headers) {
+        var request = service.request("/v1/sessions").header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"projectId\":\"" + project + "\"}"));
+        request.header(PreviewHeaders.USER_ID, as);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return service.send(request);
+    }
+
+    private UUID created(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return UUID.fromString(json(response).get("sessionId").stringValue());
+    }
+
+    private HttpResponse<String> get(String as, Object id) {
+        return service.send(service.request("/v1/sessions/" + id).header(PreviewHeaders.USER_ID, as).GET());
+    }
+
+    private HttpResponse<String> delete(String as, Object id) {
+        return service.send(service.request("/v1/sessions/" + id).header(PreviewHeaders.USER_ID, as).DELETE());
+    }
+
+    private static SessionView row(UUID id, String owner, SessionStatus status, long version) {
+        Instant now = Instant.parse("2026-01-01T10:00:00Z");
+        return new SessionView(id, owner, UUID.randomUUID(), status, status.isTerminal() ? TerminationReason.USER : null,
+                null, status == SessionStatus.ACTIVE ? "machine-" + version : null,
+                status == SessionStatus.ACTIVE ? "http://127.0.0.1:40000" : null, "local", Tier.FREE, version,
+                now, now, now.plusSeconds(version), null, now.plusSeconds(3600), null);
+    }
+
+    /** Writes rows the way the CDC relay does: keyed by session id; optionally onto one partition. */
+    private static void publishRows(Integer partition, SessionView... rows) throws Exception {
+        for (SessionView row : rows) {
+            changelog.send(new ProducerRecord<>(Topics.SESSIONS.name(), partition, row.id().toString(), row)).get();
+        }
+    }
+
+    private void awaitStatus(UUID id, String status, long version) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode session = json(get(user, id));
+            assertThat(session.get("status").stringValue()).isEqualTo(status);
+            assertThat(session.get("version").longValue()).isEqualTo(version);
+        });
+    }
+
+    @Test
+    void acceptedSessionIsOnTheCommandTopicWhenThe202Arrives() {
+        Map<TopicPartition, Long> before = commands.endOffsets();
+        UUID project = UUID.randomUUID();
+
+        HttpResponse<String> response = create(user, project);
+
+        UUID id = created(response);
+        JsonNode body = json(response);
+        assertThat(body.get("status").stringValue()).isEqualTo("REQUESTED");
+        assertThat(body.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(body.get("statusUrl").stringValue()).isEqualTo("http://api.test/v1/sessions/" + id);
+        assertThat(response.headers().firstValue("Location")).hasValue("http://api.test/v1/sessions/" + id);
+        assertThat(commands.commandsFor(id, before)).singleElement().satisfies(create -> {
+            assertThat(create.type()).isEqualTo(SessionCommand.Type.CREATE);
+            assertThat(create.sessionId()).isEqualTo(id);
+            assertThat(create.userId()).isEqualTo(user);
+            assertThat(create.projectId()).isEqualTo(project);
+            assertThat(create.tier()).isEqualTo(Tier.FREE);
+        });
+    }
+
+    @Test
+    void sessionReadRightAfterItWasAcceptedIsRequested() {
+        UUID project = UUID.randomUUID();
+        UUID id = created(create(user, project));
+
+        HttpResponse<String> response = get(user, id);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode session = json(response);
+        assertThat(session.get("id").stringValue()).isEqualTo(id.toString());
+        assertThat(session.get("projectId").stringValue()).isEqualTo(project.toString());
+        assertThat(session.get("status").stringValue()).isEqualTo("REQUESTED");
+        assertThat(session.get("tier").stringValue()).isEqualTo("free");
+        assertThat(session.get("version").longValue()).isZero();
+        assertThat(session.get("requestedAt").isString()).isTrue();
+        assertThat(session.get("machineId").isNull()).isTrue();
+        assertThat(session.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+    }
+
+    @Test
+    void changelogRowsReplaceTheRequestAndAStaleRowChangesNothing() throws Exception {
+        UUID id = created(create(user, UUID.randomUUID()));
+        publishRows(null, row(id, user, SessionStatus.PROVISIONING, 1));
+        awaitStatus(id, "PROVISIONING", 1);
+        publishRows(null, row(id, user, SessionStatus.ACTIVE, 3));
+        awaitStatus(id, "ACTIVE", 3);
+
+        // a replayed older row, then a marker on the same partition: once the marker is visible,
+        // the stale row has been read as well
+        UUID marker = UUID.randomUUID();
+        publishRows(0, row(id, user, SessionStatus.STARTING, 2), row(marker, user, SessionStatus.PROVISIONING, 1));
+        awaitStatus(marker, "PROVISIONING", 1);
+
+        JsonNode session = json(get(user, id));
+        assertThat(session.get("status").stringValue()).isEqualTo("ACTIVE");
+        assertThat(session.get("version").longValue()).isEqualTo(3);
+        assertThat(session.get("machineId").stringValue()).isEqualTo("machine-3");
+        assertThat(session.get("machineUrl").stringValue()).isEqualTo("http://127.0.0.1:40000");
+        assertThat(session.get("readyAt").isNull()).isTrue();
+        assertThat(session.get("expiresAt").stringValue()).isEqualTo("2026-01-01T11:00:00Z");
+    }
+
+    @Test
+    void sameIdempotencyKeyAnswersWithTheSameSessionAndRepublishesItsCreate() {
+        Map<TopicPartition, Long> before = commands.endOffsets();
+        UUID project = UUID.randomUUID();
+
+        HttpResponse<String> first = create(user, project, PreviewHeaders.IDEMPOTENCY_KEY, "order-1");
+        HttpResponse<String> retry = create(user, project, PreviewHeaders.IDEMPOTENCY_KEY, "order-1");
+
+        UUID id = created(first);
+        assertThat(created(retry)).isEqualTo(id);
+        assertThat(json(retry)).isEqualTo(json(first));
+        assertThat(commands.commandsFor(id, before)).hasSize(2)
+                .allSatisfy(create -> assertThat(create.projectId()).isEqualTo(project));
+    }
+
+    @Test
+    void sameIdempotencyKeyForAnotherProjectIsAConflictAndPublishesNothing() {
+        UUID id = created(create(user, UUID.randomUUID(), PreviewHeaders.IDEMPOTENCY_KEY, "order-2"));
+        awaitStatus(id, "REQUESTED", 0);
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> conflict = create(user, UUID.randomUUID(), PreviewHeaders.IDEMPOTENCY_KEY, "order-2");
+
+        assertProblem(conflict, 409, "Idempotency-Key was used with a different request");
+        assertThat(commands.since(before)).isEmpty();
+    }
+
+    @Test
+    void sameIdempotencyKeyOfAnotherUserIsAnotherSession() {
+        UUID mine = created(create(user, UUID.randomUUID(), PreviewHeaders.IDEMPOTENCY_KEY, "order-3"));
+
+        UUID theirs = created(create("other-" + user, UUID.randomUUID(), PreviewHeaders.IDEMPOTENCY_KEY, "order-3"));
+
+        assertThat(theirs).isNotEqualTo(mine);
+    }
+
+    @Test
+    void deletePublishesATerminateByTheUser() {
+        UUID id = created(create(user, UUID.randomUUID()));
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> response = delete(user, id);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(json(response).get("id").stringValue()).isEqualTo(id.toString());
+        assertThat(commands.commandsFor(id, before)).singleElement().satisfies(terminate -> {
+            assertThat(terminate.type()).isEqualTo(SessionCommand.Type.TERMINATE);
+            assertThat(terminate.userId()).isEqualTo(user);
+            assertThat(terminate.reason()).isEqualTo(TerminationReason.USER);
+        });
+    }
+
+    @Test
+    void deleteOfASessionThatAlreadyEndedAnswersWithItAndPublishesNothing() throws Exception {
+        UUID id = created(create(user, UUID.randomUUID()));
+        publishRows(null, row(id, user, SessionStatus.TERMINATED, 4));
+        awaitStatus(id, "TERMINATED", 4);
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> response = delete(user, id);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(json(response).get("status").stringValue()).isEqualTo("TERMINATED");
+        assertThat(json(response).get("statusReason").stringValue()).isEqualTo("user");
+        assertThat(commands.since(before)).isEmpty();
+    }
+
+    @Test
+    void anotherUsersSessionIsNotFoundNorDeletableNorListed() {
+        UUID id = created(create(user, UUID.randomUUID()));
+        awaitStatus(id, "REQUESTED", 0);
+        String stranger = "stranger-" + UUID.randomUUID();
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        assertProblem(get(stranger, id), 404, "session " + id + " not found");
+        assertProblem(delete(stranger, id), 404, "session " + id + " not found");
+        HttpResponse<String> listing = service.send(service.request("/v1/sessions")
+                .header(PreviewHeaders.USER_ID, stranger).GET());
+        assertThat(json(listing).get("sessions").size()).isZero();
+        assertThat(commands.since(before)).isEmpty();
+    }
+
+    @Test
+    void listingShowsTheCallersSessionsNewestFirstFilteredAndLimited() throws Exception {
+        UUID first = created(create(user, UUID.randomUUID()));
+        UUID second = created(create(user, UUID.randomUUID()));
+        UUID third = created(create(user, UUID.randomUUID()));
+        SessionView active = row(second, user, SessionStatus.ACTIVE, 2);
+        publishRows(null, active);
+        awaitStatus(third, "REQUESTED", 0);
+        awaitStatus(second, "ACTIVE", 2);
+        awaitStatus(first, "REQUESTED", 0);
+
+        Function<String, List<String>> list = query -> {
+            HttpResponse<String> response = service.send(service.request("/v1/sessions" + query)
+                    .header(PreviewHeaders.USER_ID, user).GET());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return json(response).get("sessions").valueStream().map(s -> s.get("id").stringValue()).toList();
+        };
+
+        // the row of the second session says it was requested at 10:00 on 2026-01-01: the oldest
+        assertThat(list.apply("")).containsExactly(third.toString(), first.toString(), second.toString());
+        assertThat(list.apply("?status=active")).containsExactly(second.toString());
+        assertThat(list.apply("?status=REQUESTED&limit=1")).containsExactly(third.toString());
+    }
+
+    @Test
+    void readinessReportsTheView() {
+        HttpResponse<String> readiness = service.send(service.request("/actuator/health/readiness").GET());
+
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(json(readiness).at("/components/sessionDirectory/status").stringValue()).isEqualTo("UP");
+    }
+
+    static Stream<Arguments> badRequests() {
+        UUID project = UUID.randomUUID();
+        String valid = "{\"projectId\":\"" + project + "\"}";
+        return Stream.of(
+                bad("malformed JSON", 400, "not valid JSON", "POST", "application/json", "{\"projectId\": ", "u"),
+                bad("projectId that is not a UUID", 400, "projectId must be a UUID", "POST", "application/json",
+                        "{\"projectId\":\"p-1\"}", "u"),
+                bad("unknown field", 400, "unknown field 'template'", "POST", "application/json",
+                        "{\"projectId\":\"" + project + "\",\"template\":\"react\"}", "u"),
+                bad("unknown tier", 400, "tier must be one of free, pro, team", "POST", "application/json",
+                        "{\"projectId\":\"" + project + "\",\"tier\":\"gold\"}", "u"),
+                bad("oversized body", 413, "at most 16384 bytes", "POST", "application/json",
+                        valid + " ".repeat(20 * 1024), "u"),
+                bad("body that is not JSON", 415, "text/plain", "POST", "text/plain", valid, "u"),
+                bad("missing user", 401, "X-User-Id header is required", "POST", "application/json", valid, null),
+                bad("malformed Idempotency-Key", 400, "Idempotency-Key must be", "POST", "application/json", valid,
+                        "u", PreviewHeaders.IDEMPOTENCY_KEY, "has space"),
+                bad("read of an id that is not a UUID", 400, "session id must be a UUID", "GET", null, null, "u",
+                        "path", "/v1/sessions/12345"),
+                bad("delete of an id that is not a UUID", 400, "session id must be a UUID", "DELETE", null, null, "u",
+                        "path", "/v1/sessions/12345"),
+                bad("read of an unknown session", 404, "not found", "GET", null, null, "u",
+                        "path", "/v1/sessions/" + UUID.randomUUID()),
+                bad("delete of an unknown session", 404, "not found", "DELETE", null, null, "u",
+                        "path", "/v1/sessions/" + UUID.randomUUID()),
+                bad("listing with an unknown status", 400, "status must be one of", "GET", null, null, "u",
+                        "path", "/v1/sessions?status=RUNNING"));
+    }
+
+    private static Arguments bad(String name, int status, String detail, String method, String contentType,
+            String body, String user, String... extra) {
+        return Arguments.of(Named.of(name, new BadRequest(status, detail, method, contentType, body, user,
+                List.of(extra))));
+    }
+
+    record BadRequest(int status, String detail, String method, String contentType, String body, String user,
+            List<String> extra) {
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void badInputIsAProblemAndPublishesNothing(BadRequest bad) {
+        String path = "/v1/sessions";
+        var request = service.request(path);
+        for (int i = 0; i < bad.extra().size(); i += 2) {
+            if (bad.extra().get(i).equals("path")) {
+                request = service.request(bad.extra().get(i + 1));
+            }
+        }
+        for (int i = 0; i < bad.extra().size(); i += 2) {
+            if (!bad.extra().get(i).equals("path")) {
+                request.header(bad.extra().get(i), bad.extra().get(i + 1));
+            }
+        }
+        if (bad.user() != null) {
+            request.header(PreviewHeaders.USER_ID, user);
+        }
+        if (bad.contentType() != null) {
+            request.header("Content-Type", bad.contentType());
+        }
+        request.method(bad.method(), bad.body() == null ? BodyPublishers.noBody() : BodyPublishers.ofString(bad.body()));
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> response = service.send(request);
+
+        assertProblem(response, bad.status(), bad.detail());
+        assertThat(commands.since(before)).as("records published for a refused request").isEmpty();
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String detail) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json(response);
+        assertThat(problem.get("status").intValue()).isEqualTo(status);
+        assertThat(problem.get("title").stringValue()).isNotBlank();
+        assertThat(problem.get("code").stringValue()).isNotBlank();
+        assertThat(problem.get("detail").stringValue()).contains(detail);
+    }
+}
