@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import org.slf4j.Logger;
@@ -57,6 +59,41 @@ final class AdvisoryLock implements AutoCloseable {
         }
         closeQuietly(connection);
         return null;
+    }
+
+    /** The value of a server setting as this connection's session sees it, or null if it cannot be read. */
+    String setting(String name) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting(?)")) {
+            statement.setString(1, name);
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next() ? result.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The captured tables whose replica identity is not FULL, or an empty list if that cannot be read.
+     *
+     * @param tables {@code schema.table} names
+     */
+    List<String> tablesWithoutFullReplicaIdentity(List<String> tables) {
+        List<String> partial = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT relreplident FROM pg_class WHERE oid = to_regclass(?)")) {
+            for (String table : tables) {
+                statement.setString(1, table);
+                try (ResultSet result = statement.executeQuery()) {
+                    if (result.next() && !"f".equals(result.getString(1))) {
+                        partial.add(table);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            LOG.atDebug().addKeyValue("reason", e.getMessage()).log("cannot read replica identities");
+        }
+        return partial;
     }
 
     /** False once the lock's connection is broken: another relay may then hold the lock. */

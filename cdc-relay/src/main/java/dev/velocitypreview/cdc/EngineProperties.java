@@ -2,8 +2,7 @@ package dev.velocitypreview.cdc;
 
 import java.util.Properties;
 
-import org.apache.kafka.connect.storage.KafkaOffsetBackingStore;
-
+import dev.velocitypreview.cdc.internal.OwnedAdminKafkaOffsetBackingStore;
 import dev.velocitypreview.core.topic.Topics;
 import io.debezium.connector.postgresql.PostgresConnector;
 import io.debezium.transforms.ExtractNewRecordState;
@@ -44,8 +43,12 @@ final class EngineProperties {
         p.setProperty("publication.name", settings.publicationName());
         p.setProperty("publication.autocreate.mode", "filtered");
         p.setProperty("table.include.list", String.join(",", settings.tables()));
-        // Rows that exist before the slot does are read once by the snapshot, then the slot streams.
-        p.setProperty("snapshot.mode", "initial");
+        // Rows that exist before the slot does are read once by a snapshot, then the slot streams. Unlike
+        // "initial", "when_needed" also snapshots again when the stored offsets point at WAL the slot no
+        // longer has (a dropped and recreated slot): a re-read duplicates rows, a gap would lose changes.
+        p.setProperty("snapshot.mode", "when_needed");
+        // A successor often starts while its predecessor's walsender still exits; retry the slot soon.
+        p.setProperty("slot.retry.delay.ms", "1000");
         p.setProperty("heartbeat.interval.ms", Long.toString(settings.heartbeatInterval().toMillis()));
         p.setProperty("poll.interval.ms", Long.toString(settings.pollInterval().toMillis()));
         // The flattening turns deletes into tombstones itself; the connector's own would be dropped.
@@ -58,7 +61,8 @@ final class EngineProperties {
         // One batch at a time is tiny here; a thread pool per record would only cost context switches.
         p.setProperty("record.processing.threads", "1");
 
-        p.setProperty("offset.storage", KafkaOffsetBackingStore.class.getName());
+        // Kafka Connect's KafkaOffsetBackingStore, minus the admin client Debezium leaks per engine run.
+        p.setProperty("offset.storage", OwnedAdminKafkaOffsetBackingStore.class.getName());
         p.setProperty("offset.storage.topic", Topics.CDC_OFFSETS);
         p.setProperty("offset.storage.partitions", Integer.toString(settings.offsetsTopicPartitions()));
         p.setProperty("offset.storage.replication.factor", Short.toString(settings.replicationFactor()));

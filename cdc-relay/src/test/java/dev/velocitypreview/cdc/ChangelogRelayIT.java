@@ -71,7 +71,7 @@ class ChangelogRelayIT {
         table.close();
         // A slot left behind would pin WAL on the shared server; its walsender may take a moment to go.
         await().atMost(PATIENCE).ignoreExceptions().until(() -> dropSlot(settings.slotName()));
-        assertThat(relayThreadsAlive()).as("threads of closed relays").isEmpty();
+        assertThat(relayThreadsAlive()).as("threads of closed relays (engine, producer, admin clients)").isEmpty();
     }
 
     @Test
@@ -119,6 +119,9 @@ class ChangelogRelayIT {
         }
         ChangelogRelay first = started(settings);
         ChangelogReader reader = reader(ids);
+        // Mid-stream, not mid-snapshot: a relay stopped during its first snapshot leaves no offsets, and
+        // its successor snapshots again, carrying each row's then-current version only.
+        await().atMost(PATIENCE).until(() -> reader.poll(Duration.ofMillis(100)).size() >= sessions);
 
         CountDownLatch oneThirdWritten = new CountDownLatch(1);
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -140,11 +143,11 @@ class ChangelogRelayIT {
                 expected.add(ids.get(i) + "@" + version);
             }
         }
-        await().atMost(PATIENCE).until(() -> versionsOf(reader.poll(Duration.ofMillis(100))).containsAll(expected));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(versionsOf(reader.poll(Duration.ofMillis(100))))
+                .as("every (session, version) written").containsAll(expected));
 
         List<ConsumerRecord<String, byte[]>> records = reader.poll(Duration.ofMillis(500));
         Set<String> seen = versionsOf(records);
-        assertThat(seen).as("every (session, version) written").containsAll(expected);
         int duplicates = records.size() - seen.size();
         System.out.printf("relay stopped mid-stream: %d versions written, %d records relayed, %d duplicates%n",
                 expected.size(), records.size(), duplicates);
@@ -310,6 +313,6 @@ class ChangelogRelayIT {
 
     private Set<String> relayThreadsAlive() {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.endsWith(settings.slotName())).collect(Collectors.toSet());
+                .filter(name -> name.contains(settings.slotName())).collect(Collectors.toSet());
     }
 }

@@ -137,7 +137,7 @@ class PlatformEndToEndIT {
         }
     }
 
-    private static List<Path> machinesOf(String sessionId) throws IOException {
+    private static List<Path> machinesOf(String sessionId) {
         Path root = stateDir.resolve("machines");
         if (!Files.isDirectory(root)) {
             return List.of();
@@ -151,6 +151,8 @@ class PlatformEndToEndIT {
                     return false;
                 }
             }).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -57,7 +57,7 @@ class RouterIT {
         router = RunningRouter.start(bootstrap, Map.of(
                 "velocity.router.max-hold", MAX_HOLD.toMillis() + "ms",
                 "velocity.router.unknown-grace", GRACE.toMillis() + "ms",
-                "velocity.router.kafka.application-id", "router-it", "logging.level.org.apache.kafka.streams", "INFO", "logging.level.org.springframework.boot", "INFO", "logging.level.dev.velocitypreview", "DEBUG")).awaitReady();
+                "velocity.router.kafka.application-id", "router-it")).awaitReady();
     }
 
     @AfterAll
@@ -104,7 +104,21 @@ class RouterIT {
     }
 
     @Test
-    void sessionThatNeverBecomesActiveGetsGatewayTimeoutNamingItsState() {
+    void requestedSessionThatNeverBecomesActiveGetsGatewayTimeoutNamingItsState() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+
+        long started = System.nanoTime();
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(MAX_HOLD);
+        assertProblem(response, HttpStatus.GATEWAY_TIMEOUT, id);
+        assertThat(response.json().get("detail").asString()).contains("REQUESTED");
+        assertThat(response.json().get("sessionStatus").asString()).isEqualTo("REQUESTED");
+    }
+
+    @Test
+    void holdRunsOutNamingTheStateTheSessionGotTo() {
         UUID id = UUID.randomUUID();
         log.create(id);
         log.row(id, SessionStatus.PROVISIONING, 1);
@@ -112,7 +126,6 @@ class RouterIT {
         Response response = get("/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.GATEWAY_TIMEOUT, id);
-        assertThat(response.json().get("detail").asString()).contains("PROVISIONING");
         assertThat(response.json().get("sessionStatus").asString()).isEqualTo("PROVISIONING");
     }
 
@@ -324,6 +337,20 @@ class RouterIT {
 
         assertThat(closed.join().getCode()).isEqualTo(1014);
         assertThat(closed.join().getReason()).contains(id.toString());
+    }
+
+    @Test
+    void decisionsAndHoldsAreMeasured() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+        log.active(id, 3, machine.url());
+        assertThat(get("/s/" + id + "/").block(BLOCK).status()).isEqualTo(HttpStatus.OK);
+
+        for (String metric : List.of("velocity.router.decisions", "velocity.router.held.requests")) {
+            Response response = exchange(router.client.get().uri("/actuator/metrics/" + metric)).block(BLOCK);
+            assertThat(response.status()).as(metric).isEqualTo(HttpStatus.OK);
+            assertThat(response.json().get("name").asString()).isEqualTo(metric);
+        }
     }
 
     private static void assertProblem(Response response, HttpStatus status, UUID id) {

@@ -13,7 +13,11 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /** The session API: {@code POST/GET/DELETE /v1/sessions}. */
-@SpringBootApplication
+// The launcher runs every service in one JVM, where the provisioner brings JDBC and Flyway onto the
+// classpath; the session service keeps no database of its own, hence the exclusions by name.
+@SpringBootApplication(excludeName = {
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @ConfigurationPropertiesScan
 public class SessionServiceApplication {
 

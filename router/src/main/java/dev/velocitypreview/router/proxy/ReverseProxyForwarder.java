@@ -27,6 +27,7 @@ import dev.velocitypreview.router.routing.ForwardTarget;
 import dev.velocitypreview.router.routing.MachineUnreachableException;
 import dev.velocitypreview.router.routing.PreviewForwarder;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -110,6 +111,8 @@ final class ReverseProxyForwarder implements PreviewForwarder {
         String chosen = client.getHandshakeInfo().getSubProtocol();
         List<String> protocols = chosen == null ? List.of() : List.of(chosen);
         AtomicBoolean connected = new AtomicBoolean();
+        // The client's socket lives until the relay is done, which may be after the machine's connection ended.
+        Sinks.Empty<Void> relayed = Sinks.empty();
         return webSockets.execute(target.webSocketUri(), headers, new WebSocketHandler() {
                     @Override
                     public List<String> getSubProtocols() {
@@ -120,10 +123,13 @@ final class ReverseProxyForwarder implements PreviewForwarder {
                     public Mono<Void> handle(WebSocketSession machine) {
                         connected.set(true);
                         LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay open");
-                        return WebSocketRelay.relay(client, machine).doFinally(signal ->
-                                LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay closed"));
+                        return WebSocketRelay.relay(client, machine).doFinally(signal -> {
+                            LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay closed");
+                            relayed.tryEmitEmpty();
+                        });
                     }
                 })
+                .then(Mono.defer(() -> connected.get() ? relayed.asMono() : Mono.empty()))
                 .onErrorResume(e -> !connected.get(), e -> {
                     LOG.atWarn().addKeyValue("session", target.sessionId()).addKeyValue("machine", target.machine())
                             .addKeyValue("cause", e.toString()).log("machine unreachable for websocket");

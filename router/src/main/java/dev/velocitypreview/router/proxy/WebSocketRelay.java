@@ -1,7 +1,6 @@
 package dev.velocitypreview.router.proxy;
 
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 import reactor.core.publisher.Mono;
@@ -20,21 +19,28 @@ final class WebSocketRelay {
      * frame the other sent before closing was relayed, so a last message is never overtaken by the close.
      */
     static Mono<Void> relay(WebSocketSession client, WebSocketSession machine) {
-        // A received frame is released once handled; the other side's send releases it again after writing.
-        // A send fails when its side went away mid-frame; that side's close status still says how it ended.
-        Mono<Void> up = machine.send(client.receive().doOnNext(WebSocketMessage::retain))
-                .onErrorResume(e -> Mono.empty())
-                .then(closeWith(machine, client));
-        Mono<Void> down = client.send(machine.receive().doOnNext(WebSocketMessage::retain))
-                .onErrorResume(e -> Mono.empty())
-                .then(closeWith(client, machine));
+        Mono<Void> up = pipe(client, machine).then(closeWith(machine, client));
+        Mono<Void> down = pipe(machine, client).then(closeWith(client, machine));
         return Mono.when(up, down);
     }
 
-    /** Closes {@code target} the way {@code source} was closed. */
+    /**
+     * Sends each frame {@code from} receives on to {@code to}, one at a time, until {@code from} closes. One send
+     * per frame rather than one streamed send: when {@code to} goes away, a streamed send would cancel
+     * {@code from}'s receiving, which Reactor Netty answers with an empty close frame, losing the close status.
+     */
+    private static Mono<Void> pipe(WebSocketSession from, WebSocketSession to) {
+        // A received frame is released once handled; the send releases it again after writing, hence retain.
+        return from.receive()
+                .concatMap(message -> to.send(Mono.just(message.retain())).onErrorResume(e -> Mono.empty()))
+                .then();
+    }
+
+    /** Closes {@code target} the way {@code source} was closed; closing an already closed side does nothing. */
     private static Mono<Void> closeWith(WebSocketSession target, WebSocketSession source) {
         return Mono.defer(() -> source.closeStatus().defaultIfEmpty(CloseStatus.GOING_AWAY)
-                .flatMap(status -> target.isOpen() ? target.close(sendable(status)) : Mono.empty()));
+                .flatMap(status -> target.close(sendable(status)))
+                .onErrorResume(e -> Mono.empty()));
     }
 
     /** 1005, 1006 and 1015 report what happened locally and must not be sent in a close frame (RFC 6455 §7.4.1). */

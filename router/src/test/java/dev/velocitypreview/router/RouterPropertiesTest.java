@@ -1,0 +1,55 @@
+package dev.velocitypreview.router;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RouterPropertiesTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        RouterProperties properties = bind(Map.of());
+
+        assertThat(properties.previewDomain()).isEqualTo("preview.localhost");
+        assertThat(properties.maxHold()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(properties.unknownGrace()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(properties.kafka().bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(properties.kafka().applicationId()).isEqualTo("velocity-router");
+        assertThat(properties.kafka().instanceId()).isNull();
+        assertThat(properties.kafka().stateDir()).isNull();
+        assertThat(properties.kafka().streams()).isEmpty();
+    }
+
+    @Test
+    void kafkaStreamsSettingsPassThroughAsTheyAre() {
+        RouterProperties properties = bind(Map.of(
+                "velocity.router.preview-domain", "Preview.Example.COM",
+                "velocity.router.kafka.streams.security.protocol", "SSL",
+                "velocity.router.kafka.instance-id", "router-2"));
+
+        assertThat(properties.previewDomain()).isEqualTo("preview.example.com");
+        assertThat(properties.kafka().streams()).containsEntry("security.protocol", "SSL");
+        assertThat(properties.kafka().instanceId()).isEqualTo("router-2");
+    }
+
+    @Test
+    void brokenSettingsAreRejectedNamingTheSetting() {
+        assertThatThrownBy(() -> bind(Map.of("velocity.router.max-hold", "0s")))
+                .rootCause().hasMessageContaining("velocity.router.max-hold must be a positive duration");
+        assertThatThrownBy(() -> bind(Map.of("velocity.router.preview-domain", "preview localhost")))
+                .rootCause().hasMessageContaining("velocity.router.preview-domain must be a DNS name");
+        assertThatThrownBy(() -> bind(Map.of("velocity.router.kafka.instance-id", "a/b")))
+                .rootCause().hasMessageContaining("velocity.router.kafka.instance-id must be");
+    }
+
+    private static RouterProperties bind(Map<String, String> properties) {
+        return new Binder(new MapConfigurationPropertySource(properties))
+                .bindOrCreate("velocity.router", RouterProperties.class);
+    }
+}
