@@ -109,6 +109,8 @@ final class EngineRun implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         // Every change waits for its acknowledgement before the next batch: batching in the producer only adds delay.
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // Without metadata (Kafka unreachable) send() itself blocks: no longer than a batch may wait.
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.sendTimeout().toMillis());
         config.putAll(settings.producerOverrides());
         return config;
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.json.JsonConverter;
@@ -77,8 +78,15 @@ final class SessionChangeConsumer implements DebeziumEngine.ChangeConsumer<Recor
             byte[] row = record.value() == null
                     ? null
                     : rowConverter.fromConnectData(record.topic(), record.valueSchema(), record.value());
-            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(Topics.SESSIONS.name(), sessionId, row));
-            sent.add(new Relayed(sessionId, version(record), sourceTimestamp(record), ack));
+            Long version = version(record);
+            Future<RecordMetadata> ack;
+            try {
+                ack = producer.send(new ProducerRecord<>(Topics.SESSIONS.name(), sessionId, row));
+            } catch (KafkaException e) {
+                throw new ChangeNotRelayedException(sessionId, "kafka refused the change of session " + sessionId
+                        + " (version " + version + ") on " + Topics.SESSIONS.name() + ": " + e.getMessage(), e);
+            }
+            sent.add(new Relayed(sessionId, version, sourceTimestamp(record), ack));
         }
 
         long deadline = System.nanoTime() + sendTimeout.toNanos();

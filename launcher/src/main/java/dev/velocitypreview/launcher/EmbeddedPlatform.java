@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -38,43 +39,44 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * @param stateDir       where the services keep local state (machines, stream stores)
      * @param apiPort        session API port, 0 for any
      * @param routerPort     router port, 0 for any
+     * @param settings       further settings for every service (each reads only its own prefix)
      * @param progress       told about each service as it starts
      */
     public static EmbeddedPlatform start(String kafkaBootstrap, Database database, Path stateDir, int apiPort,
-                                         int routerPort, Consumer<String> progress) {
-        return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, progress);
+                                         int routerPort, Map<String, Object> settings, Consumer<String> progress) {
+        return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, settings, progress);
     }
 
     private EmbeddedPlatform(String kafkaBootstrap, Database database, Path stateDir, int apiPort, int routerPort,
-                             Consumer<String> progress) {
+                             Map<String, Object> settings, Consumer<String> progress) {
         try {
             progress.accept("starting provisioner and changelog relay");
-            running.push(ProvisionerApplication.start(Map.of(
+            running.push(ProvisionerApplication.start(with(settings, Map.of(
                     "spring.main.register-shutdown-hook", false,
                     "spring.datasource.url", database.jdbcUrl(),
                     "spring.datasource.username", database.username(),
                     "spring.datasource.password", database.password(),
                     "velocity.provisioner.kafka.bootstrap-servers", kafkaBootstrap,
                     "velocity.provisioner.machines.local.root-dir", stateDir.resolve("machines").toString(),
-                    "velocity.provisioner.machines.local.stop-machines-on-close", true)));
+                    "velocity.provisioner.machines.local.stop-machines-on-close", true))));
 
             progress.accept("starting router");
-            ConfigurableApplicationContext router = RouterApplication.start(Map.of(
+            ConfigurableApplicationContext router = RouterApplication.start(with(settings, Map.of(
                     "spring.main.register-shutdown-hook", false,
                     "server.port", routerPort,
-                    "velocity.router.kafka.bootstrap-servers", kafkaBootstrap));
+                    "velocity.router.kafka.bootstrap-servers", kafkaBootstrap)));
             running.push(router);
             this.routerUrl = "http://localhost:" + port(router);
 
             progress.accept("starting session api");
             // statusUrl carries the API's own address, so it must be known before the API starts
             int chosenApiPort = apiPort != 0 ? apiPort : freePort();
-            ConfigurableApplicationContext api = SessionServiceApplication.start(Map.of(
+            ConfigurableApplicationContext api = SessionServiceApplication.start(with(settings, Map.of(
                     "spring.main.register-shutdown-hook", false,
                     "server.port", chosenApiPort,
                     "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
                     "velocity.session-service.preview-base-url", routerUrl,
-                    "velocity.session-service.public-base-url", "http://localhost:" + chosenApiPort));
+                    "velocity.session-service.public-base-url", "http://localhost:" + chosenApiPort)));
             running.push(api);
             this.apiUrl = "http://localhost:" + port(api);
         } catch (RuntimeException e) {
@@ -140,6 +142,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     private static int port(ConfigurableApplicationContext context) {
         return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> settings, Map<String, Object> wiring) {
+        Map<String, Object> merged = new HashMap<>(wiring);
+        merged.putAll(settings);
+        return merged;
     }
 
     private static int freePort() {

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
@@ -77,7 +78,7 @@ public final class Launcher {
         kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1).start();
         platform = EmbeddedPlatform.start(kafka.bootstrapServers(),
                 new EmbeddedPlatform.Database(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.USER, ""),
-                data, options.apiPort(), options.routerPort(), this::step);
+                data, options.apiPort(), options.routerPort(), Map.of(), this::step);
         step("waiting for router and session api to load their session views");
         platform.awaitReady(Duration.ofMinutes(3));
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;

@@ -45,7 +45,9 @@ class PlatformEndToEndIT {
         stateDir = Files.createTempDirectory("e2e-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                stateDir, 0, 0, step -> { }).awaitReady(Duration.ofMinutes(2));
+                // 200 preview JVMs starting at once on two cores take minutes, not the default minute
+                stateDir, 0, 0, Map.of("velocity.router.max-hold", "240s"), step -> { })
+                .awaitReady(Duration.ofMinutes(2));
     }
 
     @AfterAll

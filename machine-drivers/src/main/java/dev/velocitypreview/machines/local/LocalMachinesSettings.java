@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param root                where machine directories live, one {@code <root>/<machineId>/} each; required
  * @param javaCommand         the {@code java} executable for machines; default: this JVM's
  * @param classpath           classpath for machines, must hold preview-runtime and jackson-core;
- *                            default: this JVM's {@code java.class.path}
+ *                            default: just the jars of those two, as found in this JVM
  * @param jvmOptions          options for each machine's JVM; default small and quick to start
  * @param readyTimeout        how long {@link LocalProcessDriver#start} waits for a restarted machine; default 30 s
  * @param healthPollInterval  pause between looks at a starting runtime's health; default 25 ms
@@ -31,7 +31,7 @@ public record LocalMachinesSettings(Path root, String javaCommand, String classp
         root = root.toAbsolutePath().normalize();
         javaCommand = javaCommand != null ? javaCommand
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        classpath = classpath != null ? classpath : System.getProperty("java.class.path");
+        classpath = classpath != null ? classpath : RuntimeClasspath.resolve();
         jvmOptions = jvmOptions != null ? List.copyOf(jvmOptions) : DEFAULT_JVM_OPTIONS;
         readyTimeout = positive("readyTimeout", readyTimeout, Duration.ofSeconds(30));
         healthPollInterval = positive("healthPollInterval", healthPollInterval, Duration.ofMillis(25));

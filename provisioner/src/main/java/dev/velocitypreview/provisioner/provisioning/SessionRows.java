@@ -63,6 +63,13 @@ final class SessionRows {
                         .addValue("expiresAt", timestamp(expiresAt))) == 1;
     }
 
+    /** Errors are shown to users and travel in every changelog record of the row: keep them readable. */
+    static final int MAX_ERROR_LENGTH = 2_000;
+
+    private static String bounded(String error) {
+        return error == null || error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH - 1) + "…";
+    }
+
     /**
      * Writes {@code next} over {@code current}: its status must be {@code current}'s or a legal move from it.
      *
@@ -84,7 +91,7 @@ final class SessionRows {
                         .addValue("version", current.version())
                         .addValue("status", next.status().name())
                         .addValue("statusReason", next.statusReason())
-                        .addValue("error", next.error())
+                        .addValue("error", bounded(next.error()))
                         .addValue("machineId", next.machineId())
                         .addValue("machineUrl", next.machineUrl())
                         .addValue("region", next.region())
@@ -94,7 +101,7 @@ final class SessionRows {
             throw new StaleRowException(current.id(), current.version());
         }
         return new SessionRow(next.id(), next.userId(), next.projectId(), next.tier(), next.status(),
-                next.statusReason(), next.error(), next.machineId(), next.machineUrl(), next.region(),
+                next.statusReason(), bounded(next.error()), next.machineId(), next.machineUrl(), next.region(),
                 current.version() + 1, next.readyAt(), next.terminatedAt());
     }
 
