@@ -85,7 +85,7 @@ class ChangelogRelayIT {
         table.insert(inserted, "{\"cpu\": 1, \"memoryMb\": 512}");
         Instant ready = t0.plusSeconds(5).plusNanos(654_321_000);
         SessionView active = new SessionView(inserted.id(), inserted.userId(), inserted.projectId(),
-                SessionStatus.ACTIVE, null, null, "machine-7", "http://127.0.0.1:41234", "local", inserted.tier(), 2,
+                SessionStatus.ACTIVE, null, null, "machine-7", "http://127.0.0.1:41234", "local", inserted.tier(), null, 2,
                 inserted.requestedAt(), inserted.createdAt(), ready, ready, ready.plus(30, ChronoUnit.MINUTES), null);
         table.overwrite(active);
         table.delete(inserted.id());

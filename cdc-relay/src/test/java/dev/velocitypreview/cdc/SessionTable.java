@@ -10,7 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -25,8 +28,7 @@ import dev.velocitypreview.core.session.Tier;
 final class SessionTable implements AutoCloseable {
 
     /** The provisioner's migration: the relay is tested against the real schema, never a copy. */
-    static final Path MIGRATION =
-            Path.of("../provisioner/src/main/resources/db/migration/V1__sessions_projects_files.sql");
+    static final Path MIGRATIONS = Path.of("../provisioner/src/main/resources/db/migration");
 
     private final Connection connection;
 
@@ -38,12 +40,19 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
-    /** Applies the provisioner's migration to the (empty) database. */
+    /** Applies the provisioner's migrations, in version order, to the (empty) database. */
     synchronized SessionTable migrate() {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(Files.readString(MIGRATION));
+        try (Statement statement = connection.createStatement();
+             Stream<Path> files = Files.list(MIGRATIONS)) {
+            List<Path> ordered = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
+                    .sorted(Comparator.comparingInt(
+                            f -> Integer.parseInt(f.getFileName().toString().substring(1).split("__")[0])))
+                    .toList();
+            for (Path migration : ordered) {
+                statement.execute(Files.readString(migration));
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + MIGRATION.toAbsolutePath(), e);
+            throw new UncheckedIOException("cannot read " + MIGRATIONS.toAbsolutePath(), e);
         } catch (SQLException e) {
             throw new IllegalStateException("migration failed: " + e.getMessage(), e);
         }
@@ -116,7 +125,7 @@ final class SessionTable implements AutoCloseable {
     /** A session as the provisioner first writes it: PROVISIONING, version 1, microsecond timestamps. */
     static SessionView provisioning(UUID id, Instant at) {
         return new SessionView(id, "user-" + id.toString().substring(0, 8), UUID.randomUUID(),
-                SessionStatus.PROVISIONING, null, null, null, null, null, Tier.FREE, 1, at, at, at, null, null, null);
+                SessionStatus.PROVISIONING, null, null, null, null, null, Tier.FREE, null, 1, at, at, at, null, null, null);
     }
 
     private synchronized void update(String sql, Binder binder) {

@@ -102,7 +102,7 @@ class SessionServiceIT {
         Instant now = Instant.parse("2026-01-01T10:00:00Z");
         return new SessionView(id, owner, UUID.randomUUID(), status, status.isTerminal() ? TerminationReason.USER : null,
                 null, status == SessionStatus.ACTIVE ? "machine-" + version : null,
-                status == SessionStatus.ACTIVE ? "http://127.0.0.1:40000" : null, "local", Tier.FREE, version,
+                status == SessionStatus.ACTIVE ? "http://127.0.0.1:40000" : null, "local", Tier.FREE, null, version,
                 now, now, now.plusSeconds(version), null, now.plusSeconds(3600), null);
     }
 

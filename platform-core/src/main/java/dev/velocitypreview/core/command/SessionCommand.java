@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.UserId;
+import dev.velocitypreview.core.session.Visibility;
 
 /**
  * A request to change a session, published on {@code preview.session-commands} keyed by the
@@ -14,6 +15,7 @@ import dev.velocitypreview.core.session.UserId;
  * @param commandId unique per published command; lets consumers recognise a redelivery
  * @param projectId required for CREATE, optional otherwise
  * @param tier      required for CREATE, optional otherwise
+ * @param visibility for CREATE: who may open the preview; {@link Visibility#PUBLIC} when not given
  * @param reason    why a TERMINATE was issued ({@code user}, {@code expired}, {@code idle}, {@code admin}, {@code orphan})
  */
 public record SessionCommand(
@@ -23,6 +25,7 @@ public record SessionCommand(
         String userId,
         UUID projectId,
         Tier tier,
+        Visibility visibility,
         String reason,
         Instant issuedAt) {
 
@@ -32,6 +35,9 @@ public record SessionCommand(
         Objects.requireNonNull(sessionId, "sessionId is required");
         UserId.require(userId);
         Objects.requireNonNull(issuedAt, "issuedAt is required");
+        if (type == Type.CREATE && visibility == null) {
+            visibility = Visibility.PUBLIC;
+        }
         if (type == Type.CREATE) {
             Objects.requireNonNull(projectId, "projectId is required for CREATE");
             Objects.requireNonNull(tier, "tier is required for CREATE");
@@ -45,11 +51,17 @@ public record SessionCommand(
     }
 
     public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier, Instant now) {
-        return new SessionCommand(UUID.randomUUID(), Type.CREATE, sessionId, userId, projectId, tier, null, now);
+        return create(sessionId, userId, projectId, tier, Visibility.PUBLIC, now);
+    }
+
+    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
+                                        Visibility visibility, Instant now) {
+        return new SessionCommand(UUID.randomUUID(), Type.CREATE, sessionId, userId, projectId, tier, visibility,
+                null, now);
     }
 
     public static SessionCommand terminate(UUID sessionId, String userId, String reason, Instant now) {
-        return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, reason, now);
+        return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, null, reason, now);
     }
 
     public enum Type {

@@ -6,12 +6,13 @@ import dev.velocitypreview.core.json.JsonObjectReader;
 import dev.velocitypreview.core.json.JsonObjectWriter;
 import dev.velocitypreview.core.json.MalformedRecordException;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 
 /** JSON form of {@link SessionCommand}: strict, so a half-understood command is never applied. */
 public final class SessionCommandCodec {
 
     private static final Set<String> FIELDS =
-            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "reason", "issuedAt");
+            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "visibility", "reason", "issuedAt");
 
     private SessionCommandCodec() {
     }
@@ -24,6 +25,7 @@ public final class SessionCommandCodec {
                 .string("userId", command.userId())
                 .uuid("projectId", command.projectId())
                 .string("tier", command.tier() == null ? null : command.tier().wireName())
+                .string("visibility", command.visibility() == null ? null : command.visibility().wireName())
                 .string("reason", command.reason())
                 .instant("issuedAt", command.issuedAt())
                 .toBytes();
@@ -41,6 +43,7 @@ public final class SessionCommandCodec {
                     in.requiredString("userId"),
                     in.uuid("projectId"),
                     in.mapped("tier", Tier::fromWire),
+                    in.mapped("visibility", Visibility::fromWire),
                     in.string("reason"),
                     in.instant("issuedAt"));
         } catch (IllegalArgumentException | NullPointerException e) {

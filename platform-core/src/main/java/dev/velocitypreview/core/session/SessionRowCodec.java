@@ -29,6 +29,7 @@ public final class SessionRowCodec {
                     row.string("machine_url"),
                     row.string("region"),
                     row.mapped("tier", Tier::fromWire),
+                    row.mapped("visibility", Visibility::fromWire),
                     row.requiredLong("version"),
                     row.instant("requested_at"),
                     row.instant("created_at"),
@@ -53,6 +54,7 @@ public final class SessionRowCodec {
                 .string("machine_url", view.machineUrl())
                 .string("region", view.region())
                 .string("tier", view.tier() == null ? null : view.tier().wireName())
+                .string("visibility", view.visibility().wireName())
                 .number("version", view.version())
                 .instant("requested_at", view.requestedAt())
                 .instant("created_at", view.createdAt())

@@ -11,6 +11,7 @@ import dev.velocitypreview.core.command.SessionCommand;
  * carries it, or, before the provisioner has written anything, the requested state derived from
  * the CREATE command (version 0). Views only ever move to a higher {@link #version()}.
  *
+ * @param visibility who may open the preview; {@link Visibility#PUBLIC} when not given
  * @param version 0 for a requested session nobody has written yet; the provisioner's row
  *                versions start at 1 and grow by one on every write
  */
@@ -25,6 +26,7 @@ public record SessionView(
         String machineUrl,
         String region,
         Tier tier,
+        Visibility visibility,
         long version,
         Instant requestedAt,
         Instant createdAt,
@@ -36,6 +38,7 @@ public record SessionView(
     public SessionView {
         Objects.requireNonNull(id, "id == null");
         Objects.requireNonNull(status, "status == null");
+        visibility = visibility == null ? Visibility.PUBLIC : visibility;
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0, got " + version);
         }
@@ -47,7 +50,7 @@ public record SessionView(
             throw new IllegalArgumentException("a requested view comes from a CREATE, got " + create.type());
         }
         return new SessionView(create.sessionId(), create.userId(), create.projectId(), SessionStatus.REQUESTED,
-                null, null, null, null, null, create.tier(), 0L, create.issuedAt(), null, null, null, null, null);
+                null, null, null, null, null, create.tier(), create.visibility(), 0L, create.issuedAt(), null, null, null, null, null);
     }
 
     /** True when this view should replace {@code current} (which may be null): it is strictly newer. */

@@ -50,8 +50,9 @@ final class SessionRows {
     /** Writes the first version of a requested session, PROVISIONING; a row that exists already is left alone. */
     boolean insertProvisioning(SessionCommand create, Instant expiresAt) {
         return jdbc.update("""
-                INSERT INTO preview_sessions (id, user_id, project_id, status, tier, version, requested_at, expires_at)
-                VALUES (:id, :userId, :projectId, :status, :tier, 1, :requestedAt, :expiresAt)
+                INSERT INTO preview_sessions (id, user_id, project_id, status, tier, visibility, version, requested_at,
+                                              expires_at)
+                VALUES (:id, :userId, :projectId, :status, :tier, :visibility, 1, :requestedAt, :expiresAt)
                 ON CONFLICT (id) DO NOTHING""",
                 new MapSqlParameterSource()
                         .addValue("id", create.sessionId())
@@ -59,6 +60,7 @@ final class SessionRows {
                         .addValue("projectId", create.projectId())
                         .addValue("status", SessionStatus.PROVISIONING.name())
                         .addValue("tier", create.tier().wireName())
+                        .addValue("visibility", create.visibility().wireName())
                         .addValue("requestedAt", timestamp(create.issuedAt()))
                         .addValue("expiresAt", timestamp(expiresAt))) == 1;
     }

@@ -24,7 +24,7 @@ final class Views {
     static SessionView view(UUID id, SessionStatus status, long version, String reason, String error, String machineUrl) {
         Instant now = Instant.now();
         return new SessionView(id, "user-1", UUID.randomUUID(), status, reason, error,
-                machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, version,
+                machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, null, version,
                 now, now, now, null, null, null);
     }
 }
