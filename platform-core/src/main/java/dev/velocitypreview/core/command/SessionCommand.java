@@ -1,5 +1,6 @@
 package dev.velocitypreview.core.command;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -16,6 +17,8 @@ import dev.velocitypreview.core.session.Visibility;
  * @param projectId required for CREATE, optional otherwise
  * @param tier      required for CREATE, optional otherwise
  * @param visibility for CREATE: who may open the preview; {@link Visibility#PUBLIC} when not given
+ * @param ttl        for CREATE: how long the session may live, already checked against the caller's
+ *                   tier by the API; null for the tier's default
  * @param reason    why a TERMINATE was issued ({@code user}, {@code expired}, {@code idle}, {@code admin}, {@code orphan})
  */
 public record SessionCommand(
@@ -26,6 +29,7 @@ public record SessionCommand(
         UUID projectId,
         Tier tier,
         Visibility visibility,
+        Duration ttl,
         String reason,
         Instant issuedAt) {
 
@@ -35,6 +39,9 @@ public record SessionCommand(
         Objects.requireNonNull(sessionId, "sessionId is required");
         UserId.require(userId);
         Objects.requireNonNull(issuedAt, "issuedAt is required");
+        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+            throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+        }
         if (type == Type.CREATE && visibility == null) {
             visibility = Visibility.PUBLIC;
         }
@@ -56,12 +63,18 @@ public record SessionCommand(
 
     public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
                                         Visibility visibility, Instant now) {
+        return create(sessionId, userId, projectId, tier, visibility, null, now);
+    }
+
+    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
+                                        Visibility visibility, Duration ttl, Instant now) {
         return new SessionCommand(UUID.randomUUID(), Type.CREATE, sessionId, userId, projectId, tier, visibility,
-                null, now);
+                ttl, null, now);
     }
 
     public static SessionCommand terminate(UUID sessionId, String userId, String reason, Instant now) {
-        return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, null, reason, now);
+        return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, null, null,
+                reason, now);
     }
 
     public enum Type {

@@ -1,5 +1,7 @@
 package dev.velocitypreview.core.command;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 import dev.velocitypreview.core.json.JsonObjectReader;
@@ -12,7 +14,7 @@ import dev.velocitypreview.core.session.Visibility;
 public final class SessionCommandCodec {
 
     private static final Set<String> FIELDS =
-            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "visibility", "reason", "issuedAt");
+            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "visibility", "ttl", "reason", "issuedAt");
 
     private SessionCommandCodec() {
     }
@@ -26,6 +28,7 @@ public final class SessionCommandCodec {
                 .uuid("projectId", command.projectId())
                 .string("tier", command.tier() == null ? null : command.tier().wireName())
                 .string("visibility", command.visibility() == null ? null : command.visibility().wireName())
+                .string("ttl", command.ttl() == null ? null : command.ttl().toString())
                 .string("reason", command.reason())
                 .instant("issuedAt", command.issuedAt())
                 .toBytes();
@@ -44,10 +47,19 @@ public final class SessionCommandCodec {
                     in.uuid("projectId"),
                     in.mapped("tier", Tier::fromWire),
                     in.mapped("visibility", Visibility::fromWire),
+                    in.mapped("ttl", SessionCommandCodec::duration),
                     in.string("reason"),
                     in.instant("issuedAt"));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new MalformedRecordException("session command: " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration duration(String raw) {
+        try {
+            return Duration.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("not an ISO-8601 duration such as PT30M");
         }
     }
 

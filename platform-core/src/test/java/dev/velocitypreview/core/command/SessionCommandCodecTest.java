@@ -22,6 +22,14 @@ class SessionCommandCodecTest {
     }
 
     @Test
+    void aPrivateCreateWithATtlSurvivesTheRoundTrip() {
+        SessionCommand create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
+                dev.velocitypreview.core.session.Visibility.PRIVATE, java.time.Duration.ofMinutes(20),
+                Instant.parse("2026-11-24T03:00:00Z"));
+        assertThat(SessionCommandCodec.decode(SessionCommandCodec.encode(create))).isEqualTo(create);
+    }
+
+    @Test
     void unknownFieldsAreRefusedByName() {
         assertThatThrownBy(() -> decode("{\"commandId\":\"" + UUID.randomUUID() + "\",\"surprise\":1}"))
                 .isInstanceOf(MalformedRecordException.class)

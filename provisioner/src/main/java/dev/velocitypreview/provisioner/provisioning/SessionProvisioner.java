@@ -1,5 +1,6 @@
 package dev.velocitypreview.provisioner.provisioning;
 
+import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,9 @@ final class SessionProvisioner implements CommandHandler {
     private Outcome create(SessionCommand command) {
         UUID id = command.sessionId();
         SessionRow row = transactions.execute(status -> {
-            if (sessions.insertProvisioning(command, clock.instant().plus(settings.tierTtl().of(command.tier())))) {
+            // the API already capped a requested ttl by the caller's tier
+            Duration ttl = command.ttl() != null ? command.ttl() : settings.tierTtl().of(command.tier());
+            if (sessions.insertProvisioning(command, clock.instant().plus(ttl))) {
                 LOG.atInfo().addKeyValue("session", id).addKeyValue("project", command.projectId())
                         .log("session provisioning");
             }

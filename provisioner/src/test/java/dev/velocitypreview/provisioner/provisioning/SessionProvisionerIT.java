@@ -200,7 +200,7 @@ class SessionProvisionerIT {
         SessionCommand create = create(Tier.FREE);
         provisioner.handle(create);
         SessionCommand extend = new SessionCommand(UUID.randomUUID(), SessionCommand.Type.EXTEND, create.sessionId(),
-                create.userId(), null, null, null, null, Instant.now());
+                create.userId(), null, null, null, null, null, Instant.now());
 
         assertThat(provisioner.handle(extend)).isEqualTo(Outcome.SKIPPED);
         assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(3);
