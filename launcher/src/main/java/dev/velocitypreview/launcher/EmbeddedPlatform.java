@@ -13,9 +13,15 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.velocitypreview.provisioner.ProvisionerApplication;
@@ -49,39 +55,68 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     private EmbeddedPlatform(String kafkaBootstrap, Database database, Path stateDir, int apiPort, int routerPort,
                              Map<String, Object> settings, Consumer<String> progress) {
+        // Both addresses go into the API's answers (previewUrl, statusUrl), so they are chosen before
+        // anything starts; then the three services start side by side, which on two cores saves
+        // about a third of the start-up time.
+        int chosenRouterPort = routerPort != 0 ? routerPort : freePort();
+        int chosenApiPort = apiPort != 0 ? apiPort : freePort();
+        this.routerUrl = "http://localhost:" + chosenRouterPort;
+        this.apiUrl = "http://localhost:" + chosenApiPort;
+        // One logging configuration for the whole JVM (logback.xml); several Spring applications
+        // re-initialising it at the same time would race.
+        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
+        Map<String, Object> common = Map.of(
+                "spring.main.register-shutdown-hook", false,
+                "spring.main.banner-mode", "off",
+                "spring.main.log-startup-info", false);
+        ExecutorService starters = Executors.newFixedThreadPool(3, runnable -> new Thread(runnable, "platform-start"));
+        progress.accept("starting provisioner (with the changelog relay), router and session api");
+        CompletableFuture<ConfigurableApplicationContext> provisioner = CompletableFuture.supplyAsync(
+                () -> ProvisionerApplication.start(with(common, settings, Map.of(
+                        "spring.datasource.url", database.jdbcUrl(),
+                        "spring.datasource.username", database.username(),
+                        "spring.datasource.password", database.password(),
+                        "velocity.provisioner.kafka.bootstrap-servers", kafkaBootstrap,
+                        "velocity.provisioner.machines.local.root-dir", stateDir.resolve("machines").toString(),
+                        "velocity.provisioner.machines.local.stop-machines-on-close", true))), starters);
+        CompletableFuture<ConfigurableApplicationContext> router = CompletableFuture.supplyAsync(
+                () -> RouterApplication.start(with(common, settings, Map.of(
+                        "server.port", chosenRouterPort,
+                        "velocity.router.kafka.bootstrap-servers", kafkaBootstrap))), starters);
+        CompletableFuture<ConfigurableApplicationContext> api = CompletableFuture.supplyAsync(
+                () -> SessionServiceApplication.start(with(common, settings, Map.of(
+                        "server.port", chosenApiPort,
+                        "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
+                        "velocity.session-service.preview-base-url", routerUrl,
+                        "velocity.session-service.public-base-url", apiUrl))), starters);
         try {
-            progress.accept("starting provisioner and changelog relay");
-            running.push(ProvisionerApplication.start(with(settings, Map.of(
-                    "spring.main.register-shutdown-hook", false,
-                    "spring.datasource.url", database.jdbcUrl(),
-                    "spring.datasource.username", database.username(),
-                    "spring.datasource.password", database.password(),
-                    "velocity.provisioner.kafka.bootstrap-servers", kafkaBootstrap,
-                    "velocity.provisioner.machines.local.root-dir", stateDir.resolve("machines").toString(),
-                    "velocity.provisioner.machines.local.stop-machines-on-close", true))));
-
-            progress.accept("starting router");
-            ConfigurableApplicationContext router = RouterApplication.start(with(settings, Map.of(
-                    "spring.main.register-shutdown-hook", false,
-                    "server.port", routerPort,
-                    "velocity.router.kafka.bootstrap-servers", kafkaBootstrap)));
-            running.push(router);
-            this.routerUrl = "http://localhost:" + port(router);
-
-            progress.accept("starting session api");
-            // statusUrl carries the API's own address, so it must be known before the API starts
-            int chosenApiPort = apiPort != 0 ? apiPort : freePort();
-            ConfigurableApplicationContext api = SessionServiceApplication.start(with(settings, Map.of(
-                    "spring.main.register-shutdown-hook", false,
-                    "server.port", chosenApiPort,
-                    "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
-                    "velocity.session-service.preview-base-url", routerUrl,
-                    "velocity.session-service.public-base-url", "http://localhost:" + chosenApiPort)));
-            running.push(api);
-            this.apiUrl = "http://localhost:" + port(api);
+            // closed in reverse: the API first, the provisioner (which stops the machines) last
+            running.push(join(provisioner, "provisioner"));
+            progress.accept("provisioner started");
+            running.push(join(router, "router"));
+            progress.accept("router started on " + routerUrl);
+            running.push(join(api, "session api"));
+            progress.accept("session api started on " + apiUrl);
         } catch (RuntimeException e) {
+            // the other services may still be starting: let them finish, then close everything
+            for (CompletableFuture<ConfigurableApplicationContext> start : List.of(provisioner, router, api)) {
+                ConfigurableApplicationContext context = start.handle((started, error) -> started).join();
+                if (context != null && !running.contains(context)) {
+                    running.push(context);
+                }
+            }
             close();
             throw e;
+        } finally {
+            starters.shutdown();
+        }
+    }
+
+    private ConfigurableApplicationContext join(CompletableFuture<ConfigurableApplicationContext> start, String service) {
+        try {
+            return start.join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException(service + " did not start: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -140,12 +175,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
         }
     }
 
-    private static int port(ConfigurableApplicationContext context) {
-        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
-    }
-
-    private static Map<String, Object> with(Map<String, Object> settings, Map<String, Object> wiring) {
-        Map<String, Object> merged = new HashMap<>(wiring);
+    private static Map<String, Object> with(Map<String, Object> common, Map<String, Object> settings,
+                                            Map<String, Object> wiring) {
+        Map<String, Object> merged = new HashMap<>(common);
+        merged.putAll(wiring);
         merged.putAll(settings);
         return merged;
     }
