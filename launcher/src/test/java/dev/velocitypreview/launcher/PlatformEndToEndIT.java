@@ -46,7 +46,7 @@ class PlatformEndToEndIT {
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 // 200 preview JVMs starting at once on two cores take minutes, not the default minute
-                stateDir, 0, 0, Map.of("velocity.router.max-hold", "240s"), step -> { })
+                stateDir, 0, 0, Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s"), step -> { })
                 .awaitReady(Duration.ofMinutes(2));
     }
 
@@ -107,7 +107,7 @@ class PlatformEndToEndIT {
         int sessions = 200;
         ExecutorService pool = Executors.newFixedThreadPool(64);
         try {
-            List<CompletableFuture<Integer>> outcomes = new ArrayList<>();
+            List<CompletableFuture<String>> outcomes = new ArrayList<>();
             List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < sessions; i++) {
                 outcomes.add(CompletableFuture.supplyAsync(() -> {
@@ -116,19 +116,20 @@ class PlatformEndToEndIT {
                         HttpResponse<String> created = post("/v1/sessions",
                                 "{\"projectId\":\"" + projectId + "\"}", Map.of());
                         if (created.statusCode() != 202) {
-                            return created.statusCode();
+                            return "create " + created.statusCode();
                         }
                         ids.add(field(created.body(), "sessionId"));
                         HttpResponse<String> page = get(field(created.body(), "previewUrl"));
-                        return page.statusCode() == 200 && page.body().contains(projectId.toString()) ? 200 : page.statusCode();
+                        return page.statusCode() == 200 && page.body().contains(projectId.toString())
+                                ? "page" : "preview " + page.statusCode() + " " + page.body();
                     } catch (Exception e) {
-                        return -1;
+                        return "failed " + e;
                     }
                 }, pool));
             }
-            Map<Integer, Long> byStatus = outcomes.stream().map(CompletableFuture::join)
-                    .collect(Collectors.groupingBy(code -> code, Collectors.counting()));
-            assertThat(byStatus).containsExactly(Map.entry(200, (long) sessions));
+            Map<String, Long> byOutcome = outcomes.stream().map(CompletableFuture::join)
+                    .collect(Collectors.groupingBy(outcome -> outcome, Collectors.counting()));
+            assertThat(byOutcome).containsExactly(Map.entry("page", (long) sessions));
 
             for (String id : ids) {
                 send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions/" + id)).DELETE());
@@ -171,7 +172,7 @@ class PlatformEndToEndIT {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HTTP.send(request.header("X-User-Id", "e2e-user").timeout(Duration.ofSeconds(180)).build(),
+        return HTTP.send(request.header("X-User-Id", "e2e-user").timeout(Duration.ofSeconds(300)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -39,6 +39,14 @@ public interface MachineDriver extends AutoCloseable {
     /** Stops a machine but keeps it, so that {@link #start} can bring it back. */
     void stop(String machineId);
 
+    /**
+     * Suspends a machine: like {@link #stop}, but where the platform can keep the machine's memory, so
+     * that {@link #start} resumes it faster. Drivers that cannot suspend stop instead.
+     */
+    default void suspend(String machineId) {
+        stop(machineId);
+    }
+
     /** Destroys a machine; a machine that is already gone is not an error. */
     void destroy(String machineId);
 

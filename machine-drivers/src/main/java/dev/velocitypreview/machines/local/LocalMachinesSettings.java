@@ -24,7 +24,8 @@ public record LocalMachinesSettings(Path root, String javaCommand, String classp
                                     boolean stopMachinesOnClose) {
 
     public static final List<String> DEFAULT_JVM_OPTIONS =
-            List.of("-Xss512k", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+            List.of("-Xss512k", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                    "-XX:-UsePerfData");
 
     public LocalMachinesSettings {
         Objects.requireNonNull(root, "root == null");

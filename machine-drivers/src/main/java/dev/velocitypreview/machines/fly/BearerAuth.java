@@ -1,0 +1,32 @@
+package dev.velocitypreview.machines.fly;
+
+import java.io.IOException;
+
+import okhttp3.Interceptor;
+import okhttp3.Response;
+
+/** Adds the API token to every request; the token never reaches a log line. */
+final class BearerAuth implements Interceptor {
+
+    /** Fly's macaroon tokens carry their own scheme ({@code FlyV1 ...}); anything else is a bearer token. */
+    private static final String MACAROON_SCHEME = "FlyV1 ";
+
+    private final String authorization;
+
+    BearerAuth(String token) {
+        this.authorization = token.startsWith(MACAROON_SCHEME) ? token : "Bearer " + token;
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        return chain.proceed(chain.request().newBuilder()
+                .header("Authorization", authorization)
+                .header("User-Agent", "velocity-preview-fly-driver")
+                .build());
+    }
+
+    @Override
+    public String toString() {
+        return "BearerAuth[****]";
+    }
+}

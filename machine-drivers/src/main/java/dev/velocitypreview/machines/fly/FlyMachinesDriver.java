@@ -1,0 +1,553 @@
+package dev.velocitypreview.machines.fly;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+
+import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineDriver;
+import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.machines.MachineSpec;
+import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.machines.RuntimeHealthProbe;
+
+/**
+ * Previews as Fly Machines, through the Machines API.
+ *
+ * <p>Each machine carries its session in {@code config.metadata} ({@code session_id}, with
+ * {@code project_id}, {@code user_id}, {@code attempt_id} and {@code managed_by}), and that tag is
+ * how the driver finds it again: Fly has no idempotency key for creates, so {@link #create} looks the
+ * session's machine up before creating one, and again after any failure that may have created one
+ * anyway (timeout, 408, 5xx); Fly's list lags behind its writes, so that second lookup is repeated
+ * briefly before a create is sent again.
+ *
+ * <p>The runtime gets the project as a base64 bundle in {@value #BUNDLE_ENV}, with its other options
+ * ({@code PREVIEW_SESSION_ID}, {@code PREVIEW_PORT}, {@code PREVIEW_BIND}, {@code PREVIEW_WORK_DIR})
+ * beside it. A project whose bundle is over {@link FlyMachinesSettings.Runtime#maxBundleBytes()} is refused.
+ *
+ * <p>Failures: 408, 429, 5xx and I/O errors are retried with exponential backoff and jitter (or after
+ * Fly's {@code Retry-After}) until {@link FlyMachinesSettings.Retry#maxAttempts()} or the call's
+ * deadline, then surface as a transient {@link MachineException}; {@code insufficient_capacity} moves a
+ * create to the next region; other refusals (401, 403, 422, ...) are permanent and carry Fly's message.
+ * A client-side rate limiter keeps every call inside Fly's limits.
+ *
+ * <p>Thread-safe; every call is bounded by {@link FlyMachinesSettings.Timeouts}.
+ */
+public final class FlyMachinesDriver implements MachineDriver {
+
+    /**
+     * The longest base64 bundle that fits one environment string: Linux refuses a {@code NAME=value}
+     * longer than MAX_ARG_STRLEN (32 pages, 131072 bytes, NUL included) in execve(2).
+     */
+    public static final int MAX_BUNDLE_ENV_BYTES = 131_072 - 19 - 1; // 19 = "PREVIEW_BUNDLE_B64=".length()
+
+    static final String BUNDLE_ENV = "PREVIEW_BUNDLE_B64";
+    static final String SESSION_ID = "session_id";
+    static final String PROJECT_ID = "project_id";
+    static final String USER_ID = "user_id";
+    static final String ATTEMPT_ID = "attempt_id";
+    static final String MANAGED_BY = "managed_by";
+    /** The {@code managed_by} tag: the machines {@link #list} reports, in an app that may hold others. */
+    static final String MANAGER = "velocity-preview";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlyMachinesDriver.class);
+    /** Fly machine ids are short lower-case hex; anything else never goes into a URL. */
+    private static final Pattern MACHINE_ID = Pattern.compile("[0-9a-z]{1,40}");
+    private static final TypeReference<List<FlyMachine>> MACHINE_LIST = new TypeReference<>() {
+    };
+    private static final JsonMapper BUNDLE_JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = FlyApi.JSON;
+
+    private final FlyMachinesSettings settings;
+    private final FlyApi api;
+    private final FlyRateLimiter limiter;
+    private final Ticker ticker;
+    private final RuntimeHealthProbe health;
+    /** For log lines about calls that only name a machine. */
+    private final Map<String, UUID> sessionOfMachine = new ConcurrentHashMap<>();
+
+    public FlyMachinesDriver(FlyMachinesSettings settings) {
+        this(settings, Ticker.SYSTEM);
+    }
+
+    FlyMachinesDriver(FlyMachinesSettings settings, Ticker ticker) {
+        this.settings = settings;
+        this.ticker = ticker;
+        this.api = new FlyApi(settings);
+        this.limiter = new FlyRateLimiter(settings.rateLimits(), ticker);
+        this.health = new RuntimeHealthProbe(settings.timeouts().healthRequest(), settings.timeouts().healthPollInterval());
+    }
+
+    @Override
+    public Optional<Machine> findBySession(UUID sessionId) {
+        return lookup(sessionId, deadline(settings.timeouts().operation())).map(this::toMachine);
+    }
+
+    @Override
+    public Machine create(MachineSpec spec) {
+        UUID session = spec.sessionId();
+        String bundle = bundle(spec);
+        long deadline = deadline(settings.timeouts().create());
+        Optional<FlyMachine> existing = lookup(session, deadline);
+        if (existing.isPresent()) {
+            return reuse(existing.get(), spec, deadline);
+        }
+        for (String region : settings.regions()) {
+            Optional<FlyMachine> created = createIn(region, spec, bundle, deadline);
+            if (created.isPresent()) {
+                FlyMachine machine = created.get();
+                LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", machine.id())
+                        .addKeyValue("region", machine.region()).addKeyValue("attempt", spec.attemptId())
+                        .addKeyValue("files", spec.files().size()).log("machine created");
+                return toMachine(machine);
+            }
+        }
+        throw new MachineException("no capacity for the machine of session " + session + " in any region of "
+                + settings.regions(), true);
+    }
+
+    @Override
+    public Machine awaitReady(Machine machine, Duration timeout) {
+        String id = requireId(machine.id());
+        UUID session = machine.sessionId();
+        long deadline = ticker.nanoTime() + timeout.toNanos();
+        if (machine.state() == MachineState.STOPPED || machine.state() == MachineState.SUSPENDED) {
+            requestStart(id, session, deadline);
+        }
+        awaitStarted(id, session, timeout, deadline);
+        URI url = runtimeUrl(id);
+        long left = deadline - ticker.nanoTime();
+        if (left <= 0) {
+            throw new MachineException("machine " + id + " of session " + session + " was not ready within " + timeout, false);
+        }
+        health.awaitReady(id, () -> url, Duration.ofNanos(left));
+        LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).addKeyValue("url", url)
+                .log("machine ready");
+        return new Machine(id, session, MachineState.STARTED, url.toString(), machine.region());
+    }
+
+    /** Asks Fly to start the machine and returns at once; {@link #awaitReady} waits for it. */
+    @Override
+    public Machine start(String machineId) {
+        String id = requireId(machineId);
+        long deadline = deadline(settings.timeouts().operation());
+        requestStart(id, sessionOfMachine.get(id), deadline);
+        return fetch(id, deadline).map(this::toMachine)
+                .orElseThrow(() -> new MachineException("machine " + id + " was destroyed while it started", false));
+    }
+
+    /** SIGINT, then Fly kills the runtime after {@link FlyMachinesSettings.Timeouts#stopGrace()}. */
+    @Override
+    public void stop(String machineId) {
+        String id = requireId(machineId);
+        UUID session = sessionOfMachine.get(id);
+        StopBody body = new StopBody("SIGINT", settings.timeouts().stopGrace().toSeconds() + "s");
+        FlyReply reply = call(api.post(api.machineUrl(id, "stop"), body, FlyApi.tag(FlyAction.STOP, session, id)),
+                deadline(settings.timeouts().operation()), false);
+        requireSuccess(reply, "stop machine " + id);
+        LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).log("machine stopped");
+    }
+
+    /** Suspends the machine (its memory is kept, so it resumes in a few hundred ms); needs at most 2 GB of memory. */
+    @Override
+    public void suspend(String machineId) {
+        String id = requireId(machineId);
+        UUID session = sessionOfMachine.get(id);
+        FlyReply reply = call(api.post(api.machineUrl(id, "suspend"), null, FlyApi.tag(FlyAction.SUSPEND, session, id)),
+                deadline(settings.timeouts().operation()), false);
+        requireSuccess(reply, "suspend machine " + id);
+        LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).log("machine suspended");
+    }
+
+    @Override
+    public void destroy(String machineId) {
+        if (!MACHINE_ID.matcher(machineId).matches()) {
+            LOG.atDebug().addKeyValue("machine", machineId).log("not a fly machine id, nothing to destroy");
+            return;
+        }
+        UUID session = sessionOfMachine.get(machineId);
+        HttpUrl url = api.machineUrl(machineId).newBuilder().addQueryParameter("force", "true").build();
+        FlyReply reply = call(api.delete(url, FlyApi.tag(FlyAction.DESTROY, session, machineId)),
+                deadline(settings.timeouts().operation()), false);
+        if (reply.code() != 404) {
+            requireSuccess(reply, "destroy machine " + machineId);
+        }
+        sessionOfMachine.remove(machineId);
+        LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", machineId)
+                .addKeyValue("alreadyGone", reply.code() == 404).log("machine destroyed");
+    }
+
+    /** The live machines tagged {@code managed_by=velocity-preview} in the app. */
+    @Override
+    public List<Machine> list() {
+        HttpUrl url = api.machinesUrl().addQueryParameter("metadata." + MANAGED_BY, MANAGER).build();
+        FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.LIST, null, null)),
+                deadline(settings.timeouts().operation()), false);
+        requireSuccess(reply, "list machines");
+        List<Machine> machines = new ArrayList<>();
+        for (FlyMachine machine : machines(reply)) {
+            if (machine.isLive() && sessionOf(machine) != null) {
+                machines.add(toMachine(machine));
+            }
+        }
+        return machines;
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+
+    private Machine reuse(FlyMachine existing, MachineSpec spec, long deadline) {
+        LOG.atInfo().addKeyValue("session", spec.sessionId()).addKeyValue("machine", existing.id())
+                .addKeyValue("state", existing.state()).addKeyValue("attempt", spec.attemptId())
+                .log("machine already exists, not created again");
+        MachineState state = existing.platformState();
+        if (state != MachineState.STOPPED && state != MachineState.SUSPENDED) {
+            return toMachine(existing);
+        }
+        requestStart(existing.id(), spec.sessionId(), deadline);
+        return fetch(existing.id(), deadline).map(this::toMachine).orElseThrow(() ->
+                new MachineException("machine " + existing.id() + " of session " + spec.sessionId()
+                        + " was destroyed while it started", false));
+    }
+
+    /**
+     * Creates the machine in {@code region}.
+     *
+     * @return the new machine (or the one an earlier ambiguous attempt created); empty when the region is out of capacity
+     */
+    private Optional<FlyMachine> createIn(String region, MachineSpec spec, String bundle, long deadline) {
+        UUID session = spec.sessionId();
+        Request request = api.post(api.machinesUrl().build(), createBody(region, spec, bundle),
+                FlyApi.tag(FlyAction.CREATE, session, null));
+        String what = "create a machine for session " + session + " in " + region;
+        for (int attempt = 1; ; attempt++) {
+            limiter.acquire(FlyAction.CREATE, deadline);
+            FlyReply reply = null;
+            String failure;
+            try {
+                reply = api.exchange(request);
+                if (reply.isSuccess()) {
+                    return Optional.of(machine(reply));
+                }
+                if (reply.flyStatus(JSON).filter(FlyReply.INSUFFICIENT_CAPACITY::equals).isPresent()) {
+                    LOG.atWarn().addKeyValue("session", session).addKeyValue("region", region)
+                            .addKeyValue("error", reply.problem(JSON)).log("region out of capacity, trying the next one");
+                    return Optional.empty();
+                }
+                if (!reply.isTransient()) {
+                    throw new MachineException("Fly refused to " + what + ": " + reply.problem(JSON), false);
+                }
+                failure = reply.problem(JSON);
+            } catch (IOException e) {
+                failure = e.toString();
+            }
+            if (reply == null || reply.isAmbiguous()) {
+                // the create may have gone through although its answer did not: look before creating again
+                Optional<FlyMachine> made = confirm(session, deadline);
+                if (made.isPresent()) {
+                    LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", made.get().id())
+                            .addKeyValue("error", failure).log("create failed ambiguously but the machine exists");
+                    return made;
+                }
+            }
+            pause(attempt, reply, deadline, what, failure, session);
+        }
+    }
+
+    /** Looks for the session's machine a few times, as Fly's list can lag behind a create. */
+    private Optional<FlyMachine> confirm(UUID session, long deadline) {
+        for (int look = 1; ; look++) {
+            Optional<FlyMachine> found = lookup(session, deadline);
+            if (found.isPresent() || look >= settings.retry().lookupAttempts()) {
+                return found;
+            }
+            Duration interval = settings.retry().lookupInterval();
+            if (ticker.nanoTime() + interval.toNanos() - deadline > 0) {
+                return Optional.empty();
+            }
+            sleep(interval);
+        }
+    }
+
+    /** The newest live machine tagged with the session. */
+    private Optional<FlyMachine> lookup(UUID session, long deadline) {
+        HttpUrl url = api.machinesUrl().addQueryParameter("metadata." + SESSION_ID, session.toString()).build();
+        FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.LIST, session, null)), deadline, false);
+        requireSuccess(reply, "look up the machine of session " + session);
+        return machines(reply).stream()
+                .filter(FlyMachine::isLive)
+                .filter(machine -> session.equals(sessionOf(machine)))
+                .max(Comparator.comparing(machine -> machine.createdAt() == null ? "" : machine.createdAt()));
+    }
+
+    private Optional<FlyMachine> fetch(String id, long deadline) {
+        FlyReply reply = call(api.get(api.machineUrl(id), FlyApi.tag(FlyAction.GET, sessionOfMachine.get(id), id)), deadline, false);
+        if (reply.code() == 404) {
+            return Optional.empty();
+        }
+        requireSuccess(reply, "get machine " + id);
+        return Optional.of(machine(reply));
+    }
+
+    private void requestStart(String id, @Nullable UUID session, long deadline) {
+        FlyReply reply = call(api.post(api.machineUrl(id, "start"), null, FlyApi.tag(FlyAction.START, session, id)), deadline, false);
+        requireSuccess(reply, "start machine " + id);
+        LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).log("machine start requested");
+    }
+
+    /** Asks Fly to wait for {@code started} in slices of at most 60 s; a 408 only means "not yet". */
+    private void awaitStarted(String id, UUID session, Duration timeout, long deadline) {
+        long slice = settings.timeouts().waitSlice().toSeconds();
+        while (true) {
+            long seconds = Math.min(slice, (deadline - ticker.nanoTime()) / 1_000_000_000L);
+            if (seconds < 1) {
+                throw new MachineException("machine " + id + " of session " + session + " did not start within " + timeout, false);
+            }
+            HttpUrl url = api.machineUrl(id, "wait").newBuilder()
+                    .addQueryParameter("state", "started")
+                    .addQueryParameter("timeout", Long.toString(seconds))
+                    .build();
+            FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.WAIT, session, id)), deadline, true);
+            if (reply.isSuccess()) {
+                return;
+            }
+            if (reply.code() != 408) {
+                throw new MachineException("machine " + id + " of session " + session + " will not start: " + reply.problem(JSON), false);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code request}, again after transient failures, until Fly gives a real answer.
+     *
+     * @param timeoutIsAnswer whether a 408 is an answer (a {@code /wait} that ran out) rather than a failure
+     * @return Fly's answer: a success, or a failure trying again will not fix
+     * @throws MachineException transient, when attempts or time ran out
+     */
+    private FlyReply call(Request request, long deadline, boolean timeoutIsAnswer) {
+        CallTag tag = request.tag(CallTag.class);
+        FlyAction action = tag == null ? FlyAction.GET : tag.action();
+        String what = action.logName() + " " + request.url().encodedPath();
+        for (int attempt = 1; ; attempt++) {
+            limiter.acquire(action, deadline);
+            FlyReply reply = null;
+            String failure;
+            try {
+                reply = api.exchange(request);
+                if (!reply.isTransient() || (timeoutIsAnswer && reply.code() == 408)) {
+                    return reply;
+                }
+                failure = reply.problem(JSON);
+            } catch (IOException e) {
+                failure = e.toString();
+            }
+            pause(attempt, reply, deadline, what, failure, tag == null ? null : tag.session());
+        }
+    }
+
+    /**
+     * Waits before the next attempt: Fly's {@code Retry-After} when it sent one, else exponential
+     * backoff with jitter.
+     *
+     * @throws MachineException transient, when this was the last attempt or the pause would pass the deadline
+     */
+    private void pause(int attempt, @Nullable FlyReply reply, long deadline, String what, String failure, @Nullable UUID session) {
+        if (attempt >= settings.retry().maxAttempts()) {
+            throw new MachineException("cannot " + what + " after " + attempt + " attempts: " + failure, true);
+        }
+        Optional<Duration> asked = reply == null ? Optional.empty() : reply.retryAfterDelay(Instant.now());
+        Duration delay = asked.map(FlyMachinesDriver::withJitter).orElseGet(() -> backoff(attempt));
+        if (ticker.nanoTime() + delay.toNanos() - deadline > 0) {
+            throw new MachineException("cannot " + what + " in time: " + failure
+                    + asked.map(d -> "; Fly asked to try again after " + d).orElse(""), true);
+        }
+        LOG.atWarn().addKeyValue("session", session).addKeyValue("call", what).addKeyValue("attempt", attempt)
+                .addKeyValue("retryIn", delay).addKeyValue("error", failure).log("fly api call failed, trying again");
+        sleep(delay);
+    }
+
+    /** Half the exponential step plus a random part of the other half, so that a crowd of callers spreads out. */
+    private Duration backoff(int attempt) {
+        long initial = settings.retry().initialBackoff().toNanos();
+        long max = settings.retry().maxBackoff().toNanos();
+        long step = attempt >= 32 ? max : Math.min(max, initial << Math.min(attempt - 1, 30));
+        return Duration.ofNanos(step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1));
+    }
+
+    /** Fly's own delay, plus up to a tenth more, so that callers it told the same thing do not come back together. */
+    private static Duration withJitter(Duration asked) {
+        return asked.plusNanos(ThreadLocalRandom.current().nextLong(asked.toNanos() / 10 + 1));
+    }
+
+    private void sleep(Duration delay) {
+        try {
+            ticker.sleep(delay.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MachineException("interrupted while waiting to call Fly again", true, e);
+        }
+    }
+
+    private static void requireSuccess(FlyReply reply, String what) {
+        if (!reply.isSuccess()) {
+            throw new MachineException("Fly refused to " + what + ": " + reply.problem(JSON), reply.isTransient());
+        }
+    }
+
+    private CreateMachineBody createBody(String region, MachineSpec spec, String bundle) {
+        FlyMachinesSettings.Service service = settings.service();
+        FlyMachinesSettings.Runtime runtime = settings.runtime();
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.put("PREVIEW_SESSION_ID", spec.sessionId().toString());
+        env.put("PREVIEW_PROJECT_ID", spec.projectId().toString());
+        env.put("PREVIEW_PORT", Integer.toString(service.internalPort()));
+        env.put("PREVIEW_BIND", runtime.bind());
+        env.put("PREVIEW_WORK_DIR", runtime.workDir());
+        env.put(BUNDLE_ENV, bundle);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(SESSION_ID, spec.sessionId().toString());
+        metadata.put(PROJECT_ID, spec.projectId().toString());
+        if (spec.userId() != null) {
+            metadata.put(USER_ID, spec.userId());
+        }
+        metadata.put(ATTEMPT_ID, spec.attemptId());
+        metadata.put(MANAGED_BY, MANAGER);
+        FlyMachinesSettings.Guest guest = settings.guest(spec.tier());
+        FlyMachinesSettings.Restart restart = settings.restart();
+        return new CreateMachineBody(region, new CreateMachineBody.Config(
+                settings.image(),
+                env,
+                metadata,
+                new CreateMachineBody.Guest(guest.cpuKind(), guest.cpus(), guest.memoryMb()),
+                List.of(new CreateMachineBody.Service("tcp", service.internalPort(), service.autostart(),
+                        service.autostop().wireName(), List.of(
+                                new CreateMachineBody.Port(80, List.of("http")),
+                                new CreateMachineBody.Port(443, List.of("tls", "http"))))),
+                new CreateMachineBody.Restart(restart.policy().wireName(),
+                        restart.policy() == FlyMachinesSettings.RestartPolicy.ON_FAILURE ? restart.maxRetries() : null)));
+    }
+
+    /**
+     * The project as the runtime's bundle ({@code {"sessionId","projectId","files":[...]}}), base64.
+     *
+     * @throws MachineException permanent, when it is over the size one environment variable can carry
+     */
+    private String bundle(MachineSpec spec) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator json = BUNDLE_JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringProperty("sessionId", spec.sessionId().toString());
+            json.writeStringProperty("projectId", spec.projectId().toString());
+            json.writeArrayPropertyStart("files");
+            for (ProjectFile file : spec.files()) {
+                json.writeStartObject();
+                json.writeStringProperty("path", file.path());
+                if (!file.directory()) {
+                    json.writeStringProperty("content", file.content());
+                }
+                json.writeBooleanProperty("directory", file.directory());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        String encoded = Base64.getEncoder().encodeToString(out.toByteArray());
+        int max = settings.runtime().maxBundleBytes();
+        if (encoded.length() > max) {
+            throw new MachineException("the project of session " + spec.sessionId() + " is too large for a Fly preview: "
+                    + spec.files().size() + " entries make a " + encoded.length() + "-byte bundle in " + BUNDLE_ENV
+                    + ", over the limit of " + max + " bytes", false);
+        }
+        return encoded;
+    }
+
+    private URI runtimeUrl(String machineId) {
+        return URI.create(settings.runtime().healthUrlTemplate()
+                .replace("{machine}", machineId)
+                .replace("{app}", settings.app())
+                .replace("{port}", Integer.toString(settings.service().internalPort())));
+    }
+
+    private Machine toMachine(FlyMachine machine) {
+        UUID session = sessionOf(machine);
+        if (session == null) {
+            throw new MachineException("machine " + machine.id() + " carries no session_id in its metadata: not a preview machine", false);
+        }
+        if (machine.isLive()) {
+            sessionOfMachine.put(machine.id(), session);
+        } else {
+            sessionOfMachine.remove(machine.id());
+        }
+        MachineState state = machine.platformState();
+        String url = state == MachineState.STARTED ? runtimeUrl(machine.id()).toString() : null;
+        return new Machine(machine.id(), session, state, url, machine.region());
+    }
+
+    private static @Nullable UUID sessionOf(FlyMachine machine) {
+        String raw = machine.metadata(SESSION_ID);
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static FlyMachine machine(FlyReply reply) {
+        try {
+            return JSON.readValue(reply.body(), FlyMachine.class);
+        } catch (JacksonException e) {
+            throw new MachineException("Fly answered with a machine this driver cannot read: " + e.getOriginalMessage(), true, e);
+        }
+    }
+
+    private static List<FlyMachine> machines(FlyReply reply) {
+        try {
+            List<FlyMachine> machines = JSON.readValue(reply.body(), MACHINE_LIST);
+            return machines == null ? List.of() : machines;
+        } catch (JacksonException e) {
+            throw new MachineException("Fly answered with a machine list this driver cannot read: " + e.getOriginalMessage(), true, e);
+        }
+    }
+
+    private static String requireId(String machineId) {
+        if (!MACHINE_ID.matcher(machineId).matches()) {
+            throw new MachineException("not a Fly machine id: " + machineId, false);
+        }
+        return machineId;
+    }
+
+    private long deadline(Duration timeout) {
+        return ticker.nanoTime() + timeout.toNanos();
+    }
+}
