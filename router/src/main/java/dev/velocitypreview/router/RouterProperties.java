@@ -1,5 +1,6 @@
 package dev.velocitypreview.router;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,6 +12,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.velocitypreview.core.access.PreviewToken;
+
 /**
  * Settings of the router ({@code velocity.router.*}).
  *
@@ -21,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          appear (its CREATE may be in flight) before the router answers 404
  * @param loadingRetryAfter the {@code Retry-After} of the 503 answered while the session directory is still loading
  * @param connectTimeout    how long connecting to a preview machine may take before the router answers 502
+ * @param previewTokenSecret the secret (at least 32 bytes) session-service signs preview tokens with; private
+ *                          previews need it and are refused with 503 while it is unset. Never logged
  * @param kafka             where the session directory reads sessions from
  */
 @ConfigurationProperties("velocity.router")
@@ -30,6 +35,7 @@ public record RouterProperties(
         @DefaultValue("3s") Duration unknownGrace,
         @DefaultValue("2s") Duration loadingRetryAfter,
         @DefaultValue("5s") Duration connectTimeout,
+        @Nullable String previewTokenSecret,
         @DefaultValue Kafka kafka) {
 
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
@@ -45,7 +51,26 @@ public record RouterProperties(
         requirePositive("unknown-grace", unknownGrace);
         requirePositive("loading-retry-after", loadingRetryAfter);
         requirePositive("connect-timeout", connectTimeout);
+        if (previewTokenSecret != null && previewTokenSecret.isBlank()) {
+            // An empty environment variable means "not set", not "a secret of nothing".
+            previewTokenSecret = null;
+        }
+        if (previewTokenSecret != null) {
+            int bytes = previewTokenSecret.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < PreviewToken.MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("velocity.router.preview-token-secret must be at least "
+                        + PreviewToken.MIN_SECRET_BYTES + " bytes, got " + bytes);
+            }
+        }
         Objects.requireNonNull(kafka, "velocity.router.kafka is required");
+    }
+
+    /** Like the record's own, but the preview token secret is masked. */
+    @Override
+    public String toString() {
+        return "RouterProperties[previewDomain=" + previewDomain + ", maxHold=" + maxHold + ", unknownGrace=" + unknownGrace
+                + ", loadingRetryAfter=" + loadingRetryAfter + ", connectTimeout=" + connectTimeout
+                + ", previewTokenSecret=" + (previewTokenSecret == null ? "unset" : "******") + ", kafka=" + kafka + "]";
     }
 
     /**

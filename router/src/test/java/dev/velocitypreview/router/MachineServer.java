@@ -23,10 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <ul>
  *   <li>{@code /ws}: echoes text frames and records the close status it receives;</li>
  *   <li>{@code /ws-bye}: says "bye" and closes with 4000;</li>
+ *   <li>{@code /ws-echo-request}: sends the JSON echo of its handshake request (without body) and closes;</li>
  *   <li>{@code /upload}: counts the request body as it arrives and answers the total;</li>
  *   <li>{@code /drip}: answers "first", then "second" once the test released it;</li>
- *   <li>anything else: a JSON echo of method, path, query, headers and body length, plus headers that must
- *       not get past the router.</li>
+ *   <li>anything else: a JSON echo of method, path, query, headers and body, plus headers that must not get
+ *       past the router (hop-by-hop ones, a reserved preview cookie) and a publicly cacheable
+ *       {@code Cache-Control}.</li>
  * </ul>
  */
 final class MachineServer implements AutoCloseable {
@@ -48,6 +50,9 @@ final class MachineServer implements AutoCloseable {
                         })
                         .ws("/ws-bye", (in, out) -> out.sendString(Mono.just("bye"))
                                 .then(out.sendClose(4000, "done")))
+                        .get("/ws-echo-request", (request, response) -> response.sendWebsocket((in, out) ->
+                                out.sendString(Mono.just(new String(JSON.writeValueAsBytes(describe(request, new byte[0])),
+                                        StandardCharsets.UTF_8)))))
                         .post("/upload", this::upload)
                         .get("/drip", (request, response) -> response.header("Content-Type", "text/plain")
                                 .sendString(Flux.concat(Mono.just("first\n"),
@@ -76,21 +81,29 @@ final class MachineServer implements AutoCloseable {
 
     private Mono<Void> echo(HttpServerRequest request, HttpServerResponse response) {
         return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(body -> {
-            Map<String, Object> echo = new LinkedHashMap<>();
-            echo.put("method", request.method().name());
-            echo.put("uri", request.uri());
-            Map<String, String> headers = new LinkedHashMap<>();
-            request.requestHeaders().forEach(header -> headers.merge(header.getKey().toLowerCase(), header.getValue(),
-                    (a, b) -> a + "," + b));
-            echo.put("headers", headers);
-            echo.put("body", new String(body, StandardCharsets.UTF_8));
+            Map<String, Object> echo = describe(request, body);
             return response.header("Content-Type", "application/json")
                     .header("X-Machine", "yes")
+                    .header("Cache-Control", "public, max-age=60")
+                    .addHeader("Set-Cookie", "app=1; Path=/")
+                    .addHeader("Set-Cookie", "vp_preview_00000000=tossed; Path=/")
                     .header("Connection", "X-Backend-Hop")
                     .header("X-Backend-Hop", "secret")
                     .header("Proxy-Backend", "secret")
                     .sendByteArray(Mono.just(JSON.writeValueAsBytes(echo))).then();
         });
+    }
+
+    private static Map<String, Object> describe(HttpServerRequest request, byte[] body) {
+        Map<String, Object> echo = new LinkedHashMap<>();
+        echo.put("method", request.method().name());
+        echo.put("uri", request.uri());
+        Map<String, String> headers = new LinkedHashMap<>();
+        request.requestHeaders().forEach(header -> headers.merge(header.getKey().toLowerCase(), header.getValue(),
+                (a, b) -> a + "," + b));
+        echo.put("headers", headers);
+        echo.put("body", new String(body, StandardCharsets.UTF_8));
+        return echo;
     }
 
     @Override

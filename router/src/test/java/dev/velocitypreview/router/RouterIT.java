@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -30,11 +33,14 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.velocitypreview.core.access.PreviewToken;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.testkit.TestKafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /** The router against a real broker and a real machine server: holds, answers, proxies HTTP and WebSockets. */
@@ -44,6 +50,8 @@ class RouterIT {
     private static final Duration GRACE = Duration.ofMillis(500);
     private static final Duration BLOCK = Duration.ofSeconds(20);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SECRET = "router-it-preview-token-secret-0123456789";
+    private static final PreviewToken TOKENS = new PreviewToken(SECRET);
 
     private static MachineServer machine;
     private static SessionLog log;
@@ -57,6 +65,7 @@ class RouterIT {
         router = RunningRouter.start(bootstrap, Map.of(
                 "velocity.router.max-hold", MAX_HOLD.toMillis() + "ms",
                 "velocity.router.unknown-grace", GRACE.toMillis() + "ms",
+                "velocity.router.preview-token-secret", SECRET,
                 "velocity.router.kafka.application-id", "router-it")).awaitReady();
     }
 
@@ -350,6 +359,150 @@ class RouterIT {
             Response response = exchange(router.client.get().uri("/actuator/metrics/" + metric)).block(BLOCK);
             assertThat(response.status()).as(metric).isEqualTo(HttpStatus.OK);
             assertThat(response.json().get("name").asString()).isEqualTo(metric);
+        }
+    }
+
+    @Test
+    void privateActiveSessionWithoutATokenIsUnauthorized() {
+        UUID id = privateActiveSession();
+
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertProblem(response, HttpStatus.UNAUTHORIZED, id);
+        assertThat(response.json().get("code").asString()).isEqualTo("preview_token_required");
+        assertThat(response.headers().containsHeader(HttpHeaders.SET_COOKIE)).isFalse();
+    }
+
+    @Test
+    void previewTokenInALinkIsExchangedForACookieThatOpensThePreviewWithoutTheMachineSeeingEither() {
+        UUID id = privateActiveSession();
+        String token = TOKENS.mint(id, Instant.now(), Duration.ofMinutes(10));
+
+        Response exchanged = get("/s/" + id + "/docs/page?x=1&preview_token=" + token + "&y=a%20b").block(BLOCK);
+
+        assertThat(exchanged.status()).isEqualTo(HttpStatus.SEE_OTHER);
+        URI location = exchanged.headers().getLocation();
+        assertThat(location).isEqualTo(URI.create("/s/" + id + "/docs/page?x=1&y=a%20b"));
+        SetCookie cookie = onlyCookie(exchanged);
+        assertThat(cookie.name()).isEqualTo(cookieName(id));
+        assertThat(cookie.value()).isEqualTo(token);
+        assertThat(cookie.attributes()).containsEntry("httponly", "").containsEntry("samesite", "Lax")
+                .containsEntry("path", "/s/" + id + "/").doesNotContainKeys("domain", "secure");
+        assertThat(Long.parseLong(cookie.attributes().get("max-age"))).isBetween(9 * 60L, 10 * 60L);
+
+        Response page = exchange(router.client.get().uri(URI.create(router.baseUrl() + location))
+                .header(HttpHeaders.COOKIE, "theme=dark; " + cookie.name() + "=" + cookie.value())).block(BLOCK);
+
+        assertThat(page.status()).isEqualTo(HttpStatus.OK);
+        JsonNode seen = page.json();
+        assertThat(seen.get("uri").asString()).isEqualTo("/docs/page?x=1&y=a%20b");
+        assertThat(seen.get("headers").get("cookie").asString()).isEqualTo("theme=dark");
+        assertThat(page.body()).doesNotContain(token).doesNotContain("preview_token");
+        assertThat(page.headers().getCacheControl()).isEqualTo("private, max-age=60");
+        assertThat(page.headers().get(HttpHeaders.SET_COOKIE)).containsExactly("app=1; Path=/");
+    }
+
+    @Test
+    void cookieIsSecureWhenTheClientCameOverHttps() {
+        UUID id = privateActiveSession();
+        String token = TOKENS.mint(id, Instant.now(), Duration.ofMinutes(1));
+
+        Response exchanged = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/?preview_token=" + token))
+                .header(HttpHeaders.HOST, id + ".preview.localhost")
+                .header(PreviewHeaders.FORWARDED_PROTO, "https")).block(BLOCK);
+
+        assertThat(exchanged.status()).isEqualTo(HttpStatus.SEE_OTHER);
+        assertThat(exchanged.headers().getLocation()).isEqualTo(URI.create("/"));
+        SetCookie cookie = onlyCookie(exchanged);
+        assertThat(cookie.attributes()).containsEntry("secure", "").containsEntry("path", "/").doesNotContainKey("domain");
+    }
+
+    @Test
+    void heldPrivateSessionWithoutATokenIsRefusedAtOnceNotAfterTheHold() {
+        UUID id = UUID.randomUUID();
+        log.create(id, Visibility.PRIVATE);
+        await().until(() -> router.directory().lookup(id).isPresent());
+
+        long started = System.nanoTime();
+        Response response = get("/s/" + id + "/").block(BLOCK);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(MAX_HOLD);
+        assertProblem(response, HttpStatus.UNAUTHORIZED, id);
+        assertThat(response.json().get("code").asString()).isEqualTo("preview_token_required");
+    }
+
+    @Test
+    void tokenForAnotherSessionIsUnauthorized() {
+        UUID id = privateActiveSession();
+        UUID other = privateActiveSession();
+        String othersToken = TOKENS.mint(other, Instant.now(), Duration.ofMinutes(10));
+
+        Response inQuery = get("/s/" + id + "/?preview_token=" + othersToken).block(BLOCK);
+        Response inCookie = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/s/" + id + "/"))
+                .header(HttpHeaders.COOKIE, cookieName(id) + "=" + othersToken)).block(BLOCK);
+
+        for (Response response : List.of(inQuery, inCookie)) {
+            assertProblem(response, HttpStatus.UNAUTHORIZED, id);
+            assertThat(response.json().get("code").asString()).isEqualTo("preview_token_invalid");
+            assertThat(response.body()).doesNotContain(othersToken);
+            assertThat(response.headers().containsHeader(HttpHeaders.SET_COOKIE)).isFalse();
+        }
+    }
+
+    @Test
+    void webSocketToAPrivateSessionNeedsTheCookieWhichTheMachineNeverSees() {
+        UUID id = privateActiveSession();
+        String token = TOKENS.mint(id, Instant.now(), Duration.ofMinutes(10));
+        URI uri = URI.create("ws://127.0.0.1:" + router.port + "/s/" + id + "/ws-echo-request?q=1");
+        HttpHeaders withCookie = new HttpHeaders();
+        withCookie.add(HttpHeaders.COOKIE, cookieName(id) + "=" + token + "; theme=dark");
+        List<String> received = new CopyOnWriteArrayList<>();
+
+        new ReactorNettyWebSocketClient().execute(uri, withCookie,
+                        session -> session.receive().map(WebSocketMessage::getPayloadAsText).doOnNext(received::add).then())
+                .block(BLOCK);
+        Throwable refused = catchThrowable(() -> new ReactorNettyWebSocketClient()
+                .execute(uri, session -> session.receive().then()).block(BLOCK));
+
+        assertThat(received).singleElement().satisfies(echo -> {
+            JsonNode handshake = JSON.readTree(echo);
+            assertThat(handshake.get("uri").asString()).isEqualTo("/ws-echo-request?q=1");
+            assertThat(handshake.get("headers").get("cookie").asString()).isEqualTo("theme=dark");
+        });
+        assertThat(refused).hasMessageContaining("401");
+    }
+
+    /** A private session, requested and active on the machine server. */
+    private static UUID privateActiveSession() {
+        UUID id = UUID.randomUUID();
+        log.create(id, Visibility.PRIVATE);
+        log.row(SessionLog.view(id, SessionStatus.ACTIVE, 3, null, null, machine.url(), Visibility.PRIVATE));
+        await().until(() -> router.directory().lookup(id).map(v -> v.version() == 3).orElse(false));
+        return id;
+    }
+
+    /** The router's documented cookie name: {@code vp_preview_} and the first 8 hex digits of the session id. */
+    private static String cookieName(UUID id) {
+        return "vp_preview_" + id.toString().substring(0, 8);
+    }
+
+    private static SetCookie onlyCookie(Response response) {
+        List<String> cookies = response.headers().get(HttpHeaders.SET_COOKIE);
+        assertThat(cookies).hasSize(1);
+        return SetCookie.parse(cookies.get(0));
+    }
+
+    /** A {@code Set-Cookie} header as a browser reads it; attribute names lower-cased, flags map to "". */
+    record SetCookie(String name, String value, Map<String, String> attributes) {
+        static SetCookie parse(String header) {
+            String[] parts = header.split(";");
+            String[] pair = parts[0].trim().split("=", 2);
+            Map<String, String> attributes = new HashMap<>();
+            for (int i = 1; i < parts.length; i++) {
+                String[] attribute = parts[i].trim().split("=", 2);
+                attributes.put(attribute[0].toLowerCase(Locale.ROOT), attribute.length > 1 ? attribute[1] : "");
+            }
+            return new SetCookie(pair[0], pair[1], attributes);
         }
     }
 

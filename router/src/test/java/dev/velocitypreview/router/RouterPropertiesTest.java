@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class RouterPropertiesTest {
 
@@ -24,6 +25,23 @@ class RouterPropertiesTest {
         assertThat(properties.kafka().instanceId()).isNull();
         assertThat(properties.kafka().stateDir()).isNull();
         assertThat(properties.kafka().streams()).isEmpty();
+        assertThat(properties.previewTokenSecret()).isNull();
+    }
+
+    @Test
+    void previewTokenSecretIsCheckedAndNeverShown() {
+        String secret = "a-shared-secret-of-at-least-32-bytes";
+        String tooShort = "a-secret-of-24-bytes-xyz";
+
+        assertThat(bind(Map.of("velocity.router.preview-token-secret", secret)).previewTokenSecret()).isEqualTo(secret);
+        assertThat(bind(Map.of("velocity.router.preview-token-secret", secret))).asString().doesNotContain(secret);
+        assertThat(bind(Map.of("velocity.router.preview-token-secret", " ")).previewTokenSecret()).as("blank is unset").isNull();
+        Throwable refused = catchThrowable(() -> bind(Map.of("velocity.router.preview-token-secret", tooShort)));
+        assertThat(refused).rootCause()
+                .hasMessageContaining("velocity.router.preview-token-secret must be at least 32 bytes, got 24");
+        for (Throwable cause = refused; cause != null; cause = cause.getCause()) {
+            assertThat(String.valueOf(cause.getMessage())).doesNotContain(tooShort);
+        }
     }
 
     @Test

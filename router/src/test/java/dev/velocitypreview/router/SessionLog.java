@@ -24,6 +24,7 @@ import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 
 /**
@@ -46,10 +47,14 @@ final class SessionLog implements AutoCloseable {
         rows = new KafkaProducer<>(config, Topics.SESSIONS.keySerde().serializer(), Topics.SESSIONS.valueSerde().serializer());
     }
 
-    /** Publishes the CREATE of a new session. */
+    /** Publishes the CREATE of a new public session. */
     void create(UUID id) {
+        create(id, Visibility.PUBLIC);
+    }
+
+    void create(UUID id, Visibility visibility) {
         send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(),
-                SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, Instant.now())));
+                SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, visibility, Instant.now())));
     }
 
     /** Publishes a changelog row and returns where it landed. */
@@ -80,9 +85,14 @@ final class SessionLog implements AutoCloseable {
     }
 
     static SessionView view(UUID id, SessionStatus status, long version, String reason, String error, String machineUrl) {
+        return view(id, status, version, reason, error, machineUrl, Visibility.PUBLIC);
+    }
+
+    static SessionView view(UUID id, SessionStatus status, long version, String reason, String error, String machineUrl,
+                            Visibility visibility) {
         Instant now = Instant.now();
         return new SessionView(id, "router-it", UUID.randomUUID(), status, reason, error,
-                machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, null, version,
+                machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, visibility, version,
                 now, now, now, null, null, null);
     }
 

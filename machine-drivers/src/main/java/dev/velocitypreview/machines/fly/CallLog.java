@@ -29,7 +29,7 @@ final class CallLog implements Interceptor {
         long start = System.nanoTime();
         try {
             Response response = chain.proceed(request);
-            LoggingEventBuilder line = response.isSuccessful() ? LOG.atInfo() : LOG.atWarn();
+            LoggingEventBuilder line = expected(request, response.code()) ? LOG.atInfo() : LOG.atWarn();
             describe(line, request, start)
                     .addKeyValue("status", response.code())
                     .addKeyValue("flyRequestId", response.header(REQUEST_ID_HEADER))
@@ -39,6 +39,13 @@ final class CallLog implements Interceptor {
             describe(LOG.atWarn(), request, start).addKeyValue("error", e.toString()).log("fly api call failed");
             throw e;
         }
+    }
+
+    /** Successes, and the two refusals that are answers: a wait that ran out, a destroy of a machine already gone. */
+    private static boolean expected(Request request, int code) {
+        CallTag tag = request.tag(CallTag.class);
+        FlyAction action = tag == null ? null : tag.action();
+        return (code >= 200 && code < 300) || (action == FlyAction.WAIT && code == 408) || (action == FlyAction.DESTROY && code == 404);
     }
 
     private static LoggingEventBuilder describe(LoggingEventBuilder line, Request request, long start) {

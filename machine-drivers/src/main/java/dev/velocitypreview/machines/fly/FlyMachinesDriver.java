@@ -2,6 +2,7 @@ package dev.velocitypreview.machines.fly;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
+import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
@@ -115,7 +117,12 @@ public final class FlyMachinesDriver implements MachineDriver {
         String bundle = bundle(spec);
         long deadline = deadline(settings.timeouts().create());
         Optional<FlyMachine> existing = lookup(session, deadline);
-        if (existing.isPresent()) {
+        if (existing.isPresent() && existing.get().platformState() == MachineState.FAILED) {
+            // a machine Fly could not launch never serves; a fresh one may
+            LOG.atWarn().addKeyValue("session", session).addKeyValue("machine", existing.get().id())
+                    .addKeyValue("attempt", spec.attemptId()).log("failed machine of the session destroyed before creating another");
+            destroy(existing.get().id());
+        } else if (existing.isPresent()) {
             return reuse(existing.get(), spec, deadline);
         }
         for (String region : settings.regions()) {
@@ -253,7 +260,7 @@ public final class FlyMachinesDriver implements MachineDriver {
             FlyReply reply = null;
             String failure;
             try {
-                reply = api.exchange(request);
+                reply = exchange(request);
                 if (reply.isSuccess()) {
                     return Optional.of(machine(reply));
                 }
@@ -361,7 +368,7 @@ public final class FlyMachinesDriver implements MachineDriver {
             FlyReply reply = null;
             String failure;
             try {
-                reply = api.exchange(request);
+                reply = exchange(request);
                 if (!reply.isTransient() || (timeoutIsAnswer && reply.code() == 408)) {
                     return reply;
                 }
@@ -370,6 +377,18 @@ public final class FlyMachinesDriver implements MachineDriver {
                 failure = e.toString();
             }
             pause(attempt, reply, deadline, what, failure, tag == null ? null : tag.session());
+        }
+    }
+
+    /** One exchange; an interrupted thread stops here instead of being taken for a network failure. */
+    private FlyReply exchange(Request request) throws IOException {
+        try {
+            return api.exchange(request);
+        } catch (InterruptedIOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new MachineException("interrupted while calling Fly: " + request.method() + " " + request.url().encodedPath(), true, e);
+            }
+            throw e;
         }
     }
 
@@ -542,7 +561,7 @@ public final class FlyMachinesDriver implements MachineDriver {
 
     private static String requireId(String machineId) {
         if (!MACHINE_ID.matcher(machineId).matches()) {
-            throw new MachineException("not a Fly machine id: " + machineId, false);
+            throw new MachineException("not a Fly machine id: " + SessionId.quote(machineId), false);
         }
         return machineId;
     }

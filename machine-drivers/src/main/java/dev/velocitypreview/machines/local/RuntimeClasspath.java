@@ -21,7 +21,7 @@ final class RuntimeClasspath {
     /** A class from preview-runtime and one from each library it depends on. */
     private static final List<String> ANCHORS = List.of(
             "dev.velocitypreview.runtime.PreviewRuntime",
-            "tools.jackson.core.JsonFactory");
+            "tools.jackson.core.JsonParser");
 
     private RuntimeClasspath() {
     }

@@ -11,14 +11,17 @@ import org.junit.jupiter.api.Test;
 class LocalMachinesSettingsTest {
 
     @Test
-    void defaultsRunMachinesWithThisJvmsJavaAndClasspath() {
+    void defaultsRunMachinesWithThisJvmsJavaAndOnlyTheRuntimesJars() {
         LocalMachinesSettings settings = LocalMachinesSettings.defaults(Path.of("machines"));
 
         assertThat(settings.root()).isAbsolute();
         assertThat(settings.javaCommand()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        assertThat(settings.classpath()).isEqualTo(System.getProperty("java.class.path"));
+        assertThat(settings.classpath().split(java.io.File.pathSeparator))
+                .hasSize(2)
+                .anyMatch(entry -> entry.contains("preview-runtime"))
+                .anyMatch(entry -> entry.contains("jackson-core"));
         assertThat(settings.jvmOptions()).containsExactly("-Xss512k", "-Xmx64m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
         assertThat(settings.healthPollInterval()).isEqualTo(Duration.ofMillis(25));
         assertThat(settings.stopMachinesOnClose()).isFalse();
     }

@@ -1,7 +1,10 @@
 package dev.velocitypreview.router.routing;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -17,12 +20,14 @@ import org.springframework.web.server.WebFilterChain;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.core.session.Visibility;
 import reactor.core.publisher.Mono;
 
 /**
  * Takes every request for a preview before anything else sees it: validates the id, waits for the
- * directory to be ready, asks {@link SessionRouter} what to do, and forwards or answers with a problem.
- * Requests that are not for a preview (actuator, ...) pass through.
+ * directory to be ready, asks {@link SessionRouter} what to do (with {@link PreviewGate} deciding whether the
+ * request may go through to the session), and forwards, exchanges a preview token for a cookie, or answers with
+ * a problem. Requests that are not for a preview (actuator, ...) pass through.
  */
 final class PreviewRequestFilter implements WebFilter, Ordered {
 
@@ -30,19 +35,23 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
 
     private final SessionLookup sessions;
     private final SessionRouter router;
+    private final PreviewGate gate;
     private final PreviewForwarder forwarder;
     private final RouterMetrics metrics;
     private final String previewDomain;
     private final Duration loadingRetryAfter;
+    private final Clock clock;
 
-    PreviewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewForwarder forwarder, RouterMetrics metrics,
-                         String previewDomain, Duration loadingRetryAfter) {
+    PreviewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate, PreviewForwarder forwarder,
+                         RouterMetrics metrics, String previewDomain, Duration loadingRetryAfter, Clock clock) {
         this.sessions = sessions;
         this.router = router;
+        this.gate = gate;
         this.forwarder = forwarder;
         this.metrics = metrics;
         this.previewDomain = previewDomain;
         this.loadingRetryAfter = loadingRetryAfter;
+        this.clock = clock;
     }
 
     @Override
@@ -82,7 +91,8 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
             metrics.decided(RouterMetrics.LOADING);
             return Problem.loading(id, loadingRetryAfter).writeTo(exchange);
         }
-        return router.decide(id).flatMap(decision -> {
+        PresentedTokens presented = PresentedTokens.of(exchange.getRequest(), id);
+        return router.decide(id, view -> gate.check(view, presented)).flatMap(decision -> {
             metrics.decided(decision.outcome().tag());
             return switch (decision.outcome()) {
                 case ROUTE -> forward(exchange, address, decision.requireSession());
@@ -90,15 +100,66 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
                 case UNKNOWN -> Problem.notFound(id, decision.waited()).writeTo(exchange);
                 case GONE -> Problem.terminated(decision.requireSession()).writeTo(exchange);
                 case BROKEN -> Problem.failed(decision.requireSession()).writeTo(exchange);
+                case TOKEN_EXCHANGED -> exchangeToken(exchange, address, decision.requireAccess());
+                case UNAUTHORIZED -> {
+                    LOG.atDebug().addKeyValue("session", id).addKeyValue("access", decision.requireAccess())
+                            .log("private preview refused");
+                    yield Problem.unauthorized(decision.requireSession(), decision.requireAccess()).writeTo(exchange);
+                }
+                case PRIVATE_NOT_CONFIGURED -> {
+                    LOG.atWarn().addKeyValue("session", id)
+                            .log("private preview refused: no preview token secret configured");
+                    yield Problem.privateNotConfigured(decision.requireSession()).writeTo(exchange);
+                }
             };
         });
+    }
+
+    /**
+     * Answers a page request whose query carries a valid token with a redirect to the same URL without it, setting
+     * the cookie, so the token leaves the address bar, the history and the {@code Referer} of what the page loads.
+     */
+    private Mono<Void> exchangeToken(ServerWebExchange exchange, PreviewAddress address, Access access) {
+        UUID id = address.requireSessionId();
+        ServerHttpRequest request = exchange.getRequest();
+        Instant expiresAt = Objects.requireNonNull(access.expiresAt(), "an exchange has an expiry");
+        long remaining = Math.max(1, expiresAt.getEpochSecond() - clock.instant().getEpochSecond());
+        String query = TokenParameter.strip(request.getURI().getRawQuery());
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.SEE_OTHER);
+        response.getHeaders().setLocation(URI.create(localPath(request.getURI().getRawPath()) + (query == null ? "" : "?" + query)));
+        response.getHeaders().set(PreviewHeaders.SESSION_ID, id.toString());
+        response.getHeaders().setCacheControl("no-store");
+        response.addCookie(PreviewCookie.issue(id, Objects.requireNonNull(access.token(), "an exchange has a token"),
+                Duration.ofSeconds(remaining), isSecure(request), address.prefix()));
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("expiresAt", expiresAt).log("preview token exchanged for a cookie");
+        return response.setComplete();
+    }
+
+    /** A path that starts with {@code //} (or a backslash, to browsers the same) would name another host in a Location. */
+    private static String localPath(String rawPath) {
+        int start = 0;
+        while (start < rawPath.length() && (rawPath.charAt(start) == '/' || rawPath.charAt(start) == '\\')) {
+            start++;
+        }
+        return "/" + rawPath.substring(start);
+    }
+
+    /** The client used https: to this router, or to the proxy in front of it ({@code X-Forwarded-Proto}). */
+    private static boolean isSecure(ServerHttpRequest request) {
+        if ("https".equalsIgnoreCase(request.getURI().getScheme())) {
+            return true;
+        }
+        // With several proxies the first entry is the one the client talked to.
+        String forwarded = request.getHeaders().getFirst(PreviewHeaders.FORWARDED_PROTO);
+        return forwarded != null && "https".equalsIgnoreCase(forwarded.split(",", 2)[0].trim());
     }
 
     private Mono<Void> forward(ServerWebExchange exchange, PreviewAddress address, SessionView session) {
         ForwardTarget target;
         try {
             target = new ForwardTarget(session.id(), URI.create(String.valueOf(session.machineUrl())), address.path(),
-                    exchange.getRequest().getURI().getRawQuery(), address.prefix());
+                    TokenParameter.strip(exchange.getRequest().getURI().getRawQuery()), address.prefix());
         } catch (IllegalArgumentException e) {
             LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("machineUrl", session.machineUrl())
                     .log("active session has no usable machine url");
@@ -106,7 +167,14 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         }
         LOG.atDebug().addKeyValue("session", session.id()).addKeyValue("method", exchange.getRequest().getMethod())
                 .addKeyValue("path", address.path()).log("forwarding request");
-        return forwarder.forward(exchange, target)
+        // The preview capability (cookie and query parameter) stops here: user code on the machine never sees it.
+        ServerWebExchange stripped = exchange.mutate().request(request -> request.headers(PreviewCookie::strip)).build();
+        boolean privateSession = session.visibility() == Visibility.PRIVATE;
+        stripped.getResponse().beforeCommit(() -> {
+            MachineResponseHeaders.sanitize(stripped.getResponse().getHeaders(), privateSession);
+            return Mono.empty();
+        });
+        return forwarder.forward(stripped, target)
                 .onErrorResume(MachineUnreachableException.class, e -> {
                     LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("machine", target.machine())
                             .addKeyValue("cause", e.getCause() == null ? e.getMessage() : e.getCause().toString())

@@ -19,8 +19,9 @@ import dev.velocitypreview.core.session.SessionView;
 import reactor.core.publisher.Mono;
 
 /**
- * An RFC 9457 problem the router answers itself. Besides the standard members it carries
- * {@code sessionId} and {@code sessionStatus} ({@code status} is the HTTP status, as the RFC defines it).
+ * An RFC 9457 problem the router answers itself. Besides the standard members it carries a stable {@code code}
+ * (the type's last segment in snake case, as the session API's codes are), {@code sessionId} and
+ * {@code sessionStatus} ({@code status} is the HTTP status, as the RFC defines it).
  *
  * @param sessionId  a validated session id (it also goes into a header), or null when there is none
  * @param retryAfter sent as {@code Retry-After} when set
@@ -73,15 +74,56 @@ record Problem(HttpStatus status, String type, String title, String detail,
                 "session " + session.id() + " failed: " + error, session.id(), session.status(), null);
     }
 
+    /**
+     * A private session the request presents no valid preview token for. Says why, never quotes the token, and
+     * leaves out the session's status: that is for token holders.
+     */
+    static Problem unauthorized(SessionView session, Access access) {
+        UUID id = session.id();
+        return switch (access.verdict()) {
+            case EXPIRED -> new Problem(HttpStatus.UNAUTHORIZED, TYPE_PREFIX + "preview-token-expired",
+                    "preview token expired", "the preview token for session " + id
+                    + " has expired; open the preview with a fresh link", id, null, null);
+            case INVALID -> new Problem(HttpStatus.UNAUTHORIZED, TYPE_PREFIX + "preview-token-invalid",
+                    "preview token is not valid", "the preview token does not open session " + id + ": "
+                    + refusal(access) + "; open the preview with a link made for it", id, null, null);
+            default -> new Problem(HttpStatus.UNAUTHORIZED, TYPE_PREFIX + "preview-token-required",
+                    "preview token required", "session " + id
+                    + " is private: open it with a link that carries a preview token", id, null, null);
+        };
+    }
+
+    static Problem privateNotConfigured(SessionView session) {
+        return new Problem(HttpStatus.SERVICE_UNAVAILABLE, TYPE_PREFIX + "private-previews-not-configured",
+                "private previews are not configured", "session " + session.id()
+                + " is private and this router has no preview token secret to check tokens with, so it does not serve it",
+                session.id(), null, null);
+    }
+
+    private static String refusal(Access access) {
+        return access.refusal() == null ? "it is not a preview token" : switch (access.refusal()) {
+            case WRONG_SESSION -> "it was made for another session";
+            case BAD_SIGNATURE -> "its signature does not match";
+            case EXPIRED -> "it has expired";
+            case MALFORMED, VALID -> "it is not a preview token";
+        };
+    }
+
     static Problem machineUnreachable(SessionView session, String cause) {
         return new Problem(HttpStatus.BAD_GATEWAY, TYPE_PREFIX + "machine-unreachable", "preview machine is unreachable",
                 "the machine of session " + session.id() + " did not answer: " + cause, session.id(), session.status(), null);
+    }
+
+    /** The stable, machine-readable reason: {@code urn:...:session-not-found} is {@code session_not_found}. */
+    String code() {
+        return type.substring(type.lastIndexOf(':') + 1).replace('-', '_');
     }
 
     /** The JSON body; {@code instance} is the request path. */
     byte[] toJson(String instance) {
         return new JsonObjectWriter()
                 .string("type", type)
+                .string("code", code())
                 .string("title", title)
                 .number("status", status.value())
                 .string("detail", detail)

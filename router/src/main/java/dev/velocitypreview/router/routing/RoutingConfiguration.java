@@ -1,14 +1,21 @@
 package dev.velocitypreview.router.routing;
 
+import java.time.Clock;
+
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.velocitypreview.core.access.PreviewToken;
 import dev.velocitypreview.router.RouterProperties;
 
 /** Wires the routing feature from {@link RouterProperties}. */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingConfiguration.class);
 
     @Bean
     RouterMetrics routerMetrics(MeterRegistry registry, SessionLookup sessions) {
@@ -21,9 +28,19 @@ class RoutingConfiguration {
     }
 
     @Bean
-    PreviewRequestFilter previewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewForwarder forwarder,
-                                              RouterMetrics metrics, RouterProperties properties) {
-        return new PreviewRequestFilter(sessions, router, forwarder, metrics, properties.previewDomain(),
-                properties.loadingRetryAfter());
+    PreviewGate previewGate(RouterProperties properties) {
+        String secret = properties.previewTokenSecret();
+        if (secret == null) {
+            LOG.atWarn().log("no preview token secret configured (velocity.router.preview-token-secret): "
+                    + "private previews are refused with 503");
+        }
+        return new PreviewGate(secret == null ? null : new PreviewToken(secret), Clock.systemUTC());
+    }
+
+    @Bean
+    PreviewRequestFilter previewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate,
+                                              PreviewForwarder forwarder, RouterMetrics metrics, RouterProperties properties) {
+        return new PreviewRequestFilter(sessions, router, gate, forwarder, metrics, properties.previewDomain(),
+                properties.loadingRetryAfter(), Clock.systemUTC());
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Decides what a request for a session gets, by the session's {@link Routing}. A session on its way is
+ * Decides what a request for a session gets: first whether it may go through to the session at all (its
+ * {@link Access}), then by the session's {@link Routing}. A session on its way is
  * waited for (up to {@code maxHold}), an unknown one for a short {@code unknownGrace} because its CREATE
  * may still be in flight; no thread is blocked while a request waits.
  */
@@ -37,39 +39,47 @@ final class SessionRouter {
         this.metrics = Objects.requireNonNull(metrics, "metrics == null");
     }
 
-    /** The decision for a request to session {@code id}; call only once the directory is ready. */
-    Mono<RouteDecision> decide(UUID id) {
+    /**
+     * The decision for a request to session {@code id}; call only once the directory is ready.
+     *
+     * @param gate what the request may do with the session, asked as soon as the session's view is known (at
+     *             once, or once it appeared within the grace) and before any hold, so a request that may not go
+     *             through is answered at once instead of holding a connection; asked again on the view a hold
+     *             ended with, which is the one the request is decided on
+     */
+    Mono<RouteDecision> decide(UUID id, Function<SessionView, Access> gate) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
             return sessions.lookup(id)
-                    .map(view -> decide(view, started, false))
-                    .orElseGet(() -> awaitAppearance(id, started));
+                    .map(view -> decide(view, gate, started, false))
+                    .orElseGet(() -> awaitAppearance(id, gate, started));
         });
     }
 
     /** @param parked whether the request already waited (for the session to appear) */
-    private Mono<RouteDecision> decide(SessionView view, long started, boolean parked) {
-        return switch (view.status().routing()) {
-            case HOLD -> hold(view, started);
-            case ROUTE, GONE, BROKEN -> Mono.just(settled(RouteDecision.of(view, parked ? since(started) : Duration.ZERO)));
-        };
+    private Mono<RouteDecision> decide(SessionView view, Function<SessionView, Access> gate, long started, boolean parked) {
+        Access access = gate.apply(view);
+        if (access.admits() && view.status().routing() == Routing.HOLD) {
+            return hold(view, gate, started);
+        }
+        return Mono.just(settled(RouteDecision.of(view, access, parked ? since(started) : Duration.ZERO)));
     }
 
-    private Mono<RouteDecision> hold(SessionView view, long started) {
+    private Mono<RouteDecision> hold(SessionView view, Function<SessionView, Access> gate, long started) {
         LOG.atDebug().addKeyValue("session", view.id()).addKeyValue("status", view.status()).log("holding request");
         return Mono.fromFuture(() -> sessions.await(view.id(), v -> v.status().routing() != Routing.HOLD, maxHold))
                 .publishOn(resumeOn)
                 .onErrorResume(TimeoutException.class, e -> Mono.just(sessions.lookup(view.id()).orElse(view)))
                 // Holds only once: a view still on its way after the wait is the answer (504), not a reason to wait again.
-                .map(latest -> settled(RouteDecision.of(latest, since(started))));
+                .map(latest -> settled(RouteDecision.of(latest, gate.apply(latest), since(started))));
     }
 
-    private Mono<RouteDecision> awaitAppearance(UUID id, long started) {
+    private Mono<RouteDecision> awaitAppearance(UUID id, Function<SessionView, Access> gate, long started) {
         LOG.atDebug().addKeyValue("session", id).log("waiting for unknown session to appear");
         return Mono.fromFuture(() -> sessions.await(id, v -> true, unknownGrace))
                 .publishOn(resumeOn)
                 .onErrorResume(TimeoutException.class, e -> Mono.justOrEmpty(sessions.lookup(id)))
-                .flatMap(view -> decide(view, started, true))
+                .flatMap(view -> decide(view, gate, started, true))
                 .switchIfEmpty(Mono.fromSupplier(() -> settled(RouteDecision.unknown(id, since(started)))));
     }
 

@@ -4,24 +4,32 @@ import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ServerWebExchange;
 
 import reactor.core.publisher.Mono;
 
-/** Records what it was asked to forward; answers 200, or fails as if the machine were unreachable. */
+/**
+ * Records what it was asked to forward (the target and the request headers the machine would get); answers 200
+ * with {@link #responseHeaders}, or fails as if the machine were unreachable.
+ */
 final class RecordingForwarder implements PreviewForwarder {
 
     final List<ForwardTarget> targets = new CopyOnWriteArrayList<>();
+    final List<HttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
+    final HttpHeaders responseHeaders = new HttpHeaders();
     volatile boolean unreachable;
 
     @Override
     public Mono<Void> forward(ServerWebExchange exchange, ForwardTarget target) {
         targets.add(target);
+        requestHeaders.add(HttpHeaders.copyOf(exchange.getRequest().getHeaders()));
         if (unreachable) {
             return Mono.error(new MachineUnreachableException(target.sessionId(), new ConnectException("Connection refused")));
         }
         exchange.getResponse().setStatusCode(HttpStatus.OK);
+        exchange.getResponse().getHeaders().putAll(responseHeaders);
         return exchange.getResponse().setComplete();
     }
 }

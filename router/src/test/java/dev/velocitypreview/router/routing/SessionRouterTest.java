@@ -1,16 +1,21 @@
 package dev.velocitypreview.router.routing;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.router.routing.RouteDecision.Outcome;
 
 import static dev.velocitypreview.router.routing.Views.active;
+import static dev.velocitypreview.router.routing.Views.privately;
 import static dev.velocitypreview.router.routing.Views.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,13 +32,15 @@ class SessionRouterTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RouterMetrics metrics = new RouterMetrics(registry, sessions);
     private final SessionRouter router = new SessionRouter(sessions, LONG, LONG, metrics);
+    private static final Function<SessionView, Access> OPEN = view -> Access.PUBLIC;
+
     private final UUID id = UUID.randomUUID();
 
     @Test
     void activeSessionIsRoutedAtOnce() {
         sessions.put(active(id, 3, "http://127.0.0.1:1"));
 
-        RouteDecision decision = router.decide(id).block(BLOCK);
+        RouteDecision decision = router.decide(id, OPEN).block(BLOCK);
 
         assertThat(decision.outcome()).isEqualTo(Outcome.ROUTE);
         assertThat(decision.waited()).isZero();
@@ -44,7 +51,7 @@ class SessionRouterTest {
     void heldRequestIsRoutedWhenSessionBecomesActive() {
         sessions.put(view(id, SessionStatus.REQUESTED, 0));
 
-        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        CompletableFuture<RouteDecision> decision = router.decide(id, OPEN).toFuture();
         await().until(() -> sessions.waiting() == 1);
         sessions.put(view(id, SessionStatus.PROVISIONING, 1));
         sessions.put(view(id, SessionStatus.STARTING, 2));
@@ -53,7 +60,8 @@ class SessionRouterTest {
 
         assertThat(decision.join().outcome()).isEqualTo(Outcome.ROUTE);
         assertThat(decision.join().waited()).isPositive();
-        assertThat(sessions.waiting()).isZero();
+        // The waiter is forgotten right after the decision, possibly on another thread.
+        await().until(() -> sessions.waiting() == 0);
         assertThat(registry.get(RouterMetrics.HOLD_DURATION).tag("outcome", "route").timer().count()).isEqualTo(1);
     }
 
@@ -61,7 +69,7 @@ class SessionRouterTest {
     void heldRequestGetsTheEndWhenSessionFailsWhileStarting() {
         sessions.put(view(id, SessionStatus.STARTING, 2));
 
-        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        CompletableFuture<RouteDecision> decision = router.decide(id, OPEN).toFuture();
         await().until(() -> sessions.waiting() == 1);
         sessions.put(view(id, SessionStatus.FAILED, 3, null, "dev server exited with 1", null));
 
@@ -72,28 +80,30 @@ class SessionRouterTest {
     void holdRunsOutNamingTheStateTheSessionIsStillIn() {
         sessions.put(view(id, SessionStatus.REQUESTED, 0));
 
-        CompletableFuture<RouteDecision> decision = new SessionRouter(sessions, SHORT, LONG, metrics).decide(id).toFuture();
+        CompletableFuture<RouteDecision> decision = new SessionRouter(sessions, SHORT, LONG, metrics).decide(id, OPEN).toFuture();
         sessions.put(view(id, SessionStatus.PROVISIONING, 1));
 
         RouteDecision expired = decision.join();
         assertThat(expired.outcome()).isEqualTo(Outcome.HOLD_EXPIRED);
         assertThat(expired.requireSession().status()).isEqualTo(SessionStatus.PROVISIONING);
         assertThat(expired.waited()).isGreaterThanOrEqualTo(SHORT);
-        assertThat(sessions.waiting()).isZero();
+        // The waiter is forgotten right after the decision, possibly on another thread.
+        await().until(() -> sessions.waiting() == 0);
     }
 
     @Test
     void unknownSessionIsUnknownAfterTheGrace() {
-        RouteDecision decision = new SessionRouter(sessions, LONG, SHORT, metrics).decide(id).block(BLOCK);
+        RouteDecision decision = new SessionRouter(sessions, LONG, SHORT, metrics).decide(id, OPEN).block(BLOCK);
 
         assertThat(decision.outcome()).isEqualTo(Outcome.UNKNOWN);
         assertThat(decision.waited()).isGreaterThanOrEqualTo(SHORT);
-        assertThat(sessions.waiting()).isZero();
+        // The waiter is forgotten right after the decision, possibly on another thread.
+        await().until(() -> sessions.waiting() == 0);
     }
 
     @Test
     void sessionThatAppearsDuringTheGraceIsHeldThenRouted() {
-        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        CompletableFuture<RouteDecision> decision = router.decide(id, OPEN).toFuture();
         await().until(() -> sessions.waiting() == 1);
         sessions.put(view(id, SessionStatus.REQUESTED, 0));
         await().until(() -> sessions.waiting() == 1);
@@ -108,15 +118,15 @@ class SessionRouterTest {
         sessions.put(view(id, SessionStatus.TERMINATED, 5, "user", null, null));
         sessions.put(view(stopping, SessionStatus.STOPPING, 4, "expired", null, null));
 
-        assertThat(router.decide(id).block(BLOCK).outcome()).isEqualTo(Outcome.GONE);
-        assertThat(router.decide(stopping).block(BLOCK).outcome()).isEqualTo(Outcome.GONE);
+        assertThat(router.decide(id, OPEN).block(BLOCK).outcome()).isEqualTo(Outcome.GONE);
+        assertThat(router.decide(stopping, OPEN).block(BLOCK).outcome()).isEqualTo(Outcome.GONE);
     }
 
     @Test
     void failedSessionIsBroken() {
         sessions.put(view(id, SessionStatus.FAILED, 2, null, "no capacity", null));
 
-        RouteDecision decision = router.decide(id).block(BLOCK);
+        RouteDecision decision = router.decide(id, OPEN).block(BLOCK);
 
         assertThat(decision.outcome()).isEqualTo(Outcome.BROKEN);
         assertThat(decision.requireSession().error()).isEqualTo("no capacity");
@@ -126,7 +136,7 @@ class SessionRouterTest {
     void cancelledHoldForgetsItsWaiter() {
         sessions.put(view(id, SessionStatus.STARTING, 2));
 
-        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        CompletableFuture<RouteDecision> decision = router.decide(id, OPEN).toFuture();
         await().until(() -> sessions.waiting() == 1);
         decision.cancel(true);
 
@@ -137,11 +147,67 @@ class SessionRouterTest {
     void heldRequestsAreCountedByTheGauge() {
         sessions.put(view(id, SessionStatus.STARTING, 2));
 
-        CompletableFuture<RouteDecision> decision = router.decide(id).toFuture();
+        CompletableFuture<RouteDecision> decision = router.decide(id, OPEN).toFuture();
 
         await().until(() -> registry.get(RouterMetrics.HELD).gauge().value() == 1.0);
         sessions.put(active(id, 3, "http://127.0.0.1:1"));
         decision.join();
-        assertThat(registry.get(RouterMetrics.HELD).gauge().value()).isZero();
+        await().until(() -> registry.get(RouterMetrics.HELD).gauge().value() == 0.0);
+    }
+
+    @Test
+    void requestThatMayNotGoThroughToASessionOnItsWayIsDecidedAtOnceWithoutHolding() {
+        sessions.put(privately(view(id, SessionStatus.REQUESTED, 0)));
+
+        RouteDecision decision = router.decide(id, view -> Access.MISSING).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.UNAUTHORIZED);
+        assertThat(decision.waited()).isZero();
+        assertThat(sessions.waiting()).isZero();
+    }
+
+    @Test
+    void unknownSessionIsCheckedOnceItAppearsAndNotHeld() {
+        CompletableFuture<RouteDecision> decision = router.decide(id, view -> Access.MISSING).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+
+        sessions.put(privately(view(id, SessionStatus.REQUESTED, 0)));
+
+        assertThat(decision.join().outcome()).isEqualTo(Outcome.UNAUTHORIZED);
+        // The waiter is forgotten right after the decision, possibly on another thread.
+        await().until(() -> sessions.waiting() == 0);
+    }
+
+    @Test
+    void tokenExchangeIsAnsweredBeforeTheSessionIsReady() {
+        sessions.put(privately(view(id, SessionStatus.STARTING, 2)));
+        Access exchange = Access.exchange("v1.token", Instant.now().plusSeconds(60));
+
+        RouteDecision decision = router.decide(id, view -> exchange).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.TOKEN_EXCHANGED);
+        assertThat(decision.requireAccess()).isSameAs(exchange);
+    }
+
+    @Test
+    void viewAHoldEndsWithIsCheckedAgain() {
+        sessions.put(view(id, SessionStatus.STARTING, 2));
+
+        CompletableFuture<RouteDecision> decision = router
+                .decide(id, view -> view.visibility() == Visibility.PRIVATE ? Access.MISSING : Access.PUBLIC).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        sessions.put(privately(active(id, 3, "http://127.0.0.1:1")));
+
+        assertThat(decision.join().outcome()).isEqualTo(Outcome.UNAUTHORIZED);
+    }
+
+    @Test
+    void privateSessionWithoutASecretIsRefusedWhateverItsStatus() {
+        sessions.put(privately(view(id, SessionStatus.TERMINATED, 5, "user", null, null)));
+
+        RouteDecision decision = router.decide(id, view -> Access.NOT_CONFIGURED).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.PRIVATE_NOT_CONFIGURED);
+        assertThat(decision.outcome().tag()).isEqualTo("private-not-configured");
     }
 }

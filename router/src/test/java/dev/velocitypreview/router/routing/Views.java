@@ -6,6 +6,7 @@ import java.util.UUID;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 
 /** Session views for tests. */
 final class Views {
@@ -26,5 +27,12 @@ final class Views {
         return new SessionView(id, "user-1", UUID.randomUUID(), status, reason, error,
                 machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, null, version,
                 now, now, now, null, null, null);
+    }
+
+    /** {@code view} of a private session. */
+    static SessionView privately(SessionView view) {
+        return new SessionView(view.id(), view.userId(), view.projectId(), view.status(), view.statusReason(), view.error(),
+                view.machineId(), view.machineUrl(), view.region(), view.tier(), Visibility.PRIVATE, view.version(),
+                view.requestedAt(), view.createdAt(), view.updatedAt(), view.readyAt(), view.expiresAt(), view.terminatedAt());
     }
 }

@@ -1,0 +1,36 @@
+package dev.velocitypreview.machines.fly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.velocitypreview.machines.fly.FlyMachinesSettings.Autostop;
+
+class FlyMachineTest {
+
+    @ParameterizedTest(name = "autostop {0} reads as {1}")
+    @CsvSource(nullValues = "unknown", value = {
+            "true, STOP",
+            "false, OFF",
+            "'\"stop\"', STOP",
+            "'\"off\"', OFF",
+            "'\"suspend\"', SUSPEND",
+            "null, unknown",
+            "'\"hibernate\"', unknown",
+            "3, unknown"})
+    void autostopIsReadAsABooleanOrAStringAndAnythingElseAsUnknown(String raw, Autostop expected) {
+        String json = FlyMachinesDriverTest.machineJson("e784079b449483", "started", UUID.randomUUID(), "ams", raw,
+                "2024-05-20T17:07:36Z");
+
+        FlyMachine machine = FlyApi.JSON.readValue(json, FlyMachine.class);
+
+        assertThat(machine.services()).singleElement().satisfies(service -> {
+            assertThat(service.autostop()).isEqualTo(expected);
+            assertThat(service.internalPort()).isEqualTo(8080);
+            assertThat(service.autostart()).isTrue();
+        });
+    }
+}

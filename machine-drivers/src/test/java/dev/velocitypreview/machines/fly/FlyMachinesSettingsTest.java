@@ -1,0 +1,71 @@
+package dev.velocitypreview.machines.fly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.velocitypreview.core.session.Tier;
+
+class FlyMachinesSettingsTest {
+
+    private static final FlyMachinesSettings SETTINGS =
+            FlyMachinesSettings.of("fo1_secret-token", "velocity-previews", "registry.fly.io/velocity-previews:v1", List.of("ams", "fra"));
+
+    @Test
+    void defaultsFollowFlysDocumentedApiAndLimits() {
+        assertThat(SETTINGS.baseUrl()).isEqualTo(URI.create("https://api.machines.dev"));
+        assertThat(SETTINGS.rateLimits()).isEqualTo(new FlyMachinesSettings.RateLimits(1, 3, 5, 10));
+        assertThat(SETTINGS.timeouts().waitSlice()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(SETTINGS.guest(Tier.FREE)).isEqualTo(new FlyMachinesSettings.Guest("shared", 1, 256));
+        assertThat(SETTINGS.runtime().healthUrlTemplate()).isEqualTo("http://{machine}.vm.{app}.internal:{port}");
+    }
+
+    @Test
+    void theTokenNeverShowsInTheSettingsText() {
+        assertThat(SETTINGS.toString()).doesNotContain("fo1_secret-token").contains("token=****");
+    }
+
+    @Test
+    void memoryThatIsNotAMultipleOf256IsRefused() {
+        assertThatThrownBy(() -> new FlyMachinesSettings.Guest("shared", 1, 300))
+                .hasMessage("memoryMb must be a positive multiple of 256, got 300");
+    }
+
+    @Test
+    void aWaitSliceOverSixtySecondsIsRefused() {
+        assertThatThrownBy(() -> new FlyMachinesSettings.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), Duration.ofSeconds(61), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(10)))
+                .hasMessageContaining("waitSlice must be from 1 s to 60 s");
+    }
+
+    @Test
+    void regionsMustBeFlyRegionCodesWithoutRepeats() {
+        assertThatThrownBy(() -> FlyMachinesSettings.of("t", "app", "image", List.of()))
+                .hasMessageContaining("at least one Fly region");
+        assertThatThrownBy(() -> FlyMachinesSettings.of("t", "app", "image", List.of("ams", "Frankfurt")))
+                .hasMessageContaining("got Frankfurt");
+        assertThatThrownBy(() -> FlyMachinesSettings.of("t", "app", "image", List.of("ams", "ams")))
+                .hasMessageContaining("must not repeat");
+    }
+
+    @Test
+    void aTierLeftOutOfTheGuestsKeepsItsDefaultSize() {
+        FlyMachinesSettings settings = new FlyMachinesSettings(null, "t", "app", "image", List.of("ams"),
+                Map.of(Tier.PRO, new FlyMachinesSettings.Guest("performance", 1, 2048)), null, null, null, null, null, null);
+
+        assertThat(settings.guest(Tier.PRO)).isEqualTo(new FlyMachinesSettings.Guest("performance", 1, 2048));
+        assertThat(settings.guest(Tier.TEAM)).isEqualTo(new FlyMachinesSettings.Guest("shared", 2, 1024));
+    }
+
+    @Test
+    void aBundleLimitAboveWhatLinuxAcceptsInOneVariableIsRefused() {
+        assertThatThrownBy(() -> FlyMachinesSettings.Runtime.DEFAULT.withMaxBundleBytes(FlyMachinesDriver.MAX_BUNDLE_ENV_BYTES + 1))
+                .hasMessageContaining("maxBundleBytes must be from 1 to 131052");
+    }
+}
