@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +34,7 @@ import dev.velocitypreview.runtime.FileMaterializer.Materialized;
 public final class PreviewRuntime implements AutoCloseable {
 
     static final String HEALTH_PATH = "/health";
+    static final String INLINE_BUNDLE = "PREVIEW_BUNDLE_B64";
     private static final int HTTP_THREADS = 8;
 
     private final RuntimeOptions options;
@@ -58,7 +62,11 @@ public final class PreviewRuntime implements AutoCloseable {
     public static void main(String[] args) {
         RuntimeOptions options;
         try {
-            options = RuntimeOptions.parse(List.of(args), System.getenv());
+            options = RuntimeOptions.parse(List.of(args), withInlineBundle(System.getenv()));
+        } catch (IOException e) {
+            System.err.println("preview-runtime: cannot write the bundle from " + INLINE_BUNDLE + ": " + e);
+            System.exit(1);
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println("preview-runtime: " + e.getMessage());
             System.err.print(RuntimeOptions.usage());
@@ -76,6 +84,28 @@ public final class PreviewRuntime implements AutoCloseable {
             System.err.println("preview-runtime: cannot start: " + e);
             System.exit(1);
         }
+    }
+
+    /**
+     * Machines that cannot be handed a file (Fly Machines) get their bundle base64-encoded in
+     * {@value #INLINE_BUNDLE}; it is written to a file and used as {@code PREVIEW_BUNDLE}.
+     */
+    static Map<String, String> withInlineBundle(Map<String, String> env) throws IOException {
+        String inline = env.get(INLINE_BUNDLE);
+        if (inline == null || inline.isEmpty() || env.containsKey(RuntimeOptions.variable("bundle"))) {
+            return env;
+        }
+        byte[] bundle;
+        try {
+            bundle = Base64.getDecoder().decode(inline.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(INLINE_BUNDLE + " is not valid base64");
+        }
+        Path file = Files.createTempFile("preview-bundle-", ".json");
+        Files.write(file, bundle);
+        Map<String, String> withFile = new HashMap<>(env);
+        withFile.put(RuntimeOptions.variable("bundle"), file.toString());
+        return withFile;
     }
 
     /**

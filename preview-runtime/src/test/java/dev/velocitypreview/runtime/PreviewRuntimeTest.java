@@ -207,4 +207,19 @@ class PreviewRuntimeTest {
                 .containsPattern("level=info logger=preview-runtime session=" + Bundles.SESSION
                         + " msg=\"files materialized\" project=" + Bundles.PROJECT + " files=1 directories=0 bytes=1 millis=\\d+"));
     }
+
+    @Test
+    void anInlineBase64BundleBecomesTheBundleFile() throws Exception {
+        String json = "{\"sessionId\":\"s\",\"files\":[]}";
+        java.util.Map<String, String> env = PreviewRuntime.withInlineBundle(java.util.Map.of(
+                PreviewRuntime.INLINE_BUNDLE, java.util.Base64.getEncoder().encodeToString(json.getBytes())));
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(env.get("PREVIEW_BUNDLE")))).isEqualTo(json);
+    }
+
+    @Test
+    void anInlineBundleThatIsNotBase64IsRefusedByName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PreviewRuntime.withInlineBundle(
+                        java.util.Map.of(PreviewRuntime.INLINE_BUNDLE, "%%%not base64")))
+                .hasMessage("PREVIEW_BUNDLE_B64 is not valid base64");
+    }
 }

@@ -1,14 +1,18 @@
 package dev.velocitypreview.provisioner;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
 /**
  * Everything the provisioner can be told, under {@code velocity.provisioner}.
@@ -129,9 +133,53 @@ public record ProvisionerSettings(
     }
 
     /** @param local the local process driver, the default */
-    public record Machines(@DefaultValue Local local) {
+    /**
+     * @param driver where previews run: {@code local} (child processes of this provisioner) or {@code fly}
+     *               (Fly Machines; needs {@code machines.fly.*})
+     * @param local  settings of the local driver
+     * @param fly    settings of the Fly Machines driver; required when {@code driver} is {@code fly}
+     */
+    public record Machines(@DefaultValue("local") Driver driver, @DefaultValue Local local, @Nullable Fly fly) {
         public Machines {
             Objects.requireNonNull(local, "machines.local == null");
+            if (driver == Driver.FLY && fly == null) {
+                throw new IllegalArgumentException("machines.driver is fly but machines.fly.* is not set "
+                        + "(at least token, app, image and regions)");
+            }
+        }
+    }
+
+    /** The machine drivers the provisioner can use. */
+    public enum Driver {
+        LOCAL, FLY
+    }
+
+    /**
+     * The Fly Machines driver. Finer settings (timeouts, rate limits, retries, runtime wiring) keep the
+     * driver's documented defaults, which follow Fly's published limits.
+     *
+     * @param baseUrl the Machines API: {@code https://api.machines.dev}, or {@code http://_api.internal:4280}
+     *                from inside Fly's private network
+     * @param token   the Fly API token (a secret: pass it as {@code VELOCITY_PROVISIONER_MACHINES_FLY_TOKEN})
+     * @param app     the Fly app the preview machines belong to
+     * @param image   the preview machine image (preview-runtime and Node)
+     * @param regions regions to create machines in, in order of preference; a region out of capacity moves
+     *                the create to the next
+     * @param guests  machine size per tier ({@code cpu-kind}, {@code cpus}, {@code memory-mb}, a multiple of
+     *                256); tiers left out keep the driver's defaults
+     */
+    public record Fly(@Nullable URI baseUrl, String token, String app, String image, List<String> regions,
+                      @Nullable Map<Tier, FlyMachinesSettings.Guest> guests) {
+
+        FlyMachinesSettings toDriverSettings() {
+            return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, null, null, null, null,
+                    null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Fly[baseUrl=" + baseUrl + ", token=****, app=" + app + ", image=" + image + ", regions=" + regions
+                    + ", guests=" + guests + "]";
         }
     }
 

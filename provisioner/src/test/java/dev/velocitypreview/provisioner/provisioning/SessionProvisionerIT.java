@@ -50,7 +50,8 @@ class SessionProvisionerIT {
             new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
             Duration.ofSeconds(5),
             new ProvisionerSettings.TierTtl(Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(8)),
-            new ProvisionerSettings.Machines(new ProvisionerSettings.Local(null, null, true)));
+            new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
+                    new ProvisionerSettings.Local(null, null, true), null));
     private SessionRows sessions;
     private SessionProvisioner provisioner;
 
