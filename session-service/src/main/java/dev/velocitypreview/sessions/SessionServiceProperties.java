@@ -1,15 +1,23 @@
 package dev.velocitypreview.sessions;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.util.unit.DataSize;
+
+import dev.velocitypreview.core.access.PreviewToken;
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 
 /**
  * Settings of the session service, under {@code velocity.session-service}.
@@ -24,6 +32,19 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestBody       largest request body accepted; larger ones get 413
  * @param sendTimeout          how long a command may take to be acknowledged by Kafka before the
  *                             request answers 503 instead of 202
+ * @param auth                 how callers prove who they are (bearer JWTs)
+ * @param tiers                limits per tier: {@code tiers.<free|pro|team>.max-concurrent-sessions},
+ *                             {@code .ttl-cap}, {@code .machine.cpu-kind}, {@code .machine.cpus},
+ *                             {@code .machine.memory-mb}, {@code .idle-timeout}. Defaults: free 2, 30m,
+ *                             shared 1 cpu 256 MB, 10m; pro 10, 2h, shared 1 cpu 1024 MB, 30m; team 50, 8h,
+ *                             shared 2 cpus 2048 MB, 60m. A configured tier replaces its whole default
+ *                             row, so give all of its values; tiers not configured keep their defaults
+ * @param defaultVisibility    who may open a preview when the request does not say: {@code public}
+ *                             (anyone with the unguessable URL) or {@code private} (only with a
+ *                             preview token, handed to the owner)
+ * @param previewTokenSecret   HMAC secret (at least 32 bytes) shared with the routers, which check the
+ *                             preview tokens of private sessions; without it private sessions are refused
+ * @param previewTokenTtl      how long a preview token handed out with a private session stays valid
  */
 @ConfigurationProperties("velocity.session-service")
 public record SessionServiceProperties(
@@ -33,11 +54,37 @@ public record SessionServiceProperties(
         @DefaultValue("http://localhost:8080") URI publicBaseUrl,
         @DefaultValue("2s") Duration unknownSessionGrace,
         @DefaultValue("16KB") DataSize maxRequestBody,
-        @DefaultValue("5s") Duration sendTimeout) {
+        @DefaultValue("5s") Duration sendTimeout,
+        @DefaultValue Auth auth,
+        @Nullable Map<Tier, TierLimits> tiers,
+        @DefaultValue("public") Visibility defaultVisibility,
+        @Nullable String previewTokenSecret,
+        @DefaultValue("15m") Duration previewTokenTtl) {
 
     public SessionServiceProperties {
         Objects.requireNonNull(kafka, "kafka == null");
         Objects.requireNonNull(directory, "directory == null");
+        Objects.requireNonNull(auth, "auth == null");
+        Map<Tier, TierLimits> complete = new EnumMap<>(Tier.class);
+        complete.putAll(TierLimits.DEFAULTS);
+        if (tiers != null) {
+            complete.putAll(tiers);
+        }
+        tiers = Map.copyOf(complete);
+        Objects.requireNonNull(defaultVisibility, "default-visibility == null");
+        if (previewTokenSecret != null && previewTokenSecret.isEmpty()) {
+            previewTokenSecret = null;
+        }
+        if (previewTokenSecret != null
+                && previewTokenSecret.getBytes(StandardCharsets.UTF_8).length < PreviewToken.MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("preview-token-secret must be at least " + PreviewToken.MIN_SECRET_BYTES
+                    + " bytes");
+        }
+        if (defaultVisibility == Visibility.PRIVATE && previewTokenSecret == null) {
+            throw new IllegalArgumentException(
+                    "default-visibility is private, which needs preview-token-secret (shared with the routers)");
+        }
+        requirePositive("preview-token-ttl", previewTokenTtl);
         requireHttpUrl("preview-base-url", previewBaseUrl);
         requireHttpUrl("public-base-url", publicBaseUrl);
         if (unknownSessionGrace == null || unknownSessionGrace.isNegative()) {
@@ -49,6 +96,31 @@ public record SessionServiceProperties(
         if (sendTimeout == null || sendTimeout.toMillis() < 1 || sendTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("send-timeout must be at least 1ms and fit in an int of milliseconds, got "
                     + sendTimeout);
+        }
+    }
+
+    /** The limits of {@code tier}; every tier has some. */
+    public TierLimits limits(Tier tier) {
+        return tiers.get(tier);
+    }
+
+    /** Secrets stay out of logs and error messages, even when the whole configuration is printed. */
+    @Override
+    public String toString() {
+        return "SessionServiceProperties[kafka=" + kafka + ", directory=" + directory + ", previewBaseUrl="
+                + previewBaseUrl + ", publicBaseUrl=" + publicBaseUrl + ", unknownSessionGrace=" + unknownSessionGrace
+                + ", maxRequestBody=" + maxRequestBody + ", sendTimeout=" + sendTimeout + ", auth=" + auth
+                + ", tiers=" + tiers + ", defaultVisibility=" + defaultVisibility + ", previewTokenSecret="
+                + mask(previewTokenSecret) + ", previewTokenTtl=" + previewTokenTtl + "]";
+    }
+
+    static String mask(@Nullable String secret) {
+        return secret == null ? "(none)" : "(set, masked)";
+    }
+
+    private static void requirePositive(String name, @Nullable Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
         }
     }
 
@@ -102,6 +174,146 @@ public record SessionServiceProperties(
             }
             if (instanceId != null && instanceId.isBlank()) {
                 instanceId = null;
+            }
+        }
+    }
+
+    /**
+     * Bearer JWTs, verified by Spring Security's resource server. Exactly one of {@code hs256-secret}
+     * and {@code jwks-uri} must be set.
+     *
+     * @param hs256Secret   shared secret (UTF-8, at least 32 bytes) of HS256-signed tokens: the
+     *                      embedded default, or Supabase's legacy JWT secret
+     * @param jwksUri       where the identity provider publishes its signing keys (JWK set), e.g.
+     *                      {@code https://<project>.supabase.co/auth/v1/.well-known/jwks.json}
+     * @param jwsAlgorithms signature algorithms accepted from the JWK set (not used with hs256-secret)
+     * @param issuer        when set, tokens must carry exactly this {@code iss}
+     * @param audience      when set, the token's {@code aud} must contain it (Supabase: {@code authenticated})
+     * @param rolesClaim    claim holding the caller's roles, a JSON array or a space-separated string;
+     *                      a dotted path ({@code app_metadata.roles}) reaches into nested objects when no
+     *                      top-level claim has the whole name
+     * @param adminRole     the role that opens {@code /v1/admin/**} and the actuator beyond health
+     * @param tierClaim     claim holding the caller's tier ({@code free}, {@code pro}, {@code team}); free
+     *                      when the token has none; dotted paths as for roles-claim
+     * @param clockSkew     tolerance when checking {@code exp} and {@code nbf}
+     */
+    public record Auth(
+            @Nullable String hs256Secret,
+            @Nullable URI jwksUri,
+            @DefaultValue({"RS256", "ES256"}) List<SignatureAlgorithm> jwsAlgorithms,
+            @Nullable String issuer,
+            @Nullable String audience,
+            @DefaultValue("roles") String rolesClaim,
+            @DefaultValue("admin") String adminRole,
+            @DefaultValue("tier") String tierClaim,
+            @DefaultValue("60s") Duration clockSkew) {
+
+        /** Shorter HS256 secrets can be brute-forced offline from one token. */
+        public static final int MIN_SECRET_BYTES = 32;
+
+        public Auth {
+            hs256Secret = hs256Secret == null || hs256Secret.isEmpty() ? null : hs256Secret;
+            issuer = issuer == null || issuer.isBlank() ? null : issuer;
+            audience = audience == null || audience.isBlank() ? null : audience;
+            if ((hs256Secret == null) == (jwksUri == null)) {
+                throw new IllegalArgumentException("auth: set exactly one of auth.hs256-secret (HS256 tokens, at least "
+                        + MIN_SECRET_BYTES + " bytes) and auth.jwks-uri (the identity provider's JWK set), got "
+                        + (hs256Secret == null ? "neither" : "both"));
+            }
+            if (hs256Secret != null && hs256Secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("auth.hs256-secret must be at least " + MIN_SECRET_BYTES + " bytes");
+            }
+            if (jwksUri != null) {
+                requireHttpUrl("auth.jwks-uri", jwksUri);
+            }
+            if (jwsAlgorithms == null || jwsAlgorithms.isEmpty()) {
+                throw new IllegalArgumentException("auth.jws-algorithms must name at least one algorithm");
+            }
+            jwsAlgorithms = List.copyOf(jwsAlgorithms);
+            requireText("auth.roles-claim", rolesClaim);
+            requireText("auth.admin-role", adminRole);
+            requireText("auth.tier-claim", tierClaim);
+            if (clockSkew == null || clockSkew.isNegative()) {
+                throw new IllegalArgumentException("auth.clock-skew must be zero or positive, got " + clockSkew);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[hs256Secret=" + mask(hs256Secret) + ", jwksUri=" + jwksUri + ", jwsAlgorithms=" + jwsAlgorithms
+                    + ", issuer=" + issuer + ", audience=" + audience + ", rolesClaim=" + rolesClaim + ", adminRole="
+                    + adminRole + ", tierClaim=" + tierClaim + ", clockSkew=" + clockSkew + "]";
+        }
+
+        private static void requireText(String name, @Nullable String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(name + " must not be blank");
+            }
+        }
+    }
+
+    /**
+     * What one tier may use. Defaults:
+     *
+     * <table>
+     *   <caption>limits per tier</caption>
+     *   <tr><th>tier</th><th>max-concurrent-sessions</th><th>ttl-cap</th><th>machine</th><th>idle-timeout</th></tr>
+     *   <tr><td>free</td><td>2</td><td>30m</td><td>shared, 1 cpu, 256 MB</td><td>10m</td></tr>
+     *   <tr><td>pro</td><td>10</td><td>2h</td><td>shared, 1 cpu, 1024 MB</td><td>30m</td></tr>
+     *   <tr><td>team</td><td>50</td><td>8h</td><td>shared, 2 cpus, 2048 MB</td><td>60m</td></tr>
+     * </table>
+     *
+     * @param maxConcurrentSessions how many sessions a user of this tier may have that have not ended
+     *                              (REQUESTED through STOPPING); one more is refused with 429
+     * @param ttlCap                the longest lifetime a session may ask for, and the lifetime of one
+     *                              that does not ask
+     * @param machine               the machine a session of this tier runs on
+     * @param idleTimeout           how long a preview may go unused before cleanup ends it
+     */
+    public record TierLimits(int maxConcurrentSessions, Duration ttlCap, Machine machine, Duration idleTimeout) {
+
+        static final Map<Tier, TierLimits> DEFAULTS = Map.of(
+                Tier.FREE, new TierLimits(2, Duration.ofMinutes(30), new Machine("shared", 1, 256), Duration.ofMinutes(10)),
+                Tier.PRO, new TierLimits(10, Duration.ofHours(2), new Machine("shared", 1, 1024), Duration.ofMinutes(30)),
+                Tier.TEAM, new TierLimits(50, Duration.ofHours(8), new Machine("shared", 2, 2048), Duration.ofMinutes(60)));
+
+        private static final String WHOLE_ROW = " (a configured tier replaces its whole default row: set "
+                + "max-concurrent-sessions, ttl-cap, machine.cpu-kind, machine.cpus, machine.memory-mb and idle-timeout)";
+
+        public TierLimits {
+            if (maxConcurrentSessions < 1) {
+                throw new IllegalArgumentException("tiers.*.max-concurrent-sessions must be at least 1, got "
+                        + maxConcurrentSessions + WHOLE_ROW);
+            }
+            if (ttlCap == null || ttlCap.isNegative() || ttlCap.isZero()) {
+                throw new IllegalArgumentException("tiers.*.ttl-cap must be a positive duration, got " + ttlCap + WHOLE_ROW);
+            }
+            if (machine == null) {
+                throw new IllegalArgumentException("tiers.*.machine is required" + WHOLE_ROW);
+            }
+            if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("tiers.*.idle-timeout must be a positive duration, got " + idleTimeout
+                        + WHOLE_ROW);
+            }
+        }
+    }
+
+    /**
+     * @param cpuKind  {@code shared} or {@code performance} (Fly.io's CPU kinds)
+     * @param cpus     virtual CPUs
+     * @param memoryMb memory in MB
+     */
+    public record Machine(String cpuKind, int cpus, int memoryMb) {
+
+        public Machine {
+            if (!"shared".equals(cpuKind) && !"performance".equals(cpuKind)) {
+                throw new IllegalArgumentException("tiers.*.machine.cpu-kind must be shared or performance, got " + cpuKind);
+            }
+            if (cpus < 1 || cpus > 64) {
+                throw new IllegalArgumentException("tiers.*.machine.cpus must be from 1 to 64, got " + cpus);
+            }
+            if (memoryMb < 128 || memoryMb > 256 * 1024) {
+                throw new IllegalArgumentException("tiers.*.machine.memory-mb must be from 128 to 262144, got " + memoryMb);
             }
         }
     }

@@ -11,7 +11,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.testkit.TestKafka;
 
 /** When Kafka stops acknowledging, a create is refused with 503 in bounded time, never accepted. */
@@ -24,7 +23,8 @@ class BrokerUnavailableIT {
         String user = "user-" + UUID.randomUUID();
         TestKafka kafka = TestKafka.startDedicated();
         try (RunningSessionService service = RunningSessionService.start(kafka.bootstrapServers(), Map.of(
-                "velocity.session-service.send-timeout", SEND_TIMEOUT.toString()))) {
+                "velocity.session-service.send-timeout", SEND_TIMEOUT.toString(),
+                "velocity.session-service.auth.hs256-secret", TestTokens.SECRET))) {
             service.awaitReady();
             HttpResponse<String> before = service.send(create(service, user));
             assertThat(before.statusCode()).as(before.body()).isEqualTo(202);
@@ -43,7 +43,7 @@ class BrokerUnavailableIT {
             assertThat(took).isLessThan(SEND_TIMEOUT.plusSeconds(2));
 
             HttpResponse<String> read = service.send(service.request("/v1/sessions/" + id)
-                    .header(PreviewHeaders.USER_ID, user).GET());
+                    .header("Authorization", TestTokens.bearer(TestTokens.user(user))).GET());
             assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
             assertThat(json(read).get("status").stringValue()).isEqualTo("REQUESTED");
         } finally {
@@ -53,7 +53,7 @@ class BrokerUnavailableIT {
 
     private static java.net.http.HttpRequest.Builder create(RunningSessionService service, String user) {
         return service.request("/v1/sessions").header("Content-Type", "application/json")
-                .header(PreviewHeaders.USER_ID, user)
+                .header("Authorization", TestTokens.bearer(TestTokens.user(user)))
                 .POST(BodyPublishers.ofString("{\"projectId\":\"" + UUID.randomUUID() + "\"}"));
     }
 }

@@ -2,15 +2,22 @@ package dev.velocitypreview.sessions;
 
 import static dev.velocitypreview.sessions.RunningSessionService.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.velocitypreview.sessions.TestTokens.bearer;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -26,12 +33,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.velocitypreview.core.access.PreviewToken;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.TerminationReason;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.testkit.TestKafka;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +50,8 @@ import tools.jackson.databind.JsonNode;
  * rows to {@code preview.sessions} itself.
  */
 class SessionServiceIT {
+
+    private static final String AUTHORIZATION = "Authorization";
 
     private static String bootstrap;
     private static RunningSessionService service;
@@ -56,7 +67,9 @@ class SessionServiceIT {
         // the default grace (2 s): a read right after a 202 must never see 404, even on a busy machine
         service = RunningSessionService.start(bootstrap, Map.of(
                 "velocity.session-service.preview-base-url", "http://localhost:8081",
-                "velocity.session-service.public-base-url", "http://api.test")).awaitReady();
+                "velocity.session-service.public-base-url", "http://api.test",
+                "velocity.session-service.auth.hs256-secret", TestTokens.SECRET,
+                "velocity.session-service.preview-token-secret", TestTokens.PREVIEW_SECRET)).awaitReady();
         commands = new CommandTopic(bootstrap);
         changelog = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 Topics.SESSIONS.keySerde().serializer(), Topics.SESSIONS.valueSerde().serializer());
@@ -75,10 +88,15 @@ class SessionServiceIT {
         }
     }
 
+    /** Creates as a team user, whose quota (50) the tests below the quota tests never reach. */
     private HttpResponse<String> create(String as, UUID project, String... headers) {
+        return create(TestTokens.user(as, Tier.TEAM), "{\"projectId\":\"" + project + "\"}", headers);
+    }
+
+    private HttpResponse<String> create(String token, String body, String... headers) {
         var request = service.request("/v1/sessions").header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString("{\"projectId\":\"" + project + "\"}"));
-        request.header(PreviewHeaders.USER_ID, as);
+                .POST(BodyPublishers.ofString(body));
+        request.header(AUTHORIZATION, bearer(token));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -91,11 +109,11 @@ class SessionServiceIT {
     }
 
     private HttpResponse<String> get(String as, Object id) {
-        return service.send(service.request("/v1/sessions/" + id).header(PreviewHeaders.USER_ID, as).GET());
+        return service.send(service.request("/v1/sessions/" + id).header(AUTHORIZATION, bearer(TestTokens.user(as))).GET());
     }
 
     private HttpResponse<String> delete(String as, Object id) {
-        return service.send(service.request("/v1/sessions/" + id).header(PreviewHeaders.USER_ID, as).DELETE());
+        return service.send(service.request("/v1/sessions/" + id).header(AUTHORIZATION, bearer(TestTokens.user(as))).DELETE());
     }
 
     private static SessionView row(UUID id, String owner, SessionStatus status, long version) {
@@ -139,7 +157,9 @@ class SessionServiceIT {
             assertThat(create.sessionId()).isEqualTo(id);
             assertThat(create.userId()).isEqualTo(user);
             assertThat(create.projectId()).isEqualTo(project);
-            assertThat(create.tier()).isEqualTo(Tier.FREE);
+            assertThat(create.tier()).isEqualTo(Tier.TEAM);
+            assertThat(create.visibility()).isEqualTo(Visibility.PUBLIC);
+            assertThat(create.ttl()).as("the team tier's cap, when none is asked for").isEqualTo(Duration.ofHours(8));
         });
     }
 
@@ -155,7 +175,10 @@ class SessionServiceIT {
         assertThat(session.get("id").stringValue()).isEqualTo(id.toString());
         assertThat(session.get("projectId").stringValue()).isEqualTo(project.toString());
         assertThat(session.get("status").stringValue()).isEqualTo("REQUESTED");
-        assertThat(session.get("tier").stringValue()).isEqualTo("free");
+        assertThat(session.get("tier").stringValue()).isEqualTo("team");
+        assertThat(session.get("userId").stringValue()).isEqualTo(user);
+        assertThat(session.get("visibility").stringValue()).isEqualTo("public");
+        assertThat(session.get("previewToken").isNull()).isTrue();
         assertThat(session.get("version").longValue()).isZero();
         assertThat(session.get("requestedAt").isString()).isTrue();
         assertThat(session.get("machineId").isNull()).isTrue();
@@ -262,7 +285,7 @@ class SessionServiceIT {
         assertProblem(get(stranger, id), 404, "session " + id + " not found");
         assertProblem(delete(stranger, id), 404, "session " + id + " not found");
         HttpResponse<String> listing = service.send(service.request("/v1/sessions")
-                .header(PreviewHeaders.USER_ID, stranger).GET());
+                .header(AUTHORIZATION, bearer(TestTokens.user(stranger))).GET());
         assertThat(json(listing).get("sessions").size()).isZero();
         assertThat(commands.since(before)).isEmpty();
     }
@@ -280,7 +303,7 @@ class SessionServiceIT {
 
         Function<String, List<String>> list = query -> {
             HttpResponse<String> response = service.send(service.request("/v1/sessions" + query)
-                    .header(PreviewHeaders.USER_ID, user).GET());
+                    .header(AUTHORIZATION, bearer(TestTokens.user(user))).GET());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             return json(response).get("sessions").valueStream().map(s -> s.get("id").stringValue()).toList();
         };
@@ -289,6 +312,183 @@ class SessionServiceIT {
         assertThat(list.apply("")).containsExactly(third.toString(), first.toString(), second.toString());
         assertThat(list.apply("?status=active")).containsExactly(second.toString());
         assertThat(list.apply("?status=REQUESTED&limit=1")).containsExactly(third.toString());
+    }
+
+    private HttpResponse<String> send(String method, String path, String token) {
+        var request = service.request(path).method(method, BodyPublishers.noBody());
+        if (token != null) {
+            request.header(AUTHORIZATION, bearer(token));
+        }
+        return service.send(request);
+    }
+
+    private static String project() {
+        return "{\"projectId\":\"" + UUID.randomUUID() + "\"}";
+    }
+
+    @Test
+    void createOverTheTiersConcurrentLimitIsRefusedWithLimitAndUsageAndPublishesNothing() {
+        String free = TestTokens.user(user, Tier.FREE);
+        created(create(free, project()));
+        created(create(free, project()));
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> refused = create(free, project());
+
+        assertProblem(refused, 429, "the free tier allows 2 concurrent sessions and 2 have not ended yet");
+        JsonNode problem = json(refused);
+        assertThat(problem.get("code").stringValue()).isEqualTo("quota_exceeded");
+        assertThat(problem.get("quota").stringValue()).isEqualTo("concurrent-sessions");
+        assertThat(problem.get("limit").intValue()).isEqualTo(2);
+        assertThat(problem.get("usage").intValue()).isEqualTo(2);
+        assertThat(commands.since(before)).isEmpty();
+    }
+
+    @Test
+    void aSessionThatEndedFreesItsSlot() throws Exception {
+        String free = TestTokens.user(user, Tier.FREE);
+        UUID first = created(create(free, project()));
+        UUID second = created(create(free, project()));
+        assertThat(create(free, project()).statusCode()).isEqualTo(429);
+
+        publishRows(null, row(first, user, SessionStatus.TERMINATED, 5), row(second, user, SessionStatus.FAILED, 3));
+        awaitStatus(first, "TERMINATED", 5);
+        awaitStatus(second, "FAILED", 3);
+
+        created(create(free, project()));
+        created(create(free, project()));
+    }
+
+    @Test
+    void aRetryWithTheSameIdempotencyKeyTakesNoNewSlot() {
+        String free = TestTokens.user(user, Tier.FREE);
+        String body = project();
+        UUID id = created(create(free, body, PreviewHeaders.IDEMPOTENCY_KEY, "quota-1"));
+        created(create(free, project()));
+
+        assertThat(created(create(free, body, PreviewHeaders.IDEMPOTENCY_KEY, "quota-1"))).isEqualTo(id);
+    }
+
+    @Test
+    void concurrentCreatesOfOneUserNeverExceedTheLimit() throws Exception {
+        String free = TestTokens.user(user, Tier.FREE);
+        Map<TopicPartition, Long> before = commands.endOffsets();
+        int attempts = 6;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(attempts);
+        try {
+            List<Future<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                responses.add(pool.submit(() -> {
+                    start.await();
+                    return create(free, project());
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<HttpResponse<String>> response : responses) {
+                statuses.add(response.get(60, TimeUnit.SECONDS).statusCode());
+            }
+
+            assertThat(statuses).containsOnly(202, 429).filteredOn(status -> status == 202).hasSize(2);
+            assertThat(commands.since(before)).filteredOn(record -> record.value().userId().equals(user)).hasSize(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void askedTtlReachesTheProvisionerInTheCreate() {
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        UUID id = created(create(TestTokens.user(user, Tier.PRO),
+                "{\"projectId\":\"" + UUID.randomUUID() + "\",\"ttl\":\"PT90M\"}"));
+
+        assertThat(commands.commandsFor(id, before)).singleElement()
+                .satisfies(create -> assertThat(create.ttl()).isEqualTo(Duration.ofMinutes(90)));
+    }
+
+    @Test
+    void higherTiersAllowMoreSessions() {
+        String pro = TestTokens.user(user, Tier.PRO);
+
+        for (int i = 0; i < 3; i++) {
+            created(create(pro, project()));
+        }
+    }
+
+    @Test
+    void privateSessionComesWithAPreviewTokenThatOpensOnlyItsOwnPreview() {
+        Map<TopicPartition, Long> before = commands.endOffsets();
+        HttpResponse<String> response = create(TestTokens.user(user),
+                "{\"projectId\":\"" + UUID.randomUUID() + "\",\"visibility\":\"private\"}");
+
+        UUID id = created(response);
+        JsonNode accepted = json(response);
+        String token = accepted.get("previewToken").stringValue();
+        PreviewToken tokens = new PreviewToken(TestTokens.PREVIEW_SECRET);
+        Instant now = Instant.now();
+        assertThat(accepted.get("visibility").stringValue()).isEqualTo("private");
+        assertThat(accepted.get("previewUrl").stringValue())
+                .isEqualTo("http://localhost:8081/s/" + id + "/?preview_token=" + token);
+        assertThat(tokens.check(token, id, now)).isEqualTo(PreviewToken.Check.VALID);
+        assertThat(tokens.check(token, UUID.randomUUID(), now)).isEqualTo(PreviewToken.Check.WRONG_SESSION);
+        assertThat(tokens.check(token, id, now.plus(Duration.ofMinutes(16)))).isEqualTo(PreviewToken.Check.EXPIRED);
+        assertThat(commands.commandsFor(id, before)).singleElement()
+                .satisfies(create -> assertThat(create.visibility()).isEqualTo(Visibility.PRIVATE));
+
+        JsonNode read = json(get(user, id));
+        assertThat(read.get("visibility").stringValue()).isEqualTo("private");
+        assertThat(tokens.check(read.get("previewToken").stringValue(), id, Instant.now()))
+                .isEqualTo(PreviewToken.Check.VALID);
+        assertThat(read.get("previewUrl").stringValue()).contains("?preview_token=");
+    }
+
+    @Test
+    void publicSessionComesWithoutAPreviewToken() {
+        HttpResponse<String> response = create(user, UUID.randomUUID());
+
+        UUID id = created(response);
+        assertThat(json(response).get("visibility").stringValue()).isEqualTo("public");
+        assertThat(json(response).get("previewToken").isNull()).isTrue();
+        assertThat(json(response).get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+    }
+
+    @Test
+    void adminListsAnyonesSessionsAndTerminatesThemWithReasonAdmin() {
+        String other = "other-" + user;
+        UUID mine = created(create(user, UUID.randomUUID()));
+        UUID theirs = created(create(other, UUID.randomUUID()));
+        awaitStatus(mine, "REQUESTED", 0);
+        String admin = TestTokens.admin("ops-" + UUID.randomUUID());
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> listing = send("GET", "/v1/admin/sessions?user=" + other + "&status=requested", admin);
+            assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
+            assertThat(json(listing).get("sessions").valueStream().map(session -> session.get("id").stringValue()))
+                    .containsExactly(theirs.toString());
+        });
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> terminated = send("DELETE", "/v1/admin/sessions/" + theirs, admin);
+
+        assertThat(terminated.statusCode()).as(terminated.body()).isEqualTo(202);
+        assertThat(commands.commandsFor(theirs, before)).singleElement().satisfies(terminate -> {
+            assertThat(terminate.type()).isEqualTo(SessionCommand.Type.TERMINATE);
+            assertThat(terminate.reason()).isEqualTo(TerminationReason.ADMIN);
+            assertThat(terminate.userId()).isEqualTo(other);
+        });
+        assertProblem(send("DELETE", "/v1/admin/sessions/" + theirs, TestTokens.user(user)), 403, "admin");
+        assertProblem(send("DELETE", "/v1/admin/sessions/" + UUID.randomUUID(), admin), 404, "not found");
+    }
+
+    @Test
+    void healthIsOpenToAnyoneAndTheRestOfTheActuatorOnlyToAdmins() {
+        assertThat(send("GET", "/actuator/health", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertProblem(send("GET", "/actuator/metrics", null), 401, "a bearer token is required");
+        assertProblem(send("GET", "/actuator/metrics", TestTokens.user(user)), 403, "admin");
+        assertThat(send("GET", "/actuator/metrics", TestTokens.admin("ops-1")).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -313,7 +513,17 @@ class SessionServiceIT {
                 bad("oversized body", 413, "at most 16384 bytes", "POST", "application/json",
                         valid + " ".repeat(20 * 1024), "u"),
                 bad("body that is not JSON", 415, "text/plain", "POST", "text/plain", valid, "u"),
-                bad("missing user", 401, "X-User-Id header is required", "POST", "application/json", valid, null),
+                bad("missing token", 401, "a bearer token is required", "POST", "application/json", valid, null),
+                bad("token signed with another secret", 401, "the bearer token was refused", "POST",
+                        "application/json", valid, null, AUTHORIZATION,
+                        bearer(TestTokens.signed("another-secret-of-at-least-32-bytes-long!",
+                                TestTokens.claims("u").build()))),
+                bad("ttl above the tier's cap", 422, "longer than the free tier allows (PT30M)", "POST",
+                        "application/json", "{\"projectId\":\"" + project + "\",\"ttl\":\"PT2H\"}", "u"),
+                bad("tier above the caller's", 403, "tier 'pro' is above your tier 'free'", "POST", "application/json",
+                        "{\"projectId\":\"" + project + "\",\"tier\":\"pro\"}", "u"),
+                bad("admin listing by a user", 403, "needs the 'admin' role", "GET", null, null, "u",
+                        "path", "/v1/admin/sessions"),
                 bad("malformed Idempotency-Key", 400, "Idempotency-Key must be", "POST", "application/json", valid,
                         "u", PreviewHeaders.IDEMPOTENCY_KEY, "has space"),
                 bad("read of an id that is not a UUID", 400, "session id must be a UUID", "GET", null, null, "u",
@@ -354,7 +564,7 @@ class SessionServiceIT {
             }
         }
         if (bad.user() != null) {
-            request.header(PreviewHeaders.USER_ID, user);
+            request.header(AUTHORIZATION, bearer(TestTokens.user(user)));
         }
         if (bad.contentType() != null) {
             request.header("Content-Type", bad.contentType());

@@ -5,18 +5,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.util.unit.DataSize;
+
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
+import dev.velocitypreview.sessions.SessionServiceProperties.Machine;
+import dev.velocitypreview.sessions.SessionServiceProperties.TierLimits;
 
 class SessionServicePropertiesTest {
 
+    private static final String PREFIX = "velocity.session-service.";
+
+    /** Binds {@code settings} (names without the prefix) plus an HS256 secret unless auth is given. */
     private static SessionServiceProperties bind(Map<String, String> settings) {
-        return new Binder(new MapConfigurationPropertySource(settings))
+        Map<String, String> all = new HashMap<>();
+        if (settings.keySet().stream().noneMatch(key -> key.startsWith("auth."))) {
+            all.put(PREFIX + "auth.hs256-secret", TestTokens.SECRET);
+        }
+        settings.forEach((key, value) -> all.put(PREFIX + key, value));
+        return new Binder(new MapConfigurationPropertySource(all))
                 .bindOrCreate("velocity.session-service", SessionServiceProperties.class);
     }
 
@@ -33,19 +49,129 @@ class SessionServicePropertiesTest {
         assertThat(properties.unknownSessionGrace()).isEqualTo(Duration.ofSeconds(2));
         assertThat(properties.maxRequestBody()).isEqualTo(DataSize.ofKilobytes(16));
         assertThat(properties.sendTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(properties.defaultVisibility()).isEqualTo(Visibility.PUBLIC);
+        assertThat(properties.previewTokenSecret()).isNull();
+        assertThat(properties.previewTokenTtl()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(properties.auth().rolesClaim()).isEqualTo("roles");
+        assertThat(properties.auth().tierClaim()).isEqualTo("tier");
+        assertThat(properties.auth().adminRole()).isEqualTo("admin");
+        assertThat(properties.auth().issuer()).isNull();
+        assertThat(properties.auth().audience()).isNull();
+        assertThat(properties.auth().jwsAlgorithms()).containsExactly(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256);
+    }
+
+    @Test
+    void everyTierHasTheDocumentedDefaultLimits() {
+        SessionServiceProperties properties = bind(Map.of());
+
+        assertThat(properties.limits(Tier.FREE)).isEqualTo(
+                new TierLimits(2, Duration.ofMinutes(30), new Machine("shared", 1, 256), Duration.ofMinutes(10)));
+        assertThat(properties.limits(Tier.PRO)).isEqualTo(
+                new TierLimits(10, Duration.ofHours(2), new Machine("shared", 1, 1024), Duration.ofMinutes(30)));
+        assertThat(properties.limits(Tier.TEAM)).isEqualTo(
+                new TierLimits(50, Duration.ofHours(8), new Machine("shared", 2, 2048), Duration.ofMinutes(60)));
+    }
+
+    @Test
+    void aConfiguredTierReplacesItsRowAndLeavesTheOthers() {
+        SessionServiceProperties properties = bind(Map.of(
+                "tiers.pro.max-concurrent-sessions", "20",
+                "tiers.pro.ttl-cap", "4h",
+                "tiers.pro.machine.cpu-kind", "performance",
+                "tiers.pro.machine.cpus", "2",
+                "tiers.pro.machine.memory-mb", "4096",
+                "tiers.pro.idle-timeout", "45m"));
+
+        assertThat(properties.limits(Tier.PRO)).isEqualTo(
+                new TierLimits(20, Duration.ofHours(4), new Machine("performance", 2, 4096), Duration.ofMinutes(45)));
+        assertThat(properties.limits(Tier.FREE).maxConcurrentSessions()).isEqualTo(2);
+    }
+
+    @Test
+    void aTierConfiguredOnlyInPartIsRefusedSayingWhatAConfiguredTierNeeds() {
+        assertThatThrownBy(() -> bind(Map.of("tiers.pro.max-concurrent-sessions", "20")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("tiers.*.ttl-cap must be a positive duration")
+                .hasMessageContaining("a configured tier replaces its whole default row");
+    }
+
+    @Test
+    void anUnknownTierIsRefused() {
+        assertThatThrownBy(() -> bind(Map.of("tiers.gold.max-concurrent-sessions", "20")))
+                .isInstanceOf(BindException.class);
     }
 
     @Test
     void previewBaseThatIsNotAnHttpUrlIsRefusedAtStartup() {
-        assertThatThrownBy(() -> bind(Map.of("velocity.session-service.preview-base-url", "localhost:8081")))
+        assertThatThrownBy(() -> bind(Map.of("preview-base-url", "localhost:8081")))
                 .isInstanceOf(BindException.class)
                 .rootCause().hasMessageContaining("preview-base-url must be an absolute http(s) URL");
     }
 
     @Test
     void zeroSendTimeoutIsRefusedAtStartup() {
-        assertThatThrownBy(() -> bind(Map.of("velocity.session-service.send-timeout", "0s")))
+        assertThatThrownBy(() -> bind(Map.of("send-timeout", "0s")))
                 .isInstanceOf(BindException.class)
                 .rootCause().hasMessageContaining("send-timeout must be at least 1ms");
+    }
+
+    @Test
+    void withoutAnyWayToCheckTokensTheServiceDoesNotStart() {
+        assertThatThrownBy(() -> bind(Map.of("auth.roles-claim", "roles")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("set exactly one of auth.hs256-secret")
+                .hasMessageContaining("got neither");
+    }
+
+    @Test
+    void aSecretAndAJwkSetTogetherAreAmbiguous() {
+        assertThatThrownBy(() -> bind(Map.of("auth.hs256-secret", TestTokens.SECRET,
+                "auth.jwks-uri", "https://id.example.test/.well-known/jwks.json")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("got both");
+    }
+
+    @Test
+    void aShortHs256SecretIsRefusedWithoutShowingIt() {
+        assertThatThrownBy(() -> bind(Map.of("auth.hs256-secret", "too-short-secret")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("auth.hs256-secret must be at least 32 bytes")
+                .hasMessageNotContaining("too-short-secret");
+    }
+
+    @Test
+    void aJwkSetUrlAloneIsEnough() {
+        SessionServiceProperties properties = bind(Map.of("auth.jwks-uri", "https://id.example.test/jwks.json",
+                "auth.jws-algorithms", "ES256"));
+
+        assertThat(properties.auth().jwksUri()).isEqualTo(URI.create("https://id.example.test/jwks.json"));
+        assertThat(properties.auth().jwsAlgorithms()).containsExactly(SignatureAlgorithm.ES256);
+    }
+
+    @Test
+    void aShortPreviewTokenSecretIsRefusedWithoutShowingIt() {
+        assertThatThrownBy(() -> bind(Map.of("preview-token-secret", "short-preview-secret")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("preview-token-secret must be at least 32 bytes")
+                .hasMessageNotContaining("short-preview-secret");
+    }
+
+    @Test
+    void privateByDefaultNeedsAPreviewTokenSecret() {
+        assertThatThrownBy(() -> bind(Map.of("default-visibility", "private")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("default-visibility is private, which needs preview-token-secret");
+        assertThat(bind(Map.of("default-visibility", "private", "preview-token-secret", TestTokens.PREVIEW_SECRET))
+                .defaultVisibility()).isEqualTo(Visibility.PRIVATE);
+    }
+
+    @Test
+    void secretsAreMaskedWhenThePropertiesArePrinted() {
+        SessionServiceProperties properties = bind(Map.of("preview-token-secret", TestTokens.PREVIEW_SECRET));
+
+        assertThat(properties.toString()).doesNotContain(TestTokens.SECRET).doesNotContain(TestTokens.PREVIEW_SECRET)
+                .contains("hs256Secret=(set, masked)").contains("previewTokenSecret=(set, masked)");
+        assertThat(properties.auth().toString()).doesNotContain(TestTokens.SECRET);
+        assertThat(List.of(properties.auth()).toString()).doesNotContain(TestTokens.SECRET);
     }
 }

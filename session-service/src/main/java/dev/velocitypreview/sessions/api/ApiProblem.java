@@ -1,5 +1,6 @@
 package dev.velocitypreview.sessions.api;
 
+import java.net.URI;
 import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
@@ -11,11 +12,13 @@ import org.springframework.web.ErrorResponseException;
 /**
  * A request the API refuses, rendered as RFC 9457 problem+json. {@code code} is a stable,
  * machine-readable reason (also the {@code reason} tag of the rejection counter); {@code detail}
- * says, for a person, what was wrong.
+ * says, for a person, what was wrong; {@code type} is {@code urn:velocity-preview:problem:} and the
+ * code with dashes.
  */
 final class ApiProblem extends ErrorResponseException {
 
     static final String CODE = "code";
+    private static final String TYPE_PREFIX = "urn:velocity-preview:problem:";
 
     private ApiProblem(HttpStatus status, String code, String detail, @Nullable Throwable cause) {
         super(status, body(status, code, detail), cause);
@@ -23,16 +26,29 @@ final class ApiProblem extends ErrorResponseException {
 
     private static ProblemDetail body(HttpStatus status, String code, String detail) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(type(code));
         body.setProperty(CODE, code);
         return body;
+    }
+
+    static URI type(String code) {
+        return URI.create(TYPE_PREFIX + code.replace('_', '-'));
     }
 
     static ApiProblem badRequest(String code, String detail) {
         return new ApiProblem(HttpStatus.BAD_REQUEST, code, detail, null);
     }
 
-    static ApiProblem unauthenticated(String detail) {
-        return new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", detail, null);
+    static ApiProblem forbidden(String code, String detail) {
+        return new ApiProblem(HttpStatus.FORBIDDEN, code, detail, null);
+    }
+
+    static ApiProblem unprocessable(String code, String detail) {
+        return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, code, detail, null);
+    }
+
+    static ApiProblem tooManyRequests(String code, String detail) {
+        return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, code, detail, null);
     }
 
     static ApiProblem notFound(String detail) {
@@ -55,7 +71,12 @@ final class ApiProblem extends ErrorResponseException {
 
     /** Names the request field at fault, for clients that highlight it. */
     ApiProblem field(String name) {
-        getBody().setProperty("field", name);
+        return with("field", name);
+    }
+
+    /** Adds a member to the problem, such as the {@code limit} and {@code usage} of a quota. */
+    ApiProblem with(String member, Object value) {
+        getBody().setProperty(member, value);
         return this;
     }
 }

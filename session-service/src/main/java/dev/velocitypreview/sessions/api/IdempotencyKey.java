@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.sessions.identity.Caller;
 
 /**
  * The client's name for one create request. The session id is derived from the caller and the

@@ -50,6 +50,9 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
                 code = codeOf(status);
                 problem.setProperty(ApiProblem.CODE, code);
             }
+            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
+                problem.setType(ApiProblem.type(code.toString()));
+            }
             metrics.rejected(code.toString());
         }
         return response;

@@ -3,15 +3,27 @@ package dev.velocitypreview.sessions.api;
 import java.net.URI;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 /** Where clients find a session's preview and its status. */
 record SessionLinks(String previewBase, String publicBase) {
+
+    /**
+     * The query parameter that carries a private session's preview token to the router, which
+     * exchanges it for a cookie.
+     */
+    // platform-core has no constant for it yet; the router reads the same name
+    static final String PREVIEW_TOKEN_PARAMETER = "preview_token";
 
     static SessionLinks of(URI previewBaseUrl, URI publicBaseUrl) {
         return new SessionLinks(withoutTrailingSlash(previewBaseUrl), withoutTrailingSlash(publicBaseUrl));
     }
 
-    URI previewUrl(UUID sessionId) {
-        return URI.create(previewBase + "/s/" + sessionId + "/");
+    /** The preview's address; with the token as a query parameter when there is one. */
+    URI previewUrl(UUID sessionId, @Nullable String previewToken) {
+        String url = previewBase + "/s/" + sessionId + "/";
+        // tokens are made of URL-safe characters (v1.<uuid>.<digits>.<base64url>)
+        return URI.create(previewToken == null ? url : url + "?" + PREVIEW_TOKEN_PARAMETER + "=" + previewToken);
     }
 
     URI statusUrl(UUID sessionId) {

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.core.session.Visibility;
 
 /** The JSON bodies the API answers with. */
 final class SessionResponses {
@@ -15,13 +16,24 @@ final class SessionResponses {
     private SessionResponses() {
     }
 
-    /** The answer to an accepted {@code POST /v1/sessions}. */
-    record Accepted(UUID sessionId, String status, URI previewUrl, URI statusUrl) {
+    /**
+     * The answer to an accepted {@code POST /v1/sessions}.
+     *
+     * @param previewToken for a private session, the token that opens its preview (also in
+     *                     {@code previewUrl}); null for a public one
+     */
+    record Accepted(UUID sessionId, String status, String visibility, URI previewUrl, @Nullable String previewToken,
+                    URI statusUrl) {
     }
 
-    /** One session as the view knows it; absent values are JSON null so the shape never changes. */
+    /**
+     * One session as the view knows it; absent values are JSON null so the shape never changes.
+     * {@code previewToken} is handed only to the owner of a private session that has not ended;
+     * {@code previewUrl} then carries it too.
+     */
     record Session(
             UUID id,
+            String userId,
             @Nullable UUID projectId,
             String status,
             @Nullable String statusReason,
@@ -30,6 +42,7 @@ final class SessionResponses {
             @Nullable String machineUrl,
             @Nullable String region,
             @Nullable String tier,
+            String visibility,
             long version,
             @Nullable Instant requestedAt,
             @Nullable Instant createdAt,
@@ -37,18 +50,24 @@ final class SessionResponses {
             @Nullable Instant readyAt,
             @Nullable Instant expiresAt,
             @Nullable Instant terminatedAt,
-            URI previewUrl) {
+            URI previewUrl,
+            @Nullable String previewToken) {
 
-        static Session of(SessionView view, SessionLinks links) {
-            return new Session(view.id(), view.projectId(), view.status().name(), view.statusReason(), view.error(),
-                    view.machineId(), view.machineUrl(), view.region(),
-                    view.tier() == null ? null : view.tier().wireName(), view.version(), view.requestedAt(),
-                    view.createdAt(), view.updatedAt(), view.readyAt(), view.expiresAt(), view.terminatedAt(),
-                    links.previewUrl(view.id()));
+        static Session of(SessionView view, SessionLinks links, @Nullable String previewToken) {
+            return new Session(view.id(), view.userId(), view.projectId(), view.status().name(), view.statusReason(),
+                    view.error(), view.machineId(), view.machineUrl(), view.region(),
+                    view.tier() == null ? null : view.tier().wireName(), visibilityOf(view).wireName(), view.version(),
+                    view.requestedAt(), view.createdAt(), view.updatedAt(), view.readyAt(), view.expiresAt(),
+                    view.terminatedAt(), links.previewUrl(view.id(), previewToken), previewToken);
         }
     }
 
-    /** The caller's sessions, newest first. */
+    /** Sessions, newest first. */
     record Sessions(List<Session> sessions) {
+    }
+
+    /** Sessions requested before visibility existed were public. */
+    static Visibility visibilityOf(SessionView view) {
+        return view.visibility() == null ? Visibility.PUBLIC : view.visibility();
     }
 }

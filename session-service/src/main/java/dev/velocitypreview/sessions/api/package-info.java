@@ -1,4 +1,7 @@
-/** The HTTP API under {@code /v1/sessions}: validation, authorization, problem+json errors. */
+/**
+ * The HTTP API: {@code /v1/sessions} (the caller's own sessions) and {@code /v1/admin/sessions};
+ * validation, ownership, per-tier quotas, preview tokens for private sessions, problem+json errors.
+ */
 @NullMarked
 package dev.velocitypreview.sessions.api;
 

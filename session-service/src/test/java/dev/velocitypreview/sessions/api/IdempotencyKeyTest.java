@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.sessions.identity.Caller;
+
 class IdempotencyKeyTest {
 
-    private final Caller alice = new Caller("alice");
-    private final Caller bob = new Caller("bob");
+    private final Caller alice = new Caller("alice", Tier.FREE, false);
+    private final Caller bob = new Caller("bob", Tier.FREE, false);
 
     @Test
     void sameKeyOfTheSameCallerAlwaysNamesTheSameSession() {
         assertThat(new IdempotencyKey("order-7").sessionIdFor(alice))
-                .isEqualTo(new IdempotencyKey("order-7").sessionIdFor(alice));
+                .isEqualTo(new IdempotencyKey("order-7").sessionIdFor(new Caller("alice", Tier.PRO, true)));
     }
 
     @Test

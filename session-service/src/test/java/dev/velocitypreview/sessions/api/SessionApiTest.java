@@ -1,21 +1,14 @@
 package dev.velocitypreview.sessions.api;
 
+import static dev.velocitypreview.sessions.TestTokens.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -23,31 +16,30 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
-import dev.velocitypreview.core.command.SessionCommand;
-import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.session.Tier;
-import dev.velocitypreview.sessions.SessionServiceProperties;
+import dev.velocitypreview.sessions.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * The HTTP contract without Kafka: what is accepted, how each refusal looks, and that a refusal
- * publishes nothing. The view is a real directory that is never started, i.e. still loading.
+ * The HTTP contract without Kafka: what is refused, how each refusal looks, and that a refusal
+ * publishes nothing. The view is a real directory that is never started, i.e. still loading, so a
+ * request that passes every check ends in 503 {@code view_not_ready}: that is how these tests see
+ * that a request was let through. What needs a loaded view is tested in {@code SessionServiceIT}.
  */
-@WebMvcTest(controllers = SessionController.class, properties = {
+@WebMvcTest(controllers = {SessionController.class, AdminSessionController.class}, properties = {
         "spring.config.name=session-service",
         "velocity.session-service.max-request-body=1KB",
         "velocity.session-service.preview-base-url=http://preview.test:8081/",
-        "velocity.session-service.public-base-url=https://api.test"})
-@Import({ProblemResponses.class, SessionMetrics.class, SessionApiTest.Beans.class})
+        "velocity.session-service.public-base-url=https://api.test",
+        "velocity.session-service.auth.hs256-secret=" + TestTokens.SECRET,
+        "velocity.session-service.preview-token-secret=" + TestTokens.PREVIEW_SECRET})
+@Import(ApiSlice.class)
 class SessionApiTest {
 
     private static final String USER = "user-1";
+    private static final String TOKEN = TestTokens.user(USER);
     private static final UUID PROJECT = UUID.fromString("7d7d1b5e-0c1a-4a44-9a55-2c3d4e5f6a7b");
-
-    @TempDir
-    static Path stateDir;
 
     @Autowired
     MockMvcTester mvc;
@@ -56,32 +48,6 @@ class SessionApiTest {
     @Autowired
     MeterRegistry registry;
 
-    @TestConfiguration
-    @EnableConfigurationProperties(SessionServiceProperties.class)
-    static class Beans {
-        @Bean
-        RecordingCommandPublisher publisher() {
-            return new RecordingCommandPublisher();
-        }
-
-        @Bean(destroyMethod = "close")
-        SessionDirectory directory() {
-            Properties config = new Properties();
-            config.put(StreamsConfig.APPLICATION_ID_CONFIG, "session-api-test");
-            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
-            config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            // never started, but its admin client would still try the (absent) broker every second
-            config.put(StreamsConfig.adminClientPrefix("reconnect.backoff.ms"), "3600000");
-            config.put(StreamsConfig.adminClientPrefix("reconnect.backoff.max.ms"), "3600000");
-            return new SessionDirectory(config);
-        }
-
-        @Bean
-        MeterRegistry meterRegistry() {
-            return new SimpleMeterRegistry();
-        }
-    }
-
     @BeforeEach
     void reset() {
         publisher.reset();
@@ -89,8 +55,16 @@ class SessionApiTest {
     }
 
     private MvcTestResult post(String body) {
-        return mvc.post().uri("/v1/sessions").header(PreviewHeaders.USER_ID, USER)
+        return post(TOKEN, body);
+    }
+
+    private MvcTestResult post(String token, String body) {
+        return mvc.post().uri("/v1/sessions").header(HttpHeaders.AUTHORIZATION, bearer(token))
                 .contentType(MediaType.APPLICATION_JSON).content(body).exchange();
+    }
+
+    private static String withProject(String more) {
+        return "{\"projectId\":\"" + PROJECT + "\"" + more + "}";
     }
 
     private void assertProblem(MvcTestResult result, HttpStatus status, String code, String detailContains) {
@@ -98,55 +72,102 @@ class SessionApiTest {
         assertThat(result).hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
         assertThat(result).bodyJson().extractingPath("$.status").isEqualTo(status.value());
         assertThat(result).bodyJson().extractingPath("$.code").isEqualTo(code);
+        assertThat(result).bodyJson().extractingPath("$.type")
+                .isEqualTo("urn:velocity-preview:problem:" + code.replace('_', '-'));
         assertThat(result).bodyJson().extractingPath("$.detail").asString().contains(detailContains);
         assertThat(publisher.published()).as("nothing is published for a refused request").isEmpty();
         assertThat(registry.get("velocity.sessions.rejected").tag("reason", code).counter().count()).isEqualTo(1.0);
     }
 
-    @Test
-    void acceptedRequestAnswersWithItsLinksOnceTheCreateIsPublished() {
-        Instant before = Instant.now();
-
-        MvcTestResult result = post("{\"projectId\":\"" + PROJECT + "\"}");
-
-        assertThat(result).hasStatus(HttpStatus.ACCEPTED);
-        assertThat(publisher.published()).singleElement().satisfies(create -> {
-            assertThat(create.type()).isEqualTo(SessionCommand.Type.CREATE);
-            assertThat(create.userId()).isEqualTo(USER);
-            assertThat(create.projectId()).isEqualTo(PROJECT);
-            assertThat(create.tier()).isEqualTo(Tier.FREE);
-            assertThat(create.issuedAt()).isBetween(before, Instant.now());
-            String id = create.sessionId().toString();
-            assertThat(result).bodyJson().extractingPath("$.sessionId").isEqualTo(id);
-            assertThat(result).bodyJson().extractingPath("$.status").isEqualTo("REQUESTED");
-            assertThat(result).bodyJson().extractingPath("$.previewUrl").isEqualTo("http://preview.test:8081/s/" + id + "/");
-            assertThat(result).bodyJson().extractingPath("$.statusUrl").isEqualTo("https://api.test/v1/sessions/" + id);
-            assertThat(result).headers().hasValue(HttpHeaders.LOCATION, "https://api.test/v1/sessions/" + id);
-        });
-        assertThat(registry.get("velocity.sessions.requested").tag("tier", "free").counter().count()).isEqualTo(1.0);
+    /** The request passed every check the API makes before it needs the view. */
+    private void assertLetThrough(MvcTestResult result) {
+        assertProblem(result, HttpStatus.SERVICE_UNAVAILABLE, "view_not_ready", "still loading");
     }
 
     @Test
-    void requestedTierIsPublished() {
-        assertThat(post("{\"projectId\":\"" + PROJECT + "\",\"tier\":\"team\"}")).hasStatus(HttpStatus.ACCEPTED);
+    void createWhileTheViewIsLoadingAsksToRetryBecauseTheQuotaCannotBeCounted() {
+        MvcTestResult result = post(withProject(""));
 
-        assertThat(publisher.published()).singleElement().extracting(SessionCommand::tier).isEqualTo(Tier.TEAM);
+        assertLetThrough(result);
+        assertThat(result).headers().hasValue(HttpHeaders.RETRY_AFTER, "1");
     }
 
     @Test
-    void requestWithoutUserIdIsUnauthorized() {
+    void requestWithoutATokenIsUnauthorizedAndSaysHowToAuthenticate() {
         MvcTestResult result = mvc.post().uri("/v1/sessions").contentType(MediaType.APPLICATION_JSON)
-                .content("{\"projectId\":\"" + PROJECT + "\"}").exchange();
+                .content(withProject("")).exchange();
 
-        assertProblem(result, HttpStatus.UNAUTHORIZED, "unauthenticated", "X-User-Id header is required");
+        assertProblem(result, HttpStatus.UNAUTHORIZED, "unauthenticated", "Authorization: Bearer <JWT>");
+        assertThat(result).headers().hasValue(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"velocity-preview\"");
     }
 
     @Test
-    void requestWithMalformedUserIdIsUnauthorized() {
-        MvcTestResult result = mvc.post().uri("/v1/sessions").header(PreviewHeaders.USER_ID, "bob smith")
-                .contentType(MediaType.APPLICATION_JSON).content("{\"projectId\":\"" + PROJECT + "\"}").exchange();
+    void theOldUserIdHeaderNoLongerIdentifiesAnyone() {
+        MvcTestResult result = mvc.get().uri("/v1/sessions").header("X-User-Id", USER).exchange();
 
-        assertProblem(result, HttpStatus.UNAUTHORIZED, "unauthenticated", "userId must be 1-128 characters");
+        assertProblem(result, HttpStatus.UNAUTHORIZED, "unauthenticated", "a bearer token is required");
+    }
+
+    @Test
+    void tierAboveTheCallersOwnIsForbidden() {
+        MvcTestResult result = post(withProject(",\"tier\":\"team\""));
+
+        assertProblem(result, HttpStatus.FORBIDDEN, "tier_not_allowed", "tier 'team' is above your tier 'free'");
+        assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("tier");
+    }
+
+    @Test
+    void tierAtOrBelowTheCallersOwnIsAccepted() {
+        assertLetThrough(post(TestTokens.user(USER, Tier.PRO), withProject(",\"tier\":\"free\"")));
+        reset();
+        assertLetThrough(post(TestTokens.user(USER, Tier.PRO), withProject(",\"tier\":\"pro\"")));
+    }
+
+    @Test
+    void ttlAboveTheTiersCapIsRefusedNamingTheCap() {
+        MvcTestResult result = post(withProject(",\"ttl\":\"PT45M\""));
+
+        assertProblem(result, HttpStatus.UNPROCESSABLE_CONTENT, "ttl_above_cap",
+                "ttl PT45M is longer than the free tier allows (PT30M)");
+        assertThat(result).bodyJson().extractingPath("$.limit").isEqualTo("PT30M");
+        assertThat(result).bodyJson().extractingPath("$.limitSeconds").isEqualTo(1800);
+        assertThat(result).bodyJson().extractingPath("$.tier").isEqualTo("free");
+        assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("ttl");
+    }
+
+    @Test
+    void ttlWithinTheCapIsAcceptedAsADurationOrAsSeconds() {
+        assertLetThrough(post(withProject(",\"ttl\":\"PT30M\"")));
+        reset();
+        assertLetThrough(post(withProject(",\"ttl\":600")));
+        reset();
+        assertLetThrough(post(TestTokens.user(USER, Tier.TEAM), withProject(",\"ttl\":\"PT8H\"")));
+    }
+
+    @Test
+    void aLowerTierAskedForBringsItsLowerTtlCap() {
+        MvcTestResult result = post(TestTokens.user(USER, Tier.TEAM), withProject(",\"tier\":\"free\",\"ttl\":\"PT1H\""));
+
+        assertProblem(result, HttpStatus.UNPROCESSABLE_CONTENT, "ttl_above_cap", "free tier allows (PT30M)");
+    }
+
+    @Test
+    void malformedTtlsAreRefused() {
+        for (String ttl : new String[] {"\"soon\"", "30", "1.5", "true", "\"-PT5M\"", "99999999999999999999"}) {
+            MvcTestResult result = post(withProject(",\"ttl\":" + ttl));
+
+            assertThat(result).as(ttl).hasStatus(HttpStatus.BAD_REQUEST);
+            assertThat(result).bodyJson().extractingPath("$.code").as(ttl).isEqualTo("invalid_ttl");
+            assertThat(result).bodyJson().extractingPath("$.detail").asString().as(ttl)
+                    .contains("ttl must be an ISO-8601 duration (\"PT45M\") or a whole number of seconds, at least 60");
+        }
+        assertThat(publisher.published()).isEmpty();
+    }
+
+    @Test
+    void unknownVisibilityIsRefusedListingTheChoices() {
+        assertProblem(post(withProject(",\"visibility\":\"secret\"")), HttpStatus.BAD_REQUEST, "unknown_visibility",
+                "visibility must be one of public, private");
     }
 
     @Test
@@ -174,16 +195,16 @@ class SessionApiTest {
 
     @Test
     void unknownFieldIsRefusedByName() {
-        MvcTestResult result = post("{\"projectId\":\"" + PROJECT + "\",\"template\":\"react\"}");
+        MvcTestResult result = post(withProject(",\"template\":\"react\""));
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "unknown_field",
-                "unknown field 'template'; accepted fields are projectId, tier");
+                "unknown field 'template'; accepted fields are projectId, visibility, ttl, tier");
         assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("template");
     }
 
     @Test
     void missingProjectIdIsRefused() {
-        assertProblem(post("{\"tier\":\"pro\"}"), HttpStatus.BAD_REQUEST, "missing_field", "projectId is required");
+        assertProblem(post("{\"tier\":\"free\"}"), HttpStatus.BAD_REQUEST, "missing_field", "projectId is required");
     }
 
     @Test
@@ -200,7 +221,7 @@ class SessionApiTest {
 
     @Test
     void unknownTierIsRefusedListingTheTiers() {
-        assertProblem(post("{\"projectId\":\"" + PROJECT + "\",\"tier\":\"gold\"}"), HttpStatus.BAD_REQUEST,
+        assertProblem(post(withProject(",\"tier\":\"gold\"")), HttpStatus.BAD_REQUEST,
                 "unknown_tier", "tier must be one of free, pro, team, got 'gold'");
     }
 
@@ -208,13 +229,13 @@ class SessionApiTest {
     void oversizedBodyIsRefused() {
         String padding = " ".repeat(1024);
 
-        assertProblem(post("{\"projectId\":\"" + PROJECT + "\"}" + padding), HttpStatus.CONTENT_TOO_LARGE,
-                "body_too_large", "at most 1024 bytes");
+        assertProblem(post(withProject("") + padding), HttpStatus.CONTENT_TOO_LARGE, "body_too_large",
+                "at most 1024 bytes");
     }
 
     @Test
     void bodyThatIsNotJsonIsUnsupported() {
-        MvcTestResult result = mvc.post().uri("/v1/sessions").header(PreviewHeaders.USER_ID, USER)
+        MvcTestResult result = mvc.post().uri("/v1/sessions").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
                 .contentType(MediaType.TEXT_PLAIN).content("projectId=" + PROJECT).exchange();
 
         assertProblem(result, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "text/plain");
@@ -222,28 +243,17 @@ class SessionApiTest {
 
     @Test
     void malformedIdempotencyKeyIsRefused() {
-        MvcTestResult result = mvc.post().uri("/v1/sessions").header(PreviewHeaders.USER_ID, USER)
+        MvcTestResult result = mvc.post().uri("/v1/sessions").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
                 .header(PreviewHeaders.IDEMPOTENCY_KEY, "two words").contentType(MediaType.APPLICATION_JSON)
-                .content("{\"projectId\":\"" + PROJECT + "\"}").exchange();
+                .content(withProject("")).exchange();
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_idempotency_key",
                 "Idempotency-Key must be 1-255 visible ASCII characters");
     }
 
     @Test
-    void createThatKafkaDoesNotAcknowledgeIsUnavailableNotAccepted() {
-        publisher.stopAcknowledging();
-
-        MvcTestResult result = post("{\"projectId\":\"" + PROJECT + "\"}");
-
-        assertProblem(result, HttpStatus.SERVICE_UNAVAILABLE, "not_acknowledged", "could not be stored in time");
-        assertThat(result).headers().hasValue(HttpHeaders.RETRY_AFTER, "1");
-        assertThat(registry.find("velocity.sessions.requested").counter()).isNull();
-    }
-
-    @Test
     void readOfAnIdThatIsNotAUuidIsRefused() {
-        MvcTestResult result = mvc.get().uri("/v1/sessions/{id}", "abc").header(PreviewHeaders.USER_ID, USER)
+        MvcTestResult result = mvc.get().uri("/v1/sessions/{id}", "abc").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
                 .exchange();
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_session_id", "session id must be a UUID");
@@ -251,8 +261,8 @@ class SessionApiTest {
 
     @Test
     void deleteOfAnIdThatIsNotAUuidIsRefused() {
-        MvcTestResult result = mvc.delete().uri("/v1/sessions/{id}", "not-a-session").header(PreviewHeaders.USER_ID, USER)
-                .exchange();
+        MvcTestResult result = mvc.delete().uri("/v1/sessions/{id}", "not-a-session")
+                .header(HttpHeaders.AUTHORIZATION, bearer(TOKEN)).exchange();
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_session_id", "session id must be a UUID");
     }
@@ -260,24 +270,15 @@ class SessionApiTest {
     @Test
     void readWhileTheViewIsLoadingAsksToRetry() {
         MvcTestResult result = mvc.get().uri("/v1/sessions/{id}", UUID.randomUUID())
-                .header(PreviewHeaders.USER_ID, USER).exchange();
+                .header(HttpHeaders.AUTHORIZATION, bearer(TOKEN)).exchange();
 
-        assertProblem(result, HttpStatus.SERVICE_UNAVAILABLE, "view_not_ready", "still loading");
+        assertLetThrough(result);
         assertThat(result).headers().hasValue(HttpHeaders.RETRY_AFTER, "1");
     }
 
     @Test
-    void createWithAKeyWhileTheViewIsLoadingAsksToRetry() {
-        MvcTestResult result = mvc.post().uri("/v1/sessions").header(PreviewHeaders.USER_ID, USER)
-                .header(PreviewHeaders.IDEMPOTENCY_KEY, "order-7").contentType(MediaType.APPLICATION_JSON)
-                .content("{\"projectId\":\"" + PROJECT + "\"}").exchange();
-
-        assertProblem(result, HttpStatus.SERVICE_UNAVAILABLE, "view_not_ready", "retry shortly");
-    }
-
-    @Test
     void listingWithAnUnknownStatusIsRefusedListingTheStatuses() {
-        MvcTestResult result = mvc.get().uri("/v1/sessions?status=RUNNING").header(PreviewHeaders.USER_ID, USER)
+        MvcTestResult result = mvc.get().uri("/v1/sessions?status=RUNNING").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
                 .exchange();
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_status",
@@ -286,7 +287,7 @@ class SessionApiTest {
 
     @Test
     void listingWithALimitOutOfRangeIsRefused() {
-        MvcTestResult result = mvc.get().uri("/v1/sessions?limit=501").header(PreviewHeaders.USER_ID, USER)
+        MvcTestResult result = mvc.get().uri("/v1/sessions?limit=501").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
                 .exchange();
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_limit", "limit must be a whole number from 1 to 500");
@@ -294,8 +295,44 @@ class SessionApiTest {
 
     @Test
     void unknownPathIsAProblemToo() {
-        MvcTestResult result = mvc.get().uri("/v1/nothing-here").header(PreviewHeaders.USER_ID, USER).exchange();
+        MvcTestResult result = mvc.get().uri("/v1/nothing-here").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN)).exchange();
 
         assertProblem(result, HttpStatus.NOT_FOUND, "not_found", "No endpoint GET /v1/nothing-here");
+    }
+
+    @Test
+    void adminEndpointsAreForbiddenToCallersWithoutTheAdminRole() {
+        MvcTestResult listing = mvc.get().uri("/v1/admin/sessions").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
+                .exchange();
+        assertProblem(listing, HttpStatus.FORBIDDEN, "forbidden", "this endpoint needs the 'admin' role");
+        assertThat(listing).headers().containsHeader(HttpHeaders.WWW_AUTHENTICATE);
+        assertThat(listing.getResponse().getHeader(HttpHeaders.WWW_AUTHENTICATE)).contains("insufficient_scope");
+
+        MvcTestResult delete = mvc.delete().uri("/v1/admin/sessions/{id}", UUID.randomUUID())
+                .header(HttpHeaders.AUTHORIZATION, bearer(TOKEN)).exchange();
+        assertThat(delete).hasStatus(HttpStatus.FORBIDDEN);
+        assertThat(delete).bodyJson().extractingPath("$.code").isEqualTo("forbidden");
+    }
+
+    @Test
+    void adminEndpointsAreOpenToCallersWithTheAdminRole() {
+        String admin = TestTokens.admin("ops-1");
+
+        assertLetThrough(mvc.get().uri("/v1/admin/sessions?user=user-1&status=active")
+                .header(HttpHeaders.AUTHORIZATION, bearer(admin)).exchange());
+    }
+
+    @Test
+    void adminListingForAMalformedUserIsRefused() {
+        MvcTestResult result = mvc.get().uri("/v1/admin/sessions?user=bob smith")
+                .header(HttpHeaders.AUTHORIZATION, bearer(TestTokens.admin("ops-1"))).exchange();
+
+        assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_user", "user must be a user id");
+    }
+
+    @Test
+    void adminEndpointsWithoutATokenAreUnauthorizedNotForbidden() {
+        assertProblem(mvc.get().uri("/v1/admin/sessions").exchange(), HttpStatus.UNAUTHORIZED, "unauthenticated",
+                "a bearer token is required");
     }
 }

@@ -2,6 +2,7 @@ package dev.velocitypreview.sessions.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -10,11 +11,14 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import dev.velocitypreview.sessions.SessionServiceProperties;
+import dev.velocitypreview.sessions.TestTokens;
 
 class CommandPublishingTest {
 
     private static SessionServiceProperties bind(Map<String, String> settings) {
-        return new Binder(new MapConfigurationPropertySource(settings))
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("velocity.session-service.auth.hs256-secret", TestTokens.SECRET);
+        return new Binder(new MapConfigurationPropertySource(all))
                 .bindOrCreate("velocity.session-service", SessionServiceProperties.class);
     }
 

@@ -1,0 +1,127 @@
+package dev.velocitypreview.sessions.api;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+
+import dev.velocitypreview.core.directory.SessionDirectory;
+import dev.velocitypreview.core.session.SessionId;
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.sessions.SessionServiceProperties;
+
+/** Reads of the view shared by the user and admin endpoints, and the parsing of their parameters. */
+@Component
+class SessionLookups {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 500;
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+    private static final Comparator<SessionView> NEWEST_FIRST = Comparator
+            .comparing(SessionView::requestedAt, Comparator.nullsLast(Comparator.<java.time.Instant>reverseOrder()))
+            .thenComparing(SessionView::createdAt, Comparator.nullsLast(Comparator.<java.time.Instant>reverseOrder()))
+            .thenComparing(SessionView::id);
+
+    private final SessionDirectory directory;
+    private final Duration grace;
+
+    SessionLookups(SessionDirectory directory, SessionServiceProperties properties) {
+        this.directory = directory;
+        this.grace = properties.unknownSessionGrace();
+    }
+
+    /** @throws ApiProblem 503 while the view is still loading */
+    void requireReady() {
+        if (!directory.isReady()) {
+            throw ApiProblem.unavailable("view_not_ready",
+                    "the session view is still loading (" + directory.state() + "); retry shortly", RETRY_AFTER, null);
+        }
+    }
+
+    /**
+     * The session once the view knows it and {@code visible} holds for it; a long poll of at most
+     * the grace, since the view may trail a 202 by milliseconds. A session the caller may not see
+     * is as unknown as a missing one, so ids cannot be probed.
+     */
+    CompletableFuture<SessionView> find(UUID id, Predicate<SessionView> visible) {
+        requireReady();
+        return directory.await(id, any -> true, grace).handle((view, error) -> {
+            if (error == null && visible.test(view)) {
+                return view;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause != null && !(cause instanceof TimeoutException)) {
+                throw new CompletionException(cause);
+            }
+            throw ApiProblem.notFound("session " + id + " not found");
+        });
+    }
+
+    /** {@link #find}, for handlers that block anyway. */
+    SessionView findNow(UUID id, Predicate<SessionView> visible) {
+        try {
+            return find(id, visible).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** What the view knows of {@code id} right now, without waiting; the view must be ready. */
+    Optional<SessionView> lookup(UUID id) {
+        requireReady();
+        return directory.lookup(id);
+    }
+
+    /** Matching sessions, newest first, at most {@code limit}. */
+    List<SessionView> list(Predicate<SessionView> filter, int limit) {
+        requireReady();
+        return directory.find(filter).stream().sorted(NEWEST_FIRST).limit(limit).toList();
+    }
+
+    static UUID sessionId(String raw) {
+        try {
+            return SessionId.parse("session id", raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("invalid_session_id", e.getMessage());
+        }
+    }
+
+    /** A status filter; null for none. */
+    static @Nullable SessionStatus status(@Nullable String raw) {
+        if (raw == null) {
+            return null;
+        }
+        for (SessionStatus status : SessionStatus.values()) {
+            if (status.name().equals(raw.toUpperCase(Locale.ROOT))) {
+                return status;
+            }
+        }
+        throw ApiProblem.badRequest("invalid_status", "status must be one of "
+                + Arrays.toString(SessionStatus.values()) + ", got " + SessionId.quote(raw)).field("status");
+    }
+
+    static int limit(@Nullable String raw) {
+        if (raw == null) {
+            return DEFAULT_LIMIT;
+        }
+        int limit = DIGITS.matcher(raw).matches() ? Integer.parseInt(raw) : 0;
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ApiProblem.badRequest("invalid_limit", "limit must be a whole number from 1 to " + MAX_LIMIT
+                    + ", got " + SessionId.quote(raw)).field("limit");
+        }
+        return limit;
+    }
+}
