@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,7 +27,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.router.RouterApplication;
+import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.sessions.SessionServiceApplication;
+import dev.velocitypreview.sessions.identity.DevTokens;
 
 /**
  * Every service of the platform in this JVM, wired to one Kafka and one PostgreSQL: the
@@ -38,6 +41,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     private final Deque<ConfigurableApplicationContext> running = new ArrayDeque<>();
     private final String apiUrl;
     private final String routerUrl;
+    private final PlatformSecrets secrets;
 
     /**
      * @param kafkaBootstrap where the broker answers
@@ -45,16 +49,20 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * @param stateDir       where the services keep local state (machines, stream stores)
      * @param apiPort        session API port, 0 for any
      * @param routerPort     router port, 0 for any
+     * @param secrets        the API token and preview token keys
      * @param settings       further settings for every service (each reads only its own prefix)
      * @param progress       told about each service as it starts
      */
     public static EmbeddedPlatform start(String kafkaBootstrap, Database database, Path stateDir, int apiPort,
-                                         int routerPort, Map<String, Object> settings, Consumer<String> progress) {
-        return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, settings, progress);
+                                         int routerPort, PlatformSecrets secrets, Map<String, Object> settings,
+                                         Consumer<String> progress) {
+        return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, secrets, settings,
+                progress);
     }
 
     private EmbeddedPlatform(String kafkaBootstrap, Database database, Path stateDir, int apiPort, int routerPort,
-                             Map<String, Object> settings, Consumer<String> progress) {
+                             PlatformSecrets secrets, Map<String, Object> settings, Consumer<String> progress) {
+        this.secrets = secrets;
         // Both addresses go into the API's answers (previewUrl, statusUrl), so they are chosen before
         // anything starts; then the three services start side by side, which on two cores saves
         // about a third of the start-up time.
@@ -69,10 +77,19 @@ public final class EmbeddedPlatform implements AutoCloseable {
                 "spring.main.register-shutdown-hook", false,
                 "spring.main.banner-mode", "off",
                 "spring.main.log-startup-info", false);
+        // The session API brings Spring Security onto the shared class path; the router and the
+        // provisioner have no users and must not grow a login page.
+        Map<String, Object> withoutSecurity = with(common, Map.of(), Map.of("spring.autoconfigure.exclude", String.join(",",
+                "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+                "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+                "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+                "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+                "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+                "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration")));
         ExecutorService starters = Executors.newFixedThreadPool(3, runnable -> new Thread(runnable, "platform-start"));
         progress.accept("starting provisioner (with the changelog relay), router and session api");
         CompletableFuture<ConfigurableApplicationContext> provisioner = CompletableFuture.supplyAsync(
-                () -> ProvisionerApplication.start(with(common, settings, Map.of(
+                () -> ProvisionerApplication.start(with(withoutSecurity, settings, Map.of(
                         "spring.datasource.url", database.jdbcUrl(),
                         "spring.datasource.username", database.username(),
                         "spring.datasource.password", database.password(),
@@ -80,15 +97,18 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.provisioner.machines.local.root-dir", stateDir.resolve("machines").toString(),
                         "velocity.provisioner.machines.local.stop-machines-on-close", true))), starters);
         CompletableFuture<ConfigurableApplicationContext> router = CompletableFuture.supplyAsync(
-                () -> RouterApplication.start(with(common, settings, Map.of(
+                () -> RouterApplication.start(with(withoutSecurity, settings, Map.of(
                         "server.port", chosenRouterPort,
-                        "velocity.router.kafka.bootstrap-servers", kafkaBootstrap))), starters);
+                        "velocity.router.kafka.bootstrap-servers", kafkaBootstrap,
+                        "velocity.router.preview-token-secret", secrets.previewTokenSecret()))), starters);
         CompletableFuture<ConfigurableApplicationContext> api = CompletableFuture.supplyAsync(
                 () -> SessionServiceApplication.start(with(common, settings, Map.of(
                         "server.port", chosenApiPort,
                         "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
                         "velocity.session-service.preview-base-url", routerUrl,
-                        "velocity.session-service.public-base-url", apiUrl))), starters);
+                        "velocity.session-service.public-base-url", apiUrl,
+                        "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret(),
+                        "velocity.session-service.preview-token-secret", secrets.previewTokenSecret()))), starters);
         try {
             // closed in reverse: the API first, the provisioner (which stops the machines) last
             running.push(join(provisioner, "provisioner"));
@@ -157,6 +177,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A bearer token for the session API, signed with this platform's key. */
+    public String apiToken(String user, Set<String> roles, Tier tier, Duration ttl) {
+        return DevTokens.mint(secrets.apiTokenSecret(), user, roles, tier, ttl);
     }
 
     public String apiUrl() {

@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
+import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.embedded.EmbeddedPostgresServer;
 
@@ -27,6 +29,8 @@ import dev.velocitypreview.embedded.EmbeddedPostgresServer;
 public final class Launcher {
 
     static final String DATABASE = "velocity";
+    static final String DEMO_USER = "demo";
+    static final Duration DEMO_TOKEN_TTL = Duration.ofHours(12);
 
     private final LauncherOptions options;
     private final PrintStream out;
@@ -78,10 +82,12 @@ public final class Launcher {
         kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1).start();
         platform = EmbeddedPlatform.start(kafka.bootstrapServers(),
                 new EmbeddedPlatform.Database(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.USER, ""),
-                data, options.apiPort(), options.routerPort(), Map.of(), this::step);
+                data, options.apiPort(), options.routerPort(), PlatformSecrets.loadOrCreate(data), Map.of(),
+                this::step);
         step("waiting for router and session api to load their session views");
         platform.awaitReady(Duration.ofMinutes(3));
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        String token = platform.apiToken(DEMO_USER, Set.of(), Tier.TEAM, DEMO_TOKEN_TTL);
         out.printf("""
 
                 velocity preview is ready (%d s)
@@ -89,12 +95,13 @@ public final class Launcher {
                   previews      %s/s/<session-id>/
                   data          %s   (start with --clean to begin anew)
 
-                try it:
-                  curl -s -X POST %s/v1/sessions -H 'Content-Type: application/json' \\
-                       -H 'X-User-Id: demo' -d '{"projectId":"%s"}'
+                try it (a token for user '%s', valid %d hours):
+                  export TOKEN=%s
+                  curl -s -X POST %s/v1/sessions -H "Authorization: Bearer $TOKEN" \\
+                       -H 'Content-Type: application/json' -d '{"projectId":"%s"}'
                 then open the previewUrl it answers with. Ctrl-C stops everything.
-                %n""", seconds, platform.apiUrl(), platform.routerUrl(), data, platform.apiUrl(),
-                "7f3c6a52-0c4e-4c53-9d47-3b8c1f0a9e21");
+                %n""", seconds, platform.apiUrl(), platform.routerUrl(), data, DEMO_USER, DEMO_TOKEN_TTL.toHours(),
+                token, platform.apiUrl(), "7f3c6a52-0c4e-4c53-9d47-3b8c1f0a9e21");
     }
 
     synchronized void stop() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -34,6 +36,7 @@ import static org.awaitility.Awaitility.await;
 /** The spine's user steps, end to end, on a real broker, a real PostgreSQL, Debezium and real machines. */
 class PlatformEndToEndIT {
 
+    private static final String USER = "e2e-user";
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
     private static Path stateDir;
@@ -46,7 +49,7 @@ class PlatformEndToEndIT {
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 // 200 preview JVMs starting at once on two cores take minutes, not the default minute
-                stateDir, 0, 0, Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s"), step -> { })
+                stateDir, 0, 0, PlatformSecrets.random(), Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s"), step -> { })
                 .awaitReady(Duration.ofMinutes(2));
     }
 
@@ -92,6 +95,31 @@ class PlatformEndToEndIT {
     }
 
     @Test
+    void aPrivatePreviewOpensOnlyWithItsToken() throws Exception {
+        UUID projectId = UUID.randomUUID();
+        HttpResponse<String> created = post("/v1/sessions",
+                "{\"projectId\":\"" + projectId + "\",\"visibility\":\"private\"}", Map.of());
+        assertThat(created.statusCode()).isEqualTo(202);
+        String previewUrl = field(created.body(), "previewUrl");
+        assertThat(previewUrl).contains("preview_token=");
+
+        // a browser: follows the token exchange and keeps the cookie it sets
+        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .cookieHandler(new java.net.CookieManager()).version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(previewUrl))
+                .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains(projectId.toString());
+
+        String withoutToken = previewUrl.substring(0, previewUrl.indexOf('?'));
+        HttpResponse<String> stranger = HTTP.send(HttpRequest.newBuilder(URI.create(withoutToken)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(stranger.statusCode()).isEqualTo(401);
+        assertThat(browser.send(HttpRequest.newBuilder(URI.create(withoutToken)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void anIdempotencyKeyReturnsTheSameSession() throws Exception {
         String body = "{\"projectId\":\"" + UUID.randomUUID() + "\"}";
         Map<String, String> key = Map.of("Idempotency-Key", "retry-" + UUID.randomUUID());
@@ -110,15 +138,17 @@ class PlatformEndToEndIT {
             List<CompletableFuture<String>> outcomes = new ArrayList<>();
             List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < sessions; i++) {
+                // one user each: the free tier allows a user only a couple of sessions at a time
+                String user = "crowd-" + i;
                 outcomes.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         UUID projectId = UUID.randomUUID();
-                        HttpResponse<String> created = post("/v1/sessions",
+                        HttpResponse<String> created = post(user, "/v1/sessions",
                                 "{\"projectId\":\"" + projectId + "\"}", Map.of());
                         if (created.statusCode() != 202) {
                             return "create " + created.statusCode();
                         }
-                        ids.add(field(created.body(), "sessionId"));
+                        ids.add(user + " " + field(created.body(), "sessionId"));
                         HttpResponse<String> page = get(field(created.body(), "previewUrl"));
                         return page.statusCode() == 200 && page.body().contains(projectId.toString())
                                 ? "page" : "preview " + page.statusCode() + " " + page.body();
@@ -131,10 +161,12 @@ class PlatformEndToEndIT {
                     .collect(Collectors.groupingBy(outcome -> outcome, Collectors.counting()));
             assertThat(byOutcome).containsExactly(Map.entry("page", (long) sessions));
 
-            for (String id : ids) {
-                send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions/" + id)).DELETE());
+            for (String owned : ids) {
+                String[] userAndId = owned.split(" ");
+                send(userAndId[0], HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions/" + userAndId[1])).DELETE());
             }
-            await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream().allMatch(id -> machinesOf(id).isEmpty()));
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> ids.stream().allMatch(owned -> machinesOf(owned.split(" ")[1]).isEmpty()));
         } finally {
             pool.shutdownNow();
         }
@@ -160,19 +192,29 @@ class PlatformEndToEndIT {
     }
 
     private static HttpResponse<String> post(String path, String json, Map<String, String> headers) throws Exception {
+        return post(USER, path, json, headers);
+    }
+
+    private static HttpResponse<String> post(String user, String path, String json, Map<String, String> headers)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
-        return send(request);
+        return send(user, request);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+        return send(USER, HttpRequest.newBuilder(URI.create(url)).GET());
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HTTP.send(request.header("X-User-Id", "e2e-user").timeout(Duration.ofSeconds(300)).build(),
+        return send(USER, request);
+    }
+
+    private static HttpResponse<String> send(String user, HttpRequest.Builder request) throws Exception {
+        String token = platform.apiToken(user, Set.of(), Tier.FREE, Duration.ofHours(1));
+        return HTTP.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(300)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
