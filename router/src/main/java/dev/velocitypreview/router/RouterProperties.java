@@ -26,6 +26,11 @@ import dev.velocitypreview.core.access.PreviewToken;
  * @param connectTimeout    how long connecting to a preview machine may take before the router answers 502
  * @param previewTokenSecret the secret (at least 32 bytes) session-service signs preview tokens with; private
  *                          previews need it and are refused with 503 while it is unset. Never logged
+ * @param mode              how a request for an active session reaches its machine: {@code proxy} (this router
+ *                          forwards it, streaming both ways) or {@code fly-replay} (this router answers with a
+ *                          {@code fly-replay} header and Fly's proxy replays the request to the machine; needs
+ *                          {@code fly.preview-app})
+ * @param fly               settings of the {@code fly-replay} mode
  * @param kafka             where the session directory reads sessions from
  */
 @ConfigurationProperties("velocity.router")
@@ -36,6 +41,8 @@ public record RouterProperties(
         @DefaultValue("2s") Duration loadingRetryAfter,
         @DefaultValue("5s") Duration connectTimeout,
         @Nullable String previewTokenSecret,
+        @DefaultValue("proxy") Mode mode,
+        @DefaultValue Fly fly,
         @DefaultValue Kafka kafka) {
 
     private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
@@ -62,6 +69,12 @@ public record RouterProperties(
                         + PreviewToken.MIN_SECRET_BYTES + " bytes, got " + bytes);
             }
         }
+        Objects.requireNonNull(mode, "velocity.router.mode is required");
+        Objects.requireNonNull(fly, "velocity.router.fly is required");
+        if (mode == Mode.FLY_REPLAY && fly.previewApp() == null) {
+            throw new IllegalArgumentException("velocity.router.mode is fly-replay but velocity.router.fly.preview-app is not set "
+                    + "(the Fly app the preview machines belong to)");
+        }
         Objects.requireNonNull(kafka, "velocity.router.kafka is required");
     }
 
@@ -70,7 +83,54 @@ public record RouterProperties(
     public String toString() {
         return "RouterProperties[previewDomain=" + previewDomain + ", maxHold=" + maxHold + ", unknownGrace=" + unknownGrace
                 + ", loadingRetryAfter=" + loadingRetryAfter + ", connectTimeout=" + connectTimeout
-                + ", previewTokenSecret=" + (previewTokenSecret == null ? "unset" : "******") + ", kafka=" + kafka + "]";
+                + ", previewTokenSecret=" + (previewTokenSecret == null ? "unset" : "******") + ", mode=" + mode
+                + ", fly=" + fly + ", kafka=" + kafka + "]";
+    }
+
+    /** How a request for an active session reaches its machine. */
+    public enum Mode {
+        /** The router forwards the request to the machine's URL and streams the response back. */
+        PROXY,
+        /** The router answers with {@code fly-replay} and Fly's proxy delivers the request to the machine. */
+        FLY_REPLAY
+    }
+
+    /**
+     * The {@code fly-replay} mode.
+     *
+     * @param previewApp  the Fly app the preview machines belong to (the provisioner's
+     *                    {@code velocity.provisioner.machines.fly.app}); required in {@code fly-replay} mode
+     * @param replayState a shared secret (32 to 256 of A-Z a-z 0-9 _ -) sent as {@code state=} in every
+     *                    {@code fly-replay}; Fly hands it to the machine in {@code fly-replay-src}, so a machine can
+     *                    tell a request the router let through from one that reached it another way. Never logged
+     */
+    public record Fly(@Nullable String previewApp, @Nullable String replayState) {
+
+        /** Fly app names: lower-case letters, digits and dashes. */
+        private static final Pattern APP_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+        /** Nothing that could end the {@code state=} field of a fly-replay header ({@code ;}, {@code =}, {@code ,}, spaces). */
+        private static final Pattern STATE = Pattern.compile("[A-Za-z0-9_-]{32,256}");
+
+        public Fly {
+            // Empty environment variables mean "not set".
+            previewApp = previewApp == null || previewApp.isBlank() ? null : previewApp;
+            replayState = replayState == null || replayState.isBlank() ? null : replayState;
+            if (previewApp != null && !APP_NAME.matcher(previewApp).matches()) {
+                throw new IllegalArgumentException("velocity.router.fly.preview-app must be a Fly app name "
+                        + "(lower-case letters, digits and dashes, at most 63), got '" + previewApp + "'");
+            }
+            if (replayState != null && !STATE.matcher(replayState).matches()) {
+                // The value is a secret: say what is wrong with it, never what it is.
+                throw new IllegalArgumentException("velocity.router.fly.replay-state must be 32 to 256 of A-Z a-z 0-9 _ -"
+                        + " (for example: openssl rand -hex 32), got " + replayState.length() + " characters");
+            }
+        }
+
+        /** Like the record's own, but the replay state is masked. */
+        @Override
+        public String toString() {
+            return "Fly[previewApp=" + previewApp + ", replayState=" + (replayState == null ? "unset" : "******") + "]";
+        }
     }
 
     /**

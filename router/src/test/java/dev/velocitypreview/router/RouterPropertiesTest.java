@@ -26,6 +26,42 @@ class RouterPropertiesTest {
         assertThat(properties.kafka().stateDir()).isNull();
         assertThat(properties.kafka().streams()).isEmpty();
         assertThat(properties.previewTokenSecret()).isNull();
+        assertThat(properties.mode()).isEqualTo(RouterProperties.Mode.PROXY);
+        assertThat(properties.fly().previewApp()).isNull();
+        assertThat(properties.fly().replayState()).isNull();
+    }
+
+    @Test
+    void flyReplayModeNeedsThePreviewApp() {
+        RouterProperties properties = bind(Map.of(
+                "velocity.router.mode", "fly-replay",
+                "velocity.router.fly.preview-app", "velocity-previews"));
+
+        assertThat(properties.mode()).isEqualTo(RouterProperties.Mode.FLY_REPLAY);
+        assertThat(properties.fly().previewApp()).isEqualTo("velocity-previews");
+        assertThatThrownBy(() -> bind(Map.of("velocity.router.mode", "fly-replay")))
+                .rootCause().hasMessageContaining("velocity.router.fly.preview-app is not set");
+        assertThatThrownBy(() -> bind(Map.of("velocity.router.mode", "fly-replay",
+                "velocity.router.fly.preview-app", "Velocity;instance=x")))
+                .rootCause().hasMessageContaining("velocity.router.fly.preview-app must be a Fly app name");
+    }
+
+    @Test
+    void replayStateIsCheckedAndNeverShown() {
+        String state = "0123456789abcdef0123456789abcdef";
+        String hostile = "0123456789abcdef0123456789abcdef;instance=x";
+
+        RouterProperties properties = bind(Map.of("velocity.router.fly.replay-state", state));
+        assertThat(properties.fly().replayState()).isEqualTo(state);
+        assertThat(properties).asString().doesNotContain(state);
+        assertThat(bind(Map.of("velocity.router.fly.replay-state", "")).fly().replayState()).as("empty is unset").isNull();
+        for (String refused : new String[] {"too-short", hostile}) {
+            Throwable thrown = catchThrowable(() -> bind(Map.of("velocity.router.fly.replay-state", refused)));
+            assertThat(thrown).rootCause().hasMessageContaining("velocity.router.fly.replay-state must be 32 to 256 of");
+            for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+                assertThat(String.valueOf(cause.getMessage())).doesNotContain(refused);
+            }
+        }
     }
 
     @Test

@@ -11,7 +11,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -31,9 +30,9 @@ import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Forwards to the machine over HTTP, streaming bodies both ways, and relays WebSocket upgrades frame by frame.
+ * Forwards to the machine over HTTP, streaming bodies both ways, and relays WebSocket upgrades frame by frame
+ * ({@code velocity.router.mode=proxy}).
  */
-@Component
 final class ReverseProxyForwarder implements PreviewForwarder {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReverseProxyForwarder.class);

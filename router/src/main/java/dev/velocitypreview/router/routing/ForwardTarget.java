@@ -10,13 +10,15 @@ import org.jspecify.annotations.Nullable;
  * Where a routed request goes.
  *
  * @param sessionId the session the request is for
+ * @param machineId the machine's id as the session directory has it, unchecked: a forwarder that puts it anywhere
+ *                  checks its shape first; null when the session names none
  * @param machine   the machine's base URL ({@code http} or {@code https}, absolute, with a host)
  * @param rawPath   the raw path for the machine, starting with {@code /}
  * @param rawQuery  the raw query string, without {@code ?}, or null
  * @param prefix    the path prefix the router consumed ({@code /s/{id}}), for {@code X-Forwarded-Prefix};
  *                  null for host-style requests
  */
-public record ForwardTarget(UUID sessionId, URI machine, String rawPath, @Nullable String rawQuery, @Nullable String prefix) {
+public record ForwardTarget(UUID sessionId, @Nullable String machineId, URI machine, String rawPath, @Nullable String rawQuery, @Nullable String prefix) {
 
     public ForwardTarget {
         Objects.requireNonNull(sessionId, "sessionId == null");

@@ -158,7 +158,8 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
     private Mono<Void> forward(ServerWebExchange exchange, PreviewAddress address, SessionView session) {
         ForwardTarget target;
         try {
-            target = new ForwardTarget(session.id(), URI.create(String.valueOf(session.machineUrl())), address.path(),
+            target = new ForwardTarget(session.id(), session.machineId(), URI.create(String.valueOf(session.machineUrl())),
+                    address.path(),
                     TokenParameter.strip(exchange.getRequest().getURI().getRawQuery()), address.prefix());
         } catch (IllegalArgumentException e) {
             LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("machineUrl", session.machineUrl())
@@ -167,7 +168,8 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         }
         LOG.atDebug().addKeyValue("session", session.id()).addKeyValue("method", exchange.getRequest().getMethod())
                 .addKeyValue("path", address.path()).log("forwarding request");
-        // The preview capability (cookie and query parameter) stops here: user code on the machine never sees it.
+        // The preview capability (cookie and query parameter) stops here when this router proxies; a Fly replay
+        // carries the client's own request to the machine (see docs/deploy-fly.md).
         ServerWebExchange stripped = exchange.mutate().request(request -> request.headers(PreviewCookie::strip)).build();
         boolean privateSession = session.visibility() == Visibility.PRIVATE;
         stripped.getResponse().beforeCommit(() -> {
@@ -181,6 +183,16 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
                             .log("machine unreachable");
                     return Problem.machineUnreachable(session, e.getCause() == null ? "" : describe(e.getCause()))
                             .writeTo(exchange);
+                })
+                .onErrorResume(RequestBodyTooLargeException.class, e -> {
+                    LOG.atInfo().addKeyValue("session", session.id()).addKeyValue("limitBytes", e.limitBytes())
+                            .log("request body too large to forward");
+                    return Problem.bodyTooLarge(session, e.limitBytes()).writeTo(exchange);
+                })
+                .onErrorResume(UnroutableSessionException.class, e -> {
+                    LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("reason", e.getMessage())
+                            .log("active session cannot be routed");
+                    return Problem.unroutable(session, e.getMessage()).writeTo(exchange);
                 });
     }
 

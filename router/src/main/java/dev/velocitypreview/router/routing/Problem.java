@@ -114,6 +114,21 @@ record Problem(HttpStatus status, String type, String title, String detail,
                 "the machine of session " + session.id() + " did not answer: " + cause, session.id(), session.status(), null);
     }
 
+    /** A request a forwarder cannot carry because of its body's size (Fly replays at most 1 MB). */
+    static Problem bodyTooLarge(SessionView session, long limitBytes) {
+        return new Problem(HttpStatus.CONTENT_TOO_LARGE, TYPE_PREFIX + "request-body-too-large", "request body too large",
+                "requests to session " + session.id() + " are replayed to its machine, which carries bodies of at most "
+                        + limitBytes + " bytes; this one is larger. Send less per request (split the upload)",
+                session.id(), session.status(), null);
+    }
+
+    /** An active session whose directory entry cannot be routed, for example a machine id of the wrong shape. */
+    static Problem unroutable(SessionView session, String reason) {
+        return new Problem(HttpStatus.BAD_GATEWAY, TYPE_PREFIX + "session-unroutable", "preview cannot be reached",
+                "session " + session.id() + " is " + session.status() + " but cannot be routed: " + reason,
+                session.id(), session.status(), null);
+    }
+
     /** The stable, machine-readable reason: {@code urn:...:session-not-found} is {@code session_not_found}. */
     String code() {
         return type.substring(type.lastIndexOf(':') + 1).replace('-', '_');

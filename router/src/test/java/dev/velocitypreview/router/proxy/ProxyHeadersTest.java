@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProxyHeadersTest {
 
     private final UUID id = UUID.randomUUID();
-    private final ForwardTarget pathStyle = new ForwardTarget(id, URI.create("http://127.0.0.1:4000"), "/app", null, "/s/" + id);
-    private final ForwardTarget hostStyle = new ForwardTarget(id, URI.create("http://127.0.0.1:4000"), "/app", null, null);
+    private final ForwardTarget pathStyle = new ForwardTarget(id, null, URI.create("http://127.0.0.1:4000"), "/app", null, "/s/" + id);
+    private final ForwardTarget hostStyle = new ForwardTarget(id, null, URI.create("http://127.0.0.1:4000"), "/app", null, null);
     private final InetSocketAddress client = new InetSocketAddress("127.0.0.7", 50000);
 
     @Test
@@ -87,7 +87,7 @@ class ProxyHeadersTest {
 
     @Test
     void targetKeepsTheRawPathAndQueryAndTheMachineBasePath() {
-        ForwardTarget target = new ForwardTarget(id, URI.create("https://machine.internal:8443/base/"), "/a%20b/c",
+        ForwardTarget target = new ForwardTarget(id, null, URI.create("https://machine.internal:8443/base/"), "/a%20b/c",
                 "q=1&x=%2F", null);
 
         assertThat(target.httpUri()).hasToString("https://machine.internal:8443/base/a%20b/c?q=1&x=%2F");

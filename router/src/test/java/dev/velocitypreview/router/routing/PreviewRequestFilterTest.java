@@ -139,6 +139,45 @@ class PreviewRequestFilterTest {
     }
 
     @Test
+    void forwarderIsToldTheSessionsMachineId() {
+        sessions.put(active(id, 3, "http://127.0.0.1:4000"));
+
+        run(MockServerHttpRequest.get("/s/" + id + "/").build());
+
+        assertThat(forwarder.targets).singleElement()
+                .satisfies(target -> assertThat(target.machineId()).isEqualTo("machine-" + id));
+    }
+
+    @Test
+    void bodyTheForwarderCannotCarryIsA413ProblemNamingTheLimit() {
+        sessions.put(active(id, 3, "http://127.0.0.1:4000"));
+        forwarder.failure = new RequestBodyTooLargeException(id, 1_000_000);
+
+        MockServerWebExchange exchange = run(MockServerHttpRequest.post("/s/" + id + "/upload").build());
+
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
+        assertThat(exchange.getResponse().getHeaders().getContentType()).hasToString("application/problem+json");
+        JsonNode problem = body(exchange);
+        assertThat(problem.get("status").asInt()).isEqualTo(413);
+        assertThat(problem.get("code").asString()).isEqualTo("request_body_too_large");
+        assertThat(problem.get("detail").asString()).contains(id.toString()).contains("1000000 bytes");
+    }
+
+    @Test
+    void sessionTheForwarderCannotRouteIsA502ProblemSayingWhy() {
+        sessions.put(active(id, 3, "http://127.0.0.1:4000"));
+        forwarder.failure = new UnroutableSessionException(id, "its machine id is not a Fly machine id");
+
+        MockServerWebExchange exchange = run(MockServerHttpRequest.get("/s/" + id + "/").build());
+
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+        JsonNode problem = body(exchange);
+        assertThat(problem.get("code").asString()).isEqualTo("session_unroutable");
+        assertThat(problem.get("detail").asString()).contains(id.toString()).contains("not a Fly machine id");
+        assertThat(problem.get("sessionStatus").asString()).isEqualTo("ACTIVE");
+    }
+
+    @Test
     void activeSessionWithoutMachineUrlIsA502NotACrash() {
         sessions.put(view(id, SessionStatus.ACTIVE, 3));
 

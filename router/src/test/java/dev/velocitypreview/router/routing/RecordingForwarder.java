@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Records what it was asked to forward (the target and the request headers the machine would get); answers 200
- * with {@link #responseHeaders}, or fails as if the machine were unreachable.
+ * with {@link #responseHeaders}, or fails as if the machine were unreachable, or with {@link #failure}.
  */
 final class RecordingForwarder implements PreviewForwarder {
 
@@ -20,11 +20,16 @@ final class RecordingForwarder implements PreviewForwarder {
     final List<HttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
     final HttpHeaders responseHeaders = new HttpHeaders();
     volatile boolean unreachable;
+    /** When set, what forwarding fails with instead. */
+    volatile RuntimeException failure;
 
     @Override
     public Mono<Void> forward(ServerWebExchange exchange, ForwardTarget target) {
         targets.add(target);
         requestHeaders.add(HttpHeaders.copyOf(exchange.getRequest().getHeaders()));
+        if (failure != null) {
+            return Mono.error(failure);
+        }
         if (unreachable) {
             return Mono.error(new MachineUnreachableException(target.sessionId(), new ConnectException("Connection refused")));
         }

@@ -1,0 +1,34 @@
+# The image every preview machine runs: preview-runtime (plain Java, no framework) and Node 20 for the
+# projects' dev servers. Build from the repository root:
+#   docker build -f docker/preview-machine.Dockerfile -t registry.fly.io/velocity-previews:<tag> .
+# The provisioner's Fly driver passes the project as PREVIEW_BUNDLE_B64 and sets PREVIEW_SESSION_ID,
+# PREVIEW_PORT, PREVIEW_BIND and PREVIEW_WORK_DIR; the defaults below match its defaults.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN mvn -B -ntp -DskipTests -pl preview-runtime -am package \
+ && mkdir -p /out/lib \
+ && cp preview-runtime/target/preview-runtime-*.jar /out/lib/ \
+ && mvn -B -ntp -pl preview-runtime dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory=/out/lib
+
+# Node's image as the base and Temurin's JRE copied in, as Temurin documents for other base images:
+# one glibc for both, and npm where dev servers expect it.
+FROM node:20-bookworm-slim
+ENV JAVA_HOME=/opt/java/openjdk
+ENV PATH="${JAVA_HOME}/bin:${PATH}"
+COPY --from=eclipse-temurin:17-jre ${JAVA_HOME} ${JAVA_HOME}
+COPY --from=build /out/lib /app/lib
+RUN useradd --system --uid 10001 --home-dir /srv/preview preview \
+ && mkdir -p /srv/preview \
+ && chown preview /srv/preview
+USER preview
+# Fly's private network is IPv6: listen on every address, not just loopback (the runtime's own default).
+ENV PREVIEW_BIND=:: \
+    PREVIEW_PORT=8080 \
+    PREVIEW_WORK_DIR=/srv/preview
+EXPOSE 8080
+# Small machines (256 MB) start in well under a second: one GC thread, C1 only, and a heap that leaves room
+# for Node.
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=40", \
+            "-cp", "/app/lib/*", "dev.velocitypreview.runtime.PreviewRuntime"]
