@@ -14,6 +14,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -44,8 +45,7 @@ public final class SessionDirectory implements AutoCloseable {
         Properties config = new Properties();
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         config.putAll(streamsConfig);
-        this.streams = new KafkaStreams(
-                SessionDirectoryTopology.build((id, store) -> waiters.publish(id, lookupUnchecked(id))), config);
+        this.streams = new KafkaStreams(SessionDirectoryTopology.build((id, store) -> wake(id)), config);
     }
 
     public void start() {
@@ -114,6 +114,21 @@ public final class SessionDirectory implements AutoCloseable {
         streams.close(Duration.ofSeconds(10));
     }
 
+    /**
+     * Runs on the global stream thread after each accepted update, also while the stores are being
+     * restored; nothing here may throw, or Kafka Streams would count the record as unreadable.
+     */
+    private void wake(UUID id) {
+        if (!stores()) {
+            return;
+        }
+        try {
+            waiters.publish(id, () -> lookupUnchecked(id));
+        } catch (InvalidStateStoreException e) {
+            // a store closing under us: the waiter times out or is answered after the next update
+        }
+    }
+
     private SessionView lookupUnchecked(UUID id) {
         if (!stores()) {
             return null;
@@ -126,14 +141,20 @@ public final class SessionDirectory implements AutoCloseable {
         if (sessions != null && requested != null) {
             return true;
         }
-        KafkaStreams.State state = streams.state();
-        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+        // global stores are complete only once the instance runs; before that they are restoring
+        if (streams.state() != KafkaStreams.State.RUNNING) {
             return false;
         }
-        sessions = streams.store(StoreQueryParameters.fromNameAndType(
-                SessionDirectoryTopology.SESSIONS_STORE, QueryableStoreTypes.keyValueStore()));
-        requested = streams.store(StoreQueryParameters.fromNameAndType(
-                SessionDirectoryTopology.REQUESTED_STORE, QueryableStoreTypes.keyValueStore()));
-        return true;
+        try {
+            ReadOnlyKeyValueStore<String, SessionView> sessionStore = streams.store(StoreQueryParameters.fromNameAndType(
+                    SessionDirectoryTopology.SESSIONS_STORE, QueryableStoreTypes.keyValueStore()));
+            ReadOnlyKeyValueStore<String, SessionView> requestedStore = streams.store(StoreQueryParameters.fromNameAndType(
+                    SessionDirectoryTopology.REQUESTED_STORE, QueryableStoreTypes.keyValueStore()));
+            sessions = sessionStore;
+            requested = requestedStore;
+            return true;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
     }
 }

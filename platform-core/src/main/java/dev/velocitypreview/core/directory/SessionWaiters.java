@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.velocitypreview.core.session.SessionView;
 
@@ -25,9 +26,14 @@ final class SessionWaiters {
         return waiter;
     }
 
-    void publish(UUID id, SessionView view) {
+    /** Offers the session's current view, read only when someone waits for it, to its waiters. */
+    void publish(UUID id, Supplier<SessionView> current) {
         Set<Waiter> waiters = byId.get(id);
-        if (waiters == null || view == null) {
+        if (waiters == null) {
+            return;
+        }
+        SessionView view = current.get();
+        if (view == null) {
             return;
         }
         for (Waiter waiter : waiters) {
