@@ -5,8 +5,6 @@ public final class PreviewHeaders {
 
     /** Makes {@code POST /v1/sessions} idempotent per user. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    /** Identifies the caller until the identity work lands; see the session-service configuration. */
-    public static final String USER_ID = "X-User-Id";
     public static final String FORWARDED_FOR = "X-Forwarded-For";
     public static final String FORWARDED_PROTO = "X-Forwarded-Proto";
     public static final String FORWARDED_HOST = "X-Forwarded-Host";
