@@ -1,11 +1,17 @@
 package dev.velocitypreview.provisioner.commands;
 
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.json.MalformedRecordException;
@@ -16,6 +22,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class CommandProcessor implements CommandDispatcher.RecordProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+    static final Duration DATABASE_RETRY_INITIAL = Duration.ofMillis(500);
+    static final Duration DATABASE_RETRY_MAX = Duration.ofSeconds(30);
 
     private final CommandHandler handler;
     private final DeadLetters deadLetters;
@@ -42,16 +50,53 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
             deadLetter(record, "unreadable", e, e.getMessage());
             return;
         }
-        CommandHandler.Outcome outcome;
-        try {
-            outcome = handler.handle(command);
-        } catch (CancellationException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            deadLetter(record, command.type().name(), e, "could not be applied: " + e.getMessage());
-            return;
+        CommandHandler.Outcome outcome = null;
+        Duration wait = DATABASE_RETRY_INITIAL;
+        while (outcome == null) {
+            try {
+                outcome = handler.handle(command);
+            } catch (CancellationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (!isDatabaseUnavailable(e)) {
+                    deadLetter(record, command.type().name(), e, "could not be applied: " + e.getMessage());
+                    return;
+                }
+                // Accepted work is never dropped for an outage: the command stays uncommitted and is
+                // tried again until the database answers (or this worker is stopped and the record
+                // goes to the next owner of the partition).
+                LOG.atWarn().addKeyValue("session", command.sessionId()).addKeyValue("retryIn", wait)
+                        .addKeyValue("error", e.toString()).log("database unavailable, command kept for a retry");
+                pause(wait);
+                wait = wait.multipliedBy(2).compareTo(DATABASE_RETRY_MAX) > 0 ? DATABASE_RETRY_MAX : wait.multipliedBy(2);
+            }
         }
         count(command.type().name(), outcome.tag());
+    }
+
+    /** A failure that says the database cannot be reached right now, not that the command is wrong. */
+    static boolean isDatabaseUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TransientDataAccessException || cause instanceof DataAccessResourceFailureException
+                    || cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            // PostgreSQL: class 08 is "connection exception", 57P01-03 the server shutting down
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("stopped while waiting for the database");
+        }
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, String type, Exception failure, String reason) {
