@@ -4,33 +4,23 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
+import dev.velocitypreview.core.directory.DirectoryStarter;
 import dev.velocitypreview.core.directory.SessionDirectory;
-import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.router.RouterProperties;
 
 /**
@@ -41,27 +31,19 @@ import dev.velocitypreview.router.RouterProperties;
  */
 final class SessionDirectoryLifecycle implements SmartLifecycle {
 
-    static final List<String> SOURCE_TOPICS = List.of(Topics.SESSION_COMMANDS.name(), Topics.SESSIONS.name());
-    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(SessionDirectoryLifecycle.class);
 
     private final SessionDirectory directory;
     private final String applicationId;
-    private final Map<String, Object> adminConfig;
     private final @Nullable Path temporaryStateDir;
-    private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "router-session-directory-start");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private volatile boolean running;
+    // the router only reads the session topics; their writers create them
+    private final DirectoryStarter starter;
 
     private SessionDirectoryLifecycle(Properties streamsConfig, @Nullable Path temporaryStateDir) {
         this.directory = new SessionDirectory(streamsConfig);
         this.applicationId = streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
-        this.adminConfig = adminConfig(streamsConfig);
         this.temporaryStateDir = temporaryStateDir;
+        this.starter = new DirectoryStarter(directory, adminConfig(streamsConfig), false, "router-session-directory-start");
     }
 
     static SessionDirectoryLifecycle create(RouterProperties.Kafka kafka) {
@@ -88,6 +70,8 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
     private static Map<String, Object> adminConfig(Properties streamsConfig) {
         Set<String> known = AdminClientConfig.configNames();
         Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         streamsConfig.forEach((key, value) -> {
             if (known.contains(key.toString())) {
                 config.put(key.toString(), value);
@@ -102,45 +86,13 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
-        running = true;
-        starter.execute(this::attempt);
-    }
-
-    private void attempt() {
-        if (!running) {
-            return;
-        }
-        try (Admin admin = Admin.create(adminConfig)) {
-            Set<String> existing = admin.listTopics().names().get(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            List<String> missing = new ArrayList<>(SOURCE_TOPICS);
-            missing.removeAll(existing);
-            if (missing.isEmpty()) {
-                directory.start();
-                LOG.atInfo().addKeyValue("applicationId", applicationId).log("session directory started, loading sessions");
-                return;
-            }
-            LOG.atInfo().addKeyValue("missing", missing).log("waiting for the session topics to be created");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            LOG.atWarn().addKeyValue("error", e.toString()).log("kafka not reachable yet, will retry");
-        }
-        if (running) {
-            starter.schedule(this::attempt, RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        starter.start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        starter.shutdownNow();
         try {
-            if (!starter.awaitTermination(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.atWarn().log("session directory start did not stop in time");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            starter.close();
         } finally {
             directory.close();
             LOG.atInfo().addKeyValue("applicationId", applicationId).log("session directory closed");
@@ -158,7 +110,7 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return running;
+        return starter.isRunning();
     }
 
     private static Path createTemporaryStateDir() {

@@ -11,6 +11,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.velocitypreview.core.directory.DirectoryStarter;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.sessions.SessionServiceProperties;
 
@@ -25,7 +26,8 @@ class SessionDirectoryConfiguration {
 
     @Bean
     SessionDirectoryStarter sessionDirectoryStarter(SessionDirectory directory, SessionServiceProperties properties) {
-        return new SessionDirectoryStarter(directory, adminConfig(properties), properties.kafka().createTopics());
+        return new SessionDirectoryStarter(new DirectoryStarter(directory, adminConfig(properties),
+                properties.kafka().createTopics(), "session-directory-start"));
     }
 
     @Bean
@@ -57,8 +59,8 @@ class SessionDirectoryConfiguration {
         });
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "session-service-topics");
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SessionDirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) SessionDirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         return config;
     }
 }
