@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,7 +35,7 @@ import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
-import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.machines.RuntimeBundle;
 import dev.velocitypreview.machines.RuntimeHealthProbe;
 
 /**
@@ -83,7 +82,6 @@ public final class FlyMachinesDriver implements MachineDriver {
     private static final Pattern MACHINE_ID = Pattern.compile("[0-9a-z]{1,40}");
     private static final TypeReference<List<FlyMachine>> MACHINE_LIST = new TypeReference<>() {
     };
-    private static final JsonMapper BUNDLE_JSON = JsonMapper.builder().build();
     private static final JsonMapper JSON = FlyApi.JSON;
 
     private final FlyMachinesSettings settings;
@@ -481,23 +479,7 @@ public final class FlyMachinesDriver implements MachineDriver {
      */
     private String bundle(MachineSpec spec) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = BUNDLE_JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringProperty("sessionId", spec.sessionId().toString());
-            json.writeStringProperty("projectId", spec.projectId().toString());
-            json.writeArrayPropertyStart("files");
-            for (ProjectFile file : spec.files()) {
-                json.writeStartObject();
-                json.writeStringProperty("path", file.path());
-                if (!file.directory()) {
-                    json.writeStringProperty("content", file.content());
-                }
-                json.writeBooleanProperty("directory", file.directory());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        }
+        RuntimeBundle.write(spec, out);
         String encoded = Base64.getEncoder().encodeToString(out.toByteArray());
         int max = settings.runtime().maxBundleBytes();
         if (encoded.length() > max) {

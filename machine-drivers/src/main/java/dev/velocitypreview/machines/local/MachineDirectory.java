@@ -24,9 +24,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
-import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.machines.RuntimeBundle;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -139,25 +138,10 @@ final class MachineDirectory {
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Writes the bundle the runtime reads; streamed, as a project may be tens of megabytes. */
+    /** Writes the bundle the runtime reads. */
     void writeBundle(String id, MachineSpec spec) throws IOException {
-        try (OutputStream out = Files.newOutputStream(bundle(id));
-             JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringProperty("sessionId", spec.sessionId().toString());
-            json.writeStringProperty("projectId", spec.projectId().toString());
-            json.writeArrayPropertyStart("files");
-            for (ProjectFile file : spec.files()) {
-                json.writeStartObject();
-                json.writeStringProperty("path", file.path());
-                if (!file.directory()) {
-                    json.writeStringProperty("content", file.content());
-                }
-                json.writeBooleanProperty("directory", file.directory());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-            json.writeEndObject();
+        try (OutputStream out = Files.newOutputStream(bundle(id))) {
+            RuntimeBundle.write(spec, out);
         }
     }
 
