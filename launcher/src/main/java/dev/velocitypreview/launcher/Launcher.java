@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.embedded.EmbeddedPostgresServer;
@@ -57,6 +59,9 @@ public final class Launcher {
             System.exit(2);
             return;
         }
+        // Tomcat and a few libraries log through java.util.logging: route them into the one console format
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         Launcher launcher = new Launcher(options, System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "velocity-preview-stop"));
         try {
