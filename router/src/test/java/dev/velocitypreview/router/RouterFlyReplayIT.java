@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
@@ -101,11 +100,11 @@ class RouterFlyReplayIT {
         UUID id = activeOnFly(MACHINE, Visibility.PUBLIC);
         await().until(() -> stateless.directory().lookup(id).isPresent());
 
-        Response pathStyle = get(stateless, "/s/" + id + "/index.html?v=1").block(BLOCK);
-        Response hostStyle = exchange(stateless.client.get().uri("/assets/app.js")
+        RouterResponse pathStyle = get(stateless, "/s/" + id + "/index.html?v=1").block(BLOCK);
+        RouterResponse hostStyle = exchange(stateless.client.get().uri("/assets/app.js")
                 .header(HttpHeaders.HOST, id + ".preview.localhost")).block(BLOCK);
 
-        for (Response response : new Response[] {pathStyle, hostStyle}) {
+        for (RouterResponse response : new RouterResponse[] {pathStyle, hostStyle}) {
             assertThat(response.status()).isEqualTo(HttpStatus.CONFLICT);
             assertThat(response.headers().get("fly-replay")).containsExactly("app=velocity-previews;instance=" + MACHINE);
             assertThat(response.body()).isEmpty();
@@ -116,7 +115,7 @@ class RouterFlyReplayIT {
     void replayCarriesTheSharedStateWhenOneIsConfigured() {
         UUID id = activeOnFly(MACHINE, Visibility.PUBLIC);
 
-        Response response = get(router, "/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get(router, "/s/" + id + "/").block(BLOCK);
 
         assertThat(response.status()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(response.headers().get("fly-replay"))
@@ -144,13 +143,13 @@ class RouterFlyReplayIT {
         log.create(id);
         await().until(() -> router.directory().lookup(id).isPresent());
 
-        CompletableFuture<Response> response = get(router, "/s/" + id + "/").toFuture();
+        CompletableFuture<RouterResponse> response = get(router, "/s/" + id + "/").toFuture();
         await().until(() -> router.directory().waiting() > 0);
         log.row(id, SessionStatus.PROVISIONING, 1);
         assertThat(response).isNotDone();
         log.row(onFly(id, SessionStatus.ACTIVE, 2, MACHINE, Visibility.PUBLIC));
 
-        Response replayed = response.join();
+        RouterResponse replayed = response.join();
         assertThat(replayed.status()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(replayed.headers().getFirst("fly-replay")).contains("instance=" + MACHINE);
     }
@@ -172,7 +171,7 @@ class RouterFlyReplayIT {
         assertProblem(get(router, "/s/" + requested + "/").block(BLOCK), HttpStatus.GATEWAY_TIMEOUT, requested);
         assertProblem(get(router, "/s/" + unknown + "/").block(BLOCK), HttpStatus.NOT_FOUND, unknown);
         assertProblem(get(router, "/s/" + terminated + "/").block(BLOCK), HttpStatus.GONE, terminated);
-        Response broken = get(router, "/s/" + failed + "/").block(BLOCK);
+        RouterResponse broken = get(router, "/s/" + failed + "/").block(BLOCK);
         assertProblem(broken, HttpStatus.BAD_GATEWAY, failed);
         assertThat(broken.json().get("detail").asString()).contains("npm install exited with 1");
     }
@@ -214,7 +213,7 @@ class RouterFlyReplayIT {
         String hostile = "148ed193b95e89;app=attacker-app";
         UUID id = activeOnFly(hostile, Visibility.PUBLIC);
 
-        Response response = get(router, "/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get(router, "/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.BAD_GATEWAY, id);
         assertThat(response.json().get("code").asString()).isEqualTo("session_unroutable");
@@ -228,9 +227,9 @@ class RouterFlyReplayIT {
         String token = TOKENS.mint(id, Instant.now(), Duration.ofMinutes(10));
         String cookie = "vp_preview_" + id.toString().substring(0, 8) + "=" + token;
 
-        Response refused = get(router, "/s/" + id + "/").block(BLOCK);
-        Response exchanged = get(router, "/s/" + id + "/?preview_token=" + token).block(BLOCK);
-        Response replayed = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/s/" + id + "/"))
+        RouterResponse refused = get(router, "/s/" + id + "/").block(BLOCK);
+        RouterResponse exchanged = get(router, "/s/" + id + "/?preview_token=" + token).block(BLOCK);
+        RouterResponse replayed = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/s/" + id + "/"))
                 .header(HttpHeaders.COOKIE, cookie)).block(BLOCK);
 
         assertProblem(refused, HttpStatus.UNAUTHORIZED, id);
@@ -257,7 +256,7 @@ class RouterFlyReplayIT {
                 now, now, now, null, null, null);
     }
 
-    private static void assertProblem(Response response, HttpStatus status, UUID id) {
+    private static void assertProblem(RouterResponse response, HttpStatus status, UUID id) {
         assertThat(response.status()).isEqualTo(status);
         assertThat(response.headers().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
         assertThat(response.headers().getFirst(PreviewHeaders.SESSION_ID)).isEqualTo(id.toString());
@@ -265,19 +264,12 @@ class RouterFlyReplayIT {
         assertThat(response.json().get("status").asInt()).isEqualTo(status.value());
     }
 
-    private static Mono<Response> get(RunningRouter to, String path) {
+    private static Mono<RouterResponse> get(RunningRouter to, String path) {
         return exchange(to.client.get().uri(URI.create(to.baseUrl() + path)));
     }
 
-    private static Mono<Response> exchange(WebClient.RequestHeadersSpec<?> request) {
-        return request.exchangeToMono(r -> r.bodyToMono(String.class).defaultIfEmpty("")
-                .map(body -> new Response(r.statusCode(), r.headers().asHttpHeaders(), body)));
-    }
-
-    record Response(HttpStatusCode status, HttpHeaders headers, String body) {
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
+    private static Mono<RouterResponse> exchange(WebClient.RequestHeadersSpec<?> request) {
+        return RouterResponse.exchange(request);
     }
 
     /** {@code size} bytes as one chunk, then the last chunk. */

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -89,14 +88,14 @@ class RouterIT {
         UUID id = UUID.randomUUID();
         log.create(id);
 
-        CompletableFuture<Response> response = get("/s/" + id + "/index.html?v=1").toFuture();
+        CompletableFuture<RouterResponse> response = get("/s/" + id + "/index.html?v=1").toFuture();
         await().until(() -> router.directory().waiting() > 0);
         log.row(id, SessionStatus.PROVISIONING, 1);
         log.row(id, SessionStatus.STARTING, 2);
         assertThat(response).isNotDone();
         log.active(id, 3, machine.url());
 
-        Response served = response.join();
+        RouterResponse served = response.join();
         assertThat(served.status()).isEqualTo(HttpStatus.OK);
         assertThat(served.json().get("uri").asString()).isEqualTo("/index.html?v=1");
         assertThat(served.headers().getFirst("X-Machine")).isEqualTo("yes");
@@ -107,7 +106,7 @@ class RouterIT {
         UUID id = UUID.randomUUID();
 
         long started = System.nanoTime();
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(GRACE);
         assertProblem(response, HttpStatus.NOT_FOUND, id);
@@ -120,7 +119,7 @@ class RouterIT {
         log.create(id);
 
         long started = System.nanoTime();
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(MAX_HOLD);
         assertProblem(response, HttpStatus.GATEWAY_TIMEOUT, id);
@@ -134,7 +133,7 @@ class RouterIT {
         log.create(id);
         log.row(id, SessionStatus.PROVISIONING, 1);
 
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.GATEWAY_TIMEOUT, id);
         assertThat(response.json().get("sessionStatus").asString()).isEqualTo("PROVISIONING");
@@ -149,7 +148,7 @@ class RouterIT {
         log.row(SessionLog.view(id, SessionStatus.TERMINATED, 5, "user", null, null));
         await().until(() -> router.directory().lookup(id).map(v -> v.version() == 5).orElse(false));
 
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.GONE, id);
         assertThat(response.json().get("title").asString()).isEqualTo("preview was terminated");
@@ -162,7 +161,7 @@ class RouterIT {
         log.create(id);
         log.row(SessionLog.view(id, SessionStatus.FAILED, 2, null, "runtime refused file ../etc/passwd", null));
 
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.BAD_GATEWAY, id);
         assertThat(response.json().get("detail").asString()).contains("runtime refused file ../etc/passwd");
@@ -178,7 +177,7 @@ class RouterIT {
         log.rowInPartition(SessionLog.view(marker, SessionStatus.REQUESTED, 0, null, null, null), stale.partition());
         await().until(() -> router.directory().lookup(marker).isPresent());
 
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertThat(response.status()).isEqualTo(HttpStatus.OK);
         assertThat(router.directory().lookup(id)).hasValueSatisfying(view -> assertThat(view.version()).isEqualTo(3));
@@ -193,7 +192,7 @@ class RouterIT {
         }
         log.active(id, 3, "http://127.0.0.1:" + closedPort);
 
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.BAD_GATEWAY, id);
         assertThat(response.json().get("detail").asString()).contains(id.toString());
@@ -203,8 +202,8 @@ class RouterIT {
     void pathWithoutTrailingSlashIsRedirectedAndMalformedIdIsRejected() {
         UUID id = UUID.randomUUID();
 
-        Response redirect = get("/s/" + id + "?x=1").block(BLOCK);
-        Response malformed = get("/s/not%0d%0aan-id/").block(BLOCK);
+        RouterResponse redirect = get("/s/" + id + "?x=1").block(BLOCK);
+        RouterResponse malformed = get("/s/not%0d%0aan-id/").block(BLOCK);
 
         assertThat(redirect.status()).isEqualTo(HttpStatus.PERMANENT_REDIRECT);
         assertThat(redirect.headers().getLocation()).isEqualTo(URI.create("/s/" + id + "/?x=1"));
@@ -218,7 +217,7 @@ class RouterIT {
         UUID id = UUID.randomUUID();
         log.active(id, 3, machine.url());
 
-        Response response = exchange(router.client.post().uri(URI.create(router.baseUrl() + "/s/" + id + "/api/echo?q=a%20b"))
+        RouterResponse response = exchange(router.client.post().uri(URI.create(router.baseUrl() + "/s/" + id + "/api/echo?q=a%20b"))
                 .header(HttpHeaders.CONNECTION, "keep-alive, X-Client-Hop")
                 .header("X-Client-Hop", "secret")
                 .header("Keep-Alive", "timeout=5")
@@ -254,7 +253,7 @@ class RouterIT {
         log.active(id, 3, machine.url());
         String host = id + ".preview.localhost:" + router.port;
 
-        Response response = exchange(router.client.get().uri("/s/other/page").header(HttpHeaders.HOST, host))
+        RouterResponse response = exchange(router.client.get().uri("/s/other/page").header(HttpHeaders.HOST, host))
                 .block(BLOCK);
 
         assertThat(response.status()).isEqualTo(HttpStatus.OK);
@@ -273,7 +272,7 @@ class RouterIT {
         // The second half is only sent once the machine has the first: a router that buffered bodies would hang here.
         Flux<byte[]> body = Flux.concat(Mono.just(part), Mono.fromFuture(firstPart).map(received -> part));
 
-        Response response = exchange(router.client.post().uri("/s/" + id + "/upload")
+        RouterResponse response = exchange(router.client.post().uri("/s/" + id + "/upload")
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .body(BodyInserters.fromPublisher(body, byte[].class))).block(BLOCK);
 
@@ -358,7 +357,7 @@ class RouterIT {
         assertThat(get("/s/" + id + "/").block(BLOCK).status()).isEqualTo(HttpStatus.OK);
 
         for (String metric : List.of("velocity.router.decisions", "velocity.router.held.requests")) {
-            Response response = exchange(router.client.get().uri("/actuator/metrics/" + metric)).block(BLOCK);
+            RouterResponse response = exchange(router.client.get().uri("/actuator/metrics/" + metric)).block(BLOCK);
             assertThat(response.status()).as(metric).isEqualTo(HttpStatus.OK);
             assertThat(response.json().get("name").asString()).isEqualTo(metric);
         }
@@ -368,7 +367,7 @@ class RouterIT {
     void privateActiveSessionWithoutATokenIsUnauthorized() {
         UUID id = privateActiveSession();
 
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertProblem(response, HttpStatus.UNAUTHORIZED, id);
         assertThat(response.json().get("code").asString()).isEqualTo("preview_token_required");
@@ -380,7 +379,7 @@ class RouterIT {
         UUID id = privateActiveSession();
         String token = TOKENS.mint(id, Instant.now(), Duration.ofMinutes(10));
 
-        Response exchanged = get("/s/" + id + "/docs/page?x=1&preview_token=" + token + "&y=a%20b").block(BLOCK);
+        RouterResponse exchanged = get("/s/" + id + "/docs/page?x=1&preview_token=" + token + "&y=a%20b").block(BLOCK);
 
         assertThat(exchanged.status()).isEqualTo(HttpStatus.SEE_OTHER);
         URI location = exchanged.headers().getLocation();
@@ -392,7 +391,7 @@ class RouterIT {
                 .containsEntry("path", "/s/" + id + "/").doesNotContainKeys("domain", "secure");
         assertThat(Long.parseLong(cookie.attributes().get("max-age"))).isBetween(9 * 60L, 10 * 60L);
 
-        Response page = exchange(router.client.get().uri(URI.create(router.baseUrl() + location))
+        RouterResponse page = exchange(router.client.get().uri(URI.create(router.baseUrl() + location))
                 .header(HttpHeaders.COOKIE, "theme=dark; " + cookie.name() + "=" + cookie.value())).block(BLOCK);
 
         assertThat(page.status()).isEqualTo(HttpStatus.OK);
@@ -409,7 +408,7 @@ class RouterIT {
         UUID id = privateActiveSession();
         String token = TOKENS.mint(id, Instant.now(), Duration.ofMinutes(1));
 
-        Response exchanged = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/?preview_token=" + token))
+        RouterResponse exchanged = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/?preview_token=" + token))
                 .header(HttpHeaders.HOST, id + ".preview.localhost")
                 .header(PreviewHeaders.FORWARDED_PROTO, "https")).block(BLOCK);
 
@@ -426,7 +425,7 @@ class RouterIT {
         await().until(() -> router.directory().lookup(id).isPresent());
 
         long started = System.nanoTime();
-        Response response = get("/s/" + id + "/").block(BLOCK);
+        RouterResponse response = get("/s/" + id + "/").block(BLOCK);
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(MAX_HOLD);
         assertProblem(response, HttpStatus.UNAUTHORIZED, id);
@@ -439,11 +438,11 @@ class RouterIT {
         UUID other = privateActiveSession();
         String othersToken = TOKENS.mint(other, Instant.now(), Duration.ofMinutes(10));
 
-        Response inQuery = get("/s/" + id + "/?preview_token=" + othersToken).block(BLOCK);
-        Response inCookie = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/s/" + id + "/"))
+        RouterResponse inQuery = get("/s/" + id + "/?preview_token=" + othersToken).block(BLOCK);
+        RouterResponse inCookie = exchange(router.client.get().uri(URI.create(router.baseUrl() + "/s/" + id + "/"))
                 .header(HttpHeaders.COOKIE, cookieName(id) + "=" + othersToken)).block(BLOCK);
 
-        for (Response response : List.of(inQuery, inCookie)) {
+        for (RouterResponse response : List.of(inQuery, inCookie)) {
             assertProblem(response, HttpStatus.UNAUTHORIZED, id);
             assertThat(response.json().get("code").asString()).isEqualTo("preview_token_invalid");
             assertThat(response.body()).doesNotContain(othersToken);
@@ -488,7 +487,7 @@ class RouterIT {
         return "vp_preview_" + id.toString().substring(0, 8);
     }
 
-    private static SetCookie onlyCookie(Response response) {
+    private static SetCookie onlyCookie(RouterResponse response) {
         List<String> cookies = response.headers().get(HttpHeaders.SET_COOKIE);
         assertThat(cookies).hasSize(1);
         return SetCookie.parse(cookies.get(0));
@@ -508,7 +507,7 @@ class RouterIT {
         }
     }
 
-    private static void assertProblem(Response response, HttpStatus status, UUID id) {
+    private static void assertProblem(RouterResponse response, HttpStatus status, UUID id) {
         assertThat(response.status()).isEqualTo(status);
         assertThat(response.headers().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
         assertThat(response.headers().getFirst(PreviewHeaders.SESSION_ID)).isEqualTo(id.toString());
@@ -520,18 +519,11 @@ class RouterIT {
         assertThat(problem.get("instance").asString()).startsWith("/s/" + id);
     }
 
-    private static Mono<Response> get(String path) {
+    private static Mono<RouterResponse> get(String path) {
         return exchange(router.client.get().uri(URI.create(router.baseUrl() + path)));
     }
 
-    private static Mono<Response> exchange(WebClient.RequestHeadersSpec<?> request) {
-        return request.exchangeToMono(r -> r.bodyToMono(String.class).defaultIfEmpty("")
-                .map(body -> new Response(r.statusCode(), r.headers().asHttpHeaders(), body)));
-    }
-
-    record Response(HttpStatusCode status, HttpHeaders headers, String body) {
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
+    private static Mono<RouterResponse> exchange(WebClient.RequestHeadersSpec<?> request) {
+        return RouterResponse.exchange(request);
     }
 }
