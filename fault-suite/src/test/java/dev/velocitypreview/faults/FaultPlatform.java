@@ -218,8 +218,12 @@ final class FaultPlatform {
 
     /** Asks the API for a session for a fresh user; a 202 goes into the ledger. */
     SessionApi.Answer request(String scenario) {
+        return request(scenario, UUID.randomUUID());
+    }
+
+    /** Asks the API for a session of {@code project} for a fresh user; a 202 goes into the ledger. */
+    SessionApi.Answer request(String scenario, UUID project) {
         String user = "fault-" + users.incrementAndGet();
-        UUID project = UUID.randomUUID();
         SessionApi.Answer answer = api.create(user, project);
         if (answer.status() == 202) {
             UUID id = answer.sessionId();

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,66 +22,126 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Scenario 1: the provisioner (and the relay it hosts) is SIGKILLed in the middle of CREATEs, at a
- * different step each round, and restarted. Redelivered commands must neither lose a session nor
+ * Scenario 1: the provisioner (and the relay it hosts) is SIGKILLed in the middle of CREATEs, at
+ * every step of them in turn, and restarted. Redelivered commands must neither lose a session nor
  * give one a second machine.
+ *
+ * <p>Each round stops the provisioner at its step with a database lock it has to wait for (the row
+ * insert, the read of the project's files, the write after the machine exists, the write after it
+ * is healthy), checks in {@code pg_stat_activity} that it is waiting there, and only then kills it:
+ * the step is chosen, not raced for.
  */
 class ProvisionerKillIT {
 
-    private static final int ROUNDS = 3;
     private static final int SESSIONS_PER_ROUND = 4;
 
     /** Where a CREATE was when the provisioner died. */
-    enum Step { NOT_STARTED, ROW_INSERTED, MACHINE_CREATED, STARTING, ACTIVE }
+    enum Step { COMMAND_TAKEN, ROW_INSERTED, MACHINE_CREATED, STARTING, ACTIVE }
 
     private static FaultPlatform platform;
+    private static DataSource db;
+    /** A project that exists before the rounds, so its sessions' first transaction does not write files. */
+    private static UUID project;
 
     @BeforeAll
     static void platform() {
         platform = FaultPlatform.shared();
         platform.ensureStandard();
+        db = platform.dataSource();
+        project = UUID.randomUUID();
+        SessionApi.Answer first = platform.request("provisioner-kill", project);
+        assertThat(first.status()).as(first.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> allActive(List.of(first.sessionId())));
     }
 
     @Test
     void provisionerKilledAtEachStepOfCreateLosesNoSessionAndLeaksNoMachine() {
         long started = System.nanoTime();
         Map<Step, Integer> caught = new EnumMap<>(Step.class);
-        for (int round = 0; round < ROUNDS; round++) {
-            ServiceProcess provisioner = platform.service("p1");
-            long machinesBefore = machineRecords();
+        for (Step step : List.of(Step.COMMAND_TAKEN, Step.ROW_INSERTED, Step.MACHINE_CREATED, Step.STARTING)) {
             List<UUID> inFlight = new ArrayList<>();
-            for (int i = 0; i < SESSIONS_PER_ROUND; i++) {
-                SessionApi.Answer answer = platform.request("provisioner-kill");
-                assertThat(answer.status()).as(answer.body()).isEqualTo(202);
-                inFlight.add(answer.sessionId());
+            Map<UUID, Step> at;
+            try (DatabaseHold hold = DatabaseHold.open(db)) {
+                List<UUID> stopped = stopAt(step, hold, inFlight);
+                platform.service("p1").kill9();
+                at = steps(inFlight);
+                at.values().forEach(s -> caught.merge(s, 1, Integer::sum));
+                for (UUID id : stopped) {
+                    assertThat(at.get(id)).as("session %s, held at %s, was killed at", id, step).isEqualTo(step);
+                }
             }
-            // cheap looks (one query, one directory listing), so they fire within the step they watch for
-            List<Predicate<List<UUID>>> triggers = List.of(
-                    sessions -> sessions.stream().anyMatch(platform.rows()::containsKey),
-                    sessions -> machineRecords() > machinesBefore,
-                    sessions -> sessions.stream().map(platform.rows()::get)
-                            .anyMatch(row -> row != null && row.status() == SessionStatus.STARTING));
-            Predicate<List<UUID>> trigger = triggers.get(round % triggers.size());
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
-                    .until(() -> trigger.test(inFlight) || allActive(inFlight));
-            provisioner.kill9();
-            steps(inFlight).values().forEach(step -> caught.merge(step, 1, Integer::sum));
-
             platform.startProvisioner("p1");
             await().atMost(Duration.ofSeconds(90)).until(() -> allActive(inFlight));
         }
         Audit.Report report = Audit.run(platform);
-        // the step between the row insert and the machine create lasts milliseconds: either side of it will do
         assertThat(caught.keySet()).as("steps the kills caught sessions at: " + caught)
-                .contains(Step.STARTING).containsAnyOf(Step.ROW_INSERTED, Step.MACHINE_CREATED);
+                .contains(Step.COMMAND_TAKEN, Step.ROW_INSERTED, Step.MACHINE_CREATED, Step.STARTING);
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("rounds", ROUNDS);
-        figures.put("sessions", ROUNDS * SESSIONS_PER_ROUND);
+        figures.put("rounds", caught.size());
+        figures.put("sessions", 4 * SESSIONS_PER_ROUND + 1);
         figures.put("caught at step", caught);
         figures.putAll(report.figures());
         figures.put("scenario s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
         platform.figures("1 provisioner kill -9 during CREATE", figures);
         platform.terminateActiveSessions();
+    }
+
+    /**
+     * Requests this round's sessions into {@code inFlight} and returns once the provisioner waits at
+     * {@code step} for the ones returned.
+     */
+    private static List<UUID> stopAt(Step step, DatabaseHold hold, List<UUID> inFlight) {
+        switch (step) {
+            case COMMAND_TAKEN -> {
+                hold.lockTable("preview_sessions", "SHARE");
+                request(inFlight);
+                awaitWaiting("INSERT INTO preview_sessions", SESSIONS_PER_ROUND);
+                return List.copyOf(inFlight);
+            }
+            case ROW_INSERTED -> {
+                hold.lockTable("project_files", "ACCESS EXCLUSIVE");
+                request(inFlight);
+                awaitWaiting("SELECT file_path", SESSIONS_PER_ROUND);
+                return List.copyOf(inFlight);
+            }
+            case MACHINE_CREATED -> {
+                List<UUID> locked;
+                try (DatabaseHold files = DatabaseHold.open(db).lockTable("project_files", "ACCESS EXCLUSIVE")) {
+                    request(inFlight);
+                    awaitWaiting("SELECT file_path", SESSIONS_PER_ROUND);
+                    locked = hold.lockSessionRows(inFlight, SessionStatus.PROVISIONING.name());
+                }
+                assertThat(locked).containsExactlyInAnyOrderElementsOf(inFlight);
+                awaitWaiting("UPDATE preview_sessions", SESSIONS_PER_ROUND);
+                return locked;
+            }
+            case STARTING -> {
+                request(inFlight);
+                List<UUID> locked = new ArrayList<>();
+                // a runtime takes hundreds of milliseconds to come up: rows sit in STARTING meanwhile
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).pollDelay(Duration.ZERO)
+                        .until(() -> {
+                            locked.addAll(hold.lockSessionRows(inFlight, SessionStatus.STARTING.name()));
+                            return !locked.isEmpty() || allActive(inFlight);
+                        });
+                assertThat(locked).as("sessions caught in STARTING").isNotEmpty();
+                return List.copyOf(locked);
+            }
+            default -> throw new IllegalArgumentException("no way to stop at " + step);
+        }
+    }
+
+    private static void request(List<UUID> inFlight) {
+        for (int i = 0; i < SESSIONS_PER_ROUND; i++) {
+            SessionApi.Answer answer = platform.request("provisioner-kill", project);
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+            inFlight.add(answer.sessionId());
+        }
+    }
+
+    private static void awaitWaiting(String statement, int count) {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> DatabaseHold.waiting(db, statement), waiting -> waiting >= count);
     }
 
     /** The step each session is at, judged from its row and whether a machine carries its tag. */
@@ -92,7 +153,7 @@ class ProvisionerKillIT {
             FaultPlatform.Row row = rows.get(id);
             Step step;
             if (row == null) {
-                step = Step.NOT_STARTED;
+                step = Step.COMMAND_TAKEN;
             } else if (row.status() == SessionStatus.ACTIVE) {
                 step = Step.ACTIVE;
             } else if (row.status() == SessionStatus.STARTING) {
@@ -103,15 +164,6 @@ class ProvisionerKillIT {
             steps.put(id, step);
         }
         return steps;
-    }
-
-    /** Machines on disk (a record is written once a machine's process is launched). */
-    private static long machineRecords() {
-        try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.list(platform.machinesRoot)) {
-            return dirs.filter(dir -> java.nio.file.Files.exists(dir.resolve("machine.json"))).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static boolean allActive(List<UUID> sessions) {
