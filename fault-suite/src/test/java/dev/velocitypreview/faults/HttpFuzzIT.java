@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.topic.Topics;
@@ -67,8 +66,6 @@ class HttpFuzzIT {
     }
 
     @Test
-    @Disabled("known gap, docs/reliability.md finding 1: 11 refusals made by Tomcat and Netty before our code "
-            + "runs are HTML or empty 400s, not problem+json; they change nothing (see the test above)")
     void everyRefusalIsAProblemThatExplainsItself() {
         List<String> failures = new ArrayList<>();
         for (Case fuzz : cases()) {

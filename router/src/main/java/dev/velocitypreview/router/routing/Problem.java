@@ -1,6 +1,8 @@
 package dev.velocitypreview.router.routing;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -16,6 +18,12 @@ import dev.velocitypreview.core.json.JsonObjectWriter;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,6 +50,18 @@ record Problem(HttpStatus status, String type, String title, String detail,
     static Problem malformedId(String rawId) {
         return new Problem(HttpStatus.BAD_REQUEST, TYPE_PREFIX + "malformed-session-id", "malformed session id",
                 "a session id is a UUID (8-4-4-4-12 hex digits), got " + SessionId.quote(rawId), null, null, null);
+    }
+
+    /** A request that is not valid HTTP or whose target is not a URI, refused before it is routed. */
+    static Problem malformedRequest(String detail) {
+        return new Problem(HttpStatus.BAD_REQUEST, TYPE_PREFIX + "malformed-request", "malformed request", detail,
+                null, null, null);
+    }
+
+    /** A request line or header block longer than the router reads: 414 or 431. */
+    static Problem requestTooLong(HttpStatus status, String detail) {
+        String title = status == HttpStatus.URI_TOO_LONG ? "request line too long" : "request headers too large";
+        return new Problem(status, TYPE_PREFIX + title.replace(' ', '-'), title, detail, null, null, null);
     }
 
     static Problem loading(UUID id, Duration retryAfter) {
@@ -134,8 +154,8 @@ record Problem(HttpStatus status, String type, String title, String detail,
         return type.substring(type.lastIndexOf(':') + 1).replace('-', '_');
     }
 
-    /** The JSON body; {@code instance} is the request path. */
-    byte[] toJson(String instance) {
+    /** The JSON body; {@code instance} is the request path, null when there is none to give. */
+    byte[] toJson(@Nullable String instance) {
         return new JsonObjectWriter()
                 .string("type", type)
                 .string("code", code())
@@ -152,17 +172,38 @@ record Problem(HttpStatus status, String type, String title, String detail,
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         HttpHeaders headers = response.getHeaders();
-        headers.setContentType(PROBLEM_JSON);
-        headers.setCacheControl("no-store");
-        if (sessionId != null) {
-            headers.set(PreviewHeaders.SESSION_ID, sessionId.toString());
-        }
-        if (retryAfter != null) {
-            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
-        }
+        headers().forEach(headers::set);
         byte[] body = toJson(exchange.getRequest().getURI().getRawPath());
         headers.setContentLength(body.length);
         return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+    }
+
+    /**
+     * This problem as a whole Netty response, for a request refused before WebFlux sees it. It has no
+     * {@code instance}: such a request's target may not even be a URI. The connection closes after it.
+     */
+    FullHttpResponse toClosingResponse() {
+        byte[] body = toJson(null);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status.value()), Unpooled.wrappedBuffer(body));
+        headers().forEach(response.headers()::set);
+        response.headers().setInt(HttpHeaders.CONTENT_LENGTH, body.length);
+        response.headers().set(HttpHeaders.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+
+    /** The headers every problem carries, whoever writes it. */
+    private Map<String, String> headers() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON.toString());
+        headers.put(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (sessionId != null) {
+            headers.put(PreviewHeaders.SESSION_ID, sessionId.toString());
+        }
+        if (retryAfter != null) {
+            headers.put(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+        }
+        return headers;
     }
 
     private static String seconds(Duration duration) {

@@ -12,6 +12,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
@@ -43,6 +44,13 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     @Override
     protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception e, @Nullable Object body,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null
+                && servlet.getResponse().isCommitted()) {
+            // Tomcat failed the request first (its body broke off mid-read): the error dispatch answers and counts
+            // it (ErrorDispatchProblems); Spring would log a warning for each such client fault
+            LOG.atDebug().addKeyValue("request", request.getDescription(false)).log("refusal left to the error dispatch");
+            return null;
+        }
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem) {
             Object code = problem.getProperties() == null ? null : problem.getProperties().get(ApiProblem.CODE);
@@ -59,7 +67,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     /** Spring's own refusals get a code named after their status: 415 → {@code unsupported_media_type}. */
-    private static String codeOf(HttpStatusCode status) {
+    static String codeOf(HttpStatusCode status) {
         HttpStatus known = HttpStatus.resolve(status.value());
         return known == null ? "http_" + status.value() : known.name().toLowerCase(Locale.ROOT);
     }
