@@ -13,12 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.velocitypreview.core.session.SessionRowCodec;
 import dev.velocitypreview.core.session.SessionStatus;
@@ -36,8 +41,10 @@ import static org.awaitility.Awaitility.await;
  *   <li>exactly one machine per ACTIVE session, the one its row names; no machine without an ACTIVE session;</li>
  *   <li>the changelog holds every version of every row, 1 to the row's current one (none lost), and a
  *       view built by the routers' own directory code agrees with the rows on status and version;</li>
- *   <li>every running router answers for every session as its row says: ACTIVE is served by its
- *       machine (200 with the project), TERMINATED is 410, FAILED is 502.</li>
+ *   <li>every running router's own directory ({@code /actuator/sessions/{id}}) holds every row's status and
+ *       version, and the router answers for every session as its row says: ACTIVE is served by its machine (200
+ *       with the project), TERMINATED is 410, FAILED is 502. An answer still missing after {@link #SLOW} gets a
+ *       thread dump of the router taken while it is outstanding, saved next to the logs.</li>
  * </ol>
  */
 final class Audit {
@@ -45,6 +52,7 @@ final class Audit {
     private static final Duration SETTLE = Duration.ofSeconds(120);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     /** A router answer slower than this is reported with the scenario's figures. */
     private static final Duration SLOW = Duration.ofSeconds(3);
 
@@ -129,9 +137,11 @@ final class Audit {
             if (!platform.service(router.getKey()).isAlive()) {
                 continue;
             }
+            await("router " + router.getKey() + "'s own directory agrees with the database").atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(storeDisagreements(router.getValue(), rows)).isEmpty());
             await("router " + router.getKey() + " answers as the database says").atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> assertThat(routerDisagreements(router.getKey(), router.getValue(), rows, ledger,
-                            slow)).isEmpty());
+                    .untilAsserted(() -> assertThat(routerDisagreements(platform, router.getKey(), router.getValue(), rows,
+                            ledger, slow)).isEmpty());
         }
 
         int active = count(rows, SessionStatus.ACTIVE);
@@ -153,7 +163,34 @@ final class Audit {
         return gaps;
     }
 
-    private static List<String> routerDisagreements(String name, int port, Map<UUID, FaultPlatform.Row> rows,
+    /** Rows whose status and version the router's own directory does not hold, asked through its actuator. */
+    private static List<String> storeDisagreements(int port, Map<UUID, FaultPlatform.Row> rows) {
+        List<String> disagreements = new ArrayList<>();
+        for (FaultPlatform.Row row : rows.values()) {
+            String held = stored(port, row.id());
+            String expected = row.status() + " v" + row.version();
+            if (!expected.equals(held)) {
+                disagreements.add(row.id() + " database " + expected + ", router holds " + held);
+            }
+        }
+        return disagreements;
+    }
+
+    /** What the router's directory holds for a session, as "STATUS vVERSION", or what it answered instead. */
+    private static String stored(int port, UUID id) {
+        HttpResponse<String> answer = get(URI.create("http://127.0.0.1:" + port + "/actuator/sessions/" + id));
+        if (answer == null) {
+            return "no answer";
+        }
+        if (answer.statusCode() != 200) {
+            return answer.statusCode() + " " + answer.body();
+        }
+        JsonNode session = JSON.readTree(answer.body());
+        return session.get("status").asString() + " v" + session.get("version").asLong();
+    }
+
+    private static List<String> routerDisagreements(FaultPlatform platform, String name, int port,
+                                                    Map<UUID, FaultPlatform.Row> rows,
                                                     Map<UUID, FaultPlatform.Requested> ledger, List<String> slow) {
         // a client of its own per look: a pooled connection to a router killed meanwhile would fail the first request
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -168,15 +205,22 @@ final class Audit {
             };
             HttpResponse<String> answer;
             long asked = System.nanoTime();
+            CompletableFuture<HttpResponse<String>> pending = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/s/" + row.id() + "/"))
+                            .timeout(Duration.ofSeconds(25)).build(), HttpResponse.BodyHandlers.ofString());
+            String whileMissing = "";
+            if (!pending.handle((ok, error) -> true).completeOnTimeout(false, SLOW.toMillis(), TimeUnit.MILLISECONDS).join()) {
+                // what the router holds and does while the answer is missing, not after it came
+                whileMissing = ", router holds " + stored(port, row.id()) + ", threads in " + platform.threadDump(name);
+            }
             try {
-                answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/s/" + row.id() + "/"))
-                        .timeout(Duration.ofSeconds(25)).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException e) {
+                answer = pending.get();
+            } catch (ExecutionException e) {
                 slow.add(name + " " + row.id() + " " + row.status() + " no answer after "
-                        + Duration.ofNanos(System.nanoTime() - asked).toMillis() + " ms: " + e);
+                        + Duration.ofNanos(System.nanoTime() - asked).toMillis() + " ms: " + e.getCause() + whileMissing);
                 disagreements.add(row.id() + " is " + row.status() + " v" + row.version() + " (machine was "
                         + row.machineUrl() + ", " + (listening(row.machineUrl()) ? "something listens there" : "nothing listens there")
-                        + ") but the router did not answer: " + e);
+                        + ") but the router did not answer: " + e.getCause());
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -184,7 +228,8 @@ final class Audit {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - asked);
             if (took.compareTo(SLOW) > 0) {
-                slow.add(name + " " + row.id() + " " + row.status() + " " + answer.statusCode() + " in " + took.toMillis() + " ms");
+                slow.add(name + " " + row.id() + " " + row.status() + " " + answer.statusCode() + " in " + took.toMillis()
+                        + " ms" + whileMissing);
             }
             if (answer.statusCode() != expected) {
                 disagreements.add(row.id() + " is " + row.status() + " but the router answered "

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -78,6 +79,9 @@ public final class DirectoryStarter implements AutoCloseable {
         try (Admin admin = Admin.create(adminConfig)) {
             List<String> missing = missing(admin);
             if (missing.isEmpty()) {
+                missing = leaderless(admin);
+            }
+            if (missing.isEmpty()) {
                 directory.start();
                 LOG.atInfo().log("session directory started, loading sessions");
                 return;
@@ -92,6 +96,23 @@ public final class DirectoryStarter implements AutoCloseable {
         if (running) {
             attempts.schedule(this::attempt, RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The source topics that exist but have a partition without a leader yet. A global store started
+     * on a topic whose partitions are not yet known fails its stream thread for good, so the
+     * directory starts only once every partition can be read.
+     */
+    private static List<String> leaderless(Admin admin) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        Map<String, TopicDescription> topics = admin.describeTopics(SOURCE_TOPICS).allTopicNames()
+                .get(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return SOURCE_TOPICS.stream().filter(name -> {
+            TopicDescription topic = topics.get(name);
+            return topic == null || topic.partitions().isEmpty()
+                    || topic.partitions().stream().anyMatch(partition -> partition.leader() == null
+                            || partition.leader().isEmpty());
+        }).toList();
     }
 
     /** The source topics still missing; creates them first when asked to. */

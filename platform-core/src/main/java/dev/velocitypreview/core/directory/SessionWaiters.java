@@ -21,7 +21,13 @@ final class SessionWaiters {
 
     Waiter register(UUID id, Predicate<SessionView> until) {
         Waiter waiter = new Waiter(id, until, new CompletableFuture<>());
-        byId.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        // added inside compute, atomically with remove(): a set the last waiter just emptied is dropped
+        // from the map, and a waiter added to it afterwards would never be woken
+        byId.compute(id, (k, set) -> {
+            Set<Waiter> waiting = set == null ? ConcurrentHashMap.newKeySet() : set;
+            waiting.add(waiter);
+            return waiting;
+        });
         waiter.future.whenComplete((view, error) -> remove(waiter));
         return waiter;
     }

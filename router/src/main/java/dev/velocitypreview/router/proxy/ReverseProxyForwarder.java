@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.BodyInserters;
@@ -33,21 +32,27 @@ import reactor.netty.http.client.HttpClient;
  * Forwards to the machine over HTTP, streaming bodies both ways, and relays WebSocket upgrades frame by frame
  * ({@code velocity.router.mode=proxy}).
  */
-final class ReverseProxyForwarder implements PreviewForwarder {
+final class ReverseProxyForwarder implements PreviewForwarder, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReverseProxyForwarder.class);
 
-    private final WebClient http;
+    private final MachineClients http;
     private final ReactorNettyWebSocketClient webSockets;
     private final WebSocketService upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
 
     ReverseProxyForwarder(RouterProperties properties) {
-        HttpClient client = HttpClient.create()
+        this.http = new MachineClients(properties.connectTimeout());
+        // an upgraded connection carries one WebSocket and is never reused, so it may live on any event loop
+        this.webSockets = new ReactorNettyWebSocketClient(HttpClient.create()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(properties.connectTimeout().toMillis()))
                 .followRedirect(false)
-                .compress(false);
-        this.http = WebClient.builder().clientConnector(new ReactorClientHttpConnector(client)).build();
-        this.webSockets = new ReactorNettyWebSocketClient(client);
+                .compress(false));
+    }
+
+    /** Closes the pools of connections to machines. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     @Override
@@ -62,17 +67,19 @@ final class ReverseProxyForwarder implements PreviewForwarder {
         ServerHttpResponse response = exchange.getResponse();
         HttpHeaders headers = ProxyHeaders.toMachine(request.getHeaders(), request.getHeaders().getFirst(HttpHeaders.HOST),
                 request.getURI().getScheme(), request.getRemoteAddress(), target);
-        WebClient.RequestBodySpec call = http.method(request.getMethod()).uri(target.httpUri())
-                .headers(outgoing -> outgoing.putAll(headers));
-        WebClient.RequestHeadersSpec<?> withBody = hasBody(request.getHeaders())
-                ? call.body(BodyInserters.fromDataBuffers(request.getBody()))
-                : call;
         AtomicBoolean answered = new AtomicBoolean();
-        return withBody.exchangeToMono(upstream -> {
-                    answered.set(true);
-                    response.setStatusCode(upstream.statusCode());
-                    response.getHeaders().putAll(ProxyHeaders.endToEnd(upstream.headers().asHttpHeaders()));
-                    return response.writeWith(upstream.bodyToFlux(DataBuffer.class));
+        return http.call(request, client -> {
+                    WebClient.RequestBodySpec call = client.method(request.getMethod()).uri(target.httpUri())
+                            .headers(outgoing -> outgoing.putAll(headers));
+                    WebClient.RequestHeadersSpec<?> withBody = hasBody(request.getHeaders())
+                            ? call.body(BodyInserters.fromDataBuffers(request.getBody()))
+                            : call;
+                    return withBody.exchangeToMono(upstream -> {
+                        answered.set(true);
+                        response.setStatusCode(upstream.statusCode());
+                        response.getHeaders().putAll(ProxyHeaders.endToEnd(upstream.headers().asHttpHeaders()));
+                        return response.writeWith(upstream.bodyToFlux(DataBuffer.class));
+                    });
                 })
                 .onErrorMap(e -> !answered.get() && !(e instanceof MachineUnreachableException),
                         e -> new MachineUnreachableException(target.sessionId(), e));
