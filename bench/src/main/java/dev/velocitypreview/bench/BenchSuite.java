@@ -8,130 +8,172 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Collection;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.util.Statistics;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
-import dev.velocitypreview.bench.routing.RouteDecisionBenchmark;
+import dev.velocitypreview.bench.baseline.DatabasePollingRouter;
+import dev.velocitypreview.bench.changelog.ChangelogLagResult;
+import dev.velocitypreview.bench.changelog.ChangelogLagScenario;
+import dev.velocitypreview.bench.firstbyte.FirstByteResult;
+import dev.velocitypreview.bench.firstbyte.FirstByteScenario;
+import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
+import dev.velocitypreview.bench.proxy.ProxyResult;
+import dev.velocitypreview.bench.report.Samples;
+import dev.velocitypreview.bench.rig.Infrastructure;
+import dev.velocitypreview.bench.rig.PlatformRig;
+import dev.velocitypreview.bench.routing.RouteDecisionRun;
+import dev.velocitypreview.bench.throughput.ThroughputResult;
+import dev.velocitypreview.bench.throughput.ThroughputScenario;
 
 /**
- * Runs the benchmark suite with real settings and writes the report (by default {@code docs/benchmarks.md}).
+ * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
+ * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
  * Usage: {@code BenchSuite [report-path]}.
  */
 public final class BenchSuite {
 
-    private static final int FORKS = 1;
-    private static final int WARMUPS = 3;
-    private static final int MEASUREMENTS = 5;
-    private static final TimeValue ITERATION = TimeValue.seconds(1);
+    public static final String COMMAND = "mvn -q -f bench/pom.xml compile exec:exec";
 
     private BenchSuite() {
     }
 
-    public static void main(String[] args) throws RunnerException, IOException {
-        Path report = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md").toAbsolutePath().normalize();
-        Options options = new OptionsBuilder()
-                .include(RouteDecisionBenchmark.class.getName())
-                .forks(FORKS)
-                .warmupIterations(WARMUPS)
-                .warmupTime(ITERATION)
-                .measurementIterations(MEASUREMENTS)
-                .measurementTime(ITERATION)
-                .timeUnit(TimeUnit.NANOSECONDS)
-                .shouldFailOnError(true)
-                .build();
-        Collection<RunResult> results = new Runner(options).run();
-        Files.createDirectories(report.getParent());
-        Files.writeString(report, render(results));
-        System.out.println("wrote " + report);
+    public static void main(String[] args) throws Exception {
+        Path report = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
+        // Tomcat logs through java.util.logging: into the one console format, at the bench's levels
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        run(BenchPlan.FULL, report);
+        // the platform's libraries leave non-daemon threads behind (Kafka, Debezium); the run is over
+        System.exit(0);
     }
 
-    private static String render(Collection<RunResult> results) {
-        List<RunResult> sorted = results.stream()
-                .sorted(Comparator.comparing(r -> r.getParams().getBenchmark()))
-                .toList();
+    /** Everything one run measured, and where it wrote the report. */
+    public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
+                          ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
+                          double seconds) {
+    }
+
+    public static Results run(BenchPlan plan, Path reportPath) throws Exception {
+        long started = System.nanoTime();
+        Path report = reportPath.toAbsolutePath().normalize();
+        String stem = report.getFileName().toString().replaceFirst("\\.md$", "");
+        Path charts = report.resolveSibling(stem);
+        Files.createDirectories(charts);
+
+        List<RunResult> routeDecision = plan.routeDecision().run();
+        FirstByteResult firstByte;
+        ProxyResult proxy;
+        ChangelogLagResult changelog;
+        ThroughputResult throughput;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            System.out.println("bench: starting the embedded platform");
+            try (PlatformRig rig = PlatformRig.start(infrastructure);
+                 DatabasePollingRouter oldWay = DatabasePollingRouter.start(rig.jdbcUrl(), rig.databaseUser(), "")) {
+                firstByte = new FirstByteScenario(rig, oldWay).run(plan.firstByteConcurrencies(), plan.firstByteSessions());
+                proxy = new ProxyOverheadScenario(rig, infrastructure).run(plan.proxy());
+            }
+            changelog = new ChangelogLagScenario(infrastructure).run(plan.changelogSequential(), plan.changelogBurst());
+            throughput = new ThroughputScenario(infrastructure).run(plan.throughput());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String link = stem + "/";
+        StringBuilder md = new StringBuilder();
+        md.append(header(plan, seconds))
+                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput))
+                .append(firstByte.firstByteSection(charts, link))
+                .append(changelog.section(charts, link))
+                .append(plan.routeDecision().section(routeDecision))
+                .append(proxy.section(charts, link))
+                .append(firstByte.oldWaySection())
+                .append(throughput.section(charts, link));
+        Files.writeString(report, md.toString());
+        System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
+        return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, seconds);
+    }
+
+    private static String header(BenchPlan plan, double seconds) {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n")
-                .append("Generated by `dev.velocitypreview.bench.BenchSuite`; rerun it to refresh (see README).\n\n")
+                .append("Generated by `dev.velocitypreview.bench.BenchSuite` (").append(plan.name())
+                .append(" run); refresh it with one command, after `mvn -q -DskipTests install` once:\n\n")
+                .append("```sh\n").append(COMMAND).append("\n```\n\n")
+                .append("It runs every scenario below in one JVM (the route decision in a JMH fork), writes this file "
+                        + "and the charts in `benchmarks/`, and took ")
+                .append(String.format(Locale.ROOT, "%.0f s", seconds))
+                .append(" this time. Scenario 4 needs Debian's `wrk` and `nginx`; the suite installs them with "
+                        + "`apt-get install -y nginx wrk` when they are missing and it runs as root, and says so below "
+                        + "when it cannot. CI only checks that a small smoke run of every scenario completes "
+                        + "(`BenchSmokeTest`).\n\n")
+                .append("**Read the figures as medians and ratios, not as absolutes.** The machine is shared with "
+                        + "other work and noisy: two cores run the platform, PostgreSQL, the Kafka broker, the preview "
+                        + "machines (each its own JVM), the load generators and whatever else runs at the time. Ratios "
+                        + "are between figures measured in this same run.\n\n")
                 .append("## Machine\n\n")
                 .append("| | |\n|---|---|\n")
                 .append("| Date | ").append(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
                         .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(" |\n")
                 .append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n")
                 .append("| Memory | ").append(memory()).append(" |\n")
+                .append("| Load average at the end | ").append(loadAverage()).append(" |\n")
                 .append("| OS | ").append(System.getProperty("os.name")).append(' ')
                 .append(System.getProperty("os.version")).append(' ').append(System.getProperty("os.arch")).append(" |\n")
                 .append("| Java | ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.runtime.version")).append(" |\n")
-                .append("| JMH | ").append(FORKS).append(" fork, ").append(WARMUPS).append(" × ").append(ITERATION)
-                .append(" warm-up, ").append(MEASUREMENTS).append(" × ").append(ITERATION)
-                .append(" measurement, SampleTime mode |\n\n");
-
-        md.append("## 3. Route decision (in-process, JMH)\n\n")
-                .append("What is measured: the router's per-request lookup of one session id, exactly what "
-                        + "`SessionDirectory.lookup` does — a read of the requested-sessions store, a read of the "
-                        + "sessions store, the newer of the two — followed by the session's routing decision "
-                        + "(`status().routing()`). The stores are platform-core's real directory topology "
-                        + "(`SessionDirectoryTopology`) run in a `TopologyTestDriver` and filled through the real "
-                        + "topic serdes with the CREATE and an ACTIVE changelog row of each session, so every read "
-                        + "pays the JSON deserialization the router pays. Keys are drawn at random each call "
-                        + "(`knownSession`: one of the stored sessions; `unknownSession`: an id never seen, both stores "
-                        + "miss). Single thread; no network, no Kafka broker, no HTTP.\n\n")
-                .append("| Scenario | Sessions in store | Median | p99 | p99.9 | Samples | Iterations |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|\n");
-        for (RunResult result : sorted) {
-            Statistics stats = result.getPrimaryResult().getStatistics();
-            String name = result.getParams().getBenchmark();
-            md.append("| `").append(name.substring(name.lastIndexOf('.') + 1)).append("` | ")
-                    .append(result.getParams().getParam("sessions")).append(" | ")
-                    .append(micros(stats.getPercentile(50))).append(" | ")
-                    .append(micros(stats.getPercentile(99))).append(" | ")
-                    .append(micros(stats.getPercentile(99.9))).append(" | ")
-                    .append(stats.getN()).append(" | ")
-                    .append(FORKS).append(" × ").append(MEASUREMENTS).append(" |\n");
-        }
-        if (sorted.size() == 2) {
-            double known = median(sorted, "knownSession");
-            double unknown = median(sorted, "unknownSession");
-            md.append(String.format(Locale.ROOT, "%nRatio of medians, known / unknown id: %.1f× "
-                    + "(a hit deserializes two JSON rows; a miss deserializes nothing).%n", known / unknown));
-        }
-
-        md.append("\n## Not measured yet\n\n")
-                .append("The plan of issue 4; each needs its own harness and lands in this report when it exists.\n\n")
-                .append("1. **Session to first byte** — `POST /v1/sessions` → first 200 from its `previewUrl`, local "
-                        + "driver, static project, at concurrency 1, 16 and 64; split into provisioning vs platform "
-                        + "overhead (Kafka hop, row write, changelog, router wake-up).\n")
-                .append("2. **Changelog lag** — commit of a session row → visible in the router's store.\n")
-                .append("4. **Proxy overhead** — requests/s and latency through the router vs straight to the machine "
-                        + "vs Debian's `nginx` proxying the same backend, small and 100 KiB responses, driven by "
-                        + "Debian's `wrk`.\n")
-                .append("5. **The old way as a baseline** — a router variant that looks the session up in PostgreSQL "
-                        + "on every request with the original retry schedule (5 attempts, 200/400/800/1600 ms), "
-                        + "kept in the bench module only: its not-found rate and latency next to ours.\n")
-                .append("6. **Throughput** — sessions/s accepted by the API, and sessions/s brought to ACTIVE by one "
-                        + "provisioner against a simulated Fly API with configurable latency and Fly's rate limits.\n")
-                .append("\nAlso still to come: ratios across scenarios in one run, and PNG charts (latency "
-                        + "distributions, throughput vs concurrency) next to this file.\n");
+                .append(System.getProperty("java.runtime.version")).append(" |\n\n");
         return md.toString();
     }
 
-    private static double median(List<RunResult> results, String benchmark) {
-        return results.stream()
-                .filter(r -> r.getParams().getBenchmark().endsWith("." + benchmark))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no result for " + benchmark))
-                .getPrimaryResult().getStatistics().getPercentile(50);
+    private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
+                                  ChangelogLagResult changelog, ThroughputResult throughput) {
+        List<String> lines = new ArrayList<>();
+        for (FirstByteResult.Level level : firstByte.levels()) {
+            Samples ours = level.firstByte();
+            Samples old = level.oldWayAnswer();
+            Samples overhead = level.platformOverhead();
+            lines.add(String.format(Locale.ROOT, "Concurrency %d (%d sessions): first 200 after %s median (p99 %s), "
+                            + "%d not found; the old way answered \"Session not found\" to %d (%.0f %%) after %s median; "
+                            + "platform overhead (all but provisioning) %s median, %s of our median.",
+                    level.concurrency(), level.sessions(), ours.medianMillis(), ours.p99Millis(), level.answered(404),
+                    level.oldWayAnswered(404), 100.0 * level.oldWayAnswered(404) / level.sessions(), old.medianMillis(),
+                    overhead.medianMillis(), overhead.isEmpty() || ours.isEmpty() ? "–"
+                            : String.format(Locale.ROOT, "%.0f %%", 100 * overhead.median() / ours.median())));
+        }
+        lines.add(String.format(Locale.ROOT, "Changelog lag, commit → visible in a session directory: %s median, %s "
+                        + "p99 one write at a time; %s median, %s p99 in a burst of eight writers.",
+                changelog.sequential().medianMillis(), changelog.sequential().p99Millis(),
+                changelog.burst().medianMillis(), changelog.burst().p99Millis()));
+        lines.add(String.format(Locale.ROOT, "Route decision with %d sessions in the store: %s median for a known "
+                        + "id, %s for an unknown one (JMH).", plan.routeDecision().sessions(),
+                micros(RouteDecisionRun.median(routeDecision, "knownSession")),
+                micros(RouteDecisionRun.median(routeDecision, "unknownSession"))));
+        if (proxy.measured()) {
+            lines.add(String.format(Locale.ROOT, "Proxy: our router serves %s of the requests/s of going straight to "
+                            + "the machine for a small response and %s for 100 KiB; against nginx on the same machine: "
+                            + "%s and %s.", percent(proxy.routerShareOfDirect(false)),
+                    percent(proxy.routerShareOfDirect(true)), percent(proxy.routerShareOfNginx(false)),
+                    percent(proxy.routerShareOfNginx(true))));
+        } else {
+            lines.add("Proxy overhead: not measured in this run (" + proxy.unavailable() + ").");
+        }
+        for (ThroughputResult.Provisioning phase : throughput.provisioning()) {
+            lines.add(String.format(Locale.ROOT, "One provisioner against the simulated Fly API, %s: %.2f sessions/s "
+                    + "to ACTIVE (%d sessions, %d answered 429).", phase.limits(), phase.sessionsPerSecond(),
+                    phase.sessions(), phase.throttled()));
+        }
+        for (ThroughputResult.Acceptance level : throughput.acceptance()) {
+            lines.add(String.format(Locale.ROOT, "Session API, %d concurrent clients: %.0f sessions/s accepted (%s "
+                    + "median).", level.concurrency(), level.sessionsPerSecond(), level.latency().medianMillis()));
+        }
+        StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
+        lines.forEach(line -> md.append("- ").append(line).append('\n'));
+        return md.append('\n').toString();
+    }
+
+    private static String percent(java.util.Optional<Double> share) {
+        return share.map(value -> String.format(Locale.ROOT, "%.0f %%", 100 * value)).orElse("–");
     }
 
     private static String micros(double nanos) {
@@ -143,5 +185,14 @@ public final class BenchSuite {
             return String.format(Locale.ROOT, "%.1f GiB", os.getTotalMemorySize() / (1024.0 * 1024 * 1024));
         }
         return "unknown";
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0] + " (1 min)";
+        } catch (IOException e) {
+            return String.format(Locale.ROOT, "%.2f (1 min)",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
     }
 }

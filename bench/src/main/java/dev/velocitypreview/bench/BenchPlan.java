@@ -1,0 +1,46 @@
+package dev.velocitypreview.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
+import dev.velocitypreview.bench.routing.RouteDecisionRun;
+import dev.velocitypreview.bench.throughput.ThroughputScenario;
+import dev.velocitypreview.machines.fly.FlyMachinesSettings;
+
+/**
+ * How much of each scenario a run does: {@link #FULL} for the report, {@link #SMOKE} for CI's check that every
+ * scenario still runs end to end (small counts, figures not worth reading).
+ *
+ * @param firstByteConcurrencies  clients side by side in scenarios 1 and 5, a level each
+ * @param firstByteSessions       sessions per level at least
+ * @param changelogSequential     scenario 2: sessions (three commits each) written one commit at a time
+ * @param changelogBurst          scenario 2: sessions written by eight writers at once
+ */
+public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Integer> firstByteConcurrencies,
+                        int firstByteSessions, ProxyOverheadScenario.Settings proxy, int changelogSequential,
+                        int changelogBurst, ThroughputScenario.Settings throughput) {
+
+    /** Simulated Fly: an answer in 50 ms (a nearby region), a created machine started after 1 s. */
+    private static final Duration FLY_API_LATENCY = Duration.ofMillis(50);
+    private static final Duration FLY_START_LATENCY = Duration.ofSeconds(1);
+    /** Limits high enough that the provisioner, not Fly, is the bound. */
+    private static final FlyMachinesSettings.RateLimits LIFTED = new FlyMachinesSettings.RateLimits(100, 100, 100, 100);
+
+    public static final BenchPlan FULL = new BenchPlan("full",
+            new RouteDecisionRun(100_000, 1, 3, 5, TimeValue.seconds(1)),
+            List.of(1, 16, 64), 12,
+            new ProxyOverheadScenario.Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), 3, 16, true),
+            100, 64,
+            new ThroughputScenario.Settings(16, 64, LIFTED, List.of(1, 16, 64), 400, FLY_API_LATENCY,
+                    FLY_START_LATENCY));
+
+    public static final BenchPlan SMOKE = new BenchPlan("smoke",
+            new RouteDecisionRun(1_000, 0, 1, 1, TimeValue.milliseconds(100)),
+            List.of(1, 2), 1,
+            new ProxyOverheadScenario.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 4, false),
+            5, 8,
+            new ThroughputScenario.Settings(3, 4, LIFTED, List.of(1, 4), 12, FLY_API_LATENCY, FLY_START_LATENCY));
+}

@@ -1,0 +1,108 @@
+package dev.velocitypreview.bench.rig;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
+import dev.velocitypreview.launcher.EmbeddedPlatform;
+import dev.velocitypreview.launcher.PlatformSecrets;
+
+/**
+ * The embedded platform as the launcher runs it (provisioner with the CDC relay and the local machine driver,
+ * router in proxy mode, session API) on its own broker and database, plus the bench's session directory.
+ */
+public final class PlatformRig implements AutoCloseable {
+
+    /** Many preview JVMs starting at once on two cores take far longer than a lone one. */
+    private static final Duration MACHINE_WAIT = Duration.ofMinutes(3);
+
+    private final EmbeddedKafkaBroker broker;
+    private final EmbeddedPlatform platform;
+    private final WatchedDirectory directory;
+    private final String jdbcUrl;
+    private final String databaseUser;
+    private final HttpClient http;
+
+    private PlatformRig(EmbeddedKafkaBroker broker, EmbeddedPlatform platform, WatchedDirectory directory,
+                        String jdbcUrl, String databaseUser) {
+        this.broker = broker;
+        this.platform = platform;
+        this.directory = directory;
+        this.jdbcUrl = jdbcUrl;
+        this.databaseUser = databaseUser;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public static PlatformRig start(Infrastructure infrastructure) {
+        String jdbcUrl = infrastructure.createDatabase("platform");
+        EmbeddedKafkaBroker broker = infrastructure.startBroker("platform");
+        EmbeddedPlatform platform = null;
+        try {
+            platform = EmbeddedPlatform.start(broker.bootstrapServers(),
+                    new EmbeddedPlatform.Database(jdbcUrl, infrastructure.databaseUser(), ""),
+                    infrastructure.directory("platform-state"), 0, 0, PlatformSecrets.random(),
+                    Map.of("velocity.router.max-hold", MACHINE_WAIT.toSeconds() + "s",
+                            "velocity.provisioner.ready-timeout", MACHINE_WAIT.toSeconds() + "s"),
+                    step -> { })
+                    .awaitReady(Duration.ofMinutes(3));
+            WatchedDirectory directory = WatchedDirectory.start(broker.bootstrapServers(),
+                    infrastructure.directory("platform-directory"), "bench-platform-directory", Duration.ofMinutes(1));
+            return new PlatformRig(broker, platform, directory, jdbcUrl, infrastructure.databaseUser());
+        } catch (RuntimeException e) {
+            if (platform != null) {
+                platform.close();
+            }
+            broker.close();
+            throw e;
+        }
+    }
+
+    /** A bearer token for {@code user} on the team tier (the largest quotas). */
+    public String token(String user) {
+        return platform.apiToken(user, Set.of(), Tier.TEAM, Duration.ofHours(2));
+    }
+
+    public SessionApi api() {
+        return new SessionApi(http, platform.apiUrl());
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public String routerUrl() {
+        return platform.routerUrl();
+    }
+
+    public WatchedDirectory directory() {
+        return directory;
+    }
+
+    /** The platform's database, for the old way's router (which reads it) and for seeding projects. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String databaseUser() {
+        return databaseUser;
+    }
+
+    /** How long a request may be held and a machine may take to start here. */
+    public Duration machineWait() {
+        return MACHINE_WAIT;
+    }
+
+    @Override
+    public void close() {
+        try {
+            directory.close();
+            platform.close();
+        } finally {
+            broker.close();
+        }
+    }
+}

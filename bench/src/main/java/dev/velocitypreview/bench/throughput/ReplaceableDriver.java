@@ -1,0 +1,73 @@
+package dev.velocitypreview.bench.throughput;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineDriver;
+import dev.velocitypreview.machines.MachineSpec;
+
+/**
+ * The provisioner's machine driver, replaceable between phases of the throughput benchmark (Fly's rate limits,
+ * then lifted ones) without restarting the provisioner. Each call goes to the driver current when it starts.
+ */
+final class ReplaceableDriver implements MachineDriver {
+
+    private volatile MachineDriver current;
+
+    ReplaceableDriver(MachineDriver first) {
+        this.current = first;
+    }
+
+    /** Uses {@code next} for calls from now on; the caller still owns (and closes) the one it replaces. */
+    void replace(MachineDriver next) {
+        current = next;
+    }
+
+    @Override
+    public Optional<Machine> findBySession(UUID sessionId) {
+        return current.findBySession(sessionId);
+    }
+
+    @Override
+    public Machine create(MachineSpec spec) {
+        return current.create(spec);
+    }
+
+    @Override
+    public Machine awaitReady(Machine machine, Duration timeout) {
+        return current.awaitReady(machine, timeout);
+    }
+
+    @Override
+    public Machine start(String machineId) {
+        return current.start(machineId);
+    }
+
+    @Override
+    public void stop(String machineId) {
+        current.stop(machineId);
+    }
+
+    @Override
+    public void suspend(String machineId) {
+        current.suspend(machineId);
+    }
+
+    @Override
+    public void destroy(String machineId) {
+        current.destroy(machineId);
+    }
+
+    @Override
+    public List<Machine> list() {
+        return current.list();
+    }
+
+    /** Closes nothing: the drivers belong to whoever made them. */
+    @Override
+    public void close() {
+    }
+}

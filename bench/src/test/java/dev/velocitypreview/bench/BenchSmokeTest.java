@@ -1,0 +1,86 @@
+package dev.velocitypreview.bench;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.velocitypreview.bench.firstbyte.FirstByteResult;
+import dev.velocitypreview.bench.proxy.Tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * CI's check that every scenario of the suite runs end to end and lands in the report: a smoke run with small
+ * counts on the real platform. It asserts what each scenario produced, never how fast.
+ */
+class BenchSmokeTest {
+
+    @TempDir
+    Path docs;
+
+    @Test
+    void everyScenarioRunsAndLandsInTheReportWithItsCharts() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        BenchSuite.Results results = BenchSuite.run(BenchPlan.SMOKE, docs.resolve("benchmarks.md"));
+
+        // 3: both lookups measured
+        assertThat(results.routeDecision()).hasSize(2)
+                .allSatisfy(run -> assertThat(run.getPrimaryResult().getSampleCount()).isPositive());
+        // 1 and 5: every session served by our router, the old way answered each one way or the other
+        assertThat(results.firstByte().levels()).extracting(FirstByteResult.Level::concurrency).containsExactly(1, 2);
+        for (FirstByteResult.Level level : results.firstByte().levels()) {
+            assertThat(level.answered(200)).as("our 200s at concurrency %d", level.concurrency())
+                    .isEqualTo(level.sessions());
+            assertThat(level.oldWayAnswered(200) + level.oldWayAnswered(404)).isEqualTo(level.sessions());
+            assertThat(level.provisioning().count()).isEqualTo(level.sessions());
+        }
+        // 2: every commit became visible
+        assertThat(results.changelog().sequential().count()).isEqualTo(5 * 3);
+        assertThat(results.changelog().burst().count()).isEqualTo(8 * 3);
+        // 4: measured where wrk exists, otherwise the report says why not
+        if (Tools.find("wrk").isPresent()) {
+            assertThat(results.proxy().measured()).isTrue();
+            assertThat(results.proxy().measurements()).isNotEmpty()
+                    .allSatisfy(m -> assertThat(m.requestsPerSecond()).isPositive());
+        } else {
+            assertThat(results.proxy().unavailable()).contains("wrk");
+        }
+        // 6: every session reached ACTIVE in both phases; the API accepted every post
+        assertThat(results.throughput().provisioning()).hasSize(2).allSatisfy(phase -> {
+            assertThat(phase.failed()).isZero();
+            assertThat(phase.toActive().count()).isEqualTo(phase.sessions());
+        });
+        assertThat(results.throughput().acceptance()).hasSize(2)
+                .allSatisfy(level -> assertThat(level.latency().count()).isEqualTo(level.requests()));
+
+        String report = Files.readString(results.report());
+        assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",
+                "## 4. Proxy overhead", "## 5. The old way as a baseline", "## 6. Throughput",
+                "## Summary: ratios and medians of this run");
+        try (Stream<Path> charts = Files.list(results.charts())) {
+            assertThat(charts.filter(chart -> chart.toString().endsWith(".png")).toList())
+                    .hasSizeGreaterThanOrEqualTo(5)
+                    .allSatisfy(chart -> {
+                        assertThat(report).contains("benchmarks/" + chart.getFileName());
+                        assertThat(readable(chart).getWidth()).isPositive();
+                    });
+        }
+    }
+
+    private static BufferedImage readable(Path png) {
+        try {
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertThat(image).as("%s decodes as an image", png).isNotNull();
+            return image;
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + png, e);
+        }
+    }
+}
