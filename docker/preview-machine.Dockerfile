@@ -2,11 +2,14 @@
 # projects' dev servers. Build from the repository root:
 #   docker build -f docker/preview-machine.Dockerfile -t registry.fly.io/velocity-previews:<tag> .
 # The provisioner's Fly driver passes the project as PREVIEW_BUNDLE_B64 and sets PREVIEW_SESSION_ID,
-# PREVIEW_PORT, PREVIEW_BIND and PREVIEW_WORK_DIR; the defaults below match its defaults.
+# PREVIEW_PROJECT_ID, PREVIEW_PORT, PREVIEW_BIND and PREVIEW_WORK_DIR; the defaults below match its defaults.
+# PREVIEW_REPLAY_STATE (the router's velocity.router.fly.replay-state) is a secret of the preview app
+# (fly secrets set -a velocity-previews ...), which Fly hands to every machine of the app; never put it here.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-RUN mvn -B -ntp -DskipTests -pl preview-runtime -am package \
+# install, not package: the second run (this module alone) resolves platform-core from the local repository
+RUN mvn -B -ntp -DskipTests -pl preview-runtime -am install \
  && mkdir -p /out/lib \
  && cp preview-runtime/target/preview-runtime-*.jar /out/lib/ \
  && mvn -B -ntp -pl preview-runtime dependency:copy-dependencies \

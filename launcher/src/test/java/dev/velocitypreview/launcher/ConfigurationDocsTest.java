@@ -107,7 +107,8 @@ class ConfigurationDocsTest {
     }
 
     private static String cell(String description) {
-        return description.replaceAll("\\{@(?:code|link) ([^}]*)}", "`$1`")
+        // one level of braces inside, as in {@code {machine}}
+        return description.replaceAll("\\{@(?:code|link) ((?:[^{}]|\\{[^{}]*})*)}", "`$1`")
                 .replace("\n", " ").replace("|", "\\|").replaceAll("\\s+", " ").trim();
     }
 }

@@ -10,8 +10,8 @@ import java.util.UUID;
  * local child processes and Fly Machines are its implementations.
  *
  * <p>Every machine is tagged with the session it serves, and there is at most one live machine
- * per session: callers look a session's machine up with {@link #findBySession} before they
- * {@link #create} one, because a machine name is not an idempotency key.
+ * per session: {@link #create} is find-or-create by that tag (a machine name is not an
+ * idempotency key), so a create delivered again never yields a second machine.
  *
  * <p>Implementations are thread-safe; calls for different sessions may run concurrently.
  * Every call is bounded in time. A {@link MachineException} says whether trying again may help.
@@ -21,7 +21,10 @@ public interface MachineDriver extends AutoCloseable {
     /** The live (not destroyed) machine tagged with this session, if there is one. */
     Optional<Machine> findBySession(UUID sessionId);
 
-    /** Creates and launches a machine for {@code spec}; returns as soon as the machine exists. */
+    /**
+     * Creates and launches a machine for {@code spec}, or returns the session's live machine when it
+     * has one already (launched again if it was stopped); returns as soon as the machine exists.
+     */
     Machine create(MachineSpec spec);
 
     /**

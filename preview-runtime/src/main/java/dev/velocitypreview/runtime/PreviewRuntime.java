@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.runtime.FileMaterializer.Materialized;
 
 /**
@@ -37,6 +39,15 @@ public final class PreviewRuntime implements AutoCloseable {
     static final String INLINE_BUNDLE = "PREVIEW_BUNDLE_B64";
     private static final int HTTP_THREADS = 8;
 
+    static {
+        // the JDK server writes headers and body separately: with Nagle on, a small response waits for the
+        // client's delayed ACK (~40 ms on Linux) on a keep-alive connection. Read once, when the server
+        // classes load, so it is set before the first HttpServer is made.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final RuntimeOptions options;
     private final RuntimeLog log;
     private final Health health = new Health();
@@ -44,10 +55,13 @@ public final class PreviewRuntime implements AutoCloseable {
     private final ExecutorService httpThreads;
     /** Null until the files are in place. */
     private volatile PreviewServer project;
+    /** The session served: from the options, else from the bundle once read; null until known. */
+    private volatile String session;
 
     private PreviewRuntime(RuntimeOptions options, RuntimeLog log) throws IOException {
         this.options = options;
         this.log = log;
+        this.session = options.sessionId();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()), 0);
         AtomicInteger threads = new AtomicInteger();
         this.httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, task -> {
@@ -149,7 +163,8 @@ public final class PreviewRuntime implements AutoCloseable {
         try {
             Materialized done = new FileMaterializer(options.workDir(), options.limits())
                     .materialize(options.bundle(), options.sessionId());
-            log.session(done.header().sessionId());
+            session = done.header().sessionId();
+            log.session(session);
             project = new StaticFileServer(done.workDir());
             health.ready(done.files());
             log.info("files materialized", "project", done.header().projectId(), "files", done.files(),
@@ -167,8 +182,26 @@ public final class PreviewRuntime implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try {
-            String path = exchange.getRequestURI().getPath();
-            if (HEALTH_PATH.equals(path)) {
+            URI uri = exchange.getRequestURI();
+            // The provisioner reads /health directly over the private network, never through a replay.
+            if (!HEALTH_PATH.equals(uri.getPath()) && !isReplayedByRouter(exchange)) {
+                log.warn("request refused: not replayed by the router", "method", exchange.getRequestMethod(),
+                        "path", uri.getRawPath());
+                Responses.text(exchange, 403, "forbidden: this preview machine serves only requests the preview router"
+                        + " replays to it, and this one's " + PreviewHeaders.FLY_REPLAY_SOURCE + " header carries no matching "
+                        + PreviewHeaders.FLY_REPLAY_STATE + "\n");
+                return;
+            }
+            String served = session;
+            if (ProjectRequest.isSessionRootWithoutSlash(uri, served)) {
+                String query = ProjectRequest.withoutReserved(uri.getRawQuery());
+                String location = ProjectRequest.sessionPrefix(served) + (query == null ? "" : "?" + query);
+                exchange.getResponseHeaders().set("Location", location);
+                Responses.text(exchange, 308, "moved to " + ProjectRequest.sessionPrefix(served) + "\n");
+                return;
+            }
+            ProjectRequest request = ProjectRequest.of(uri, served);
+            if (HEALTH_PATH.equals(request.path())) {
                 answerHealth(exchange);
                 return;
             }
@@ -179,7 +212,7 @@ public final class PreviewRuntime implements AutoCloseable {
                 Responses.text(exchange, 503, "preview is not ready: " + now.status().name().toLowerCase(Locale.ROOT) + "\n");
                 return;
             }
-            server.serve(exchange);
+            server.serve(exchange, request);
         } catch (IOException e) {
             log.warn("request failed", "path", exchange.getRequestURI().getRawPath(), "error", e.toString());
         } catch (RuntimeException e) {
@@ -187,6 +220,11 @@ public final class PreviewRuntime implements AutoCloseable {
         } finally {
             exchange.close();
         }
+    }
+
+    private boolean isReplayedByRouter(HttpExchange exchange) {
+        ReplayState expected = options.replayState();
+        return expected == null || expected.presentIn(exchange.getRequestHeaders().get(PreviewHeaders.FLY_REPLAY_SOURCE));
     }
 
     private void answerHealth(HttpExchange exchange) throws IOException {

@@ -13,6 +13,9 @@ interface PreviewServer {
     /**
      * Answers one request other than {@code /health}; called on the HTTP server's threads, only
      * after the files are materialized. The caller closes the exchange.
+     *
+     * @param request what the project may see of it: read the path and query from here, not from the
+     *                exchange, which still has the session prefix and the platform's preview token
      */
-    void serve(HttpExchange exchange) throws IOException;
+    void serve(HttpExchange exchange, ProjectRequest request) throws IOException;
 }

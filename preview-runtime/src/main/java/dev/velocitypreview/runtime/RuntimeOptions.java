@@ -22,9 +22,10 @@ import java.util.Objects;
  * @param bundle    the JSON bundle holding the project's files
  * @param portFile  where to write the bound port once listening, or null
  * @param sessionId the session this runtime serves, for logs and to check the bundle; or null
+ * @param replayState when set, only requests replayed by the router (carrying this state) are served; or null
  */
 record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path portFile, String sessionId,
-                      FileLimits limits) {
+                      FileLimits limits, ReplayState replayState) {
 
     /** Option name → what it means, in the order the usage line shows them. */
     static final Map<String, String> OPTIONS = options();
@@ -79,7 +80,7 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
                 number(given, "max-file-bytes", FileLimits.DEFAULT.maxFileBytes(), 1, Integer.MAX_VALUE),
                 number(given, "max-total-bytes", FileLimits.DEFAULT.maxTotalBytes(), 1, Long.MAX_VALUE),
                 (int) number(given, "max-files", FileLimits.DEFAULT.maxFiles(), 1, Integer.MAX_VALUE));
-        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits);
+        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given));
     }
 
     static String variable(String option) {
@@ -136,6 +137,20 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         }
     }
 
+    private static ReplayState replayState(Map<String, Value> given) {
+        Value value = given.get("replay-state");
+        if (value == null) {
+            return null;
+        }
+        try {
+            return new ReplayState(value.raw());
+        } catch (IllegalArgumentException e) {
+            // a secret: say what is wrong with it, never what it is
+            throw new IllegalArgumentException(value.source() + " must be " + ReplayState.SHAPE_TEXT
+                    + " (for example: openssl rand -hex 32), got " + value.raw().length() + " characters");
+        }
+    }
+
     private static void checkAddress(Map<String, Value> given, String bind) {
         try {
             InetAddress.getByName(bind);
@@ -161,6 +176,8 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         options.put("max-file-bytes", "largest file accepted (default 1048576)");
         options.put("max-total-bytes", "largest total of all files accepted (default 52428800)");
         options.put("max-files", "most files and directories accepted (default 5000)");
+        options.put("replay-state", "the router's fly-replay state; when set, requests without it in fly-replay-src"
+                + " are refused (403), /health excepted. A secret: prefer the variable");
         return Collections.unmodifiableMap(options);
     }
 

@@ -24,15 +24,15 @@ final class StaticFileServer implements PreviewServer {
     }
 
     @Override
-    public void serve(HttpExchange exchange) throws IOException {
+    public void serve(HttpExchange exchange, ProjectRequest request) throws IOException {
         String method = exchange.getRequestMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
             Responses.text(exchange, 405, "method not allowed\n");
             return;
         }
-        String requestPath = exchange.getRequestURI().getPath();
-        Path target = resolve(requestPath == null ? "/" : requestPath);
+        String requestPath = request.path();
+        Path target = resolve(requestPath);
         if (target == null) {
             Responses.text(exchange, 404, "not found\n");
             return;
@@ -41,7 +41,7 @@ final class StaticFileServer implements PreviewServer {
             if (!requestPath.endsWith("/")) {
                 // relative, so the redirect still works behind a router that strips a path prefix
                 String location = "./" + encodedName(target) + "/";
-                String query = exchange.getRequestURI().getRawQuery();
+                String query = request.rawQuery();
                 exchange.getResponseHeaders().set("Location", location + (query == null ? "" : "?" + query));
                 Responses.text(exchange, 302, "moved to " + location + "\n");
                 return;

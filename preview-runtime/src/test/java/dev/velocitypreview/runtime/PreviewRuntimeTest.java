@@ -39,8 +39,12 @@ class PreviewRuntimeTest {
     }
 
     private PreviewRuntime start(Path bundle, Executor background) throws IOException {
+        return start(bundle, background, null);
+    }
+
+    private PreviewRuntime start(Path bundle, Executor background, ReplayState replayState) throws IOException {
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
-                temp.resolve("port"), null, FileLimits.DEFAULT);
+                temp.resolve("port"), null, FileLimits.DEFAULT, replayState);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
         started.add(runtime);
         return runtime;
@@ -56,12 +60,14 @@ class PreviewRuntimeTest {
         return send(runtime, "GET", path);
     }
 
-    private HttpResponse<String> send(PreviewRuntime runtime, String method, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + path))
+    private HttpResponse<String> send(PreviewRuntime runtime, String method, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(5))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(5));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -221,5 +227,79 @@ class PreviewRuntimeTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PreviewRuntime.withInlineBundle(
                         java.util.Map.of(PreviewRuntime.INLINE_BUNDLE, "%%%not base64")))
                 .hasMessage("PREVIEW_BUNDLE_B64 is not valid base64");
+    }
+
+    @Test
+    void aReplayedPathUnderTheSessionsOwnPrefixIsServedAsThePathAfterIt() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"), file("docs/index.html", "docs"), file("app.js", "js"));
+        String prefix = "/s/" + Bundles.SESSION;
+
+        assertThat(get(runtime, prefix + "/").body()).isEqualTo("root");
+        assertThat(get(runtime, prefix + "/app.js").body()).isEqualTo("js");
+        assertThat(get(runtime, prefix + "/docs/").body()).isEqualTo("docs");
+        HttpResponse<String> directory = get(runtime, prefix + "/docs?a=1");
+        assertThat(directory.statusCode()).isEqualTo(302);
+        assertThat(directory.headers().firstValue("Location")).hasValue("./docs/?a=1");
+        assertThat(get(runtime, prefix + "/health").body()).startsWith("{\"status\":\"ready\"");
+    }
+
+    @Test
+    void theSessionPrefixWithoutItsSlashIsRedirectedToIt() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"));
+
+        HttpResponse<String> redirect = get(runtime, "/s/" + Bundles.SESSION + "?a=1&preview_token=v1.secret");
+
+        assertThat(redirect.statusCode()).isEqualTo(308);
+        assertThat(redirect.headers().firstValue("Location")).hasValue("/s/" + Bundles.SESSION + "/?a=1");
+        assertThat(redirect.body()).doesNotContain("v1.secret");
+    }
+
+    @Test
+    void anotherSessionsPrefixIsNotStripped() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"));
+
+        assertThat(get(runtime, "/s/" + java.util.UUID.randomUUID() + "/").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/s/" + Bundles.SESSION.toUpperCase(java.util.Locale.ROOT) + "/").statusCode()).isEqualTo(404);
+        assertThat(get(runtime, "/s/" + Bundles.SESSION + "x/").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void thePreviewTokenIsNeitherEchoedNorLogged() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"), file("docs/index.html", "docs"));
+
+        HttpResponse<String> redirect = get(runtime, "/s/" + Bundles.SESSION + "/docs?preview_token=v1.secret&x=1&preview%5Ftoken=v1.other");
+        HttpResponse<String> missing = get(runtime, "/nope?preview_token=v1.secret");
+
+        assertThat(redirect.headers().firstValue("Location")).hasValue("./docs/?x=1");
+        assertThat(redirect.body() + missing.body()).doesNotContain("v1.");
+        assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain("v1.");
+    }
+
+    @Test
+    void withAReplayStateOnlyRequestsCarryingItInFlyReplaySrcAreServed() throws Exception {
+        String secret = "replay-state-0123456789abcdef0123456789";
+        PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"), file("index.html", "root")),
+                Runnable::run, new ReplayState(secret));
+
+        HttpResponse<String> direct = get(runtime, "/");
+        HttpResponse<String> wrong = send(runtime, "GET", "/", "fly-replay-src",
+                "instance=148ed193b95e89;region=ams;t=1716224856000;state=replay-state-0123456789abcdef012345678X");
+        HttpResponse<String> prefixOnly = send(runtime, "GET", "/", "fly-replay-src",
+                "instance=148ed193b95e89;state=" + secret.substring(0, 32));
+        HttpResponse<String> replayed = send(runtime, "GET", "/s/" + Bundles.SESSION + "/", "Fly-Replay-Src",
+                "instance=148ed193b95e89;region=ams;t=1716224856000;state=" + secret);
+
+        assertThat(direct.statusCode()).isEqualTo(403);
+        assertThat(direct.body()).isEqualTo("forbidden: this preview machine serves only requests the preview router"
+                + " replays to it, and this one's fly-replay-src header carries no matching state\n");
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(prefixOnly.statusCode()).isEqualTo(403);
+        assertThat(replayed.statusCode()).isEqualTo(200);
+        assertThat(replayed.body()).isEqualTo("root");
+        assertThat(get(runtime, "/health").statusCode()).isEqualTo(200);
+        assertThat(get(runtime, "/s/" + Bundles.SESSION + "/health").statusCode()).as("health through a prefix is a replay").isEqualTo(403);
+        assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain(secret.substring(0, 20))
+                .contains("level=warn logger=preview-runtime session=" + Bundles.SESSION
+                        + " msg=\"request refused: not replayed by the router\" method=GET path=/");
     }
 }

@@ -61,4 +61,25 @@ class RuntimeOptionsTest {
         assertThatThrownBy(() -> parse(List.of("--bind=no-such-host.invalid"), Map.of()))
                 .hasMessage("--bind is not an address this host has: 'no-such-host.invalid'");
     }
+
+    @Test
+    void theReplayStateComesFromTheEnvironmentAndIsNeverShown() {
+        String secret = "0123456789abcdef0123456789abcdef";
+        RuntimeOptions options = parse(List.of(), Map.of("PREVIEW_REPLAY_STATE", secret));
+
+        assertThat(options.replayState().presentIn(List.of("instance=148ed193b95e89;state=" + secret))).isTrue();
+        assertThat(options.toString()).doesNotContain(secret).contains("ReplayState[******]");
+        assertThat(parse(List.of(), Map.of()).replayState()).isNull();
+        assertThat(parse(List.of(), Map.of("PREVIEW_REPLAY_STATE", "")).replayState()).as("empty means unset").isNull();
+    }
+
+    @Test
+    void aReplayStateOfAnotherShapeIsRefusedWithoutQuotingIt() {
+        assertThatThrownBy(() -> parse(List.of(), Map.of("PREVIEW_REPLAY_STATE", "too-short-secret")))
+                .hasMessage("PREVIEW_REPLAY_STATE must be 32 to 256 of A-Z a-z 0-9 _ - (for example: openssl rand -hex 32),"
+                        + " got 16 characters");
+        assertThatThrownBy(() -> parse(List.of("--replay-state=0123456789abcdef0123456789abcde;app=x"), Map.of()))
+                .hasMessageEndingWith("got 37 characters")
+                .hasMessageNotContaining("0123456789");
+    }
 }

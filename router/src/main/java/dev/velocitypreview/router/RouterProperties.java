@@ -101,8 +101,9 @@ public record RouterProperties(
      * @param previewApp  the Fly app the preview machines belong to (the provisioner's
      *                    {@code velocity.provisioner.machines.fly.app}); required in {@code fly-replay} mode
      * @param replayState a shared secret (32 to 256 of A-Z a-z 0-9 _ -) sent as {@code state=} in every
-     *                    {@code fly-replay}; Fly hands it to the machine in {@code fly-replay-src}, so a machine can
-     *                    tell a request the router let through from one that reached it another way. Never logged
+     *                    {@code fly-replay}; Fly hands it to the machine in {@code fly-replay-src}, and machines
+     *                    given the same value ({@code PREVIEW_REPLAY_STATE}, a secret of the preview app) refuse
+     *                    requests that reached them another way. Never logged
      */
     public record Fly(@Nullable String previewApp, @Nullable String replayState) {
 

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
+import dev.velocitypreview.core.machine.FlyMachineId;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
@@ -51,6 +51,9 @@ import dev.velocitypreview.machines.RuntimeHealthProbe;
  * <p>The runtime gets the project as a base64 bundle in {@value #BUNDLE_ENV}, with its other options
  * ({@code PREVIEW_SESSION_ID}, {@code PREVIEW_PORT}, {@code PREVIEW_BIND}, {@code PREVIEW_WORK_DIR})
  * beside it. A project whose bundle is over {@link FlyMachinesSettings.Runtime#maxBundleBytes()} is refused.
+ * The runtime's replay state ({@code PREVIEW_REPLAY_STATE}) is deliberately not among them: it is a secret of
+ * the preview app, which Fly hands to every machine of the app, so it stays out of machine configurations,
+ * which the API shows to anyone who may read the app.
  *
  * <p>Failures: 408, 429, 5xx and I/O errors are retried with exponential backoff and jitter (or after
  * Fly's {@code Retry-After}) until {@link FlyMachinesSettings.Retry#maxAttempts()} or the call's
@@ -78,8 +81,6 @@ public final class FlyMachinesDriver implements MachineDriver {
     static final String MANAGER = "velocity-preview";
 
     private static final Logger LOG = LoggerFactory.getLogger(FlyMachinesDriver.class);
-    /** Fly machine ids are short lower-case hex; anything else never goes into a URL. */
-    private static final Pattern MACHINE_ID = Pattern.compile("[0-9a-z]{1,40}");
     private static final TypeReference<List<FlyMachine>> MACHINE_LIST = new TypeReference<>() {
     };
     private static final JsonMapper JSON = FlyApi.JSON;
@@ -192,8 +193,10 @@ public final class FlyMachinesDriver implements MachineDriver {
 
     @Override
     public void destroy(String machineId) {
-        if (!MACHINE_ID.matcher(machineId).matches()) {
-            LOG.atDebug().addKeyValue("machine", machineId).log("not a fly machine id, nothing to destroy");
+        if (!FlyMachineId.isValid(machineId)) {
+            // a machine of another driver (local-...) or garbage: nothing of Fly's, and nothing that goes into a URL
+            LOG.atDebug().addKeyValue("machine", machineId == null ? null : SessionId.quote(machineId))
+                    .log("not a fly machine id, nothing to destroy");
             return;
         }
         UUID session = sessionOfMachine.get(machineId);
@@ -457,19 +460,26 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
         metadata.put(ATTEMPT_ID, spec.attemptId());
         metadata.put(MANAGED_BY, MANAGER);
-        FlyMachinesSettings.Guest guest = settings.guest(spec.tier());
+        // the size the session's tier granted (decided by the session API); the driver's table only for older commands
+        CreateMachineBody.Guest guest = spec.size() != null
+                ? new CreateMachineBody.Guest(spec.size().cpuKind(), spec.size().cpus(), spec.size().memoryMb())
+                : guestOf(settings.guest(spec.tier()));
         FlyMachinesSettings.Restart restart = settings.restart();
         return new CreateMachineBody(region, new CreateMachineBody.Config(
                 settings.image(),
                 env,
                 metadata,
-                new CreateMachineBody.Guest(guest.cpuKind(), guest.cpus(), guest.memoryMb()),
+                guest,
                 List.of(new CreateMachineBody.Service("tcp", service.internalPort(), service.autostart(),
                         service.autostop().wireName(), List.of(
                                 new CreateMachineBody.Port(80, List.of("http")),
                                 new CreateMachineBody.Port(443, List.of("tls", "http"))))),
                 new CreateMachineBody.Restart(restart.policy().wireName(),
                         restart.policy() == FlyMachinesSettings.RestartPolicy.ON_FAILURE ? restart.maxRetries() : null)));
+    }
+
+    private static CreateMachineBody.Guest guestOf(FlyMachinesSettings.Guest guest) {
+        return new CreateMachineBody.Guest(guest.cpuKind(), guest.cpus(), guest.memoryMb());
     }
 
     /**
@@ -498,6 +508,8 @@ public final class FlyMachinesDriver implements MachineDriver {
     }
 
     private Machine toMachine(FlyMachine machine) {
+        // the id goes into the session row, and from there into URLs and the router's fly-replay header
+        requireId(machine.id());
         UUID session = sessionOf(machine);
         if (session == null) {
             throw new MachineException("machine " + machine.id() + " carries no session_id in its metadata: not a preview machine", false);
@@ -541,9 +553,11 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
     }
 
+    /** Ids go into API paths only when they have Fly's shape. */
     private static String requireId(String machineId) {
-        if (!MACHINE_ID.matcher(machineId).matches()) {
-            throw new MachineException("not a Fly machine id: " + SessionId.quote(machineId), false);
+        if (!FlyMachineId.isValid(machineId)) {
+            throw new MachineException("not a Fly machine id (" + FlyMachineId.SHAPE + "): "
+                    + (machineId == null ? "null" : SessionId.quote(machineId)), false);
         }
         return machineId;
     }

@@ -25,8 +25,9 @@ import dev.velocitypreview.core.session.Tier;
  * @param image      the preview machine image (runtime and Node), e.g. {@code registry.fly.io/velocity-previews:v1}
  * @param regions    where machines are created, in order of preference: a region out of capacity moves
  *                   the create to the next one
- * @param guests     machine size per tier; default free: shared 1 CPU 256 MB, pro: shared 1 CPU 512 MB,
- *                   team: shared 2 CPUs 1024 MB; a tier left out takes its default
+ * @param guests     machine size per tier for sessions whose command carries no size (the session API
+ *                   sends the size the tier grants); default free: shared 1 CPU 256 MB, pro: shared 1 CPU
+ *                   1024 MB, team: shared 2 CPUs 2048 MB, as the API's tier table; a tier left out takes its default
  * @param service    how Fly's proxy reaches the runtime
  * @param restart    what Fly does when the runtime exits; default on-failure, at most 3 times
  * @param runtime    how the preview runtime inside the machine is set up and reached
@@ -133,8 +134,8 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
 
         static final Map<Tier, Guest> DEFAULTS = Map.of(
                 Tier.FREE, new Guest("shared", 1, 256),
-                Tier.PRO, new Guest("shared", 1, 512),
-                Tier.TEAM, new Guest("shared", 2, 1024));
+                Tier.PRO, new Guest("shared", 1, 1024),
+                Tier.TEAM, new Guest("shared", 2, 2048));
 
         public Guest {
             if (!"shared".equals(cpuKind) && !"performance".equals(cpuKind)) {

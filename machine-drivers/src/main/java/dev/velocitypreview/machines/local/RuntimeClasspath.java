@@ -21,6 +21,7 @@ final class RuntimeClasspath {
     /** A class from preview-runtime and one from each library it depends on. */
     private static final List<String> ANCHORS = List.of(
             "dev.velocitypreview.runtime.PreviewRuntime",
+            "dev.velocitypreview.core.http.PreviewHeaders",
             "tools.jackson.core.JsonParser");
 
     private RuntimeClasspath() {

@@ -38,7 +38,7 @@ class FlyMachinesBurstTest {
 
     @Test
     void aBurstOfFiveHundredCreatesStaysInsideTheRateLimit() throws Exception {
-        AtomicLong ids = new AtomicLong(0x100000000000L);
+        AtomicLong ids = new AtomicLong(0x10000000000000L); // 14 hex digits, as Fly hands them out
         RecordingFly api = new RecordingFly(request -> "GET".equals(request.getMethod())
                 ? RecordingFly.json(200, "[]")
                 : RecordingFly.json(200, FlyMachinesDriverTest.machineJson(Long.toHexString(ids.incrementAndGet()), "created",
@@ -56,7 +56,7 @@ class FlyMachinesBurstTest {
             try (FlyMachinesDriver driver = new FlyMachinesDriver(settings)) {
                 List<Future<Machine>> creates = new ArrayList<>();
                 for (int i = 0; i < CREATES; i++) {
-                    MachineSpec spec = new MachineSpec(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
+                    MachineSpec spec = new MachineSpec(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, null,
                             "attempt-" + i, List.of(), Map.of());
                     creates.add(callers.submit(() -> driver.create(spec)));
                 }

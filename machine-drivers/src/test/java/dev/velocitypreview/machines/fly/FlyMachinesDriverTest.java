@@ -23,6 +23,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineException;
@@ -88,6 +89,21 @@ class FlyMachinesDriverTest {
                 assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer test-token"));
         assertThat(runtime.getRequestCount()).isEqualTo(2);
         assertThat(runtime.takeRequest(1, TimeUnit.SECONDS).getUrl().encodedPath()).isEqualTo("/health");
+    }
+
+    @Test
+    void aMachineGetsTheSizeItsSessionWasGrantedRatherThanTheTierDefault() {
+        api.then(200, "[]")
+                .then(200, machineJson(MACHINE, "created", session, "ams", "\"stop\"", "2024-05-20T17:07:36Z"));
+        MachineSpec granted = new MachineSpec(session, "user-1", project, Tier.FREE,
+                new MachineSize("performance", 2, 4096), "attempt-1", spec().files(), Map.of());
+
+        driver.create(granted);
+
+        List<RecordedRequest> requests = api.requests();
+        assertThat(requests).hasSize(2);
+        assertPost(requests.get(1), MACHINES,
+                createBody("ams", "{\"cpu_kind\": \"performance\", \"cpus\": 2, \"memory_mb\": 4096}"));
     }
 
     @Test
@@ -286,11 +302,25 @@ class FlyMachinesDriverTest {
 
     @Test
     void aMachineIdOfAnotherShapeNeverReachesFly() {
-        assertThatThrownBy(() -> driver.start("../../../apps"))
-                .isInstanceOfSatisfying(MachineException.class, e -> assertThat(e.isTransient()).isFalse());
+        for (String hostile : List.of("../../../apps", "E784079B449483", "e784079b4494830", "e784079b44948", "e784079b44948\n")) {
+            assertThatThrownBy(() -> driver.start(hostile))
+                    .isInstanceOfSatisfying(MachineException.class, e -> assertThat(e.isTransient()).isFalse())
+                    .hasMessageStartingWith("not a Fly machine id (14 lower-case hex digits): '")
+                    .hasMessageNotContaining("\n");
+            assertThatThrownBy(() -> driver.stop(hostile)).isInstanceOf(MachineException.class);
+        }
         driver.destroy("local-0a1b2c3d4e5f");
 
         assertThat(api.requests()).isEmpty();
+    }
+
+    @Test
+    void aMachineFlyDescribesWithAnIdOfAnotherShapeIsNotTakenIntoTheSession() {
+        api.then(200, "[]").then(200, machineJson("x;app=evil", "created", session, "ams", "\"stop\"", "2024-05-20T17:07:36Z"));
+
+        assertThatThrownBy(() -> driver.create(spec()))
+                .isInstanceOfSatisfying(MachineException.class, e -> assertThat(e.isTransient()).isFalse())
+                .hasMessage("not a Fly machine id (14 lower-case hex digits): 'x;app=evil'");
     }
 
     @Test
@@ -391,12 +421,16 @@ class FlyMachinesDriverTest {
     }
 
     private MachineSpec spec() {
-        return new MachineSpec(session, "user-1", project, Tier.FREE, "attempt-1",
+        return new MachineSpec(session, "user-1", project, Tier.FREE, null, "attempt-1",
                 List.of(new ProjectFile("index.html", "<h1>hi</h1>", false), new ProjectFile("src", null, true)), Map.of());
     }
 
     /** The documented create body, with the runtime's bundle exactly as its BundleReader reads it. */
     private String createBody(String region) {
+        return createBody(region, "{\"cpu_kind\": \"shared\", \"cpus\": 1, \"memory_mb\": 256}");
+    }
+
+    private String createBody(String region, String guest) {
         String bundle = """
                 {"sessionId":"%s","projectId":"%s","files":[{"path":"index.html","content":"<h1>hi</h1>","directory":false},\
                 {"path":"src","directory":true}]}""".formatted(session, project);
@@ -420,7 +454,7 @@ class FlyMachinesDriverTest {
                       "attempt_id": "attempt-1",
                       "managed_by": "velocity-preview"
                     },
-                    "guest": {"cpu_kind": "shared", "cpus": 1, "memory_mb": 256},
+                    "guest": %6$s,
                     "services": [{
                       "protocol": "tcp",
                       "internal_port": 8080,
@@ -431,7 +465,7 @@ class FlyMachinesDriverTest {
                     "restart": {"policy": "on-failure", "max_retries": 3}
                   }
                 }""".formatted(region, IMAGE, session, project,
-                Base64.getEncoder().encodeToString(bundle.getBytes(StandardCharsets.UTF_8)));
+                Base64.getEncoder().encodeToString(bundle.getBytes(StandardCharsets.UTF_8)), guest);
     }
 
     /** A machine as Fly documents it, with fields this driver does not read. */

@@ -60,7 +60,7 @@ class FlyMachinesSettingsTest {
                 Map.of(Tier.PRO, new FlyMachinesSettings.Guest("performance", 1, 2048)), null, null, null, null, null, null);
 
         assertThat(settings.guest(Tier.PRO)).isEqualTo(new FlyMachinesSettings.Guest("performance", 1, 2048));
-        assertThat(settings.guest(Tier.TEAM)).isEqualTo(new FlyMachinesSettings.Guest("shared", 2, 1024));
+        assertThat(settings.guest(Tier.TEAM)).isEqualTo(new FlyMachinesSettings.Guest("shared", 2, 2048));
     }
 
     @Test

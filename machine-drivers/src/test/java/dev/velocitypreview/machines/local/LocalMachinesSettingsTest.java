@@ -17,8 +17,9 @@ class LocalMachinesSettingsTest {
         assertThat(settings.root()).isAbsolute();
         assertThat(settings.javaCommand()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         assertThat(settings.classpath().split(java.io.File.pathSeparator))
-                .hasSize(2)
+                .hasSize(3)
                 .anyMatch(entry -> entry.contains("preview-runtime"))
+                .anyMatch(entry -> entry.contains("platform-core"))
                 .anyMatch(entry -> entry.contains("jackson-core"));
         assertThat(settings.jvmOptions()).containsExactly("-Xss512k", "-Xmx64m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");

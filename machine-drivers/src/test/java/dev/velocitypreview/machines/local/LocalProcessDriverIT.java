@@ -80,7 +80,7 @@ class LocalProcessDriverIT {
     }
 
     private static MachineSpec spec(UUID session, Map<String, String> env, ProjectFile... files) {
-        return new MachineSpec(session, "user-1", UUID.randomUUID(), Tier.FREE, "attempt-" + UUID.randomUUID(),
+        return new MachineSpec(session, "user-1", UUID.randomUUID(), Tier.FREE, null, "attempt-" + UUID.randomUUID(),
                 List.of(files), env);
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.UserId;
 import dev.velocitypreview.core.session.Visibility;
@@ -19,6 +20,10 @@ import dev.velocitypreview.core.session.Visibility;
  * @param visibility for CREATE: who may open the preview; {@link Visibility#PUBLIC} when not given
  * @param ttl        for CREATE: how long the session may live, already checked against the caller's
  *                   tier by the API; null for the tier's default
+ * @param machine    for CREATE: the machine size the caller's tier grants; null for the machine driver's
+ *                   default for the tier
+ * @param idleTimeout for CREATE: how long the preview may go unused before it is ended; null for none
+ *                   recorded
  * @param reason    why a TERMINATE was issued ({@code user}, {@code expired}, {@code idle}, {@code admin}, {@code orphan})
  */
 public record SessionCommand(
@@ -30,6 +35,8 @@ public record SessionCommand(
         Tier tier,
         Visibility visibility,
         Duration ttl,
+        MachineSize machine,
+        Duration idleTimeout,
         String reason,
         Instant issuedAt) {
 
@@ -41,6 +48,9 @@ public record SessionCommand(
         Objects.requireNonNull(issuedAt, "issuedAt is required");
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
             throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+        }
+        if (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero())) {
+            throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
         }
         if (type == Type.CREATE && visibility == null) {
             visibility = Visibility.PUBLIC;
@@ -68,13 +78,19 @@ public record SessionCommand(
 
     public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
                                         Visibility visibility, Duration ttl, Instant now) {
+        return create(sessionId, userId, projectId, tier, visibility, ttl, null, null, now);
+    }
+
+    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
+                                        Visibility visibility, Duration ttl, MachineSize machine,
+                                        Duration idleTimeout, Instant now) {
         return new SessionCommand(UUID.randomUUID(), Type.CREATE, sessionId, userId, projectId, tier, visibility,
-                ttl, null, now);
+                ttl, machine, idleTimeout, null, now);
     }
 
     public static SessionCommand terminate(UUID sessionId, String userId, String reason, Instant now) {
         return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, null, null,
-                reason, now);
+                null, null, reason, now);
     }
 
     public enum Type {

@@ -7,6 +7,7 @@ import java.util.Set;
 import dev.velocitypreview.core.json.JsonObjectReader;
 import dev.velocitypreview.core.json.JsonObjectWriter;
 import dev.velocitypreview.core.json.MalformedRecordException;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 
@@ -14,7 +15,8 @@ import dev.velocitypreview.core.session.Visibility;
 public final class SessionCommandCodec {
 
     private static final Set<String> FIELDS =
-            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "visibility", "ttl", "reason", "issuedAt");
+            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "visibility", "ttl", "machine",
+                    "idleTimeout", "reason", "issuedAt");
 
     private SessionCommandCodec() {
     }
@@ -29,6 +31,8 @@ public final class SessionCommandCodec {
                 .string("tier", command.tier() == null ? null : command.tier().wireName())
                 .string("visibility", command.visibility() == null ? null : command.visibility().wireName())
                 .string("ttl", command.ttl() == null ? null : command.ttl().toString())
+                .string("machine", command.machine() == null ? null : command.machine().wireName())
+                .string("idleTimeout", command.idleTimeout() == null ? null : command.idleTimeout().toString())
                 .string("reason", command.reason())
                 .instant("issuedAt", command.issuedAt())
                 .toBytes();
@@ -48,6 +52,8 @@ public final class SessionCommandCodec {
                     in.mapped("tier", Tier::fromWire),
                     in.mapped("visibility", Visibility::fromWire),
                     in.mapped("ttl", SessionCommandCodec::duration),
+                    in.mapped("machine", MachineSize::fromWire),
+                    in.mapped("idleTimeout", SessionCommandCodec::duration),
                     in.string("reason"),
                     in.instant("issuedAt"));
         } catch (IllegalArgumentException | NullPointerException e) {

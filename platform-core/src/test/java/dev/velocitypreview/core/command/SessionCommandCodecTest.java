@@ -1,13 +1,16 @@
 package dev.velocitypreview.core.command;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.json.MalformedRecordException;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,6 +30,28 @@ class SessionCommandCodecTest {
                 dev.velocitypreview.core.session.Visibility.PRIVATE, java.time.Duration.ofMinutes(20),
                 Instant.parse("2026-11-24T03:00:00Z"));
         assertThat(SessionCommandCodec.decode(SessionCommandCodec.encode(create))).isEqualTo(create);
+    }
+
+    @Test
+    void theGrantedMachineAndIdleTimeoutSurviveTheRoundTrip() {
+        SessionCommand create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
+                Visibility.PUBLIC, Duration.ofHours(8), new MachineSize("performance", 2, 4096), Duration.ofMinutes(60),
+                Instant.parse("2026-11-24T03:00:00Z"));
+        byte[] json = SessionCommandCodec.encode(create);
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .contains("\"machine\":\"performance-cpu-2x:4096MB\"", "\"idleTimeout\":\"PT1H\"");
+        assertThat(SessionCommandCodec.decode(json)).isEqualTo(create);
+    }
+
+    @Test
+    void aMachineSizeFlyCannotAllocateIsRefusedByField() {
+        String json = ("{\"commandId\":\"%s\",\"type\":\"CREATE\",\"sessionId\":\"%s\",\"userId\":\"u\","
+                + "\"projectId\":\"%s\",\"tier\":\"free\",\"machine\":\"shared-cpu-1x:300MB\","
+                + "\"issuedAt\":\"2026-11-24T03:00:00Z\"}").formatted(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        assertThatThrownBy(() -> decode(json)).isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("machine").hasMessageContaining("multiple of 256");
+        assertThatThrownBy(() -> decode(json.replace("shared-cpu-1x:300MB", "huge")))
+                .hasMessageContaining("machine size must look like shared-cpu-1x:256MB");
     }
 
     @Test

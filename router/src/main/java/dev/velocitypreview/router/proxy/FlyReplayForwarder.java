@@ -1,7 +1,6 @@
 package dev.velocitypreview.router.proxy;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -14,6 +13,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.core.machine.FlyMachineId;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.router.RouterProperties;
 import dev.velocitypreview.router.routing.ForwardTarget;
@@ -47,16 +48,8 @@ final class FlyReplayForwarder implements PreviewForwarder {
      * body let through fits either.
      */
     static final long MAX_BODY_BYTES = 1_000_000;
-    /** Fly's replay response header (not yet among platform-core's {@code PreviewHeaders}). */
-    static final String FLY_REPLAY = "fly-replay";
     /** Not specified by Fly; see the class comment. */
     static final HttpStatus REPLAY_STATUS = HttpStatus.CONFLICT;
-    /**
-     * Fly Machine ids as the Machines API hands them out: 14 lower-case hex digits ({@code 148ed193b95e89}).
-     * Anything else is refused rather than put into a header Fly's proxy parses.
-     */
-    static final Pattern MACHINE_ID = Pattern.compile("[0-9a-f]{14}");
-
     private static final Logger LOG = LoggerFactory.getLogger(FlyReplayForwarder.class);
 
     private final String previewApp;
@@ -70,12 +63,13 @@ final class FlyReplayForwarder implements PreviewForwarder {
     @Override
     public Mono<Void> forward(ServerWebExchange exchange, ForwardTarget target) {
         String machineId = target.machineId();
-        if (machineId == null || !MACHINE_ID.matcher(machineId).matches()) {
+        // Anything else is refused rather than put into a header Fly's proxy parses.
+        if (!FlyMachineId.isValid(machineId)) {
             LOG.atWarn().addKeyValue("session", target.sessionId())
                     .addKeyValue("machineId", machineId == null ? null : SessionId.quote(machineId))
                     .log("active session's machine id is not a fly machine id; not replaying");
             return Mono.error(new UnroutableSessionException(target.sessionId(),
-                    "its machine id is not a Fly machine id (14 lower-case hex digits)"));
+                    "its machine id is not a Fly machine id (" + FlyMachineId.SHAPE + ")"));
         }
         return checkBodySize(exchange.getRequest(), target).then(Mono.defer(() -> replay(exchange, target, machineId)));
     }
@@ -83,7 +77,7 @@ final class FlyReplayForwarder implements PreviewForwarder {
     private Mono<Void> replay(ServerWebExchange exchange, ForwardTarget target, String machineId) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(REPLAY_STATUS);
-        response.getHeaders().set(FLY_REPLAY, header(machineId));
+        response.getHeaders().set(PreviewHeaders.FLY_REPLAY, header(machineId));
         response.getHeaders().setContentLength(0);
         LOG.atDebug().addKeyValue("session", target.sessionId()).addKeyValue("machine", machineId)
                 .log("replaying request on fly");
@@ -92,7 +86,8 @@ final class FlyReplayForwarder implements PreviewForwarder {
 
     /** The header value; {@code machineId} is checked, the app name and state were when the router started. */
     String header(String machineId) {
-        return "app=" + previewApp + ";instance=" + machineId + (replayState == null ? "" : ";state=" + replayState);
+        return "app=" + previewApp + ";instance=" + machineId
+                + (replayState == null ? "" : ";" + PreviewHeaders.FLY_REPLAY_STATE + "=" + replayState);
     }
 
     private static Mono<Void> checkBodySize(ServerHttpRequest request, ForwardTarget target) {

@@ -7,13 +7,15 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.velocitypreview.core.http.PreviewParameters;
+
 /**
  * The query parameter {@value #NAME} that carries a preview token in a shared link. The router reserves it on
  * every preview: it is read here and never reaches a machine.
  */
 final class TokenParameter {
 
-    static final String NAME = "preview_token";
+    static final String NAME = PreviewParameters.PREVIEW_TOKEN;
 
     private TokenParameter() {
     }

@@ -5,15 +5,10 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.velocitypreview.core.http.PreviewParameters;
+
 /** Where clients find a session's preview and its status. */
 record SessionLinks(String previewBase, String publicBase) {
-
-    /**
-     * The query parameter that carries a private session's preview token to the router, which
-     * exchanges it for a cookie.
-     */
-    // platform-core has no constant for it yet; the router reads the same name
-    static final String PREVIEW_TOKEN_PARAMETER = "preview_token";
 
     static SessionLinks of(URI previewBaseUrl, URI publicBaseUrl) {
         return new SessionLinks(withoutTrailingSlash(previewBaseUrl), withoutTrailingSlash(publicBaseUrl));
@@ -23,7 +18,7 @@ record SessionLinks(String previewBase, String publicBase) {
     URI previewUrl(UUID sessionId, @Nullable String previewToken) {
         String url = previewBase + "/s/" + sessionId + "/";
         // tokens are made of URL-safe characters (v1.<uuid>.<digits>.<base64url>)
-        return URI.create(previewToken == null ? url : url + "?" + PREVIEW_TOKEN_PARAMETER + "=" + previewToken);
+        return URI.create(previewToken == null ? url : url + "?" + PreviewParameters.PREVIEW_TOKEN + "=" + previewToken);
     }
 
     URI statusUrl(UUID sessionId) {
