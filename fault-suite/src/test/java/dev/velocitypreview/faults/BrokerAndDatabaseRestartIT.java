@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.topic.Topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,12 +19,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * Scenario 4: the Kafka broker and PostgreSQL are each stopped and started again under the running
  * platform. Accepted commands survive the broker's restart, and while the broker is away the API
- * answers 503, never a 202 for a command it could not store. PostgreSQL's restart is ridden out by
- * the provisioner and its relay: sessions requested while it is down end ACTIVE.
+ * answers 503, never a 202 for a command it could not store. PostgreSQL's outage, kept up until it
+ * has outlasted the provisioner's retries, is ridden out by the provisioner and its relay: nothing
+ * is dead-lettered or FAILED, and sessions requested while it is down end ACTIVE.
  */
 class BrokerAndDatabaseRestartIT {
 
     private static final int SESSIONS = 3;
+    /** What the provisioner logs when it puts a command back to wait for the database. */
+    private static final String OUTAGE_WAIT = "database unavailable, command kept for a retry";
     private static FaultPlatform platform;
 
     @BeforeEach
@@ -76,9 +80,17 @@ class BrokerAndDatabaseRestartIT {
         // stop while the first of them is being written
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(() -> before.stream().anyMatch(platform.rows()::containsKey));
+        ServiceProcess provisioner = platform.service("p1");
+        int waitsBefore = occurrences(provisioner.logText(), OUTAGE_WAIT);
+        long deadLetteredBefore = platform.endOffsets(Topics.SESSION_COMMANDS_DLT.name());
         long stoppedAt = System.nanoTime();
         platform.postgres.stop();
         List<UUID> meanwhile = request(SESSIONS);
+        // down until the outage has outlasted the provisioner's retries (3 attempts of 1 s each) for the
+        // commands taken meanwhile, and each has been put back to wait for the database
+        await().atMost(Duration.ofSeconds(60)).until(
+                () -> occurrences(provisioner.logText(), OUTAGE_WAIT) - waitsBefore >= SESSIONS);
+        int waits = occurrences(provisioner.logText(), OUTAGE_WAIT) - waitsBefore;
         platform.postgres.start();
         long downMillis = Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis();
 
@@ -86,17 +98,28 @@ class BrokerAndDatabaseRestartIT {
         all.addAll(meanwhile);
         awaitActive(all, Duration.ofSeconds(120));
         long recoveredMillis = Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis();
+        assertThat(platform.endOffsets(Topics.SESSION_COMMANDS_DLT.name())).as("commands dead-lettered because of the outage")
+                .isEqualTo(deadLetteredBefore);
 
         Audit.Report report = Audit.run(platform);
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("requested before", SESSIONS);
         figures.put("requested while down", SESSIONS);
+        figures.put("commands put back to wait for the database", waits);
         figures.put("database down ms", downMillis);
         figures.put("stop to all ACTIVE ms", recoveredMillis);
         figures.putAll(report.figures());
         figures.put("scenario s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
         platform.figures("4b postgresql restart", figures);
         platform.terminateActiveSessions();
+    }
+
+    private static int occurrences(String text, String line) {
+        int count = 0;
+        for (int at = text.indexOf(line); at >= 0; at = text.indexOf(line, at + line.length())) {
+            count++;
+        }
+        return count;
     }
 
     private static List<UUID> request(int count) {

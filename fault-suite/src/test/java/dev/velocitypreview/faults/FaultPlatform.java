@@ -176,7 +176,12 @@ final class FaultPlatform {
                     "--velocity.provisioner.machines.local.root-dir=" + machinesRoot,
                     // machines outlive their provisioner, as Fly machines do
                     "--velocity.provisioner.machines.local.stop-machines-on-close=false",
-                    "--velocity.provisioner.cdc.standby-retry=1s"), logs, null);
+                    "--velocity.provisioner.cdc.standby-retry=1s",
+                    // a short retry budget, so that an outage of seconds already outlasts it
+                    "--velocity.provisioner.retry.max-attempts=3",
+                    "--velocity.provisioner.retry.initial-delay=100ms",
+                    "--velocity.provisioner.retry.max-delay=200ms",
+                    "--spring.datasource.hikari.connection-timeout=1000"), logs, null);
         }
         if (name.startsWith("r")) {
             int port = routerPorts.get(name);
@@ -185,7 +190,18 @@ final class FaultPlatform {
                     "--velocity.router.kafka.bootstrap-servers=" + bootstrap,
                     // shorter than the audit's patience, so a request held by mistake comes back as a 504 naming the status
                     "--velocity.router.max-hold=20s",
-                    "--velocity.router.preview-token-secret=" + Credentials.SECRET),
+                    "--velocity.router.preview-token-secret=" + Credentials.SECRET,
+                    // the audit compares each router's own directory with the database
+                    "--management.endpoints.web.exposure.include=health,metrics,sessions",
+                    // the session API brings Spring Security onto the suite's class path; a router has none (as the
+                    // launcher runs it), or its actuator would want a login
+                    "--spring.autoconfigure.exclude=" + String.join(",",
+                            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+                            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration")),
                     logs, URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"));
         }
         if (name.equals("api")) {
@@ -301,6 +317,30 @@ final class FaultPlatform {
     static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
         return infos == null ? List.of() : infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    }
+
+    /**
+     * Saves a thread dump of a running service next to the logs ({@code jcmd Thread.print}) and returns its file,
+     * or why there is none; for an answer that is late, while it is.
+     */
+    String threadDump(String name) {
+        ServiceProcess service = service(name);
+        Path file = logs.resolve(name + "-threads-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS")) + ".txt");
+        try {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(service.pid()), "Thread.print", "-l")
+                    .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!dump.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+                return "no thread dump of " + name + " within 30 s";
+            }
+            return file.toString();
+        } catch (IOException | RuntimeException e) {
+            return "no thread dump of " + name + ": " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump of " + name + ": interrupted";
+        }
     }
 
     /** Appends a scenario's figures to {@code figures.md} next to the logs (for docs/reliability.md). */

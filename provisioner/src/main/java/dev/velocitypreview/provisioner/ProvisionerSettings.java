@@ -166,20 +166,27 @@ public record ProvisionerSettings(
      * @param regions regions to create machines in, in order of preference; a region out of capacity moves
      *                the create to the next
      * @param guests  machine size per tier ({@code cpu-kind}, {@code cpus}, {@code memory-mb}, a multiple of
-     *                256); tiers left out keep the driver's defaults
+     *                256) for sessions whose CREATE carries no size; the session API's {@code tiers.*.machine}
+     *                is what normally decides; tiers left out keep the driver's defaults
+     * @param machineUrl a machine's runtime as this provisioner (health) and the routers (proxy mode) reach it,
+     *                with the placeholders {@code {machine}}, {@code {app}} and {@code {port}}; it is stored as
+     *                the session's machine URL. Default {@code http://{machine}.vm.{app}.internal:{port}}, Fly's
+     *                private DNS name of the machine
      */
     public record Fly(@Nullable URI baseUrl, String token, String app, String image, List<String> regions,
-                      @Nullable Map<Tier, FlyMachinesSettings.Guest> guests) {
+                      @Nullable Map<Tier, FlyMachinesSettings.Guest> guests, @Nullable String machineUrl) {
 
         FlyMachinesSettings toDriverSettings() {
-            return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, null, null, null, null,
+            FlyMachinesSettings.Runtime runtime = machineUrl == null || machineUrl.isBlank() ? null
+                    : FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(machineUrl);
+            return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, null, null, runtime, null,
                     null, null);
         }
 
         @Override
         public String toString() {
             return "Fly[baseUrl=" + baseUrl + ", token=****, app=" + app + ", image=" + image + ", regions=" + regions
-                    + ", guests=" + guests + "]";
+                    + ", guests=" + guests + ", machineUrl=" + machineUrl + "]";
         }
     }
 

@@ -41,6 +41,17 @@ class MachineDriverSelectionTest {
     }
 
     @Test
+    void theMachineUrlReachesTheFlyDriverAndDefaultsToFlysPrivateDnsName() {
+        ProvisionerSettings.Fly reachedOtherwise = new ProvisionerSettings.Fly(null, "fly-token-for-tests", "velocity-previews",
+                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, "http://{machine}.flycast:{port}");
+        ProvisionerSettings.Fly byDefault = new ProvisionerSettings.Fly(null, "fly-token-for-tests", "velocity-previews",
+                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, null);
+
+        assertThat(reachedOtherwise.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.flycast:{port}");
+        assertThat(byDefault.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.vm.{app}.internal:{port}");
+    }
+
+    @Test
     void flyWithoutItsSettingsFailsNamingWhatIsMissing() {
         context.withPropertyValues("velocity.provisioner.machines.driver=fly")
                 .run(started -> assertThat(started).hasFailed().getFailure()

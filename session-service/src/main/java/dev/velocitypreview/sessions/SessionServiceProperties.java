@@ -16,6 +16,7 @@ import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.util.unit.DataSize;
 
 import dev.velocitypreview.core.access.PreviewToken;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 
@@ -267,15 +268,16 @@ public record SessionServiceProperties(
      *                              (REQUESTED through STOPPING); one more is refused with 429
      * @param ttlCap                the longest lifetime a session may ask for, and the lifetime of one
      *                              that does not ask
-     * @param machine               the machine a session of this tier runs on
+     * @param machine               the machine a session of this tier runs on; it travels in the CREATE
+     *                              command, so the provisioner gives each session exactly this size
      * @param idleTimeout           how long a preview may go unused before cleanup ends it
      */
-    public record TierLimits(int maxConcurrentSessions, Duration ttlCap, Machine machine, Duration idleTimeout) {
+    public record TierLimits(int maxConcurrentSessions, Duration ttlCap, MachineSize machine, Duration idleTimeout) {
 
         static final Map<Tier, TierLimits> DEFAULTS = Map.of(
-                Tier.FREE, new TierLimits(2, Duration.ofMinutes(30), new Machine("shared", 1, 256), Duration.ofMinutes(10)),
-                Tier.PRO, new TierLimits(10, Duration.ofHours(2), new Machine("shared", 1, 1024), Duration.ofMinutes(30)),
-                Tier.TEAM, new TierLimits(50, Duration.ofHours(8), new Machine("shared", 2, 2048), Duration.ofMinutes(60)));
+                Tier.FREE, new TierLimits(2, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10)),
+                Tier.PRO, new TierLimits(10, Duration.ofHours(2), new MachineSize("shared", 1, 1024), Duration.ofMinutes(30)),
+                Tier.TEAM, new TierLimits(50, Duration.ofHours(8), new MachineSize("shared", 2, 2048), Duration.ofMinutes(60)));
 
         private static final String WHOLE_ROW = " (a configured tier replaces its whole default row: set "
                 + "max-concurrent-sessions, ttl-cap, machine.cpu-kind, machine.cpus, machine.memory-mb and idle-timeout)";
@@ -294,26 +296,6 @@ public record SessionServiceProperties(
             if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
                 throw new IllegalArgumentException("tiers.*.idle-timeout must be a positive duration, got " + idleTimeout
                         + WHOLE_ROW);
-            }
-        }
-    }
-
-    /**
-     * @param cpuKind  {@code shared} or {@code performance} (Fly.io's CPU kinds)
-     * @param cpus     virtual CPUs
-     * @param memoryMb memory in MB
-     */
-    public record Machine(String cpuKind, int cpus, int memoryMb) {
-
-        public Machine {
-            if (!"shared".equals(cpuKind) && !"performance".equals(cpuKind)) {
-                throw new IllegalArgumentException("tiers.*.machine.cpu-kind must be shared or performance, got " + cpuKind);
-            }
-            if (cpus < 1 || cpus > 64) {
-                throw new IllegalArgumentException("tiers.*.machine.cpus must be from 1 to 64, got " + cpus);
-            }
-            if (memoryMb < 128 || memoryMb > 256 * 1024) {
-                throw new IllegalArgumentException("tiers.*.machine.memory-mb must be from 128 to 262144, got " + memoryMb);
             }
         }
     }

@@ -37,6 +37,7 @@ import dev.velocitypreview.core.access.PreviewToken;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.TerminationReason;
 import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
@@ -160,6 +161,8 @@ class SessionServiceIT {
             assertThat(create.tier()).isEqualTo(Tier.TEAM);
             assertThat(create.visibility()).isEqualTo(Visibility.PUBLIC);
             assertThat(create.ttl()).as("the team tier's cap, when none is asked for").isEqualTo(Duration.ofHours(8));
+            assertThat(create.machine()).as("the team tier's machine").isEqualTo(new MachineSize("shared", 2, 2048));
+            assertThat(create.idleTimeout()).as("the team tier's idle timeout").isEqualTo(Duration.ofMinutes(60));
         });
     }
 

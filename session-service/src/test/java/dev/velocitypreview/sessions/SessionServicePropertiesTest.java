@@ -16,9 +16,9 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.util.unit.DataSize;
 
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
-import dev.velocitypreview.sessions.SessionServiceProperties.Machine;
 import dev.velocitypreview.sessions.SessionServiceProperties.TierLimits;
 
 class SessionServicePropertiesTest {
@@ -65,11 +65,11 @@ class SessionServicePropertiesTest {
         SessionServiceProperties properties = bind(Map.of());
 
         assertThat(properties.limits(Tier.FREE)).isEqualTo(
-                new TierLimits(2, Duration.ofMinutes(30), new Machine("shared", 1, 256), Duration.ofMinutes(10)));
+                new TierLimits(2, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10)));
         assertThat(properties.limits(Tier.PRO)).isEqualTo(
-                new TierLimits(10, Duration.ofHours(2), new Machine("shared", 1, 1024), Duration.ofMinutes(30)));
+                new TierLimits(10, Duration.ofHours(2), new MachineSize("shared", 1, 1024), Duration.ofMinutes(30)));
         assertThat(properties.limits(Tier.TEAM)).isEqualTo(
-                new TierLimits(50, Duration.ofHours(8), new Machine("shared", 2, 2048), Duration.ofMinutes(60)));
+                new TierLimits(50, Duration.ofHours(8), new MachineSize("shared", 2, 2048), Duration.ofMinutes(60)));
     }
 
     @Test
@@ -83,7 +83,7 @@ class SessionServicePropertiesTest {
                 "tiers.pro.idle-timeout", "45m"));
 
         assertThat(properties.limits(Tier.PRO)).isEqualTo(
-                new TierLimits(20, Duration.ofHours(4), new Machine("performance", 2, 4096), Duration.ofMinutes(45)));
+                new TierLimits(20, Duration.ofHours(4), new MachineSize("performance", 2, 4096), Duration.ofMinutes(45)));
         assertThat(properties.limits(Tier.FREE).maxConcurrentSessions()).isEqualTo(2);
     }
 

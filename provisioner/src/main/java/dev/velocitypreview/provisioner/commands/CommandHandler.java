@@ -1,5 +1,12 @@
 package dev.velocitypreview.provisioner.commands;
 
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+
 import dev.velocitypreview.core.command.SessionCommand;
 
 /**
@@ -12,9 +19,28 @@ import dev.velocitypreview.core.command.SessionCommand;
  * <p>Returning means the command is done with (applied, or recorded on the session as failed)
  * and its offset may be committed. Throwing means it could neither be applied nor recorded; the
  * record then goes to the dead-letter topic, except for a {@link java.util.concurrent.CancellationException}
- * (shutdown), which leaves the record uncommitted so it is delivered again.
+ * (shutdown), which leaves the record uncommitted so it is delivered again, and a failure that
+ * {@link #isDatabaseUnavailable says the database is unreachable}: the command is then handled again
+ * once the database answers. A handler must throw such a failure rather than record it on the
+ * session: an outage is nobody's session's fault.
  */
 public interface CommandHandler {
+
+    /** A failure that says the database cannot be reached right now, not that the command is wrong. */
+    static boolean isDatabaseUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TransientDataAccessException || cause instanceof DataAccessResourceFailureException
+                    || cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            // PostgreSQL: class 08 is "connection exception", 57P01-03 the server shutting down
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** @return what became of the command, for metrics and logs */
     Outcome handle(SessionCommand command);

@@ -1,8 +1,5 @@
 package dev.velocitypreview.provisioner.commands;
 
-import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -10,8 +7,6 @@ import java.util.concurrent.CancellationException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.json.MalformedRecordException;
@@ -58,7 +53,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
             } catch (CancellationException e) {
                 throw e;
             } catch (RuntimeException e) {
-                if (!isDatabaseUnavailable(e)) {
+                if (!CommandHandler.isDatabaseUnavailable(e)) {
                     deadLetter(record, command.type().name(), e, "could not be applied: " + e.getMessage());
                     return;
                 }
@@ -72,22 +67,6 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
             }
         }
         count(command.type().name(), outcome.tag());
-    }
-
-    /** A failure that says the database cannot be reached right now, not that the command is wrong. */
-    static boolean isDatabaseUnavailable(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof TransientDataAccessException || cause instanceof DataAccessResourceFailureException
-                    || cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
-                return true;
-            }
-            // PostgreSQL: class 08 is "connection exception", 57P01-03 the server shutting down
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void pause(Duration wait) {

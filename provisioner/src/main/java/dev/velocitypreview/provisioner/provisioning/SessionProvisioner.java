@@ -83,19 +83,21 @@ final class SessionProvisioner implements CommandHandler {
 
     private Outcome create(SessionCommand command) {
         UUID id = command.sessionId();
-        SessionRow row = transactions.execute(status -> {
+        Taken taken = transactions.execute(status -> {
             // the API already capped a requested ttl by the caller's tier
             Duration ttl = command.ttl() != null ? command.ttl() : settings.tierTtl().of(command.tier());
-            if (sessions.insertProvisioning(command, clock.instant().plus(ttl))) {
+            boolean inserted = sessions.insertProvisioning(command, clock.instant().plus(ttl));
+            if (inserted) {
                 LOG.atInfo().addKeyValue("session", id).addKeyValue("project", command.projectId())
                         .log("session provisioning");
             }
             projects.ensureExists(command.projectId(), command.userId());
-            return sessions.find(id).orElseThrow();
+            return new Taken(sessions.find(id).orElseThrow(), inserted);
         });
+        SessionRow row = taken.row();
         return switch (row.status()) {
-            case REQUESTED -> provision(sessions.write(row, row.moveTo(PROVISIONING)));
-            case PROVISIONING, STARTING -> provision(row);
+            case REQUESTED -> provision(sessions.write(row, row.moveTo(PROVISIONING)), false);
+            case PROVISIONING, STARTING -> provision(row, taken.inserted());
             case ACTIVE, SUSPENDED, STOPPING, TERMINATED, FAILED -> {
                 LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status())
                         .log("create already done, nothing to do");
@@ -104,12 +106,22 @@ final class SessionProvisioner implements CommandHandler {
         };
     }
 
-    private Outcome provision(SessionRow row) {
+    /** The row a CREATE found or wrote, and whether it wrote it. */
+    private record Taken(SessionRow row, boolean inserted) {
+    }
+
+    /**
+     * @param fresh this attempt inserted the row: then no earlier attempt can have made a machine (one
+     *              is only made once its row exists), so the lookup is left to the driver's create,
+     *              which looks up after its own ambiguous failures. On Fly that halves the list calls
+     *              of a CREATE, and lists share one rate-limit bucket.
+     */
+    private Outcome provision(SessionRow row, boolean fresh) {
         UUID id = row.id();
-        Machine machine = driver.findBySession(id).orElse(null);
+        Machine machine = fresh ? null : driver.findBySession(id).orElse(null);
         if (machine == null) {
             List<ProjectFile> files = projects.files(row.projectId());
-            machine = driver.create(new MachineSpec(id, row.userId(), row.projectId(), row.tier(),
+            machine = driver.create(new MachineSpec(id, row.userId(), row.projectId(), row.tier(), row.machine(),
                     UUID.randomUUID().toString(), files, Map.of()));
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id())
                     .addKeyValue("files", files.size()).log("machine created");
@@ -173,7 +185,8 @@ final class SessionProvisioner implements CommandHandler {
      * session's machine is destroyed and the row written FAILED with the error, so that no
      * accepted command is dropped without a trace.
      *
-     * @throws RuntimeException when not even FAILED could be written; the command then goes to the dead-letter topic
+     * @throws RuntimeException when the database is unreachable (the command is handled again once it
+     *                          answers), or when not even FAILED could be written
      */
     private Outcome failOnError(UUID id, Supplier<Outcome> work) {
         try {
@@ -184,6 +197,11 @@ final class SessionProvisioner implements CommandHandler {
             if (Thread.currentThread().isInterrupted()) {
                 // shutting down mid-step: not the session's fault; the command is delivered again
                 throw new CancellationException("interrupted while handling session " + id);
+            }
+            if (CommandHandler.isDatabaseUnavailable(e)) {
+                // an outage that outlasted the retries is not the session's fault either: the command
+                // waits for the database and starts over then, instead of leaving a FAILED row behind
+                throw e;
             }
             String error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             LOG.atWarn().addKeyValue("session", id).addKeyValue("error", error).log("session failed");

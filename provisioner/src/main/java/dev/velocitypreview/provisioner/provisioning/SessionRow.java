@@ -4,16 +4,23 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStateMachine;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.Tier;
 
-/** The columns of a {@code preview_sessions} row that the provisioner reads or changes. */
+/**
+ * The columns of a {@code preview_sessions} row that the provisioner reads or changes.
+ *
+ * @param machine the machine size granted with the CREATE ({@code resource_limits.machine}); null for the
+ *                driver's default for the tier
+ */
 record SessionRow(
         UUID id,
         String userId,
         UUID projectId,
         Tier tier,
+        MachineSize machine,
         SessionStatus status,
         String statusReason,
         String error,
@@ -36,22 +43,22 @@ record SessionRow(
 
     /** @throws SessionStateMachine.IllegalTransitionException when the lifecycle has no such edge */
     SessionRow moveTo(SessionStatus next) {
-        return new SessionRow(id, userId, projectId, tier, SessionStateMachine.move(status, next), statusReason, error,
+        return new SessionRow(id, userId, projectId, tier, machine, SessionStateMachine.move(status, next), statusReason, error,
                 machineId, machineUrl, region, version, readyAt, terminatedAt);
     }
 
     SessionRow withMachine(String newMachineId, String newMachineUrl, String newRegion) {
-        return new SessionRow(id, userId, projectId, tier, status, statusReason, error,
+        return new SessionRow(id, userId, projectId, tier, machine, status, statusReason, error,
                 newMachineId, newMachineUrl, newRegion, version, readyAt, terminatedAt);
     }
 
     SessionRow withReadyAt(Instant at) {
-        return new SessionRow(id, userId, projectId, tier, status, statusReason, error,
+        return new SessionRow(id, userId, projectId, tier, machine, status, statusReason, error,
                 machineId, machineUrl, region, version, at, terminatedAt);
     }
 
     SessionRow withEnd(String reason, String newError, Instant at) {
-        return new SessionRow(id, userId, projectId, tier, status, reason, newError,
+        return new SessionRow(id, userId, projectId, tier, machine, status, reason, newError,
                 machineId, machineUrl, region, version, readyAt, at);
     }
 }

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStateMachine;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.Tier;
@@ -25,8 +26,8 @@ import dev.velocitypreview.core.session.Tier;
  */
 final class SessionRows {
 
-    private static final String COLUMNS = "id, user_id, project_id, tier, status, status_reason, error, machine_id, "
-            + "machine_url, region, version, ready_at, terminated_at";
+    private static final String COLUMNS = "id, user_id, project_id, tier, resource_limits ->> 'machine' AS machine, "
+            + "status, status_reason, error, machine_id, machine_url, region, version, ready_at, terminated_at";
 
     private static final RowMapper<SessionRow> ROW = SessionRows::map;
 
@@ -47,12 +48,18 @@ final class SessionRows {
                 new MapSqlParameterSource("statuses", names), ROW);
     }
 
-    /** Writes the first version of a requested session, PROVISIONING; a row that exists already is left alone. */
+    /**
+     * Writes the first version of a requested session, PROVISIONING; a row that exists already is left alone.
+     * What the tier granted goes to {@code resource_limits}: the machine size for the driver, the idle
+     * timeout for cleanup.
+     */
     boolean insertProvisioning(SessionCommand create, Instant expiresAt) {
         return jdbc.update("""
                 INSERT INTO preview_sessions (id, user_id, project_id, status, tier, visibility, version, requested_at,
-                                              expires_at)
-                VALUES (:id, :userId, :projectId, :status, :tier, :visibility, 1, :requestedAt, :expiresAt)
+                                              expires_at, resource_limits)
+                VALUES (:id, :userId, :projectId, :status, :tier, :visibility, 1, :requestedAt, :expiresAt,
+                        jsonb_strip_nulls(jsonb_build_object('machine', CAST(:machine AS text),
+                                                             'idle_timeout_seconds', CAST(:idleSeconds AS bigint))))
                 ON CONFLICT (id) DO NOTHING""",
                 new MapSqlParameterSource()
                         .addValue("id", create.sessionId())
@@ -62,7 +69,10 @@ final class SessionRows {
                         .addValue("tier", create.tier().wireName())
                         .addValue("visibility", create.visibility().wireName())
                         .addValue("requestedAt", timestamp(create.issuedAt()))
-                        .addValue("expiresAt", timestamp(expiresAt))) == 1;
+                        .addValue("expiresAt", timestamp(expiresAt))
+                        .addValue("machine", create.machine() == null ? null : create.machine().wireName())
+                        .addValue("idleSeconds", create.idleTimeout() == null ? null
+                                : create.idleTimeout().toSeconds())) == 1;
     }
 
     /** Errors are shown to users and travel in every changelog record of the row: keep them readable. */
@@ -102,7 +112,7 @@ final class SessionRows {
         if (updated != 1) {
             throw new StaleRowException(current.id(), current.version());
         }
-        return new SessionRow(next.id(), next.userId(), next.projectId(), next.tier(), next.status(),
+        return new SessionRow(next.id(), next.userId(), next.projectId(), next.tier(), next.machine(), next.status(),
                 next.statusReason(), bounded(next.error()), next.machineId(), next.machineUrl(), next.region(),
                 current.version() + 1, next.readyAt(), next.terminatedAt());
     }
@@ -123,6 +133,7 @@ final class SessionRows {
                 rs.getString("user_id"),
                 rs.getObject("project_id", UUID.class),
                 Tier.fromWire(rs.getString("tier")),
+                rs.getString("machine") == null ? null : MachineSize.fromWire(rs.getString("machine")),
                 SessionStatus.valueOf(rs.getString("status")),
                 rs.getString("status_reason"),
                 rs.getString("error"),

@@ -57,11 +57,11 @@ class CommandProcessorTest {
 
     @Test
     void onlyConnectionTroubleCountsAsTheDatabaseBeingUnavailable() {
-        assertThat(CommandProcessor.isDatabaseUnavailable(new RuntimeException(
+        assertThat(CommandHandler.isDatabaseUnavailable(new RuntimeException(
                 new java.sql.SQLException("terminating connection", "57P01")))).isTrue();
-        assertThat(CommandProcessor.isDatabaseUnavailable(new RuntimeException(
+        assertThat(CommandHandler.isDatabaseUnavailable(new RuntimeException(
                 new java.sql.SQLException("connection refused", "08001")))).isTrue();
-        assertThat(CommandProcessor.isDatabaseUnavailable(new RuntimeException(
+        assertThat(CommandHandler.isDatabaseUnavailable(new RuntimeException(
                 new java.sql.SQLException("duplicate key", "23505")))).isFalse();
     }
 

@@ -22,6 +22,8 @@ final class RecordingMachineDriver implements MachineDriver {
     final List<MachineSpec> created = new ArrayList<>();
     final List<String> destroyed = new ArrayList<>();
     final List<String> started = new ArrayList<>();
+    /** Sessions looked up with {@link #findBySession}, in call order. */
+    final List<UUID> lookedUp = new ArrayList<>();
     private final Map<String, Machine> machines = new LinkedHashMap<>();
     private final Deque<RuntimeException> createFailures = new ArrayDeque<>();
     private final Deque<RuntimeException> readyFailures = new ArrayDeque<>();
@@ -48,6 +50,7 @@ final class RecordingMachineDriver implements MachineDriver {
 
     @Override
     public synchronized Optional<Machine> findBySession(UUID sessionId) {
+        lookedUp.add(sessionId);
         return machines.values().stream().filter(m -> m.sessionId().equals(sessionId)).findFirst();
     }
 
@@ -55,6 +58,12 @@ final class RecordingMachineDriver implements MachineDriver {
     public synchronized Machine create(MachineSpec spec) {
         if (!createFailures.isEmpty()) {
             throw createFailures.poll();
+        }
+        // find-or-create, as the real drivers: the tag, not the call, decides whether a machine is new
+        Optional<Machine> existing = machines.values().stream()
+                .filter(m -> m.sessionId().equals(spec.sessionId())).findFirst();
+        if (existing.isPresent()) {
+            return existing.get().state() == MachineState.STOPPED ? start(existing.get().id()) : existing.get();
         }
         created.add(spec);
         Machine machine = new Machine("m-" + (++count), spec.sessionId(), MachineState.STARTING, null, "local");

@@ -21,9 +21,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.TerminationReason;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
 import dev.velocitypreview.machines.ProjectFile;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
@@ -32,6 +35,7 @@ import dev.velocitypreview.testkit.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -88,6 +92,33 @@ class SessionProvisionerIT {
         assertThat(driver.created.get(0).files()).extracting(ProjectFile::path)
                 .containsExactly("index.html", "style.css");
         assertThat(driver.created.get(0).files().get(0).content()).contains(create.projectId().toString());
+        assertThat(driver.lookedUp).as("a row this command inserted cannot have a machine yet: no lookup").isEmpty();
+    }
+
+    @Test
+    void theMachineSizeAndIdleTimeoutTheTierGrantedAreRecordedAndTheMachineGetsThatSize() {
+        MachineSize granted = new MachineSize("shared", 2, 2048);
+        SessionCommand create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
+                Visibility.PUBLIC, Duration.ofHours(8), granted, Duration.ofMinutes(60), Instant.now());
+
+        provisioner.handle(create);
+
+        assertThat(driver.created).singleElement().extracting(MachineSpec::size).isEqualTo(granted);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().machine()).isEqualTo(granted);
+        assertThat(jdbc.queryForObject("SELECT resource_limits::text FROM preview_sessions WHERE id = :id",
+                Map.of("id", create.sessionId()), String.class))
+                .isEqualTo("{\"machine\": \"shared-cpu-2x:2048MB\", \"idle_timeout_seconds\": 3600}");
+    }
+
+    @Test
+    void aCreateThatGrantsNoSizeLeavesTheSizeToTheDriver() {
+        SessionCommand create = create(Tier.FREE);
+
+        provisioner.handle(create);
+
+        assertThat(driver.created).singleElement().extracting(MachineSpec::size).isNull();
+        assertThat(jdbc.queryForObject("SELECT resource_limits::text FROM preview_sessions WHERE id = :id",
+                Map.of("id", create.sessionId()), String.class)).isEqualTo("{}");
     }
 
     @Test
@@ -157,13 +188,35 @@ class SessionProvisionerIT {
     void whenRetriesRunOutTheSessionIsWrittenFailedWithTheLastError() {
         SessionCommand create = create(Tier.FREE);
         for (int i = 0; i < 3; i++) {
-            driver.failNextCreate(new DataAccessResourceFailureException("connection to machines store lost #" + i));
+            driver.failNextCreate(new MachineException("machines api unavailable #" + i, true));
         }
 
         Outcome outcome = provisioner.handle(create);
 
         assertThat(outcome).isEqualTo(Outcome.FAILED);
-        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).isEqualTo("connection to machines store lost #2");
+        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).isEqualTo("machines api unavailable #2");
+        assertThat(driver.live()).isEmpty();
+    }
+
+    @Test
+    void aDatabaseOutageThatOutlastsTheRetriesLeavesTheSessionToTheNextAttemptInsteadOfFailingIt() {
+        SessionCommand create = create(Tier.FREE);
+        // the connection drops at the step after the machine is created, on every attempt, and is back afterwards
+        for (int i = 0; i < 3; i++) {
+            driver.failNextAwaitReady(new DataAccessResourceFailureException("connection refused #" + i));
+        }
+
+        assertThatThrownBy(() -> provisioner.handle(create))
+                .isInstanceOf(DataAccessResourceFailureException.class).hasMessage("connection refused #2");
+        SessionRow meanwhile = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(meanwhile.status().name()).as("not FAILED: the outage was nobody's fault").isEqualTo("STARTING");
+        assertThat(meanwhile.error()).isNull();
+
+        assertThat(provisioner.handle(create)).as("the command handled again once the database answers")
+                .isEqualTo(Outcome.APPLIED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
+        assertThat(driver.created).as("the machine of the first attempt is used").hasSize(1);
+        assertThat(driver.live()).hasSize(1);
     }
 
     @Test
@@ -201,7 +254,7 @@ class SessionProvisionerIT {
         SessionCommand create = create(Tier.FREE);
         provisioner.handle(create);
         SessionCommand extend = new SessionCommand(UUID.randomUUID(), SessionCommand.Type.EXTEND, create.sessionId(),
-                create.userId(), null, null, null, null, null, Instant.now());
+                create.userId(), null, null, null, null, null, null, null, Instant.now());
 
         assertThat(provisioner.handle(extend)).isEqualTo(Outcome.SKIPPED);
         assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(3);

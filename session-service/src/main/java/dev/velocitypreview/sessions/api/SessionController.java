@@ -90,9 +90,10 @@ class SessionController {
                         "Idempotency-Key was used with a different request (session " + id + ")");
             });
         }
-        // always the effective ttl, so that the tier table here is the only place caps are configured
-        quotas.admit(caller, id, () -> sender.send(
-                SessionCommand.create(id, caller.userId(), body.projectId(), tier, visibility, ttl, clock.instant())));
+        // always the effective ttl, machine and idle timeout, so that the tier table here is the only place they are configured
+        TierLimits limits = properties.limits(tier);
+        quotas.admit(caller, id, () -> sender.send(SessionCommand.create(id, caller.userId(), body.projectId(), tier,
+                visibility, ttl, limits.machine(), limits.idleTimeout(), clock.instant())));
         metrics.requested(tier);
         LOG.atInfo().addKeyValue("session", id).addKeyValue("project", body.projectId())
                 .addKeyValue("user", caller.userId()).addKeyValue("tier", tier.wireName())
