@@ -26,8 +26,9 @@
  *   <li>A private session's responses get {@code Cache-Control: private}, so no shared cache in front of the
  *       router hands them to someone without a token.</li>
  *   <li>In {@code fly-replay} mode the access decision is the same, but Fly's proxy replays the client's own request
- *       and returns the machine's response directly: stripping the capability and sanitizing responses falls to the
- *       runtime there (not done yet; see docs/deploy-fly.md).</li>
+ *       and returns the machine's response directly: there the preview runtime removes {@code preview_token} before
+ *       its file server sees the request and sets no cookies; what a future dev server would need is in
+ *       docs/deploy-fly.md.</li>
  *   <li>In path style every preview shares the router's origin, so a page of one preview open in the same
  *       browser can request another's with that browser's cookie; host style gives each session its own origin
  *       and is the one to use where private previews of different owners meet in one browser.</li>
