@@ -101,18 +101,20 @@ class PlatformOnFlyMachinesIT {
         assertThat(machineId).matches("[0-9a-f]{14}");
         assertThat(status.body()).contains("\"status\":\"ACTIVE\"");
 
-        // what the driver asked of Fly: look the session up (the provisioner, then the driver right before
-        // creating), create once, wait for the machine to start
+        // what the driver asked of Fly: look the session up once (the driver, right before creating; the
+        // provisioner does not, for a row it has just written), create once, wait for the machine to start
         String machines = RecordingFlyMachines.MACHINES;
         String lookup = "GET " + machines + "?metadata.session_id=" + sessionId;
         List<RecordedRequest> calls = callsAbout(sessionId, machineId);
-        assertThat(calls).extracting(PlatformOnFlyMachinesIT::describe).hasSize(4).startsWith(lookup, lookup, "POST " + machines);
+        assertThat(calls).extracting(PlatformOnFlyMachinesIT::describe).hasSize(3).startsWith(lookup, "POST " + machines);
         // the wait's timeout is what is left of the provisioner's ready timeout, at most Fly's 60 s
-        assertThat(describe(calls.get(3))).matches("GET " + machines + "/" + machineId + "/wait\\?state=started&timeout=(60|[1-5][0-9])");
+        assertThat(describe(calls.get(2))).matches("GET " + machines + "/" + machineId + "/wait\\?state=started&timeout=(60|[1-5][0-9])");
         assertThat(calls).allSatisfy(call ->
                 assertThat(call.getHeaders().get("Authorization")).isEqualTo("Bearer " + RecordingFlyMachines.TOKEN));
-        JsonNode config = JSON.readTree(calls.get(2).getBody().utf8()).path("config");
-        assertThat(JSON.readTree(calls.get(2).getBody().utf8()).path("region").asString()).isEqualTo("ams");
+        JsonNode config = JSON.readTree(calls.get(1).getBody().utf8()).path("config");
+        assertThat(JSON.readTree(calls.get(1).getBody().utf8()).path("region").asString()).isEqualTo("ams");
+        // the size the API's tier table grants the free tier, sent with the CREATE
+        assertThat(config.path("guest").toString()).isEqualTo("{\"cpu_kind\":\"shared\",\"cpus\":1,\"memory_mb\":256}");
         assertThat(config.path("image").asString()).isEqualTo(IMAGE);
         assertThat(config.path("metadata").path("session_id").asString()).isEqualTo(sessionId);
         assertThat(config.path("metadata").path("project_id").asString()).isEqualTo(projectId.toString());
