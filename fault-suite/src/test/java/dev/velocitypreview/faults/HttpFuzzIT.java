@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.testkit.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -14,6 +14,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

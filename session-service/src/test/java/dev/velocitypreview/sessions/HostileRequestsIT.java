@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.velocitypreview.testkit.TestKafka;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.velocitypreview.testkit.RawHttp;
 
 /**
  * Requests refused before the API's own code runs, by Tomcat (a control character or a bare CR in a
