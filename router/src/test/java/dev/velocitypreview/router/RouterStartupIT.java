@@ -75,6 +75,10 @@ class RouterStartupIT {
             }
             assertThat(directory.find(view -> ids.contains(view.id())))
                     .extracting(SessionView::id).containsExactlyInAnyOrderElementsOf(ids);
+            // the per-user index is built while the store loads, not only from updates after it
+            assertThat(directory.findOf("router-it", view -> ids.contains(view.id())))
+                    .extracting(SessionView::id).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(directory.findOf("someone-else", view -> true)).isEmpty();
         }
     }
 }

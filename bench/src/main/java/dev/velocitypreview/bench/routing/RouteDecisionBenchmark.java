@@ -59,7 +59,7 @@ public class RouteDecisionBenchmark {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "route-decision-bench");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SessionDirectoryTopology.build((id, store) -> { }), config);
+        driver = new TopologyTestDriver(SessionDirectoryTopology.build((id, view) -> { }), config);
         TestInputTopic<String, SessionCommand> commands = driver.createInputTopic(Topics.SESSION_COMMANDS.name(),
                 new StringSerializer(), Topics.SESSION_COMMANDS.valueSerde().serializer());
         TestInputTopic<String, SessionView> changelog = driver.createInputTopic(Topics.SESSIONS.name(),

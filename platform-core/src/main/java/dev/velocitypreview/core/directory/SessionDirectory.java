@@ -3,10 +3,13 @@ package dev.velocitypreview.core.directory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -34,6 +37,8 @@ public final class SessionDirectory implements AutoCloseable {
 
     private final SessionWaiters waiters = new SessionWaiters();
     private final KafkaStreams streams;
+    /** Session ids by user, filled from every accepted update; ids are added, never moved. */
+    private final Map<String, Set<UUID>> byUser = new ConcurrentHashMap<>();
     private volatile ReadOnlyKeyValueStore<String, SessionView> sessions;
     private volatile ReadOnlyKeyValueStore<String, SessionView> requested;
 
@@ -45,7 +50,7 @@ public final class SessionDirectory implements AutoCloseable {
         Properties config = new Properties();
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         config.putAll(streamsConfig);
-        this.streams = new KafkaStreams(SessionDirectoryTopology.build((id, store) -> wake(id)), config);
+        this.streams = new KafkaStreams(SessionDirectoryTopology.build(this::changed), config);
     }
 
     public void start() {
@@ -80,7 +85,28 @@ public final class SessionDirectory implements AutoCloseable {
         return waiter.future().orTimeout(max.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Every known session matching {@code filter}; a full scan, meant for one user's listing. */
+    /**
+     * The known sessions of {@code userId} matching {@code filter}: a look at that user's sessions
+     * only (an index kept as updates arrive), so a listing or a quota check costs the same with a
+     * thousand sessions in the store as with a million.
+     */
+    public List<SessionView> findOf(String userId, Predicate<SessionView> filter) {
+        if (!stores()) {
+            throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
+        }
+        Set<UUID> ids = byUser.getOrDefault(userId, Set.of());
+        List<SessionView> out = new ArrayList<>(ids.size());
+        for (UUID id : ids) {
+            SessionView view = lookupUnchecked(id);
+            // a removed row leaves its id in the index; the CREATE of a user names its user for good
+            if (view != null && userId.equals(view.userId()) && filter.test(view)) {
+                out.add(view);
+            }
+        }
+        return out;
+    }
+
+    /** Every known session matching {@code filter}; a full scan of the store, for operators' listings. */
     public List<SessionView> find(Predicate<SessionView> filter) {
         if (!stores()) {
             throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
@@ -118,7 +144,10 @@ public final class SessionDirectory implements AutoCloseable {
      * Runs on the global stream thread after each accepted update, also while the stores are being
      * restored; nothing here may throw, or Kafka Streams would count the record as unreadable.
      */
-    private void wake(UUID id) {
+    private void changed(UUID id, SessionView view) {
+        if (view != null && view.userId() != null) {
+            byUser.computeIfAbsent(view.userId(), user -> ConcurrentHashMap.newKeySet()).add(id);
+        }
         if (!stores()) {
             return;
         }

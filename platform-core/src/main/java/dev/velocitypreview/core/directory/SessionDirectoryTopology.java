@@ -38,9 +38,11 @@ public final class SessionDirectoryTopology {
     }
 
     /**
-     * @param changed called on the stream thread after every accepted update, with the session id
+     * @param changed called on the stream thread after every accepted update (while the stores are
+     *                restored too), with the session id and the view now stored, or null when a
+     *                tombstone removed the session's row
      */
-    public static Topology build(BiConsumer<UUID, String> changed) {
+    public static Topology build(BiConsumer<UUID, SessionView> changed) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),
@@ -68,10 +70,10 @@ public final class SessionDirectoryTopology {
 
     /** Keeps the newest row of each session; a tombstone removes it. */
     private static final class ChangelogProcessor implements Processor<String, SessionView, Void, Void> {
-        private final BiConsumer<UUID, String> changed;
+        private final BiConsumer<UUID, SessionView> changed;
         private KeyValueStore<String, SessionView> store;
 
-        ChangelogProcessor(BiConsumer<UUID, String> changed) {
+        ChangelogProcessor(BiConsumer<UUID, SessionView> changed) {
             this.changed = changed;
         }
 
@@ -98,16 +100,16 @@ public final class SessionDirectoryTopology {
             } else {
                 return;
             }
-            changed.accept(id, SESSIONS_STORE);
+            changed.accept(id, incoming);
         }
     }
 
     /** Remembers each CREATE as a version-0 view; other commands do not change what a session is. */
     private static final class RequestedProcessor implements Processor<String, SessionCommand, Void, Void> {
-        private final BiConsumer<UUID, String> changed;
+        private final BiConsumer<UUID, SessionView> changed;
         private KeyValueStore<String, SessionView> store;
 
-        RequestedProcessor(BiConsumer<UUID, String> changed) {
+        RequestedProcessor(BiConsumer<UUID, SessionView> changed) {
             this.changed = changed;
         }
 
@@ -124,8 +126,9 @@ public final class SessionDirectoryTopology {
                     || !command.sessionId().equals(id) || store.get(record.key()) != null) {
                 return;
             }
-            store.put(record.key(), SessionView.requested(command));
-            changed.accept(id, REQUESTED_STORE);
+            SessionView requested = SessionView.requested(command);
+            store.put(record.key(), requested);
+            changed.accept(id, requested);
         }
     }
 }

@@ -39,7 +39,7 @@ class SessionDirectoryTopologyTest {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        driver = new TopologyTestDriver(SessionDirectoryTopology.build((id, store) -> changes.add(id)), config);
+        driver = new TopologyTestDriver(SessionDirectoryTopology.build((id, view) -> changes.add(id)), config);
         changelog = driver.createInputTopic(Topics.SESSIONS.name(), new StringSerializer(),
                 Topics.SESSIONS.valueSerde().serializer());
         commands = driver.createInputTopic(Topics.SESSION_COMMANDS.name(), new StringSerializer(),

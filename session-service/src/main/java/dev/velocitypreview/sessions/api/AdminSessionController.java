@@ -62,8 +62,7 @@ class AdminSessionController {
         }
         int max = SessionLookups.limit(limit);
         List<Session> sessions = lookups
-                .list(view -> (wanted == null || view.status() == wanted) && (user == null || user.equals(view.userId())),
-                        max)
+                .list(user, view -> wanted == null || view.status() == wanted, max)
                 .stream().map(view -> Session.of(view, links, null)).toList();
         return new Sessions(sessions);
     }

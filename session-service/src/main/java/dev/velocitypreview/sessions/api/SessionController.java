@@ -121,7 +121,7 @@ class SessionController {
         SessionStatus wanted = SessionLookups.status(status);
         int max = SessionLookups.limit(limit);
         List<Session> sessions = lookups
-                .list(view -> caller.owns(view.userId()) && (wanted == null || view.status() == wanted), max)
+                .list(caller.userId(), view -> wanted == null || view.status() == wanted, max)
                 .stream().map(view -> Session.of(view, links, previews.tokenFor(view))).toList();
         return new Sessions(sessions);
     }

@@ -85,10 +85,14 @@ class SessionLookups {
         return directory.lookup(id);
     }
 
-    /** Matching sessions, newest first, at most {@code limit}. */
-    List<SessionView> list(Predicate<SessionView> filter, int limit) {
+    /**
+     * Matching sessions, newest first, at most {@code limit}: those of {@code userId}, or of everyone
+     * when it is null (an operator's listing, which scans the whole view).
+     */
+    List<SessionView> list(@Nullable String userId, Predicate<SessionView> filter, int limit) {
         requireReady();
-        return directory.find(filter).stream().sorted(NEWEST_FIRST).limit(limit).toList();
+        List<SessionView> found = userId == null ? directory.find(filter) : directory.findOf(userId, filter);
+        return found.stream().sorted(NEWEST_FIRST).limit(limit).toList();
     }
 
     static UUID sessionId(String raw) {

@@ -92,7 +92,7 @@ class SessionQuotas {
         Instant horizon = clock.instant().minus(UNSEEN_HORIZON);
         unseen.entrySet().removeIf(entry -> entry.getValue().at().isBefore(horizon)
                 || directory.lookup(entry.getKey()).isPresent());
-        Set<UUID> live = directory.find(view -> userId.equals(view.userId()) && !view.status().isTerminal())
+        Set<UUID> live = directory.findOf(userId, view -> !view.status().isTerminal())
                 .stream().map(SessionView::id).collect(Collectors.toSet());
         long published = unseen.entrySet().stream()
                 .filter(entry -> entry.getValue().userId().equals(userId) && !live.contains(entry.getKey()))
