@@ -32,7 +32,7 @@ public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Intege
     public static final BenchPlan FULL = new BenchPlan("full",
             new RouteDecisionRun(100_000, 1, 3, 5, TimeValue.seconds(1)),
             List.of(1, 16, 64), 12,
-            new ProxyOverheadScenario.Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), 3, 16, true),
+            new ProxyOverheadScenario.Settings(Duration.ofSeconds(15), Duration.ofSeconds(3), 3, 16, true),
             100, 64,
             new ThroughputScenario.Settings(16, 64, LIFTED, List.of(1, 16, 64), 400, FLY_API_LATENCY,
                     FLY_START_LATENCY));

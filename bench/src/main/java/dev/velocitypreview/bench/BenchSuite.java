@@ -32,7 +32,9 @@ import dev.velocitypreview.bench.throughput.ThroughputScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path]}.
+ * Usage: {@code BenchSuite [report-path [all|proxy]]}; {@code proxy} runs scenario 4 alone and prints its figures
+ * without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
+ * -Dbench.only=proxy}).
  */
 public final class BenchSuite {
 
@@ -46,7 +48,11 @@ public final class BenchSuite {
         // Tomcat logs through java.util.logging: into the one console format, at the bench's levels
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        run(BenchPlan.FULL, report);
+        if (args.length > 1 && args[1].equals("proxy")) {
+            runProxy(BenchPlan.FULL);
+        } else {
+            run(BenchPlan.FULL, report);
+        }
         // the platform's libraries leave non-daemon threads behind (Kafka, Debezium); the run is over
         System.exit(0);
     }
@@ -93,6 +99,26 @@ public final class BenchSuite {
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
         return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, seconds);
+    }
+
+    /** Scenario 4 alone, its figures on standard output. */
+    static ProxyResult runProxy(BenchPlan plan) throws Exception {
+        ProxyResult proxy;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            System.out.println("bench: starting the embedded platform");
+            try (PlatformRig rig = PlatformRig.start(infrastructure)) {
+                proxy = new ProxyOverheadScenario(rig, infrastructure).run(plan.proxy());
+            }
+        }
+        if (!proxy.measured()) {
+            System.out.println("bench: proxy overhead not measured: " + proxy.unavailable());
+        }
+        for (ProxyResult.Measurement measurement : proxy.measurements()) {
+            System.out.printf(Locale.ROOT, "bench: %-10s %-26s %9.0f req/s  median %6.2f ms  p99 %6.2f ms  errors %d%n",
+                    measurement.size(), measurement.target(), measurement.requestsPerSecond(), measurement.medianMs(),
+                    measurement.p99Ms(), measurement.errors());
+        }
+        return proxy;
     }
 
     private static String header(BenchPlan plan, double seconds) {

@@ -184,6 +184,40 @@ class RouterIT {
     }
 
     @Test
+    void aCreateReadAfterTheSessionEndedDoesNotBringItBack() {
+        UUID id = UUID.randomUUID();
+        log.row(SessionLog.view(id, SessionStatus.TERMINATED, 5, "user", null, null));
+        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.TERMINATED)
+                .orElse(false));
+
+        // the two topics are read independently, so a CREATE may well come after the last row; a
+        // second CREATE behind it in its partition tells when it was read
+        RecordMetadata late = log.createInPartition(id, 0);
+        UUID marker = UUID.randomUUID();
+        log.createInPartition(marker, late.partition());
+        await().until(() -> router.directory().lookup(marker).isPresent());
+
+        assertThat(router.directory().lookup(id)).hasValueSatisfying(view ->
+                assertThat(view.status()).isEqualTo(SessionStatus.TERMINATED));
+        assertProblem(get("/s/" + id + "/").block(BLOCK), HttpStatus.GONE, id);
+    }
+
+    @Test
+    void sessionServedBeforeIsGoneAsSoonAsItsTerminationArrives() {
+        UUID id = UUID.randomUUID();
+        log.active(id, 3, machine.url());
+        assertThat(get("/s/" + id + "/").block(BLOCK).status()).isEqualTo(HttpStatus.OK);
+
+        RecordMetadata terminated = log.row(SessionLog.view(id, SessionStatus.TERMINATED, 4, "user", null, null));
+        // A row behind it in its partition: once that one is visible, the termination was processed.
+        UUID marker = UUID.randomUUID();
+        log.rowInPartition(SessionLog.view(marker, SessionStatus.REQUESTED, 0, null, null, null), terminated.partition());
+        await().until(() -> router.directory().lookup(marker).isPresent());
+
+        assertProblem(get("/s/" + id + "/").block(BLOCK), HttpStatus.GONE, id);
+    }
+
+    @Test
     void machineThatDoesNotAnswerIsBadGatewayNamingTheSession() throws IOException {
         UUID id = UUID.randomUUID();
         int closedPort;
@@ -361,6 +395,13 @@ class RouterIT {
             assertThat(response.status()).as(metric).isEqualTo(HttpStatus.OK);
             assertThat(response.json().get("name").asString()).isEqualTo(metric);
         }
+        // the router keeps the routed session's view, watching the directory for changes: that is not a held request
+        RouterResponse held = exchange(router.client.get().uri("/actuator/metrics/velocity.router.held.requests")).block(BLOCK);
+        assertThat(held.json().get("measurements").get(0).get("value").asDouble()).isZero();
+        // counted by decision instead, not as server requests that every one would file under uri=UNKNOWN
+        RouterResponse unmapped = exchange(router.client.get().uri("/actuator/metrics/http.server.requests?tag=uri:UNKNOWN"))
+                .block(BLOCK);
+        assertThat(unmapped.status()).isEqualTo(HttpStatus.NOT_FOUND);
     }
 
     @Test

@@ -57,6 +57,12 @@ final class SessionLog implements AutoCloseable {
                 SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, visibility, Instant.now())));
     }
 
+    /** Publishes the CREATE of a public session into a given partition, behind whatever was published there. */
+    RecordMetadata createInPartition(UUID id, int partition) {
+        return send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), partition, id.toString(),
+                SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Instant.now())));
+    }
+
     /** Publishes a changelog row and returns where it landed. */
     RecordMetadata row(UUID id, SessionStatus status, long version) {
         return row(view(id, status, version, null, null, null));

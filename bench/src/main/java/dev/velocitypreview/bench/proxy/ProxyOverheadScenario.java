@@ -99,6 +99,7 @@ public final class ProxyOverheadScenario {
                     Map.entry(ProxyResult.SMALL, SMALL_PATH), Map.entry(ProxyResult.LARGE, LARGE_PATH))) {
                 for (Map.Entry<String, String> target : targets.entrySet()) {
                     String url = target.getValue() + size.getValue();
+                    System.out.println("bench: proxy overhead, " + size.getKey() + " " + target.getKey());
                     requireServed(url, size.getValue());
                     load.run(url, settings.warmUp());
                     List<Wrk.Run> runs = new ArrayList<>();
@@ -108,8 +109,8 @@ public final class ProxyOverheadScenario {
                     measurements.add(new ProxyResult.Measurement(size.getKey(), target.getKey(), runs));
                 }
             }
-            return new ProxyResult(null, nginxMissing, load.threads(), load.connections(), settings.run(),
-                    settings.runs(), measurements);
+            return new ProxyResult(null, nginxMissing, load.threads(), load.connections(), settings.warmUp(),
+                    settings.run(), settings.runs(), measurements);
         } finally {
             if (proxy != null) {
                 proxy.close();

@@ -14,8 +14,8 @@ import dev.velocitypreview.bench.report.Samples;
  * What scenario 4 measured; {@code unavailable} says why nothing was (a missing tool), {@code nginxUnavailable}
  * why the nginx column is empty.
  */
-public record ProxyResult(String unavailable, String nginxUnavailable, int threads, int connections, Duration run,
-                          int runs, List<Measurement> measurements) {
+public record ProxyResult(String unavailable, String nginxUnavailable, int threads, int connections, Duration warmUp,
+                          Duration run, int runs, List<Measurement> measurements) {
 
     static final String DIRECT = "straight to the machine";
     static final String ROUTER = "through our router";
@@ -26,7 +26,7 @@ public record ProxyResult(String unavailable, String nginxUnavailable, int threa
     public static final String LATENCY_CHART = "proxy-latency.png";
 
     static ProxyResult unavailable(String why) {
-        return new ProxyResult(why, null, 0, 0, Duration.ZERO, 0, List.of());
+        return new ProxyResult(why, null, 0, 0, Duration.ZERO, Duration.ZERO, 0, List.of());
     }
 
     /** One target and response size: its measured wrk runs, summarized by their medians. */
@@ -104,7 +104,9 @@ public record ProxyResult(String unavailable, String nginxUnavailable, int threa
                         + "proxying the same machine (two workers, upstream keep-alive, buffers that hold 100 KiB). "
                         + "Each row: ")
                 .append(runs).append(" measured runs of ").append(run.toSeconds())
-                .append(" s after an unmeasured warm-up run; the figures are the medians of the runs' own "
+                .append(" s after an unmeasured warm-up run of ").append(warmUp.toSeconds())
+                .append(" s (the router's JIT needs 10-15 s of load to settle; nginx and the machine need none)"
+                        + "; the figures are the medians of the runs' own "
                         + "figures (wrk's requests/s, its latency median and p99). wrk, the proxy and the machine share "
                         + "the same two cores, so every column pays for the others' CPU too.\n\n");
         if (nginxUnavailable != null) {

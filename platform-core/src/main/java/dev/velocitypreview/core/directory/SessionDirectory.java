@@ -37,6 +37,13 @@ public final class SessionDirectory implements AutoCloseable {
 
     private final SessionWaiters waiters = new SessionWaiters();
     private final KafkaStreams streams;
+    /**
+     * The newest view of every session that has not ended, decoded once as its update arrives: the
+     * stores hold JSON, and decoding it was the largest cost of a routing decision. An ended session
+     * keeps only an empty marker (they are many, and rarely asked for: those are read from the
+     * stores), so that a CREATE read after the session's last row cannot bring it back.
+     */
+    private final Map<UUID, Optional<SessionView>> live = new ConcurrentHashMap<>();
     /** Session ids by user, filled from every accepted update; ids are added, never moved. */
     private final Map<String, Set<UUID>> byUser = new ConcurrentHashMap<>();
     private volatile ReadOnlyKeyValueStore<String, SessionView> sessions;
@@ -148,6 +155,19 @@ public final class SessionDirectory implements AutoCloseable {
         if (view != null && view.userId() != null) {
             byUser.computeIfAbsent(view.userId(), user -> ConcurrentHashMap.newKeySet()).add(id);
         }
+        if (view == null) {
+            // a removed row: what is left (a CREATE at most) is read from the stores
+            live.remove(id);
+        } else {
+            live.compute(id, (key, known) -> {
+                if (known != null && known.isEmpty()) {
+                    // ended is for good: the lifecycle has no way back from a terminal status
+                    return known;
+                }
+                SessionView newest = SessionView.newest(known == null ? null : known.get(), view);
+                return newest.status().isTerminal() ? Optional.empty() : Optional.of(newest);
+            });
+        }
         if (!stores()) {
             return;
         }
@@ -161,6 +181,10 @@ public final class SessionDirectory implements AutoCloseable {
     private SessionView lookupUnchecked(UUID id) {
         if (!stores()) {
             return null;
+        }
+        Optional<SessionView> known = live.get(id);
+        if (known != null && known.isPresent()) {
+            return known.get();
         }
         String key = id.toString();
         return SessionView.newest(requested.get(key), sessions.get(key));

@@ -9,10 +9,8 @@ import java.util.function.Function;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -43,7 +41,7 @@ final class MachineClients implements AutoCloseable {
     /** For a server that is not Reactor Netty (a mocked exchange): no event loop to keep to. */
     private final Pooled shared;
 
-    private record Pooled(ConnectionProvider connections, WebClient client) {
+    private record Pooled(ConnectionProvider connections, HttpClient client) {
     }
 
     MachineClients(Duration connectTimeout) {
@@ -55,7 +53,7 @@ final class MachineClients implements AutoCloseable {
      * Runs {@code call} with the client of {@code request}'s event loop, started on that loop (a request that
      * was held resumes on another thread, and a connection the pool opens belongs to the loop it was opened on).
      */
-    <T> Mono<T> call(ServerHttpRequest request, Function<WebClient, Mono<T>> call) {
+    <T> Mono<T> call(ServerHttpRequest request, Function<HttpClient, Mono<T>> call) {
         EventLoop loop = eventLoopOf(request);
         if (loop == null) {
             return Mono.defer(() -> call.apply(shared.client()));
@@ -71,7 +69,7 @@ final class MachineClients implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(connectTimeout.toMillis()))
                 .followRedirect(false)
                 .compress(false);
-        return new Pooled(connections, WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build());
+        return new Pooled(connections, http);
     }
 
     private static @Nullable EventLoop eventLoopOf(ServerHttpRequest request) {

@@ -3,8 +3,10 @@ package dev.velocitypreview.router.proxy;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -29,25 +31,63 @@ final class ProxyHeaders {
             HttpHeaderNames.SEC_WEBSOCKET_VERSION, HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS,
             HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
 
+    /** What {@link #toMachine} sets itself rather than copying from the client's request. */
+    private static final Set<String> SET_FOR_MACHINE = names(HttpHeaderNames.HOST, PreviewHeaders.FORWARDED_FOR,
+            PreviewHeaders.FORWARDED_PROTO, PreviewHeaders.FORWARDED_HOST, PreviewHeaders.FORWARDED_PREFIX);
+
+    private static final Set<String> SET_FOR_MACHINE_WEBSOCKET = union(SET_FOR_MACHINE, WEBSOCKET_HANDSHAKE);
+
     private static final String PROXY_PREFIX = "proxy-";
 
     private ProxyHeaders() {
     }
 
-    /** A copy of {@code headers} without hop-by-hop headers. */
-    static HttpHeaders endToEnd(HttpHeaders headers) {
-        Set<String> drop = new HashSet<>(HOP_BY_HOP);
-        for (String named : headers.getValuesAsList(HttpHeaders.CONNECTION)) {
-            drop.add(named.trim().toLowerCase(Locale.ROOT));
-        }
-        HttpHeaders out = new HttpHeaders();
+    /**
+     * Sets in {@code out} each end-to-end header of {@code headers} not named in {@code skipped} (lower case),
+     * replacing what {@code out} had under that name: written straight into the outgoing message's headers, so a
+     * proxied message's headers are copied once.
+     */
+    private static void copyEndToEnd(HttpHeaders headers, HttpHeaders out, Set<String> skipped) {
+        Set<String> named = connectionNamed(headers.getOrEmpty(HttpHeaders.CONNECTION));
         headers.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!drop.contains(lower) && !lower.startsWith(PROXY_PREFIX)) {
-                out.addAll(name, values);
+            if (isEndToEnd(name, named, skipped)) {
+                out.put(name, values);
             }
         });
-        return out;
+    }
+
+    /**
+     * Adds to {@code out} each end-to-end header of a message Reactor Netty received, read from its own headers
+     * (no adapter around them to go through).
+     */
+    static void copyEndToEnd(io.netty.handler.codec.http.HttpHeaders headers, HttpHeaders out) {
+        Set<String> named = connectionNamed(headers.getAll(HttpHeaderNames.CONNECTION));
+        for (Iterator<Map.Entry<String, String>> entries = headers.iteratorAsString(); entries.hasNext(); ) {
+            Map.Entry<String, String> header = entries.next();
+            if (isEndToEnd(header.getKey(), named, Set.of())) {
+                out.add(header.getKey(), header.getValue());
+            }
+        }
+    }
+
+    private static boolean isEndToEnd(String name, Set<String> connectionNamed, Set<String> skipped) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return !HOP_BY_HOP.contains(lower) && !lower.startsWith(PROXY_PREFIX) && !connectionNamed.contains(lower)
+                && !skipped.contains(lower);
+    }
+
+    /** The header names listed in {@code Connection} values, lower case. */
+    private static Set<String> connectionNamed(List<String> connection) {
+        if (connection.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> named = new HashSet<>();
+        for (String value : connection) {
+            for (String name : value.split(",")) {
+                named.add(name.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return named;
     }
 
     /**
@@ -60,10 +100,28 @@ final class ProxyHeaders {
      */
     static HttpHeaders toMachine(HttpHeaders request, @Nullable String clientHost, String scheme,
                                  @Nullable InetSocketAddress remote, ForwardTarget target) {
-        HttpHeaders out = endToEnd(request);
-        out.remove(HttpHeaders.HOST);
-        List<String> forwardedFor = out.getValuesAsList(PreviewHeaders.FORWARDED_FOR);
-        out.remove(PreviewHeaders.FORWARDED_FOR);
+        HttpHeaders out = new HttpHeaders();
+        writeToMachine(request, clientHost, scheme, remote, target, out, false);
+        return out;
+    }
+
+    /** {@link #toMachine} without the client's WebSocket handshake headers. */
+    static HttpHeaders toMachineWebSocket(HttpHeaders request, @Nullable String clientHost, String scheme,
+                                          @Nullable InetSocketAddress remote, ForwardTarget target) {
+        HttpHeaders out = new HttpHeaders();
+        writeToMachine(request, clientHost, scheme, remote, target, out, true);
+        return out;
+    }
+
+    /**
+     * Writes {@link #toMachine}'s headers (without the WebSocket handshake's when {@code webSocket}) into
+     * {@code out}, the outgoing request's own headers: a name written replaces what {@code out} had, others stay.
+     */
+    static void writeToMachine(HttpHeaders request, @Nullable String clientHost, String scheme,
+                               @Nullable InetSocketAddress remote, ForwardTarget target, HttpHeaders out,
+                               boolean webSocket) {
+        copyEndToEnd(request, out, webSocket ? SET_FOR_MACHINE_WEBSOCKET : SET_FOR_MACHINE);
+        List<String> forwardedFor = request.getValuesAsList(PreviewHeaders.FORWARDED_FOR);
         String client = remote == null ? null
                 : remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
         if (client != null || !forwardedFor.isEmpty()) {
@@ -76,23 +134,10 @@ final class ProxyHeaders {
         out.set(PreviewHeaders.FORWARDED_PROTO, scheme);
         if (clientHost != null) {
             out.set(PreviewHeaders.FORWARDED_HOST, clientHost);
-        } else {
-            out.remove(PreviewHeaders.FORWARDED_HOST);
         }
         if (target.prefix() != null) {
             out.set(PreviewHeaders.FORWARDED_PREFIX, target.prefix());
-        } else {
-            out.remove(PreviewHeaders.FORWARDED_PREFIX);
         }
-        return out;
-    }
-
-    /** {@link #toMachine} without the client's WebSocket handshake headers. */
-    static HttpHeaders toMachineWebSocket(HttpHeaders request, @Nullable String clientHost, String scheme,
-                                          @Nullable InetSocketAddress remote, ForwardTarget target) {
-        HttpHeaders out = toMachine(request, clientHost, scheme, remote, target);
-        WEBSOCKET_HANDSHAKE.forEach(out::remove);
-        return out;
     }
 
     /** The client's offered WebSocket subprotocols, in its order of preference. */
@@ -104,6 +149,12 @@ final class ProxyHeaders {
     static boolean isWebSocketUpgrade(HttpHeaders request) {
         return request.getValuesAsList(HttpHeaders.UPGRADE).stream()
                 .anyMatch(HttpHeaderValues.WEBSOCKET::contentEqualsIgnoreCase);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> both = new HashSet<>(a);
+        both.addAll(b);
+        return Set.copyOf(both);
     }
 
     private static Set<String> names(CharSequence... names) {

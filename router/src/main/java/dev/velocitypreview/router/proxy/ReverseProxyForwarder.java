@@ -1,17 +1,19 @@
 package dev.velocitypreview.router.proxy;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpMethod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.reactive.function.BodyInserters;
-import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
@@ -62,25 +64,37 @@ final class ReverseProxyForwarder implements PreviewForwarder, AutoCloseable {
                 : proxyHttp(exchange, target);
     }
 
+    /**
+     * Streams the request to the machine and its answer back, buffer by buffer, with Reactor Netty's client
+     * directly: the headers are written straight into the outgoing messages, and the machine's body buffers are
+     * handed to the client's connection as they are.
+     */
     private Mono<Void> proxyHttp(ServerWebExchange exchange, ForwardTarget target) {
         ServerHttpRequest request = exchange.getRequest();
         ServerHttpResponse response = exchange.getResponse();
-        HttpHeaders headers = ProxyHeaders.toMachine(request.getHeaders(), request.getHeaders().getFirst(HttpHeaders.HOST),
-                request.getURI().getScheme(), request.getRemoteAddress(), target);
+        HttpHeaders incoming = request.getHeaders();
+        String clientHost = incoming.getFirst(HttpHeaders.HOST);
+        String scheme = request.getURI().getScheme();
+        InetSocketAddress remote = request.getRemoteAddress();
+        boolean withBody = hasBody(incoming);
         AtomicBoolean answered = new AtomicBoolean();
-        return http.call(request, client -> {
-                    WebClient.RequestBodySpec call = client.method(request.getMethod()).uri(target.httpUri())
-                            .headers(outgoing -> outgoing.putAll(headers));
-                    WebClient.RequestHeadersSpec<?> withBody = hasBody(request.getHeaders())
-                            ? call.body(BodyInserters.fromDataBuffers(request.getBody()))
-                            : call;
-                    return withBody.exchangeToMono(upstream -> {
-                        answered.set(true);
-                        response.setStatusCode(upstream.statusCode());
-                        response.getHeaders().putAll(ProxyHeaders.endToEnd(upstream.headers().asHttpHeaders()));
-                        return response.writeWith(upstream.bodyToFlux(DataBuffer.class));
-                    });
-                })
+        return http.call(request, client -> client
+                        .request(HttpMethod.valueOf(request.getMethod().name()))
+                        .uri(target.httpUri())
+                        .send((outgoing, body) -> {
+                            ProxyHeaders.writeToMachine(incoming, clientHost, scheme, remote, target,
+                                    new HttpHeaders(new Netty4HeadersAdapter(outgoing.requestHeaders())), false);
+                            return withBody ? body.send(request.getBody().map(NettyDataBufferFactory::toByteBuf)) : body;
+                        })
+                        .responseConnection((upstream, connection) -> {
+                            answered.set(true);
+                            response.setStatusCode(HttpStatusCode.valueOf(upstream.status().code()));
+                            ProxyHeaders.copyEndToEnd(upstream.responseHeaders(), response.getHeaders());
+                            NettyDataBufferFactory buffers = new NettyDataBufferFactory(connection.outbound().alloc());
+                            // received buffers are released once handled; the client's connection releases them after writing
+                            return response.writeWith(connection.inbound().receive().retain().map(buffers::wrap));
+                        })
+                        .then())
                 .onErrorMap(e -> !answered.get() && !(e instanceof MachineUnreachableException),
                         e -> new MachineUnreachableException(target.sessionId(), e));
     }

@@ -68,6 +68,14 @@ record PreviewAddress(Kind kind, @Nullable UUID sessionId, @Nullable String rawI
         return new PreviewAddress(Kind.PREVIEW, id, null, rawPath.substring(end), PATH_PREFIX + segment);
     }
 
+    /**
+     * True when the request is addressed to a preview, well-formed or not ({@link #resolve} is not
+     * {@link Kind#NONE}, or is for {@code /s/} itself); cheaper than resolving it.
+     */
+    static boolean isForPreview(String rawPath, @Nullable String host, String previewDomain) {
+        return rawPath.startsWith(PATH_PREFIX) || hostLabel(host, previewDomain) != null;
+    }
+
     /** The session id label of a host-style preview host, or null when {@code host} is not one. */
     private static @Nullable String hostLabel(@Nullable String host, String previewDomain) {
         if (host == null || host.startsWith("[")) {

@@ -75,6 +75,12 @@ final class PreviewCookie {
         }
     }
 
+    /** True when the request's {@code Cookie} headers carry a reserved cookie, the ones {@link #strip} removes. */
+    static boolean anyReserved(HttpHeaders request) {
+        return request.getOrEmpty(HttpHeaders.COOKIE).stream().anyMatch(header -> header.contains(PREFIX))
+                && pairs(request).stream().anyMatch(PreviewCookie::isReserved);
+    }
+
     /** True when a {@code Set-Cookie} value or a {@code name=value} pair is for a reserved cookie. */
     static boolean isReserved(String cookie) {
         return cookie.stripLeading().startsWith(PREFIX);

@@ -170,7 +170,10 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
                 .addKeyValue("path", address.path()).log("forwarding request");
         // The preview capability (cookie and query parameter) stops here when this router proxies; a Fly replay
         // carries the client's own request to the machine (see docs/deploy-fly.md).
-        ServerWebExchange stripped = exchange.mutate().request(request -> request.headers(PreviewCookie::strip)).build();
+        // A mutated exchange copies every header: only made when there is a cookie to remove.
+        ServerWebExchange stripped = PreviewCookie.anyReserved(exchange.getRequest().getHeaders())
+                ? exchange.mutate().request(request -> request.headers(PreviewCookie::strip)).build()
+                : exchange;
         boolean privateSession = session.visibility() == Visibility.PRIVATE;
         stripped.getResponse().beforeCommit(() -> {
             MachineResponseHeaders.sanitize(stripped.getResponse().getHeaders(), privateSession);

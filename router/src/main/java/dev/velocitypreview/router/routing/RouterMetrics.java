@@ -1,6 +1,8 @@
 package dev.velocitypreview.router.routing;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,6 +22,8 @@ final class RouterMetrics {
     static final String LOADING = "loading";
 
     private final MeterRegistry registry;
+    /** The few outcomes' counters, found once: building and registering a meter on every request costs. */
+    private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
 
     RouterMetrics(MeterRegistry registry, SessionLookup sessions) {
         this.registry = registry;
@@ -29,8 +33,9 @@ final class RouterMetrics {
     }
 
     void decided(String outcome) {
-        Counter.builder(DECISIONS).description("requests to previews by what the router did with them")
-                .tag("outcome", outcome).register(registry).increment();
+        decisions.computeIfAbsent(outcome, tag -> Counter.builder(DECISIONS)
+                .description("requests to previews by what the router did with them")
+                .tag("outcome", tag).register(registry)).increment();
     }
 
     void held(RouteDecision.Outcome outcome, Duration waited) {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.UUID;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 
@@ -34,9 +35,28 @@ class ProxyHeadersTest {
         request.add("Accept", "text/html");
         request.add("Cookie", "a=1");
 
-        HttpHeaders out = ProxyHeaders.endToEnd(request);
+        HttpHeaders out = ProxyHeaders.toMachine(request, null, "http", null, hostStyle);
 
-        assertThat(out.headerNames()).containsExactlyInAnyOrder("Accept", "Cookie");
+        assertThat(out.headerNames()).containsExactlyInAnyOrder("Accept", "Cookie", PreviewHeaders.FORWARDED_PROTO);
+    }
+
+    @Test
+    void machineResponseKeepsOnlyItsEndToEndHeadersEveryValueOfThem() {
+        DefaultHttpHeaders response = new DefaultHttpHeaders();
+        response.add("Connection", "keep-alive, X-Secret-Hop");
+        response.add("Keep-Alive", "timeout=5");
+        response.add("Proxy-Connection", "keep-alive");
+        response.add("Transfer-Encoding", "chunked");
+        response.add("X-Secret-Hop", "1");
+        response.add("Content-Type", "text/html");
+        response.add("Set-Cookie", "a=1");
+        response.add("Set-Cookie", "b=2");
+        HttpHeaders out = new HttpHeaders();
+
+        ProxyHeaders.copyEndToEnd(response, out);
+
+        assertThat(out.headerNames()).containsExactlyInAnyOrder("Content-Type", "Set-Cookie");
+        assertThat(out.get("Set-Cookie")).containsExactly("a=1", "b=2");
     }
 
     @Test
