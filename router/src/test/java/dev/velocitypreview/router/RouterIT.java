@@ -390,12 +390,17 @@ class RouterIT {
         log.active(id, 3, machine.url());
         assertThat(get("/s/" + id + "/").block(BLOCK).status()).isEqualTo(HttpStatus.OK);
 
-        for (String metric : List.of("velocity.router.decisions", "velocity.router.held.requests")) {
+        for (String metric : List.of("velocity.router.decisions", "velocity.router.held.requests",
+                "velocity.router.forward.duration")) {
             RouterResponse response = exchange(router.client.get().uri("/actuator/metrics/" + metric)).block(BLOCK);
             assertThat(response.status()).as(metric).isEqualTo(HttpStatus.OK);
             assertThat(response.json().get("name").asString()).isEqualTo(metric);
         }
-        // the router keeps the routed session's view, watching the directory for changes: that is not a held request
+        RouterResponse forwarded = exchange(router.client.get()
+                .uri("/actuator/metrics/velocity.router.forward.duration?tag=outcome:forwarded")).block(BLOCK);
+        assertThat(forwarded.json().get("measurements").get(0).get("value").asDouble())
+                .as("forwarded requests counted").isGreaterThanOrEqualTo(1);
+        // nothing is left parked once the request was answered
         RouterResponse held = exchange(router.client.get().uri("/actuator/metrics/velocity.router.held.requests")).block(BLOCK);
         assertThat(held.json().get("measurements").get(0).get("value").asDouble()).isZero();
         // counted by decision instead, not as server requests that every one would file under uri=UNKNOWN

@@ -179,8 +179,11 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
             MachineResponseHeaders.sanitize(stripped.getResponse().getHeaders(), privateSession);
             return Mono.empty();
         });
+        long started = System.nanoTime();
+        String[] outcome = {RouterMetrics.FORWARDED};
         return forwarder.forward(stripped, target)
                 .onErrorResume(MachineUnreachableException.class, e -> {
+                    outcome[0] = RouterMetrics.UNREACHABLE;
                     LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("machine", target.machine())
                             .addKeyValue("cause", e.getCause() == null ? e.getMessage() : e.getCause().toString())
                             .log("machine unreachable");
@@ -188,15 +191,18 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
                             .writeTo(exchange);
                 })
                 .onErrorResume(RequestBodyTooLargeException.class, e -> {
+                    outcome[0] = RouterMetrics.TOO_LARGE;
                     LOG.atInfo().addKeyValue("session", session.id()).addKeyValue("limitBytes", e.limitBytes())
                             .log("request body too large to forward");
                     return Problem.bodyTooLarge(session, e.limitBytes()).writeTo(exchange);
                 })
                 .onErrorResume(UnroutableSessionException.class, e -> {
+                    outcome[0] = RouterMetrics.UNROUTABLE;
                     LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("reason", e.getMessage())
                             .log("active session cannot be routed");
                     return Problem.unroutable(session, e.getMessage()).writeTo(exchange);
-                });
+                })
+                .doFinally(signal -> metrics.forwarded(outcome[0], System.nanoTime() - started));
     }
 
     private static String describe(Throwable cause) {
