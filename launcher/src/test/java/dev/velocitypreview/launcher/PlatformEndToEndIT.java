@@ -11,13 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -37,10 +33,9 @@ import static org.awaitility.Awaitility.await;
 class PlatformEndToEndIT {
 
     private static final String USER = "e2e-user";
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
     private static Path stateDir;
     private static EmbeddedPlatform platform;
+    private static PlatformApi api;
 
     @BeforeAll
     static void startPlatform() throws IOException {
@@ -51,6 +46,7 @@ class PlatformEndToEndIT {
                 // 200 preview JVMs starting at once on two cores take minutes, not the default minute
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s"), step -> { })
                 .awaitReady(Duration.ofMinutes(2));
+        api = new PlatformApi(platform, Duration.ofSeconds(300));
     }
 
     @AfterAll
@@ -112,8 +108,7 @@ class PlatformEndToEndIT {
         assertThat(page.body()).contains(projectId.toString());
 
         String withoutToken = previewUrl.substring(0, previewUrl.indexOf('?'));
-        HttpResponse<String> stranger = HTTP.send(HttpRequest.newBuilder(URI.create(withoutToken)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stranger = api.sendAnonymously(HttpRequest.newBuilder(URI.create(withoutToken)));
         assertThat(stranger.statusCode()).isEqualTo(401);
         assertThat(browser.send(HttpRequest.newBuilder(URI.create(withoutToken)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
@@ -192,35 +187,27 @@ class PlatformEndToEndIT {
     }
 
     private static HttpResponse<String> post(String path, String json, Map<String, String> headers) throws Exception {
-        return post(USER, path, json, headers);
+        return api.post(USER, path, json, headers);
     }
 
     private static HttpResponse<String> post(String user, String path, String json, Map<String, String> headers)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json));
-        headers.forEach(request::header);
-        return send(user, request);
+        return api.post(user, path, json, headers);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return send(USER, HttpRequest.newBuilder(URI.create(url)).GET());
+        return api.get(USER, url);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return send(USER, request);
+        return api.send(USER, request);
     }
 
     private static HttpResponse<String> send(String user, HttpRequest.Builder request) throws Exception {
-        String token = platform.apiToken(user, Set.of(), Tier.FREE, Duration.ofHours(1));
-        return HTTP.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(300)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return api.send(user, request);
     }
 
     private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
-        assertThat(m.find()).as("field " + name + " in " + json).isTrue();
-        return m.group(1);
+        return PlatformApi.field(json, name);
     }
 }

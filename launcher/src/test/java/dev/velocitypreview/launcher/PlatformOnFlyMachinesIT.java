@@ -2,7 +2,6 @@ package dev.velocitypreview.launcher;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -10,10 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
 
-import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -43,10 +38,9 @@ class PlatformOnFlyMachinesIT {
     private static final String USER = "fly-e2e-user";
     private static final String IMAGE = "registry.fly.io/velocity-previews:e2e";
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
     private static RecordingFlyMachines fly;
     private static EmbeddedPlatform platform;
+    private static PlatformApi api;
 
     @BeforeAll
     static void startPlatform() throws IOException {
@@ -66,6 +60,7 @@ class PlatformOnFlyMachinesIT {
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 Files.createTempDirectory("fly-e2e-platform-"), 0, 0, PlatformSecrets.random(), settings, step -> { })
                 .awaitReady(Duration.ofMinutes(2));
+        api = new PlatformApi(platform, Duration.ofSeconds(120));
     }
 
     @AfterAll
@@ -153,24 +148,18 @@ class PlatformOnFlyMachinesIT {
     }
 
     private static HttpResponse<String> post(String json) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return api.post(USER, "/v1/sessions", json, Map.of());
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+        return api.get(USER, url);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        String token = platform.apiToken(USER, Set.of(), Tier.FREE, Duration.ofHours(1));
-        return HTTP.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(120)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return api.send(USER, request);
     }
 
     private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
-        assertThat(m.find()).as("field " + name + " in " + json).isTrue();
-        return m.group(1);
+        return PlatformApi.field(json, name);
     }
 }

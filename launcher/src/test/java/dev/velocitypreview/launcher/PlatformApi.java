@@ -1,0 +1,61 @@
+package dev.velocitypreview.launcher;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.velocitypreview.core.session.Tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The session API and the previews of a running {@link EmbeddedPlatform}, as a free-tier user with a bearer token sees them. */
+final class PlatformApi {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+
+    private final EmbeddedPlatform platform;
+    /** How long one answer may take: a held preview comes back only once its machine is ready. */
+    private final Duration patience;
+
+    PlatformApi(EmbeddedPlatform platform, Duration patience) {
+        this.platform = platform;
+        this.patience = patience;
+    }
+
+    HttpResponse<String> post(String user, String path, String json, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return send(user, request);
+    }
+
+    HttpResponse<String> get(String user, String url) throws Exception {
+        return send(user, HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    HttpResponse<String> send(String user, HttpRequest.Builder request) throws Exception {
+        String token = platform.apiToken(user, Set.of(), Tier.FREE, Duration.ofHours(1));
+        return HTTP.send(request.header("Authorization", "Bearer " + token).timeout(patience).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What someone without any token gets. */
+    HttpResponse<String> sendAnonymously(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.timeout(patience).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A string member of a JSON answer; fails the test when there is none. */
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        assertThat(m.find()).as("field " + name + " in " + json).isTrue();
+        return m.group(1);
+    }
+}
