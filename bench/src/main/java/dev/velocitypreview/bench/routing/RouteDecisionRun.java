@@ -60,13 +60,15 @@ public record RouteDecisionRun(int sessions, int forks, int warmups, int measure
     public String section(List<RunResult> results) {
         StringBuilder md = new StringBuilder();
         md.append("## 3. Route decision (in-process, JMH)\n\n")
-                .append("What is measured: the router's per-request lookup of one session id, exactly what "
-                        + "`SessionDirectory.lookup` does — a read of the requested-sessions store, a read of the "
-                        + "sessions store, the newer of the two — followed by the session's routing decision "
-                        + "(`status().routing()`). The stores are platform-core's real directory topology "
+                .append("What is measured: the router's lookup of one session id from its stores, the path "
+                        + "`SessionDirectory.lookup` takes for an ended or unknown session — a read of the "
+                        + "requested-sessions store, a read of the sessions store, the newer of the two — followed by "
+                        + "the session's routing decision (`status().routing()`); a session that has not ended is "
+                        + "answered from the directory's decoded views instead, a map read, which this does not "
+                        + "measure. The stores are platform-core's real directory topology "
                         + "(`SessionDirectoryTopology`) run in a `TopologyTestDriver` and filled through the real "
                         + "topic serdes with the CREATE and an ACTIVE changelog row of each session, so every read "
-                        + "pays the JSON deserialization the router pays. Keys are drawn at random each call "
+                        + "pays the JSON deserialization of the store path. Keys are drawn at random each call "
                         + "(`knownSession`: one of the stored sessions; `unknownSession`: an id never seen, both stores "
                         + "miss). Single thread; no network, no Kafka broker, no HTTP. JMH: ")
                 .append(settingsLine()).append(".\n\n")
