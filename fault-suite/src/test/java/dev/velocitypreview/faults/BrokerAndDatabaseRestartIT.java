@@ -81,7 +81,7 @@ class BrokerAndDatabaseRestartIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(() -> before.stream().anyMatch(platform.rows()::containsKey));
         ServiceProcess provisioner = platform.service("p1");
-        int waitsBefore = occurrences(provisioner.logText(), OUTAGE_WAIT);
+        int waitsBefore = provisioner.logLines(OUTAGE_WAIT);
         long deadLetteredBefore = platform.endOffsets(Topics.SESSION_COMMANDS_DLT.name());
         long stoppedAt = System.nanoTime();
         platform.postgres.stop();
@@ -89,8 +89,8 @@ class BrokerAndDatabaseRestartIT {
         // down until the outage has outlasted the provisioner's retries (3 attempts of 1 s each) for the
         // commands taken meanwhile, and each has been put back to wait for the database
         await().atMost(Duration.ofSeconds(60)).until(
-                () -> occurrences(provisioner.logText(), OUTAGE_WAIT) - waitsBefore >= SESSIONS);
-        int waits = occurrences(provisioner.logText(), OUTAGE_WAIT) - waitsBefore;
+                () -> provisioner.logLines(OUTAGE_WAIT) - waitsBefore >= SESSIONS);
+        int waits = provisioner.logLines(OUTAGE_WAIT) - waitsBefore;
         platform.postgres.start();
         long downMillis = Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis();
 
@@ -112,14 +112,6 @@ class BrokerAndDatabaseRestartIT {
         figures.put("scenario s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
         platform.figures("4b postgresql restart", figures);
         platform.terminateActiveSessions();
-    }
-
-    private static int occurrences(String text, String line) {
-        int count = 0;
-        for (int at = text.indexOf(line); at >= 0; at = text.indexOf(line, at + line.length())) {
-            count++;
-        }
-        return count;
     }
 
     private static List<UUID> request(int count) {

@@ -129,6 +129,11 @@ final class ServiceProcess {
         return process.pid();
     }
 
+    /** How many lines of this incarnation's output so far contain {@code text}. */
+    int logLines(String text) {
+        return (int) logText().lines().filter(line -> line.contains(text)).count();
+    }
+
     /** This incarnation's output so far. */
     synchronized String logText() {
         try {

@@ -8,13 +8,12 @@ import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
+import dev.velocitypreview.provisioner.commands.CommandHandler;
 
 /** Runs work again after transient failures, with exponential backoff and jitter, a bounded number of times. */
 final class Retrying {
@@ -55,8 +54,8 @@ final class Retrying {
         if (failure instanceof MachineException machine) {
             return machine.isTransient();
         }
-        return failure instanceof TransientDataAccessException
-                || failure instanceof DataAccessResourceFailureException
+        // the database being unreachable is judged in one place, which the command processor uses too
+        return CommandHandler.isDatabaseUnavailable(failure)
                 || failure instanceof RecoverableDataAccessException
                 || failure instanceof CannotCreateTransactionException
                 || failure instanceof StaleRowException;
