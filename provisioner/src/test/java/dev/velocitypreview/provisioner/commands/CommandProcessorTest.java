@@ -1,6 +1,7 @@
 package dev.velocitypreview.provisioner.commands;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,6 +11,9 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.mock.MockProducerFactory;
+import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
@@ -53,6 +57,8 @@ class CommandProcessorTest {
 
         assertThat(deadLetterTopic.history()).hasSize(1);
         assertThat(deadLetterTopic.history().get(0).topic()).isEqualTo(Topics.SESSION_COMMANDS_DLT.name());
+        assertThat(new String(deadLetterTopic.history().get(0).headers().lastHeader(KafkaHeaders.DLT_EXCEPTION_MESSAGE)
+                .value())).isEqualTo("session cannot move from ACTIVE to PROVISIONING");
     }
 
     @Test
@@ -66,7 +72,8 @@ class CommandProcessorTest {
     }
 
     private CommandProcessor processor(CommandHandler handler) {
-        return new CommandProcessor(handler, new DeadLetters(deadLetterTopic, Clock.systemUTC()), Clock.systemUTC(),
+        return new CommandProcessor(handler, new DeadLetters(new KafkaTemplate<>(new MockProducerFactory<>(() -> deadLetterTopic)), "provisioner",
+                Duration.ofSeconds(5)), Clock.systemUTC(),
                 meters);
     }
 
