@@ -1,4 +1,4 @@
-package dev.velocitypreview.router.directory;
+package dev.velocitypreview.boot.directory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,66 +21,72 @@ import org.springframework.context.SmartLifecycle;
 
 import dev.velocitypreview.core.directory.DirectoryStarter;
 import dev.velocitypreview.core.directory.SessionDirectory;
-import dev.velocitypreview.router.RouterProperties;
 
 /**
- * Starts the session directory with the application, in the background once its topics exist (a global
- * store cannot start on a missing topic; the router only reads them, their writers create them), retrying
- * while Kafka is unreachable, so the router comes up and answers 503 until it has caught up. Closes the
- * directory on stop and removes its state directory when that was a temporary one of our own.
+ * Hosts a service's session directory: starts it with the application, in the background once its
+ * topics exist (platform-core's {@link DirectoryStarter}, retrying while Kafka is unreachable), so the
+ * service comes up and answers "not ready" until the directory has caught up; closes it on stop and
+ * removes its state directory when that was a temporary one of our own.
+ *
+ * <p>The lifecycle owns the directory: declare the {@link SessionDirectory} bean with
+ * {@code destroyMethod = ""} so that Spring does not close it a second time.
  */
-final class SessionDirectoryLifecycle implements SmartLifecycle {
+public final class SessionDirectoryLifecycle implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionDirectoryLifecycle.class);
 
     private final SessionDirectory directory;
     private final String applicationId;
     private final @Nullable Path temporaryStateDir;
-    // the router only reads the session topics; their writers create them
     private final DirectoryStarter starter;
 
-    private SessionDirectoryLifecycle(Properties streamsConfig, @Nullable Path temporaryStateDir) {
+    private SessionDirectoryLifecycle(DirectoryHosting hosting, Properties streamsConfig,
+                                      @Nullable Path temporaryStateDir) {
         this.directory = new SessionDirectory(streamsConfig);
         this.applicationId = streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         this.temporaryStateDir = temporaryStateDir;
-        this.starter = new DirectoryStarter(directory, adminConfig(streamsConfig), false, "router-session-directory-start");
+        this.starter = new DirectoryStarter(directory, adminConfig(hosting.service(), streamsConfig),
+                hosting.createTopics(), hosting.service() + "-session-directory-start");
     }
 
-    static SessionDirectoryLifecycle create(RouterProperties.Kafka kafka) {
-        String instanceId = kafka.instanceId() != null ? kafka.instanceId() : UUID.randomUUID().toString().substring(0, 8);
-        Path temporary = kafka.stateDir() == null ? createTemporaryStateDir() : null;
-        Path stateDir = temporary != null ? temporary : kafka.stateDir();
-        return new SessionDirectoryLifecycle(streamsConfig(kafka, instanceId, stateDir), temporary);
+    public static SessionDirectoryLifecycle create(DirectoryHosting hosting) {
+        String instanceId = hosting.instanceId() != null ? hosting.instanceId()
+                : UUID.randomUUID().toString().substring(0, 8);
+        Path temporary = hosting.stateDir() == null ? createTemporaryStateDir(hosting.service()) : null;
+        Path stateDir = temporary != null ? temporary : hosting.stateDir();
+        return new SessionDirectoryLifecycle(hosting, streamsConfig(hosting, instanceId, stateDir), temporary);
     }
 
     /**
-     * Each router is its own Kafka Streams application: the directory's topology has only global stores,
-     * so instances share no partitions and must not share an application id or a state directory.
+     * Our typed settings over the directory's defaults, the raw {@code streams} settings last (the order
+     * of Spring Boot's {@code KafkaProperties}): an operator's explicit client setting always wins.
      */
-    static Properties streamsConfig(RouterProperties.Kafka kafka, String instanceId, Path stateDir) {
+    static Properties streamsConfig(DirectoryHosting hosting, String instanceId, Path stateDir) {
         Properties config = new Properties();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, kafka.applicationId() + "-" + instanceId);
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, hosting.applicationId() + "-" + instanceId);
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, hosting.bootstrapServers());
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        config.putAll(kafka.streams());
+        config.putAll(hosting.streams());
         return config;
     }
 
-    /** The admin client that checks for the topics uses the same connection settings (security and the like). */
-    private static Map<String, Object> adminConfig(Properties streamsConfig) {
+    /** The admin client that checks for (or creates) the topics connects as the directory does (security and the like). */
+    static Map<String, Object> adminConfig(String service, Properties streamsConfig) {
         Set<String> known = AdminClientConfig.configNames();
         Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, service + "-session-directory-topics");
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         streamsConfig.forEach((key, value) -> {
-            if (known.contains(key.toString())) {
+            // the streams client.id names the directory's own clients, not this one
+            if (known.contains(key.toString()) && !AdminClientConfig.CLIENT_ID_CONFIG.equals(key)) {
                 config.put(key.toString(), value);
             }
         });
         return config;
     }
 
-    SessionDirectory directory() {
+    public SessionDirectory directory() {
         return directory;
     }
 
@@ -102,7 +108,10 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
         }
     }
 
-    /** Stops after the web server (whose graceful shutdown lets held requests finish), starts before it. */
+    /**
+     * Starts before the web server and stops after it (whose graceful shutdown lets requests in flight,
+     * held ones included, finish reading the directory).
+     */
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 4096;
@@ -113,9 +122,9 @@ final class SessionDirectoryLifecycle implements SmartLifecycle {
         return starter.isRunning();
     }
 
-    private static Path createTemporaryStateDir() {
+    private static Path createTemporaryStateDir(String service) {
         try {
-            return Files.createTempDirectory("velocity-router-");
+            return Files.createTempDirectory("velocity-" + service + "-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary Kafka Streams state directory", e);
         }
