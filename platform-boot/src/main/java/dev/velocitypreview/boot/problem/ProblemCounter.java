@@ -1,8 +1,5 @@
 package dev.velocitypreview.boot.problem;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
@@ -17,8 +14,6 @@ public final class ProblemCounter {
 
     private final MeterRegistry registry;
     private final String name;
-    // codes are a small, fixed set: each counter is found once, not built and registered on every refusal
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     /** @param name the meter's name, such as {@code velocity.sessions.rejected} */
     public ProblemCounter(MeterRegistry registry, String name) {
@@ -28,10 +23,11 @@ public final class ProblemCounter {
 
     public void count(ProblemDetail problem) {
         String code = ProblemRenderer.code(problem);
-        String reason = code != null ? code : ProblemRenderer.codeOf(HttpStatusCode.valueOf(problem.getStatus()));
-        counters.computeIfAbsent(reason, tag -> Counter.builder(name)
+        // looked up in the registry each time (refusals are not a hot path), so a removed meter comes back
+        Counter.builder(name)
                 .description("requests answered with a 4xx or 5xx problem, by its code")
-                .tag("reason", tag)
-                .register(registry)).increment();
+                .tag("reason", code != null ? code : ProblemRenderer.codeOf(HttpStatusCode.valueOf(problem.getStatus())))
+                .register(registry)
+                .increment();
     }
 }
