@@ -149,7 +149,7 @@ record Problem(HttpStatus status, String code, String title, String detail,
     }
 
     /** The problem; {@code instance} is the request path, null when there is none to give. */
-    ProblemDetail toProblemDetail(@Nullable String instance) {
+    private ProblemDetail toProblemDetail(@Nullable String instance) {
         ProblemDetail problem = ProblemRenderer.withInstance(ProblemRenderer.problem(status, code, title, detail),
                 instance);
         if (sessionId != null) {
