@@ -137,8 +137,8 @@ public record SessionServiceProperties(
      * @param producer         raw producer settings (for example {@code compression.type}), laid over {@code spring.kafka.producer.*}
      *                         and over what this service sets (bootstrap servers, {@code acks}, idempotence,
      *                         {@code linger.ms}, timeouts from send-timeout); weakening {@code acks} or idempotence is refused at startup
-     * @param streams          raw Kafka Streams settings for the view (for example security);
-     *                         {@code application.id}, bootstrap servers and {@code state.dir} always win
+     * @param streams          raw Kafka Streams settings for the view (for example security); they
+     *                         override the view's other settings, as in the router
      * @param createTopics     create the command and changelog topics with broker defaults when
      *                         they are missing; when false, the view waits until someone else has
      */
@@ -162,7 +162,7 @@ public record SessionServiceProperties(
      *                      because every instance keeps a complete view of its own
      * @param instanceId    this instance's suffix for the application id; random when empty
      * @param stateDir      Kafka Streams state directory (the view is in memory; Kafka Streams keeps
-     *                      only its lock files here); a folder under the system temp dir when empty
+     *                      only its lock files here); a temporary one, removed on stop, when empty
      */
     public record Directory(
             @DefaultValue("velocity-session-service") String applicationId,

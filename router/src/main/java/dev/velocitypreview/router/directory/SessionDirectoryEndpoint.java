@@ -1,7 +1,5 @@
 package dev.velocitypreview.router.directory;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -9,9 +7,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 
+import dev.velocitypreview.boot.problem.ProblemRenderer;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.core.session.SessionStatus;
@@ -31,8 +31,6 @@ import dev.velocitypreview.core.session.SessionView;
 @WebEndpoint(id = "sessions")
 class SessionDirectoryEndpoint {
 
-    private static final String TYPE_PREFIX = "urn:velocity-preview:problem:";
-
     private final SessionDirectory directory;
 
     SessionDirectoryEndpoint(SessionDirectory directory) {
@@ -43,33 +41,29 @@ class SessionDirectoryEndpoint {
     @ReadOperation
     WebEndpointResponse<Object> session(@Selector String id) {
         if (!SessionId.isValid(id)) {
-            return problem(WebEndpointResponse.STATUS_BAD_REQUEST, "malformed-session-id", "malformed session id",
+            return problem(WebEndpointResponse.STATUS_BAD_REQUEST, "malformed_session_id", "malformed session id",
                     "a session id is a UUID (8-4-4-4-12 hex digits), got " + SessionId.quote(id), null);
         }
         UUID sessionId = UUID.fromString(id);
         if (!directory.isReady()) {
-            return problem(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, "router-loading",
+            return problem(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, "router_loading",
                     "router is still loading sessions",
                     "this router has not caught up with the session topics yet (state " + directory.state() + ")", sessionId);
         }
         return directory.lookup(sessionId)
                 .<WebEndpointResponse<Object>>map(view -> new WebEndpointResponse<>(StoredSession.of(view)))
-                .orElseGet(() -> problem(WebEndpointResponse.STATUS_NOT_FOUND, "session-not-found", "no such session",
+                .orElseGet(() -> problem(WebEndpointResponse.STATUS_NOT_FOUND, "session_not_found", "no such session",
                         "this router's directory holds nothing for session " + sessionId, sessionId));
     }
 
-    private static WebEndpointResponse<Object> problem(int status, String type, String title, String detail,
+    private static WebEndpointResponse<Object> problem(int status, String code, String title, String detail,
                                                        @Nullable UUID sessionId) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", TYPE_PREFIX + type);
-        body.put("code", type.replace('-', '_'));
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
+        ProblemDetail problem = ProblemRenderer.problem(HttpStatusCode.valueOf(status), code, title, detail);
         if (sessionId != null) {
-            body.put("sessionId", sessionId.toString());
+            problem.setProperty("sessionId", sessionId);
         }
-        return new WebEndpointResponse<>(body, status, MediaType.APPLICATION_PROBLEM_JSON);
+        // written as it is: the actuator's JSON mapper does not know how a ProblemDetail is rendered
+        return new WebEndpointResponse<>(ProblemRenderer.toJson(problem), status, ProblemRenderer.MEDIA_TYPE);
     }
 
     /**

@@ -1,4 +1,4 @@
-/** The router's session directory: its Kafka Streams settings, lifecycle and readiness. */
+/** The router's session directory, hosted through platform-boot's {@code boot.directory}, and its actuator endpoint. */
 @NullMarked
 package dev.velocitypreview.router.directory;
 

@@ -9,6 +9,8 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
 
+import dev.velocitypreview.boot.problem.ProblemCounter;
+
 /**
  * Puts {@link ProblemReportValve} where Tomcat keeps its error report valve, so that what Tomcat
  * refuses on its own is problem+json too. Runs after Spring Boot's customizer, which adds a plain
@@ -17,11 +19,11 @@ import org.springframework.stereotype.Component;
 @Component
 class ContainerProblems implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
-    private final ObjectProvider<SessionMetrics> metrics;
+    private final ObjectProvider<ProblemCounter> rejected;
 
-    // the web server is created before most beans: the metrics are looked up when a refusal is counted
-    ContainerProblems(ObjectProvider<SessionMetrics> metrics) {
-        this.metrics = metrics;
+    // the web server is created before most beans: the counter is looked up when a refusal is counted
+    ContainerProblems(ObjectProvider<ProblemCounter> rejected) {
+        this.rejected = rejected;
     }
 
     @Override
@@ -36,7 +38,7 @@ class ContainerProblems implements WebServerFactoryCustomizer<TomcatServletWebSe
             }
             // the host adds a valve of this class when it starts unless it finds one
             host.setErrorReportValveClass(ProblemReportValve.class.getName());
-            pipeline.addValve(new ProblemReportValve(code -> metrics.ifAvailable(counter -> counter.rejected(code))));
+            pipeline.addValve(new ProblemReportValve(problem -> rejected.ifAvailable(counter -> counter.count(problem))));
         });
     }
 }

@@ -11,6 +11,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
 
+import dev.velocitypreview.boot.problem.ProblemRenderer;
+
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -43,7 +45,7 @@ class ErrorDispatchProblems implements ErrorController {
         }
         if (answer.getBody() instanceof ProblemDetail body && body.getInstance() == null) {
             // the request's own path, not /error
-            ApiProblem.setInstance(body, (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI));
+            ProblemRenderer.withInstance(body, (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI));
         }
         // Spring Security's header writer does not run again for the error dispatch
         return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 
 /**
  * Tomcat's last word on a request, in place of its HTML error page: the requests Tomcat refuses
@@ -24,10 +25,10 @@ final class ProblemReportValve extends ErrorReportValve {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemReportValve.class);
 
-    private final Consumer<String> rejected;
+    private final Consumer<ProblemDetail> rejected;
 
-    /** @param rejected counts each refusal by its code */
-    ProblemReportValve(Consumer<String> rejected) {
+    /** @param rejected counts each refusal */
+    ProblemReportValve(Consumer<ProblemDetail> rejected) {
         this.rejected = rejected;
     }
 
@@ -42,7 +43,7 @@ final class ProblemReportValve extends ErrorReportValve {
         try {
             problem.writeTo(response, request.getRequestURI());
             response.finishResponse();
-            rejected.accept(problem.code());
+            rejected.accept(problem.getBody());
         } catch (IOException | IllegalStateException e) {
             LOG.atDebug().addKeyValue("status", status).addKeyValue("error", e.toString())
                     .log("problem for a refused request not written");

@@ -1,7 +1,5 @@
 package dev.velocitypreview.sessions.api;
 
-import java.util.Locale;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,28 +14,30 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.velocitypreview.boot.problem.ProblemCounter;
+import dev.velocitypreview.boot.problem.ProblemRenderer;
+
 /**
  * Renders every error as RFC 9457 problem+json with a stable {@code code}: our own
- * {@link ApiProblem}s, Spring MVC's (415, 405, unknown paths) and anything unexpected (500).
- * Counts each by its code.
+ * {@link ApiProblem}s, Spring MVC's (415, 405, unknown paths, completed by {@link ProblemRenderer})
+ * and anything unexpected (500). Counts each by its code.
  */
 @RestControllerAdvice
 class ProblemResponses extends ResponseEntityExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
 
-    private final SessionMetrics metrics;
+    private final ProblemCounter rejected;
 
-    ProblemResponses(SessionMetrics metrics) {
-        this.metrics = metrics;
+    ProblemResponses(ProblemCounter rejected) {
+        this.rejected = rejected;
     }
 
     @ExceptionHandler(RuntimeException.class)
     @Nullable ResponseEntity<Object> unexpected(RuntimeException e, WebRequest request) {
         LOG.atError().setCause(e).addKeyValue("request", request.getDescription(false)).log("request failed");
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+        ProblemDetail body = ProblemRenderer.problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "the request failed unexpectedly; nothing was accepted");
-        body.setProperty(ApiProblem.CODE, "internal_error");
         return handleExceptionInternal(e, body, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
     }
 
@@ -53,22 +53,9 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
         }
         ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
         if (response != null && response.getBody() instanceof ProblemDetail problem) {
-            Object code = problem.getProperties() == null ? null : problem.getProperties().get(ApiProblem.CODE);
-            if (code == null) {
-                code = codeOf(status);
-                problem.setProperty(ApiProblem.CODE, code);
-            }
-            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
-                problem.setType(ApiProblem.type(code.toString()));
-            }
-            metrics.rejected(code.toString());
+            ProblemRenderer.complete(problem);
+            rejected.count(problem);
         }
         return response;
-    }
-
-    /** Spring's own refusals get a code named after their status: 415 → {@code unsupported_media_type}. */
-    static String codeOf(HttpStatusCode status) {
-        HttpStatus known = HttpStatus.resolve(status.value());
-        return known == null ? "http_" + status.value() : known.name().toLowerCase(Locale.ROOT);
     }
 }

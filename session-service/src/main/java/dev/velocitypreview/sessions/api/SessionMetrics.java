@@ -6,7 +6,7 @@ import dev.velocitypreview.core.session.Tier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** What the API counts: sessions it accepted and requests it refused, by reason. */
+/** What the API counts: the sessions it accepted (refusals are counted by the {@code ProblemCounter}). */
 @Component
 class SessionMetrics {
 
@@ -20,14 +20,6 @@ class SessionMetrics {
         Counter.builder("velocity.sessions.requested")
                 .description("sessions accepted (202) by POST /v1/sessions, retries with an Idempotency-Key included")
                 .tag("tier", tier.wireName())
-                .register(registry)
-                .increment();
-    }
-
-    void rejected(String reason) {
-        Counter.builder("velocity.sessions.rejected")
-                .description("requests answered with a 4xx or 5xx problem, by its code")
-                .tag("reason", reason)
                 .register(registry)
                 .increment();
     }

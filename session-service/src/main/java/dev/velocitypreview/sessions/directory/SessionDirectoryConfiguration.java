@@ -1,66 +1,40 @@
 package dev.velocitypreview.sessions.directory;
 
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.StreamsConfig;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.velocitypreview.core.directory.DirectoryStarter;
+import dev.velocitypreview.boot.directory.DirectoryHosting;
+import dev.velocitypreview.boot.directory.SessionDirectoryHealthIndicator;
+import dev.velocitypreview.boot.directory.SessionDirectoryLifecycle;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.sessions.SessionServiceProperties;
 
-/** The view that answers reads, and what starts it once its topics exist. */
+/**
+ * The view that answers reads, hosted as every service hosts its session directory (platform-boot):
+ * started once its topics exist (created when missing, unless turned off), closed with the
+ * application, its health in the readiness group.
+ */
 @Configuration(proxyBeanMethods = false)
 class SessionDirectoryConfiguration {
 
-    @Bean(destroyMethod = "close")
-    SessionDirectory sessionDirectory(SessionServiceProperties properties) {
-        return new SessionDirectory(streamsConfig(properties));
+    @Bean
+    SessionDirectoryLifecycle sessionDirectoryLifecycle(KafkaProperties spring, SessionServiceProperties properties) {
+        SessionServiceProperties.Directory directory = properties.directory();
+        SessionServiceProperties.Kafka kafka = properties.kafka();
+        return SessionDirectoryLifecycle.create(spring, new DirectoryHosting("session-service", directory.applicationId(),
+                directory.instanceId(), kafka.bootstrapServers(), directory.stateDir(), kafka.streams(),
+                kafka.createTopics()));
     }
 
-    @Bean
-    SessionDirectoryStarter sessionDirectoryStarter(SessionDirectory directory, SessionServiceProperties properties) {
-        return new SessionDirectoryStarter(new DirectoryStarter(directory, adminConfig(properties),
-                properties.kafka().createTopics(), "session-directory-start"));
+    // The lifecycle closes the directory on stop; Spring must not close it a second time.
+    @Bean(destroyMethod = "")
+    SessionDirectory sessionDirectory(SessionDirectoryLifecycle lifecycle) {
+        return lifecycle.directory();
     }
 
     @Bean
     SessionDirectoryHealthIndicator sessionDirectoryHealthIndicator(SessionDirectory directory) {
         return new SessionDirectoryHealthIndicator(directory);
-    }
-
-    static Properties streamsConfig(SessionServiceProperties properties) {
-        SessionServiceProperties.Directory directory = properties.directory();
-        String instance = directory.instanceId() != null ? directory.instanceId()
-                : UUID.randomUUID().toString().substring(0, 8);
-        Path stateDir = directory.stateDir() != null ? directory.stateDir()
-                : Path.of(System.getProperty("java.io.tmpdir"), "velocity-session-service");
-        Properties config = new Properties();
-        config.putAll(properties.kafka().streams());
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, directory.applicationId() + "-" + instance);
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers());
-        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        return config;
-    }
-
-    /** Topic setup uses the producer's client settings (security and the like) that an admin client knows. */
-    static Map<String, Object> adminConfig(SessionServiceProperties properties) {
-        Map<String, Object> config = new HashMap<>();
-        properties.kafka().producer().forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key)) {
-                config.put(key, value);
-            }
-        });
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers());
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "session-service-topics");
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
-        return config;
     }
 }

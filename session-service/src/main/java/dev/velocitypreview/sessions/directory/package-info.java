@@ -1,4 +1,4 @@
-/** The service's own view of sessions (platform-core's {@code SessionDirectory}): setup, start, health. */
+/** The service's own view of sessions (platform-core's {@code SessionDirectory}), hosted through platform-boot. */
 @NullMarked
 package dev.velocitypreview.sessions.directory;
 

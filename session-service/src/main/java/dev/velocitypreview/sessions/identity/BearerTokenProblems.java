@@ -1,8 +1,7 @@
 package dev.velocitypreview.sessions.identity;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.text.ParseException;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -10,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AuthenticationCredentialsNotFoundException;
 import org.springframework.security.authentication.AuthenticationServiceException;
@@ -24,12 +24,12 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.proc.BadJOSEException;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.velocitypreview.boot.problem.ProblemCounter;
+import dev.velocitypreview.boot.problem.ProblemRenderer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The answers of the security layer as RFC 9457 problem+json, like every other refusal of the API:
@@ -42,16 +42,14 @@ import tools.jackson.databind.json.JsonMapper;
 final class BearerTokenProblems implements AuthenticationEntryPoint, AccessDeniedHandler, AuthenticationFailureHandler {
 
     static final String REALM = "velocity-preview";
-    private static final String TYPE_PREFIX = "urn:velocity-preview:problem:";
     private static final int MAX_DESCRIPTION = 300;
     private static final Logger LOG = LoggerFactory.getLogger(BearerTokenProblems.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final MeterRegistry registry;
+    private final ProblemCounter rejected;
     private final String adminRole;
 
-    BearerTokenProblems(MeterRegistry registry, String adminRole) {
-        this.registry = registry;
+    BearerTokenProblems(ProblemCounter rejected, String adminRole) {
+        this.rejected = rejected;
         this.adminRole = adminRole;
     }
 
@@ -95,7 +93,13 @@ final class BearerTokenProblems implements AuthenticationEntryPoint, AccessDenie
                 "this endpoint needs the '" + adminRole + "' role, which the bearer token does not carry");
     }
 
-    /** Why a token was refused, in words safe for a header and a log: no part of the token itself. */
+    /**
+     * Why a token was refused, in words safe for a header and a log: no part of the token itself. Told
+     * apart by the exceptions {@code NimbusJwtDecoder} throws, never by their messages: a token that does
+     * not parse has a {@link ParseException} as its cause; one whose signature, algorithm or key is refused
+     * a {@link BadJOSEException}; an unsigned ({@code alg: none}) token is refused before it is processed,
+     * with no cause at all.
+     */
     static String reasonOf(AuthenticationException e) {
         JwtValidationException validation = cause(e, JwtValidationException.class);
         if (validation != null && !validation.getErrors().isEmpty()) {
@@ -105,11 +109,10 @@ final class BearerTokenProblems implements AuthenticationEntryPoint, AccessDenie
         }
         BadJwtException bad = cause(e, BadJwtException.class);
         if (bad != null) {
-            String message = bad.getMessage() == null ? "" : bad.getMessage();
-            if (message.contains("Malformed")) {
+            if (causedBy(bad, ParseException.class)) {
                 return "it is not a well-formed JWT";
             }
-            if (message.contains("Unsupported algorithm")) {
+            if (bad.getCause() == null) {
                 return "unsigned tokens are not accepted";
             }
             return "its signature does not verify with the configured keys, or its algorithm is not accepted";
@@ -131,21 +134,11 @@ final class BearerTokenProblems implements AuthenticationEntryPoint, AccessDenie
 
     private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String code,
             String detail) throws IOException {
-        Counter.builder("velocity.sessions.rejected")
-                .description("requests answered with a 4xx or 5xx problem, by its code")
-                .tag("reason", code)
-                .register(registry)
-                .increment();
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", TYPE_PREFIX + code.replace('_', '-'));
-        problem.put("title", status.getReasonPhrase());
-        problem.put("status", status.value());
-        problem.put("detail", detail);
-        problem.put("instance", request.getRequestURI());
-        problem.put("code", code);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        JSON.writeValue(response.getOutputStream(), problem);
+        ProblemDetail problem = ProblemRenderer.withInstance(ProblemRenderer.problem(status, code, detail),
+                request.getRequestURI());
+        rejected.count(problem);
+        // the challenge and Retry-After are on the response already; Spring Security adds its own headers
+        ProblemRenderer.write(problem, new HttpHeaders(), new ServletServerHttpResponse(response));
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

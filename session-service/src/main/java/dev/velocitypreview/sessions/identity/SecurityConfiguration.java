@@ -26,8 +26,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 
+import dev.velocitypreview.boot.problem.ProblemCounter;
 import dev.velocitypreview.sessions.SessionServiceProperties;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 
 /**
@@ -49,8 +49,8 @@ class SecurityConfiguration {
     }
 
     @Bean
-    BearerTokenProblems bearerTokenProblems(MeterRegistry registry, SessionServiceProperties properties) {
-        return new BearerTokenProblems(registry, properties.auth().adminRole());
+    BearerTokenProblems bearerTokenProblems(ProblemCounter rejected, SessionServiceProperties properties) {
+        return new BearerTokenProblems(rejected, properties.auth().adminRole());
     }
 
     @Bean

@@ -22,8 +22,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 @TestConfiguration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SessionServiceProperties.class)
-@Import({ProblemResponses.class, SessionMetrics.class, SessionLookups.class, SessionQuotas.class, CommandSender.class,
-        PreviewAccess.class, SecurityForTests.class})
+@Import({ProblemResponses.class, RejectionCounting.class, SessionMetrics.class, SessionLookups.class,
+        SessionQuotas.class, CommandSender.class, PreviewAccess.class, SecurityForTests.class})
 class ApiSlice {
 
     @Bean
