@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.velocitypreview.core.retry.Backoff;
+
 /**
  * Everything the {@link ChangelogRelay} needs. Build it with {@link #builder(String, String, String)};
  * every field not given keeps the default named in its description.
@@ -44,9 +46,8 @@ import java.util.Objects;
  * @param standbyRetry            how often a standby relay tries to take the lock; default 5 s
  * @param lockCheckInterval       how often the streaming relay checks its lock connection is alive;
  *                                default 2 s
- * @param restartBackoffInitial   first wait before restarting an engine that stopped with an error;
- *                                doubled on each failure in a row; default 1 s
- * @param restartBackoffMax       upper bound of that wait; default 30 s
+ * @param restartBackoff          the wait before restarting an engine that stopped with an error, growing
+ *                                with each failure in a row; default from 1 s up to 30 s
  * @param producerOverrides       raw Kafka producer settings laid over ours (acks=all, idempotence,
  *                                linger.ms=0); settings the admin client knows (security, ...) go to
  *                                it too; default empty
@@ -72,8 +73,7 @@ public record ChangelogRelaySettings(
         long lockKey,
         Duration standbyRetry,
         Duration lockCheckInterval,
-        Duration restartBackoffInitial,
-        Duration restartBackoffMax,
+        Backoff restartBackoff,
         Map<String, String> producerOverrides,
         Map<String, String> engineOverrides) {
 
@@ -115,12 +115,7 @@ public record ChangelogRelaySettings(
         requirePositive(sendTimeout, "sendTimeout");
         requirePositive(standbyRetry, "standbyRetry");
         requirePositive(lockCheckInterval, "lockCheckInterval");
-        requirePositive(restartBackoffInitial, "restartBackoffInitial");
-        requirePositive(restartBackoffMax, "restartBackoffMax");
-        if (restartBackoffMax.compareTo(restartBackoffInitial) < 0) {
-            throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
-                    + ") must be >= restartBackoffInitial (" + restartBackoffInitial + ")");
-        }
+        Objects.requireNonNull(restartBackoff, "restartBackoff == null");
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producerOverrides == null"));
         engineOverrides = Map.copyOf(Objects.requireNonNull(engineOverrides, "engineOverrides == null"));
         // Fail now, not when the engine first starts, if the url cannot be read.
@@ -142,8 +137,8 @@ public record ChangelogRelaySettings(
                 + ", sessionsTopicPartitions=" + sessionsTopicPartitions
                 + ", offsetsTopicPartitions=" + offsetsTopicPartitions + ", replicationFactor=" + replicationFactor
                 + ", sendTimeout=" + sendTimeout + ", lockKey=" + lockKey + ", standbyRetry=" + standbyRetry
-                + ", lockCheckInterval=" + lockCheckInterval + ", restartBackoffInitial=" + restartBackoffInitial
-                + ", restartBackoffMax=" + restartBackoffMax + ", producerOverrides=" + producerOverrides.keySet()
+                + ", lockCheckInterval=" + lockCheckInterval + ", restartBackoff=" + restartBackoff
+                + ", producerOverrides=" + producerOverrides.keySet()
                 + ", engineOverrides=" + engineOverrides.keySet() + "]";
     }
 
@@ -199,8 +194,7 @@ public record ChangelogRelaySettings(
         private long lockKey = DEFAULT_LOCK_KEY;
         private Duration standbyRetry = Duration.ofSeconds(5);
         private Duration lockCheckInterval = Duration.ofSeconds(2);
-        private Duration restartBackoffInitial = Duration.ofSeconds(1);
-        private Duration restartBackoffMax = Duration.ofSeconds(30);
+        private Backoff restartBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         private Map<String, String> producerOverrides = Map.of();
         private Map<String, String> engineOverrides = Map.of();
 
@@ -226,8 +220,7 @@ public record ChangelogRelaySettings(
             lockKey = s.lockKey;
             standbyRetry = s.standbyRetry;
             lockCheckInterval = s.lockCheckInterval;
-            restartBackoffInitial = s.restartBackoffInitial;
-            restartBackoffMax = s.restartBackoffMax;
+            restartBackoff = s.restartBackoff;
             producerOverrides = s.producerOverrides;
             engineOverrides = s.engineOverrides;
         }
@@ -302,9 +295,8 @@ public record ChangelogRelaySettings(
             return this;
         }
 
-        public Builder restartBackoff(Duration initial, Duration max) {
-            restartBackoffInitial = initial;
-            restartBackoffMax = max;
+        public Builder restartBackoff(Backoff value) {
+            restartBackoff = value;
             return this;
         }
 
@@ -322,7 +314,7 @@ public record ChangelogRelaySettings(
             return new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
                     publicationName, tables, pollInterval, heartbeatInterval, offsetFlushInterval,
                     sessionsTopicPartitions, offsetsTopicPartitions, replicationFactor, sendTimeout, lockKey,
-                    standbyRetry, lockCheckInterval, restartBackoffInitial, restartBackoffMax, producerOverrides,
+                    standbyRetry, lockCheckInterval, restartBackoff, producerOverrides,
                     engineOverrides);
         }
     }

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
@@ -19,7 +20,8 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  *
  * @param kafka        where commands come from and dead letters go
  * @param concurrency  how many sessions are worked on at once
- * @param retry        how transient failures (database, machine API) are retried before a session fails
+ * @param retry        how transient database failures are retried before a session fails (machine calls are
+ *                     retried by the machine driver alone)
  * @param readyTimeout how long a new machine may take to report healthy before its session fails
  * @param tierTtl      how long a session lives, by tier, counted from its creation
  * @param machines     where previews run
@@ -85,7 +87,8 @@ public record ProvisionerSettings(
     }
 
     /**
-     * Exponential backoff with jitter: attempt n waits about {@code initialDelay * 2^(n-1)}, at most {@code maxDelay}.
+     * Exponential backoff with equal jitter: after the n-th failure the step waits between half and all of
+     * {@code initialDelay * 2^(n-1)}, at most {@code maxDelay}.
      *
      * @param maxAttempts  attempts in all, the first included
      * @param initialDelay wait before the second attempt
@@ -105,6 +108,11 @@ public record ProvisionerSettings(
                 throw new IllegalArgumentException("retry.max-delay must be >= retry.initial-delay, got "
                         + maxDelay + " < " + initialDelay);
             }
+        }
+
+        /** The waits between attempts. */
+        public Backoff backoff() {
+            return new Backoff(initialDelay, maxDelay);
         }
     }
 

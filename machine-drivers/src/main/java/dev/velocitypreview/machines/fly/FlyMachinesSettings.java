@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.Tier;
 
 /**
@@ -320,16 +321,15 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
     /**
      * @param maxAttempts    HTTP attempts per step (a create per region, a start, a lookup...) before the call fails
      *                       with a transient {@link dev.velocitypreview.machines.MachineException}
-     * @param initialBackoff first pause after a transient failure without {@code Retry-After}; doubles each time, with jitter
-     * @param maxBackoff     cap on that pause
+     * @param backoff        the pause after a transient failure without {@code Retry-After}; default from 250 ms up to 10 s
      * @param lookupAttempts after an ambiguous create, how many times the session's machine is looked up
      *                       before creating again (Fly's list can lag behind its writes)
      * @param lookupInterval pause between those lookups
      */
-    public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, int lookupAttempts,
-                        Duration lookupInterval) {
+    public record Retry(int maxAttempts, Backoff backoff, int lookupAttempts, Duration lookupInterval) {
 
-        public static final Retry DEFAULT = new Retry(5, Duration.ofMillis(250), Duration.ofSeconds(10), 3, Duration.ofSeconds(1));
+        public static final Retry DEFAULT = new Retry(5, new Backoff(Duration.ofMillis(250), Duration.ofSeconds(10)), 3,
+                Duration.ofSeconds(1));
 
         public Retry {
             if (maxAttempts < 1) {
@@ -338,12 +338,8 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
             if (lookupAttempts < 1) {
                 throw new IllegalArgumentException("lookupAttempts must be >= 1, got " + lookupAttempts);
             }
-            positive("initialBackoff", initialBackoff);
-            positive("maxBackoff", maxBackoff);
+            Objects.requireNonNull(backoff, "backoff == null");
             positive("lookupInterval", lookupInterval);
-            if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalArgumentException("maxBackoff must be >= initialBackoff, got " + maxBackoff + " < " + initialBackoff);
-            }
         }
     }
 
