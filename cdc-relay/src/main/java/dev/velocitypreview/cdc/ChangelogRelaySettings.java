@@ -80,6 +80,17 @@ public record ChangelogRelaySettings(
     /** "velocity" in ASCII: an arbitrary constant no other component of ours locks on. */
     public static final long DEFAULT_LOCK_KEY = 0x76656c6f63697479L;
 
+    // The defaults a host's own settings also declare (the provisioner's velocity.provisioner.cdc.*): kept here
+    // once, as constants Spring's @DefaultValue can name ("" + DEFAULT_POLL_INTERVAL_MS + "ms").
+    public static final String DEFAULT_SLOT_NAME = "velocity_preview";
+    public static final String DEFAULT_PUBLICATION_NAME = "velocity_preview_pub";
+    public static final long DEFAULT_POLL_INTERVAL_MS = 10;
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_S = 10;
+    public static final long DEFAULT_OFFSET_FLUSH_INTERVAL_S = 1;
+    public static final int DEFAULT_SESSIONS_TOPIC_PARTITIONS = 6;
+    public static final short DEFAULT_REPLICATION_FACTOR = 1;
+    public static final long DEFAULT_STANDBY_RETRY_S = 5;
+
     /** The table whose changes become {@code preview.sessions}. */
     public static final String SESSIONS_TABLE = "public.preview_sessions";
 
@@ -181,18 +192,18 @@ public record ChangelogRelaySettings(
         private final String username;
         private final String password;
         private String bootstrapServers = "localhost:9092";
-        private String slotName = "velocity_preview";
-        private String publicationName = "velocity_preview_pub";
+        private String slotName = DEFAULT_SLOT_NAME;
+        private String publicationName = DEFAULT_PUBLICATION_NAME;
         private List<String> tables = List.of(SESSIONS_TABLE);
-        private Duration pollInterval = Duration.ofMillis(10);
-        private Duration heartbeatInterval = Duration.ofSeconds(10);
-        private Duration offsetFlushInterval = Duration.ofSeconds(1);
-        private int sessionsTopicPartitions = 6;
+        private Duration pollInterval = Duration.ofMillis(DEFAULT_POLL_INTERVAL_MS);
+        private Duration heartbeatInterval = Duration.ofSeconds(DEFAULT_HEARTBEAT_INTERVAL_S);
+        private Duration offsetFlushInterval = Duration.ofSeconds(DEFAULT_OFFSET_FLUSH_INTERVAL_S);
+        private int sessionsTopicPartitions = DEFAULT_SESSIONS_TOPIC_PARTITIONS;
         private int offsetsTopicPartitions = 1;
-        private short replicationFactor = 1;
+        private short replicationFactor = DEFAULT_REPLICATION_FACTOR;
         private Duration sendTimeout = Duration.ofSeconds(30);
         private long lockKey = DEFAULT_LOCK_KEY;
-        private Duration standbyRetry = Duration.ofSeconds(5);
+        private Duration standbyRetry = Duration.ofSeconds(DEFAULT_STANDBY_RETRY_S);
         private Duration lockCheckInterval = Duration.ofSeconds(2);
         private Backoff restartBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         private Map<String, String> producerOverrides = Map.of();

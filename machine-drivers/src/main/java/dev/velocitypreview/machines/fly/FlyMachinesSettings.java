@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.Tier;
 
@@ -21,7 +22,7 @@ import dev.velocitypreview.core.session.Tier;
  *
  * @param baseUrl    the Machines API: {@code https://api.machines.dev} (default) from anywhere, or
  *                   {@code http://_api.internal:4280} from inside Fly's private network
- * @param token      sent as {@code Authorization: Bearer <token>}; never logged, masked in {@link #toString()}
+ * @param token      sent as {@code Authorization: Bearer <token>}; never logged
  * @param app        the Fly app the preview machines belong to
  * @param image      the preview machine image (runtime and Node), e.g. {@code registry.fly.io/velocity-previews:v1}
  * @param regions    where machines are created, in order of preference: a region out of capacity moves
@@ -36,7 +37,7 @@ import dev.velocitypreview.core.session.Tier;
  * @param rateLimits client-side limits that keep the driver inside Fly's documented rate limits
  * @param retry      how transient failures (timeouts, 408, 429, 5xx) are retried inside one driver call
  */
-public record FlyMachinesSettings(URI baseUrl, String token, String app, String image, List<String> regions,
+public record FlyMachinesSettings(URI baseUrl, Secret token, String app, String image, List<String> regions,
                                   Map<Tier, Guest> guests, Service service, Restart restart, Runtime runtime,
                                   Timeouts timeouts, RateLimits rateLimits, Retry retry) {
 
@@ -90,7 +91,7 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
 
     /** Every default: public API, default sizes, Fly's rate limits. */
     public static FlyMachinesSettings of(String token, String app, String image, List<String> regions) {
-        return new FlyMachinesSettings(null, token, app, image, regions, null, null, null, null, null, null, null);
+        return new FlyMachinesSettings(null, new Secret(token), app, image, regions, null, null, null, null, null, null, null);
     }
 
     public FlyMachinesSettings withBaseUrl(URI url) {
@@ -115,14 +116,6 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
 
     public Guest guest(Tier tier) {
         return guests.get(tier);
-    }
-
-    /** The token stays out of logs and exception messages. */
-    @Override
-    public String toString() {
-        return "FlyMachinesSettings[baseUrl=" + baseUrl + ", token=****, app=" + app + ", image=" + image
-                + ", regions=" + regions + ", guests=" + guests + ", service=" + service + ", restart=" + restart
-                + ", runtime=" + runtime + ", timeouts=" + timeouts + ", rateLimits=" + rateLimits + ", retry=" + retry + "]";
     }
 
     /**

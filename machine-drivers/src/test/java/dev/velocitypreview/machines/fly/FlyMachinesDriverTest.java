@@ -23,6 +23,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
@@ -407,7 +408,7 @@ class FlyMachinesDriverTest {
     }
 
     private FlyMachinesSettings settings() {
-        return new FlyMachinesSettings(URI.create(fly.url("/").toString()), "test-token", APP, IMAGE, List.of("ams", "fra"),
+        return new FlyMachinesSettings(URI.create(fly.url("/").toString()), new Secret("test-token"), APP, IMAGE, List.of("ams", "fra"),
                 null, null, null,
                 FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()),
                 new FlyMachinesSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20),
