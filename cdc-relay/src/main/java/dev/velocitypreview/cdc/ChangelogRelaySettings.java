@@ -5,6 +5,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import dev.velocitypreview.core.config.Constraints;
+import dev.velocitypreview.core.config.PositiveDuration;
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 
 /**
@@ -56,26 +65,32 @@ import dev.velocitypreview.core.retry.Backoff;
  *                                client security settings of the offset store; default empty
  */
 public record ChangelogRelaySettings(
-        String jdbcUrl,
-        String username,
-        String password,
-        String bootstrapServers,
-        String slotName,
-        String publicationName,
-        List<String> tables,
-        Duration pollInterval,
-        Duration heartbeatInterval,
-        Duration offsetFlushInterval,
-        int sessionsTopicPartitions,
-        int offsetsTopicPartitions,
-        short replicationFactor,
-        Duration sendTimeout,
+        @NotBlank String jdbcUrl,
+        @NotBlank String username,
+        @NotNull Secret password,
+        @NotBlank String bootstrapServers,
+        @NotNull @Pattern(regexp = IDENTIFIER, message = IDENTIFIER_RULE) String slotName,
+        @NotNull @Pattern(regexp = IDENTIFIER, message = IDENTIFIER_RULE) String publicationName,
+        @NotEmpty List<@NotNull @Pattern(regexp = TABLE, message = "must be a schema.table name") String> tables,
+        @NotNull @PositiveDuration Duration pollInterval,
+        @NotNull @PositiveDuration Duration heartbeatInterval,
+        @NotNull @PositiveDuration Duration offsetFlushInterval,
+        @Min(1) int sessionsTopicPartitions,
+        @Min(1) int offsetsTopicPartitions,
+        @Min(1) short replicationFactor,
+        @NotNull @PositiveDuration Duration sendTimeout,
         long lockKey,
-        Duration standbyRetry,
-        Duration lockCheckInterval,
-        Backoff restartBackoff,
+        @NotNull @PositiveDuration Duration standbyRetry,
+        @NotNull @PositiveDuration Duration lockCheckInterval,
+        @NotNull Backoff restartBackoff,
         Map<String, String> producerOverrides,
         Map<String, String> engineOverrides) {
+
+    // Slot and publication names go into SQL and must be valid unquoted PostgreSQL identifiers;
+    // slot names are further limited to lower case, digits and underscores.
+    static final String IDENTIFIER = "[a-z_][a-z0-9_]{0,62}";
+    static final String IDENTIFIER_RULE = "must be 1-63 lower-case letters, digits or underscores, not starting with a digit";
+    static final String TABLE = "[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*";
 
     /** "velocity" in ASCII: an arbitrary constant no other component of ours locks on. */
     public static final long DEFAULT_LOCK_KEY = 0x76656c6f63697479L;
@@ -94,43 +109,11 @@ public record ChangelogRelaySettings(
     /** The table whose changes become {@code preview.sessions}. */
     public static final String SESSIONS_TABLE = "public.preview_sessions";
 
+    /** Checks only what it needs to build; the constraints are checked by {@link Builder#build()}. */
     public ChangelogRelaySettings {
-        requireText(jdbcUrl, "jdbcUrl");
-        requireText(username, "username");
-        Objects.requireNonNull(password, "password == null");
-        requireText(bootstrapServers, "bootstrapServers");
-        requireIdentifier(slotName, "slotName");
-        requireIdentifier(publicationName, "publicationName");
-        Objects.requireNonNull(tables, "tables == null");
-        if (tables.isEmpty()) {
-            throw new IllegalArgumentException("tables must name at least one table");
-        }
-        for (String table : tables) {
-            if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
-                throw new IllegalArgumentException("tables must be schema.table names, got " + table);
-            }
-        }
-        tables = List.copyOf(tables);
-        requirePositive(pollInterval, "pollInterval");
-        requirePositive(heartbeatInterval, "heartbeatInterval");
-        requirePositive(offsetFlushInterval, "offsetFlushInterval");
-        if (sessionsTopicPartitions < 1) {
-            throw new IllegalArgumentException("sessionsTopicPartitions must be >= 1, got " + sessionsTopicPartitions);
-        }
-        if (offsetsTopicPartitions < 1) {
-            throw new IllegalArgumentException("offsetsTopicPartitions must be >= 1, got " + offsetsTopicPartitions);
-        }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replicationFactor must be >= 1, got " + replicationFactor);
-        }
-        requirePositive(sendTimeout, "sendTimeout");
-        requirePositive(standbyRetry, "standbyRetry");
-        requirePositive(lockCheckInterval, "lockCheckInterval");
-        Objects.requireNonNull(restartBackoff, "restartBackoff == null");
+        tables = List.copyOf(Objects.requireNonNull(tables, "tables == null"));
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producerOverrides == null"));
         engineOverrides = Map.copyOf(Objects.requireNonNull(engineOverrides, "engineOverrides == null"));
-        // Fail now, not when the engine first starts, if the url cannot be read.
-        PostgresUrl.parse(jdbcUrl);
     }
 
     /** Host, port and database name of {@link #jdbcUrl()}, as Debezium takes them. */
@@ -138,10 +121,10 @@ public record ChangelogRelaySettings(
         return PostgresUrl.parse(jdbcUrl);
     }
 
-    /** Hides the password, so settings may be logged. */
+    /** Shows only the keys of the raw overrides, which may hold credentials (an sslpassword, a sasl.jaas.config). */
     @Override
     public String toString() {
-        return "ChangelogRelaySettings[jdbcUrl=" + jdbcUrl + ", username=" + username + ", password=***"
+        return "ChangelogRelaySettings[jdbcUrl=" + jdbcUrl + ", username=" + username + ", password=" + password
                 + ", bootstrapServers=" + bootstrapServers + ", slotName=" + slotName
                 + ", publicationName=" + publicationName + ", tables=" + tables + ", pollInterval=" + pollInterval
                 + ", heartbeatInterval=" + heartbeatInterval + ", offsetFlushInterval=" + offsetFlushInterval
@@ -163,34 +146,11 @@ public record ChangelogRelaySettings(
         return new Builder(this);
     }
 
-    private static void requireText(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank");
-        }
-    }
-
-    // Slot and publication names go into SQL and must be valid unquoted PostgreSQL identifiers;
-    // slot names are further limited to lower case, digits and underscores.
-    private static void requireIdentifier(String value, String name) {
-        if (value == null || !value.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException(
-                    name + " must be 1-63 lower-case letters, digits or underscores, not starting with a digit, got "
-                            + value);
-        }
-    }
-
-    private static void requirePositive(Duration value, String name) {
-        Objects.requireNonNull(value, name + " == null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-    }
-
     /** Collects fields for {@link ChangelogRelaySettings}; starts from the documented defaults. */
     public static final class Builder {
         private final String jdbcUrl;
         private final String username;
-        private final String password;
+        private final Secret password;
         private String bootstrapServers = "localhost:9092";
         private String slotName = DEFAULT_SLOT_NAME;
         private String publicationName = DEFAULT_PUBLICATION_NAME;
@@ -212,11 +172,11 @@ public record ChangelogRelaySettings(
         private Builder(String jdbcUrl, String username, String password) {
             this.jdbcUrl = jdbcUrl;
             this.username = username;
-            this.password = password;
+            this.password = new Secret(Objects.requireNonNull(password, "password == null"));
         }
 
         private Builder(ChangelogRelaySettings s) {
-            this(s.jdbcUrl, s.username, s.password);
+            this(s.jdbcUrl, s.username, s.password.value());
             bootstrapServers = s.bootstrapServers;
             slotName = s.slotName;
             publicationName = s.publicationName;
@@ -321,12 +281,16 @@ public record ChangelogRelaySettings(
             return this;
         }
 
+        /** @throws IllegalArgumentException naming every setting that breaks its constraint */
         public ChangelogRelaySettings build() {
-            return new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
+            ChangelogRelaySettings settings = Constraints.check(new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
                     publicationName, tables, pollInterval, heartbeatInterval, offsetFlushInterval,
                     sessionsTopicPartitions, offsetsTopicPartitions, replicationFactor, sendTimeout, lockKey,
                     standbyRetry, lockCheckInterval, restartBackoff, producerOverrides,
-                    engineOverrides);
+                    engineOverrides));
+            // Fail now, not when the engine first starts, if the url cannot be read.
+            settings.database();
+            return settings;
         }
     }
 }

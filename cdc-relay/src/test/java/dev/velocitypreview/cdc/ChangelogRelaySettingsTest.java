@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 
 class ChangelogRelaySettingsTest {
@@ -55,7 +56,7 @@ class ChangelogRelaySettingsTest {
                 .engineOverrides(Map.of("database.sslpassword", "other-secret")).build();
 
         assertThat(settings.toString()).doesNotContain("s3cr3t-pw").doesNotContain("other-secret")
-                .contains("password=***");
+                .contains("password=" + Secret.MASK);
     }
 
     @Test
@@ -70,7 +71,7 @@ class ChangelogRelaySettingsTest {
         assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, "velocity", "")
                 .tables(List.of("preview_sessions")).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tables must be schema.table names, got preview_sessions");
+                .hasMessage("tables[0].<list element> must be a schema.table name");
     }
 
     @Test
@@ -78,7 +79,16 @@ class ChangelogRelaySettingsTest {
         assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, "velocity", "")
                 .pollInterval(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("pollInterval must be positive");
+                .hasMessage("pollInterval must be a positive duration");
+    }
+
+    @Test
+    void everyBrokenSettingIsNamedWithItsCondition() {
+        assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, " ", "")
+                .sessionsTopicPartitions(0).sendTimeout(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sendTimeout must be a positive duration; sessionsTopicPartitions must be greater than or "
+                        + "equal to 1; username must not be blank");
     }
 
     @Test

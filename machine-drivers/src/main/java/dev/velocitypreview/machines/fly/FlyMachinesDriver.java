@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
+import dev.velocitypreview.core.config.Constraints;
 import dev.velocitypreview.core.machine.FlyMachineId;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.machines.Machine;
@@ -98,7 +99,7 @@ public final class FlyMachinesDriver implements MachineDriver {
     }
 
     FlyMachinesDriver(FlyMachinesSettings settings, Ticker ticker) {
-        this.settings = settings;
+        this.settings = Constraints.check(settings);
         this.ticker = ticker;
         this.api = new FlyApi(settings);
         this.limiter = new FlyRateLimiter(settings.rateLimits(), ticker);

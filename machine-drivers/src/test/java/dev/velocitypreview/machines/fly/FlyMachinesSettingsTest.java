@@ -65,6 +65,18 @@ class FlyMachinesSettingsTest {
     }
 
     @Test
+    void aDriverIsRefusedSettingsThatBreakTheirConstraintsNamingEachOne() {
+        FlyMachinesSettings broken = SETTINGS
+                .withRetry(new FlyMachinesSettings.Retry(0, FlyMachinesSettings.Retry.DEFAULT.backoff(), 1, Duration.ZERO))
+                .withRateLimits(new FlyMachinesSettings.RateLimits(0, 3, 5, 10));
+
+        assertThatThrownBy(() -> new FlyMachinesDriver(broken))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rateLimits.actionsPerSecond must be greater than 0; retry.lookupInterval must be a positive "
+                        + "duration; retry.maxAttempts must be greater than or equal to 1");
+    }
+
+    @Test
     void aBundleLimitAboveWhatLinuxAcceptsInOneVariableIsRefused() {
         assertThatThrownBy(() -> FlyMachinesSettings.Runtime.DEFAULT.withMaxBundleBytes(FlyMachinesDriver.MAX_BUNDLE_ENV_BYTES + 1))
                 .hasMessageContaining("maxBundleBytes must be from 1 to 131052");
