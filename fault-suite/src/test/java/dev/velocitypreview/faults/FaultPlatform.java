@@ -22,10 +22,16 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -136,7 +142,7 @@ final class FaultPlatform {
             if (service.name().startsWith("p")) {
                 awaitProvisioner(service);
             } else {
-                service.awaitReady(null);
+                service.awaitReady();
             }
         }
         if (view == null) {
@@ -155,8 +161,10 @@ final class FaultPlatform {
         return awaitProvisioner(service(name).start());
     }
 
-    private static ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
-        provisioner.awaitReady("partitions assigned");
+    private ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
+        provisioner.awaitReady(() -> consumesCommands(provisioner.name()), "has command partitions assigned");
+        // The provisioner serves no HTTP, so its relay's state (the velocity.cdc.streaming gauge) cannot be read
+        // from here, and the lock and slot in PostgreSQL name a backend, not the process that holds it.
         await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.logText().contains("relay streaming")
                 || provisioner.logText().contains("standing by"));
         return provisioner;
@@ -304,6 +312,25 @@ final class FaultPlatform {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Whether the named provisioner is a member of the command consumer group with partitions assigned; its static
+     * membership ({@code group.instance.id}) names it.
+     */
+    boolean consumesCommands(String name) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).describedGroups().get(GROUP)
+                    .get(10, TimeUnit.SECONDS);
+            return group.members().stream().anyMatch(member ->
+                    member.groupInstanceId().filter((GROUP + "-" + name)::equals).isPresent()
+                            && !member.assignment().topicPartitions().isEmpty());
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The end offset of every partition of {@code topic}, summed: grows with every record written. */
