@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -162,7 +163,7 @@ final class FaultPlatform {
     }
 
     private ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
-        provisioner.awaitReady(() -> consumesCommands(provisioner.name()), "has command partitions assigned");
+        provisioner.awaitReady(() -> joinedCommandGroup(provisioner.name()), "has joined the command consumer group");
         // The provisioner serves no HTTP, so its relay's state (the velocity.cdc.streaming gauge) cannot be read
         // from here, and the lock and slot in PostgreSQL name a backend, not the process that holds it.
         await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.logText().contains("relay streaming")
@@ -315,16 +316,15 @@ final class FaultPlatform {
     }
 
     /**
-     * Whether the named provisioner is a member of the command consumer group with partitions assigned; its static
-     * membership ({@code group.instance.id}) names it.
+     * Whether the named provisioner is a member of the command consumer group, its partitions (maybe none: the
+     * topic has fewer than the provisioners) assigned; its static membership ({@code group.instance.id}) names it.
      */
-    boolean consumesCommands(String name) {
+    boolean joinedCommandGroup(String name) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).describedGroups().get(GROUP)
                     .get(10, TimeUnit.SECONDS);
-            return group.members().stream().anyMatch(member ->
-                    member.groupInstanceId().filter((GROUP + "-" + name)::equals).isPresent()
-                            && !member.assignment().topicPartitions().isEmpty());
+            return group.groupState() == GroupState.STABLE && group.members().stream()
+                    .anyMatch(member -> member.groupInstanceId().filter((GROUP + "-" + name)::equals).isPresent());
         } catch (ExecutionException | TimeoutException e) {
             return false;
         } catch (InterruptedException e) {
