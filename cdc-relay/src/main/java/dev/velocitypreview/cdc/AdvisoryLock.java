@@ -41,7 +41,7 @@ final class AdvisoryLock implements AutoCloseable {
     static AdvisoryLock tryAcquire(ChangelogRelaySettings settings) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", settings.username());
-        properties.setProperty("password", settings.password());
+        properties.setProperty("password", settings.password().value());
         properties.setProperty("ApplicationName", "velocity-cdc-relay-lock");
         properties.setProperty("tcpKeepAlive", "true");
         Connection connection = DriverManager.getConnection(settings.jdbcUrl(), properties);

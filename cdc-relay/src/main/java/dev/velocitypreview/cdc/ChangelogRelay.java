@@ -232,8 +232,7 @@ public final class ChangelogRelay implements AutoCloseable {
                 return;
             }
             failuresInARow = counters.recordsRelayed() > relayedBefore ? 1 : failuresInARow + 1;
-            Duration backoff = restartDelay(failuresInARow, settings.restartBackoffInitial(),
-                    settings.restartBackoffMax());
+            Duration backoff = settings.restartBackoff().delay(failuresInARow);
             counters.engineRestarted();
             Throwable error = outcome.error();
             LoggingEventBuilder event = LOG.atError().setCause(error).addKeyValue("slot", settings.slotName());
@@ -296,14 +295,5 @@ public final class ChangelogRelay implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("closing never completes exceptionally", e);
         }
-    }
-
-    /** {@code initial} doubled for each failure after the first, never above {@code max}. */
-    static Duration restartDelay(int failuresInARow, Duration initial, Duration max) {
-        Duration delay = initial;
-        for (int i = 1; i < failuresInARow && delay.compareTo(max) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(max) > 0 ? max : delay;
     }
 }

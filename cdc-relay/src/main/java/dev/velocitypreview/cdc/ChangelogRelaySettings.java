@@ -5,6 +5,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import dev.velocitypreview.core.config.Constraints;
+import dev.velocitypreview.core.config.PositiveDuration;
+import dev.velocitypreview.core.config.Secret;
+import dev.velocitypreview.core.retry.Backoff;
+
 /**
  * Everything the {@link ChangelogRelay} needs. Build it with {@link #builder(String, String, String)};
  * every field not given keeps the default named in its description.
@@ -44,9 +55,8 @@ import java.util.Objects;
  * @param standbyRetry            how often a standby relay tries to take the lock; default 5 s
  * @param lockCheckInterval       how often the streaming relay checks its lock connection is alive;
  *                                default 2 s
- * @param restartBackoffInitial   first wait before restarting an engine that stopped with an error;
- *                                doubled on each failure in a row; default 1 s
- * @param restartBackoffMax       upper bound of that wait; default 30 s
+ * @param restartBackoff          the wait before restarting an engine that stopped with an error, growing
+ *                                with each failure in a row; default from 1 s up to 30 s
  * @param producerOverrides       raw Kafka producer settings laid over ours (acks=all, idempotence,
  *                                linger.ms=0); settings the admin client knows (security, ...) go to
  *                                it too; default empty
@@ -55,76 +65,55 @@ import java.util.Objects;
  *                                client security settings of the offset store; default empty
  */
 public record ChangelogRelaySettings(
-        String jdbcUrl,
-        String username,
-        String password,
-        String bootstrapServers,
-        String slotName,
-        String publicationName,
-        List<String> tables,
-        Duration pollInterval,
-        Duration heartbeatInterval,
-        Duration offsetFlushInterval,
-        int sessionsTopicPartitions,
-        int offsetsTopicPartitions,
-        short replicationFactor,
-        Duration sendTimeout,
+        @NotBlank String jdbcUrl,
+        @NotBlank String username,
+        @NotNull Secret password,
+        @NotBlank String bootstrapServers,
+        @NotNull @Pattern(regexp = IDENTIFIER, message = IDENTIFIER_RULE) String slotName,
+        @NotNull @Pattern(regexp = IDENTIFIER, message = IDENTIFIER_RULE) String publicationName,
+        @NotEmpty List<@NotNull @Pattern(regexp = TABLE, message = "must be a schema.table name") String> tables,
+        @NotNull @PositiveDuration Duration pollInterval,
+        @NotNull @PositiveDuration Duration heartbeatInterval,
+        @NotNull @PositiveDuration Duration offsetFlushInterval,
+        @Min(1) int sessionsTopicPartitions,
+        @Min(1) int offsetsTopicPartitions,
+        @Min(1) short replicationFactor,
+        @NotNull @PositiveDuration Duration sendTimeout,
         long lockKey,
-        Duration standbyRetry,
-        Duration lockCheckInterval,
-        Duration restartBackoffInitial,
-        Duration restartBackoffMax,
+        @NotNull @PositiveDuration Duration standbyRetry,
+        @NotNull @PositiveDuration Duration lockCheckInterval,
+        @NotNull Backoff restartBackoff,
         Map<String, String> producerOverrides,
         Map<String, String> engineOverrides) {
+
+    // Slot and publication names go into SQL and must be valid unquoted PostgreSQL identifiers;
+    // slot names are further limited to lower case, digits and underscores.
+    static final String IDENTIFIER = "[a-z_][a-z0-9_]{0,62}";
+    static final String IDENTIFIER_RULE = "must be 1-63 lower-case letters, digits or underscores, not starting with a digit";
+    static final String TABLE = "[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*";
 
     /** "velocity" in ASCII: an arbitrary constant no other component of ours locks on. */
     public static final long DEFAULT_LOCK_KEY = 0x76656c6f63697479L;
 
+    // The defaults a host's own settings also declare (the provisioner's velocity.provisioner.cdc.*): kept here
+    // once, as constants Spring's @DefaultValue can name ("" + DEFAULT_POLL_INTERVAL_MS + "ms").
+    public static final String DEFAULT_SLOT_NAME = "velocity_preview";
+    public static final String DEFAULT_PUBLICATION_NAME = "velocity_preview_pub";
+    public static final long DEFAULT_POLL_INTERVAL_MS = 10;
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_S = 10;
+    public static final long DEFAULT_OFFSET_FLUSH_INTERVAL_S = 1;
+    public static final int DEFAULT_SESSIONS_TOPIC_PARTITIONS = 6;
+    public static final short DEFAULT_REPLICATION_FACTOR = 1;
+    public static final long DEFAULT_STANDBY_RETRY_S = 5;
+
     /** The table whose changes become {@code preview.sessions}. */
     public static final String SESSIONS_TABLE = "public.preview_sessions";
 
+    /** Checks only what it needs to build; the constraints are checked by {@link Builder#build()}. */
     public ChangelogRelaySettings {
-        requireText(jdbcUrl, "jdbcUrl");
-        requireText(username, "username");
-        Objects.requireNonNull(password, "password == null");
-        requireText(bootstrapServers, "bootstrapServers");
-        requireIdentifier(slotName, "slotName");
-        requireIdentifier(publicationName, "publicationName");
-        Objects.requireNonNull(tables, "tables == null");
-        if (tables.isEmpty()) {
-            throw new IllegalArgumentException("tables must name at least one table");
-        }
-        for (String table : tables) {
-            if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
-                throw new IllegalArgumentException("tables must be schema.table names, got " + table);
-            }
-        }
-        tables = List.copyOf(tables);
-        requirePositive(pollInterval, "pollInterval");
-        requirePositive(heartbeatInterval, "heartbeatInterval");
-        requirePositive(offsetFlushInterval, "offsetFlushInterval");
-        if (sessionsTopicPartitions < 1) {
-            throw new IllegalArgumentException("sessionsTopicPartitions must be >= 1, got " + sessionsTopicPartitions);
-        }
-        if (offsetsTopicPartitions < 1) {
-            throw new IllegalArgumentException("offsetsTopicPartitions must be >= 1, got " + offsetsTopicPartitions);
-        }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replicationFactor must be >= 1, got " + replicationFactor);
-        }
-        requirePositive(sendTimeout, "sendTimeout");
-        requirePositive(standbyRetry, "standbyRetry");
-        requirePositive(lockCheckInterval, "lockCheckInterval");
-        requirePositive(restartBackoffInitial, "restartBackoffInitial");
-        requirePositive(restartBackoffMax, "restartBackoffMax");
-        if (restartBackoffMax.compareTo(restartBackoffInitial) < 0) {
-            throw new IllegalArgumentException("restartBackoffMax (" + restartBackoffMax
-                    + ") must be >= restartBackoffInitial (" + restartBackoffInitial + ")");
-        }
+        tables = List.copyOf(Objects.requireNonNull(tables, "tables == null"));
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producerOverrides == null"));
         engineOverrides = Map.copyOf(Objects.requireNonNull(engineOverrides, "engineOverrides == null"));
-        // Fail now, not when the engine first starts, if the url cannot be read.
-        PostgresUrl.parse(jdbcUrl);
     }
 
     /** Host, port and database name of {@link #jdbcUrl()}, as Debezium takes them. */
@@ -132,18 +121,18 @@ public record ChangelogRelaySettings(
         return PostgresUrl.parse(jdbcUrl);
     }
 
-    /** Hides the password, so settings may be logged. */
+    /** Shows only the keys of the raw overrides, which may hold credentials (an sslpassword, a sasl.jaas.config). */
     @Override
     public String toString() {
-        return "ChangelogRelaySettings[jdbcUrl=" + jdbcUrl + ", username=" + username + ", password=***"
+        return "ChangelogRelaySettings[jdbcUrl=" + jdbcUrl + ", username=" + username + ", password=" + password
                 + ", bootstrapServers=" + bootstrapServers + ", slotName=" + slotName
                 + ", publicationName=" + publicationName + ", tables=" + tables + ", pollInterval=" + pollInterval
                 + ", heartbeatInterval=" + heartbeatInterval + ", offsetFlushInterval=" + offsetFlushInterval
                 + ", sessionsTopicPartitions=" + sessionsTopicPartitions
                 + ", offsetsTopicPartitions=" + offsetsTopicPartitions + ", replicationFactor=" + replicationFactor
                 + ", sendTimeout=" + sendTimeout + ", lockKey=" + lockKey + ", standbyRetry=" + standbyRetry
-                + ", lockCheckInterval=" + lockCheckInterval + ", restartBackoffInitial=" + restartBackoffInitial
-                + ", restartBackoffMax=" + restartBackoffMax + ", producerOverrides=" + producerOverrides.keySet()
+                + ", lockCheckInterval=" + lockCheckInterval + ", restartBackoff=" + restartBackoff
+                + ", producerOverrides=" + producerOverrides.keySet()
                 + ", engineOverrides=" + engineOverrides.keySet() + "]";
     }
 
@@ -157,61 +146,37 @@ public record ChangelogRelaySettings(
         return new Builder(this);
     }
 
-    private static void requireText(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank");
-        }
-    }
-
-    // Slot and publication names go into SQL and must be valid unquoted PostgreSQL identifiers;
-    // slot names are further limited to lower case, digits and underscores.
-    private static void requireIdentifier(String value, String name) {
-        if (value == null || !value.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException(
-                    name + " must be 1-63 lower-case letters, digits or underscores, not starting with a digit, got "
-                            + value);
-        }
-    }
-
-    private static void requirePositive(Duration value, String name) {
-        Objects.requireNonNull(value, name + " == null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-    }
-
     /** Collects fields for {@link ChangelogRelaySettings}; starts from the documented defaults. */
     public static final class Builder {
         private final String jdbcUrl;
         private final String username;
-        private final String password;
+        private final Secret password;
         private String bootstrapServers = "localhost:9092";
-        private String slotName = "velocity_preview";
-        private String publicationName = "velocity_preview_pub";
+        private String slotName = DEFAULT_SLOT_NAME;
+        private String publicationName = DEFAULT_PUBLICATION_NAME;
         private List<String> tables = List.of(SESSIONS_TABLE);
-        private Duration pollInterval = Duration.ofMillis(10);
-        private Duration heartbeatInterval = Duration.ofSeconds(10);
-        private Duration offsetFlushInterval = Duration.ofSeconds(1);
-        private int sessionsTopicPartitions = 6;
+        private Duration pollInterval = Duration.ofMillis(DEFAULT_POLL_INTERVAL_MS);
+        private Duration heartbeatInterval = Duration.ofSeconds(DEFAULT_HEARTBEAT_INTERVAL_S);
+        private Duration offsetFlushInterval = Duration.ofSeconds(DEFAULT_OFFSET_FLUSH_INTERVAL_S);
+        private int sessionsTopicPartitions = DEFAULT_SESSIONS_TOPIC_PARTITIONS;
         private int offsetsTopicPartitions = 1;
-        private short replicationFactor = 1;
+        private short replicationFactor = DEFAULT_REPLICATION_FACTOR;
         private Duration sendTimeout = Duration.ofSeconds(30);
         private long lockKey = DEFAULT_LOCK_KEY;
-        private Duration standbyRetry = Duration.ofSeconds(5);
+        private Duration standbyRetry = Duration.ofSeconds(DEFAULT_STANDBY_RETRY_S);
         private Duration lockCheckInterval = Duration.ofSeconds(2);
-        private Duration restartBackoffInitial = Duration.ofSeconds(1);
-        private Duration restartBackoffMax = Duration.ofSeconds(30);
+        private Backoff restartBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
         private Map<String, String> producerOverrides = Map.of();
         private Map<String, String> engineOverrides = Map.of();
 
         private Builder(String jdbcUrl, String username, String password) {
             this.jdbcUrl = jdbcUrl;
             this.username = username;
-            this.password = password;
+            this.password = new Secret(Objects.requireNonNull(password, "password == null"));
         }
 
         private Builder(ChangelogRelaySettings s) {
-            this(s.jdbcUrl, s.username, s.password);
+            this(s.jdbcUrl, s.username, s.password.value());
             bootstrapServers = s.bootstrapServers;
             slotName = s.slotName;
             publicationName = s.publicationName;
@@ -226,8 +191,7 @@ public record ChangelogRelaySettings(
             lockKey = s.lockKey;
             standbyRetry = s.standbyRetry;
             lockCheckInterval = s.lockCheckInterval;
-            restartBackoffInitial = s.restartBackoffInitial;
-            restartBackoffMax = s.restartBackoffMax;
+            restartBackoff = s.restartBackoff;
             producerOverrides = s.producerOverrides;
             engineOverrides = s.engineOverrides;
         }
@@ -302,9 +266,8 @@ public record ChangelogRelaySettings(
             return this;
         }
 
-        public Builder restartBackoff(Duration initial, Duration max) {
-            restartBackoffInitial = initial;
-            restartBackoffMax = max;
+        public Builder restartBackoff(Backoff value) {
+            restartBackoff = value;
             return this;
         }
 
@@ -318,12 +281,16 @@ public record ChangelogRelaySettings(
             return this;
         }
 
+        /** @throws IllegalArgumentException naming every setting that breaks its constraint */
         public ChangelogRelaySettings build() {
-            return new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
+            ChangelogRelaySettings settings = Constraints.check(new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
                     publicationName, tables, pollInterval, heartbeatInterval, offsetFlushInterval,
                     sessionsTopicPartitions, offsetsTopicPartitions, replicationFactor, sendTimeout, lockKey,
-                    standbyRetry, lockCheckInterval, restartBackoffInitial, restartBackoffMax, producerOverrides,
-                    engineOverrides);
+                    standbyRetry, lockCheckInterval, restartBackoff, producerOverrides,
+                    engineOverrides));
+            // Fail now, not when the engine first starts, if the url cannot be read.
+            settings.database();
+            return settings;
         }
     }
 }

@@ -36,7 +36,7 @@ final class EngineProperties {
         p.setProperty("database.port", Integer.toString(database.port()));
         p.setProperty("database.dbname", database.database());
         p.setProperty("database.user", settings.username());
-        p.setProperty("database.password", settings.password());
+        p.setProperty("database.password", settings.password().value());
 
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", settings.slotName());

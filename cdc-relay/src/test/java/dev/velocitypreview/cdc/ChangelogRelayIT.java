@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.SessionRowCodec;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
@@ -59,7 +60,7 @@ class ChangelogRelayIT {
                 .publicationName("relay_it_pub_" + suffix)
                 .standbyRetry(Duration.ofMillis(200))
                 .lockCheckInterval(Duration.ofMillis(200))
-                .restartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .restartBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)))
                 .engineOverrides(Map.of("slot.retry.delay.ms", "200"))
                 .build();
     }

@@ -9,6 +9,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.config.Secret;
+import dev.velocitypreview.core.retry.Backoff;
+
 class ChangelogRelaySettingsTest {
 
     private static final String URL = "jdbc:postgresql://localhost:5432/previews";
@@ -28,8 +31,7 @@ class ChangelogRelaySettingsTest {
         assertThat(settings.offsetsTopicPartitions()).isEqualTo(1);
         assertThat(settings.replicationFactor()).isEqualTo((short) 1);
         assertThat(settings.lockKey()).isEqualTo(ChangelogRelaySettings.DEFAULT_LOCK_KEY);
-        assertThat(settings.restartBackoffInitial()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(settings.restartBackoffMax()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.restartBackoff()).isEqualTo(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
     }
 
     @Test
@@ -44,7 +46,7 @@ class ChangelogRelaySettingsTest {
                 settings.tables(), Duration.ofMillis(50), settings.heartbeatInterval(), settings.offsetFlushInterval(),
                 settings.sessionsTopicPartitions(), settings.offsetsTopicPartitions(), settings.replicationFactor(),
                 settings.sendTimeout(), settings.lockKey(), settings.standbyRetry(), settings.lockCheckInterval(),
-                settings.restartBackoffInitial(), settings.restartBackoffMax(), settings.producerOverrides(),
+                settings.restartBackoff(), settings.producerOverrides(),
                 settings.engineOverrides()));
     }
 
@@ -54,7 +56,7 @@ class ChangelogRelaySettingsTest {
                 .engineOverrides(Map.of("database.sslpassword", "other-secret")).build();
 
         assertThat(settings.toString()).doesNotContain("s3cr3t-pw").doesNotContain("other-secret")
-                .contains("password=***");
+                .contains("password=" + Secret.MASK);
     }
 
     @Test
@@ -69,7 +71,7 @@ class ChangelogRelaySettingsTest {
         assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, "velocity", "")
                 .tables(List.of("preview_sessions")).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tables must be schema.table names, got preview_sessions");
+                .hasMessage("tables[0].<list element> must be a schema.table name");
     }
 
     @Test
@@ -77,15 +79,16 @@ class ChangelogRelaySettingsTest {
         assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, "velocity", "")
                 .pollInterval(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("pollInterval must be positive");
+                .hasMessage("pollInterval must be a positive duration");
     }
 
     @Test
-    void backoffCeilingBelowItsStartIsRejected() {
-        assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, "velocity", "")
-                .restartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1)).build())
+    void everyBrokenSettingIsNamedWithItsCondition() {
+        assertThatThrownBy(() -> ChangelogRelaySettings.builder(URL, " ", "")
+                .sessionsTopicPartitions(0).sendTimeout(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("restartBackoffMax (PT1S) must be >= restartBackoffInitial (PT5S)");
+                .hasMessage("sendTimeout must be a positive duration; sessionsTopicPartitions must be greater than or "
+                        + "equal to 1; username must not be blank");
     }
 
     @Test

@@ -22,14 +22,21 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -136,7 +143,7 @@ final class FaultPlatform {
             if (service.name().startsWith("p")) {
                 awaitProvisioner(service);
             } else {
-                service.awaitReady(null);
+                service.awaitReady();
             }
         }
         if (view == null) {
@@ -155,8 +162,10 @@ final class FaultPlatform {
         return awaitProvisioner(service(name).start());
     }
 
-    private static ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
-        provisioner.awaitReady("partitions assigned");
+    private ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
+        provisioner.awaitReady(() -> joinedCommandGroup(provisioner.name()), "has joined the command consumer group");
+        // The provisioner serves no HTTP, so its relay's state (the velocity.cdc.streaming gauge) cannot be read
+        // from here, and the lock and slot in PostgreSQL name a backend, not the process that holds it.
         await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.logText().contains("relay streaming")
                 || provisioner.logText().contains("standing by"));
         return provisioner;
@@ -304,6 +313,24 @@ final class FaultPlatform {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Whether the named provisioner is a member of the command consumer group, its partitions (maybe none: the
+     * topic has fewer than the provisioners) assigned; its static membership ({@code group.instance.id}) names it.
+     */
+    boolean joinedCommandGroup(String name) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).describedGroups().get(GROUP)
+                    .get(10, TimeUnit.SECONDS);
+            return group.groupState() == GroupState.STABLE && group.members().stream()
+                    .anyMatch(member -> member.groupInstanceId().filter((GROUP + "-" + name)::equals).isPresent());
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The end offset of every partition of {@code topic}, summed: grows with every record written. */

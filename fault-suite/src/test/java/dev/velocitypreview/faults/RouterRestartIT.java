@@ -65,7 +65,7 @@ class RouterRestartIT {
         }
 
         long restartAt = System.nanoTime();
-        r1.start().awaitReady(null);
+        r1.start().awaitReady();
         long restartMillis = Duration.ofNanos(System.nanoTime() - restartAt).toMillis();
         for (UUID id : sessions) {
             HttpResponse<String> served = get("r1", id).join();

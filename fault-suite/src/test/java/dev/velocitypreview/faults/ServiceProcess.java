@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +39,7 @@ final class ServiceProcess {
     private Path log;
 
     /**
-     * @param readiness the readiness endpoint to wait for, or null to wait for {@code readyLine} in the log
+     * @param readiness the readiness endpoint to wait for, or null when readiness is told another way
      */
     ServiceProcess(String name, String classpath, Class<?> mainClass, List<String> args, Path logs, URI readiness) {
         this.name = name;
@@ -75,15 +76,16 @@ final class ServiceProcess {
         return this;
     }
 
-    /** Waits until the service answers ready (or, without a readiness URL, logs {@code line}). */
-    ServiceProcess awaitReady(String line) {
+    /** Waits until the service answers ready on its readiness URL. */
+    ServiceProcess awaitReady() {
+        return awaitReady(this::isReady, "answers ready on " + readiness);
+    }
+
+    /** Waits until {@code ready} (state seen from outside, never a log line) holds, failing at once if the process died. */
+    ServiceProcess awaitReady(BooleanSupplier ready, String what) {
         await().atMost(START_PATIENCE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             assertThat(isAlive()).as(name + " is running, see " + log).isTrue();
-            if (readiness != null) {
-                assertThat(isReady()).as(name + " answers ready on " + readiness).isTrue();
-            } else {
-                assertThat(logText()).as(name + " logged '" + line + "', see " + log).contains(line);
-            }
+            assertThat(ready.getAsBoolean()).as(name + " " + what + ", see " + log).isTrue();
         });
         return this;
     }

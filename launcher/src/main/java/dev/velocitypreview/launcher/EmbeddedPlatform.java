@@ -100,15 +100,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
                 () -> RouterApplication.start(with(withoutSecurity, settings, Map.of(
                         "server.port", chosenRouterPort,
                         "velocity.router.kafka.bootstrap-servers", kafkaBootstrap,
-                        "velocity.router.preview-token-secret", secrets.previewTokenSecret()))), starters);
+                        "velocity.router.preview-token-secret", secrets.previewTokenSecret().value()))), starters);
         CompletableFuture<ConfigurableApplicationContext> api = CompletableFuture.supplyAsync(
                 () -> SessionServiceApplication.start(with(common, settings, Map.of(
                         "server.port", chosenApiPort,
                         "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
                         "velocity.session-service.preview-base-url", routerUrl,
                         "velocity.session-service.public-base-url", apiUrl,
-                        "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret(),
-                        "velocity.session-service.preview-token-secret", secrets.previewTokenSecret()))), starters);
+                        "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret().value(),
+                        "velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value()))), starters);
         try {
             // closed in reverse: the API first, the provisioner (which stops the machines) last
             running.push(join(provisioner, "provisioner"));
@@ -181,7 +181,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     /** A bearer token for the session API, signed with this platform's key. */
     public String apiToken(String user, Set<String> roles, Tier tier, Duration ttl) {
-        return DevTokens.mint(secrets.apiTokenSecret(), user, roles, tier, ttl);
+        return DevTokens.mint(secrets.apiTokenSecret().value(), user, roles, tier, ttl);
     }
 
     public String apiUrl() {

@@ -11,12 +11,14 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Properties;
 
+import dev.velocitypreview.core.config.Secret;
+
 /**
  * The secrets of one embedded platform: the key that signs API tokens (HS256) and the key shared
  * by the session API (which mints preview tokens) and the router (which checks them). Kept in the
  * data directory, readable by its owner only, so tokens survive a restart; never logged.
  */
-public record PlatformSecrets(String apiTokenSecret, String previewTokenSecret) {
+public record PlatformSecrets(Secret apiTokenSecret, Secret previewTokenSecret) {
 
     static final String FILE = "secrets.properties";
     private static final String API_TOKEN = "api-token-secret";
@@ -24,7 +26,7 @@ public record PlatformSecrets(String apiTokenSecret, String previewTokenSecret) 
 
     /** Fresh random secrets, for tests. */
     public static PlatformSecrets random() {
-        return new PlatformSecrets(randomSecret(), randomSecret());
+        return new PlatformSecrets(new Secret(randomSecret()), new Secret(randomSecret()));
     }
 
     /** The secrets stored in {@code dataDir}, created on first use. */
@@ -42,14 +44,14 @@ public record PlatformSecrets(String apiTokenSecret, String previewTokenSecret) 
                     throw new IllegalStateException(file + " lacks " + API_TOKEN + " or " + PREVIEW_TOKEN
                             + ": delete it (tokens issued so far stop working) or start with --clean");
                 }
-                return new PlatformSecrets(api, preview);
+                return new PlatformSecrets(new Secret(api), new Secret(preview));
             }
             PlatformSecrets secrets = random();
             Files.createDirectories(dataDir);
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Properties stored = new Properties();
-            stored.setProperty(API_TOKEN, secrets.apiTokenSecret);
-            stored.setProperty(PREVIEW_TOKEN, secrets.previewTokenSecret);
+            stored.setProperty(API_TOKEN, secrets.apiTokenSecret.value());
+            stored.setProperty(PREVIEW_TOKEN, secrets.previewTokenSecret.value());
             try (Writer out = Files.newBufferedWriter(file)) {
                 stored.store(out, "velocity preview embedded platform secrets; keep private");
             }
@@ -63,10 +65,5 @@ public record PlatformSecrets(String apiTokenSecret, String previewTokenSecret) 
         byte[] bytes = new byte[48];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    @Override
-    public String toString() {
-        return "PlatformSecrets[masked]";
     }
 }

@@ -14,7 +14,10 @@ import java.util.UUID;
  * idempotency key), so a create delivered again never yields a second machine.
  *
  * <p>Implementations are thread-safe; calls for different sessions may run concurrently.
- * Every call is bounded in time. A {@link MachineException} says whether trying again may help.
+ * Every call is bounded in time. A driver retries the transient failures of the platform it drives
+ * itself, inside that bound (only it knows Fly's {@code Retry-After} and rate limits): a
+ * {@link MachineException} it throws is its last word on the call, which callers do not retry again.
+ * {@link MachineException#isTransient()} says whether a later, separate attempt may succeed.
  */
 public interface MachineDriver extends AutoCloseable {
 

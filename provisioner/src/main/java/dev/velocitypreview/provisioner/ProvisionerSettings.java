@@ -7,10 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
+import dev.velocitypreview.core.config.PositiveDuration;
+import dev.velocitypreview.core.config.Secret;
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
@@ -19,19 +27,21 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  *
  * @param kafka        where commands come from and dead letters go
  * @param concurrency  how many sessions are worked on at once
- * @param retry        how transient failures (database, machine API) are retried before a session fails
+ * @param retry        how transient database failures are retried before a session fails (machine calls are
+ *                     retried by the machine driver alone)
  * @param readyTimeout how long a new machine may take to report healthy before its session fails
  * @param tierTtl      how long a session lives, by tier, counted from its creation
  * @param machines     where previews run
  */
 @ConfigurationProperties("velocity.provisioner")
+@Validated
 public record ProvisionerSettings(
-        @DefaultValue Kafka kafka,
-        @DefaultValue Concurrency concurrency,
-        @DefaultValue Retry retry,
-        @DefaultValue("60s") Duration readyTimeout,
+        @DefaultValue @Valid Kafka kafka,
+        @DefaultValue @Valid Concurrency concurrency,
+        @DefaultValue @Valid Retry retry,
+        @DefaultValue("60s") @PositiveDuration Duration readyTimeout,
         @DefaultValue TierTtl tierTtl,
-        @DefaultValue Machines machines) {
+        @DefaultValue @Valid Machines machines) {
 
     public ProvisionerSettings {
         Objects.requireNonNull(kafka, "kafka == null");
@@ -39,7 +49,6 @@ public record ProvisionerSettings(
         Objects.requireNonNull(retry, "retry == null");
         Objects.requireNonNull(tierTtl, "tierTtl == null");
         Objects.requireNonNull(machines, "machines == null");
-        requirePositive("ready-timeout", readyTimeout);
     }
 
     /**
@@ -53,15 +62,12 @@ public record ProvisionerSettings(
      *                         over what the provisioner sets ({@code acks=all}, idempotence)
      */
     public record Kafka(
-            @DefaultValue("localhost:9092") String bootstrapServers,
-            @DefaultValue("provisioner") String groupId,
-            @DefaultValue("100ms") Duration pollTimeout,
+            @DefaultValue("localhost:9092") @NotBlank String bootstrapServers,
+            @DefaultValue("provisioner") @NotBlank String groupId,
+            @DefaultValue("100ms") @PositiveDuration Duration pollTimeout,
             Map<String, String> consumer,
             Map<String, String> producer) {
         public Kafka {
-            requireText("kafka.bootstrap-servers", bootstrapServers);
-            requireText("kafka.group-id", groupId);
-            requirePositive("kafka.poll-timeout", pollTimeout);
             consumer = consumer == null ? Map.of() : Map.copyOf(consumer);
             producer = producer == null ? Map.of() : Map.copyOf(producer);
         }
@@ -73,41 +79,34 @@ public record ProvisionerSettings(
      * @param drainTimeout on shutdown, how long commands already running may take to finish
      */
     public record Concurrency(
-            @DefaultValue("16") int workers,
-            @DefaultValue("256") int maxInFlight,
-            @DefaultValue("30s") Duration drainTimeout) {
-        public Concurrency {
-            if (workers < 1) {
-                throw new IllegalArgumentException("concurrency.workers must be >= 1, got " + workers);
-            }
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("concurrency.max-in-flight must be >= 1, got " + maxInFlight);
-            }
-            requirePositive("concurrency.drain-timeout", drainTimeout);
-        }
+            @DefaultValue("16") @Min(1) int workers,
+            @DefaultValue("256") @Min(1) int maxInFlight,
+            @DefaultValue("30s") @PositiveDuration Duration drainTimeout) {
     }
 
     /**
-     * Exponential backoff with jitter: attempt n waits about {@code initialDelay * 2^(n-1)}, at most {@code maxDelay}.
+     * Exponential backoff with equal jitter: after the n-th failure the step waits between half and all of
+     * {@code initialDelay * 2^(n-1)}, at most {@code maxDelay}.
      *
      * @param maxAttempts  attempts in all, the first included
      * @param initialDelay wait before the second attempt
      * @param maxDelay     longest wait between two attempts
      */
     public record Retry(
-            @DefaultValue("5") int maxAttempts,
-            @DefaultValue("200ms") Duration initialDelay,
-            @DefaultValue("5s") Duration maxDelay) {
+            @DefaultValue("5") @Min(1) int maxAttempts,
+            @DefaultValue("200ms") @PositiveDuration Duration initialDelay,
+            @DefaultValue("5s") @PositiveDuration Duration maxDelay) {
         public Retry {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("retry.max-attempts must be >= 1, got " + maxAttempts);
-            }
-            requirePositive("retry.initial-delay", initialDelay);
-            requirePositive("retry.max-delay", maxDelay);
-            if (maxDelay.compareTo(initialDelay) < 0) {
+            // one setting against another: beyond what a constraint on one of them can say
+            if (initialDelay != null && maxDelay != null && maxDelay.compareTo(initialDelay) < 0) {
                 throw new IllegalArgumentException("retry.max-delay must be >= retry.initial-delay, got "
                         + maxDelay + " < " + initialDelay);
             }
+        }
+
+        /** The waits between attempts. */
+        public Backoff backoff() {
+            return new Backoff(initialDelay, maxDelay);
         }
     }
 
@@ -176,7 +175,7 @@ public record ProvisionerSettings(
      *                the session's machine URL. Default {@code http://{machine}.vm.{app}.internal:{port}}, Fly's
      *                private DNS name of the machine
      */
-    public record Fly(@Nullable URI baseUrl, String token, String app, String image, List<String> regions,
+    public record Fly(@Nullable URI baseUrl, Secret token, String app, String image, List<String> regions,
                       @Nullable Map<Tier, FlyMachinesSettings.Guest> guests, @Nullable String machineUrl) {
 
         FlyMachinesSettings toDriverSettings() {
@@ -184,12 +183,6 @@ public record ProvisionerSettings(
                     : FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(machineUrl);
             return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, null, null, runtime, null,
                     null, null);
-        }
-
-        @Override
-        public String toString() {
-            return "Fly[baseUrl=" + baseUrl + ", token=****, app=" + app + ", image=" + image + ", regions=" + regions
-                    + ", guests=" + guests + ", machineUrl=" + machineUrl + "]";
         }
     }
 
@@ -209,12 +202,7 @@ public record ProvisionerSettings(
         }
     }
 
-    private static void requireText(String name, String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank");
-        }
-    }
-
+    // TierTtl's alone, which goes with the provisioner's own ttl table
     private static void requirePositive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(name + " must be a positive duration, got " + value);

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.fly.FlyMachinesDriver;
 import dev.velocitypreview.machines.local.LocalProcessDriver;
@@ -42,9 +43,9 @@ class MachineDriverSelectionTest {
 
     @Test
     void theMachineUrlReachesTheFlyDriverAndDefaultsToFlysPrivateDnsName() {
-        ProvisionerSettings.Fly reachedOtherwise = new ProvisionerSettings.Fly(null, "fly-token-for-tests", "velocity-previews",
+        ProvisionerSettings.Fly reachedOtherwise = new ProvisionerSettings.Fly(null, new Secret("fly-token-for-tests"), "velocity-previews",
                 "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, "http://{machine}.flycast:{port}");
-        ProvisionerSettings.Fly byDefault = new ProvisionerSettings.Fly(null, "fly-token-for-tests", "velocity-previews",
+        ProvisionerSettings.Fly byDefault = new ProvisionerSettings.Fly(null, new Secret("fly-token-for-tests"), "velocity-previews",
                 "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, null);
 
         assertThat(reachedOtherwise.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.flycast:{port}");

@@ -1,6 +1,5 @@
 package dev.velocitypreview.router;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -8,11 +7,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 import dev.velocitypreview.core.access.PreviewToken;
+import dev.velocitypreview.core.config.PositiveDuration;
+import dev.velocitypreview.core.config.Secret;
 
 /**
  * Settings of the router ({@code velocity.router.*}).
@@ -34,36 +39,31 @@ import dev.velocitypreview.core.access.PreviewToken;
  * @param kafka             where the session directory reads sessions from
  */
 @ConfigurationProperties("velocity.router")
+@Validated
 public record RouterProperties(
-        @DefaultValue("preview.localhost") String previewDomain,
-        @DefaultValue("60s") Duration maxHold,
-        @DefaultValue("3s") Duration unknownGrace,
-        @DefaultValue("2s") Duration loadingRetryAfter,
-        @DefaultValue("5s") Duration connectTimeout,
-        @Nullable String previewTokenSecret,
+        @DefaultValue("preview.localhost")
+        @jakarta.validation.constraints.Pattern(regexp = DOMAIN, message = "must be a DNS name such as preview.localhost")
+        String previewDomain,
+        @DefaultValue("60s") @PositiveDuration Duration maxHold,
+        @DefaultValue("3s") @PositiveDuration Duration unknownGrace,
+        @DefaultValue("2s") @PositiveDuration Duration loadingRetryAfter,
+        @DefaultValue("5s") @PositiveDuration Duration connectTimeout,
+        @Nullable Secret previewTokenSecret,
         @DefaultValue("proxy") Mode mode,
-        @DefaultValue Fly fly,
-        @DefaultValue Kafka kafka) {
+        @DefaultValue @Valid Fly fly,
+        @DefaultValue @Valid Kafka kafka) {
 
-    private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+    static final String DOMAIN = "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
 
     public RouterProperties {
         Objects.requireNonNull(previewDomain, "velocity.router.preview-domain is required");
         previewDomain = previewDomain.toLowerCase(Locale.ROOT);
-        if (!DOMAIN.matcher(previewDomain).matches()) {
-            throw new IllegalArgumentException("velocity.router.preview-domain must be a DNS name such as preview.localhost, got '"
-                    + previewDomain + "'");
-        }
-        requirePositive("max-hold", maxHold);
-        requirePositive("unknown-grace", unknownGrace);
-        requirePositive("loading-retry-after", loadingRetryAfter);
-        requirePositive("connect-timeout", connectTimeout);
         if (previewTokenSecret != null && previewTokenSecret.isBlank()) {
             // An empty environment variable means "not set", not "a secret of nothing".
             previewTokenSecret = null;
         }
         if (previewTokenSecret != null) {
-            int bytes = previewTokenSecret.getBytes(StandardCharsets.UTF_8).length;
+            int bytes = previewTokenSecret.utf8Length();
             if (bytes < PreviewToken.MIN_SECRET_BYTES) {
                 throw new IllegalArgumentException("velocity.router.preview-token-secret must be at least "
                         + PreviewToken.MIN_SECRET_BYTES + " bytes, got " + bytes);
@@ -76,15 +76,6 @@ public record RouterProperties(
                     + "(the Fly app the preview machines belong to)");
         }
         Objects.requireNonNull(kafka, "velocity.router.kafka is required");
-    }
-
-    /** Like the record's own, but the preview token secret is masked. */
-    @Override
-    public String toString() {
-        return "RouterProperties[previewDomain=" + previewDomain + ", maxHold=" + maxHold + ", unknownGrace=" + unknownGrace
-                + ", loadingRetryAfter=" + loadingRetryAfter + ", connectTimeout=" + connectTimeout
-                + ", previewTokenSecret=" + (previewTokenSecret == null ? "unset" : "******") + ", mode=" + mode
-                + ", fly=" + fly + ", kafka=" + kafka + "]";
     }
 
     /** How a request for an active session reaches its machine. */
@@ -105,10 +96,12 @@ public record RouterProperties(
      *                    given the same value ({@code PREVIEW_REPLAY_STATE}, a secret of the preview app) refuse
      *                    requests that reached them another way. Never logged
      */
-    public record Fly(@Nullable String previewApp, @Nullable String replayState) {
+    public record Fly(
+            @Nullable @jakarta.validation.constraints.Pattern(regexp = "[a-z0-9][a-z0-9-]{0,62}",
+                    message = "must be a Fly app name (lower-case letters, digits and dashes, at most 63)")
+            String previewApp,
+            @Nullable Secret replayState) {
 
-        /** Fly app names: lower-case letters, digits and dashes. */
-        private static final Pattern APP_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
         /** Nothing that could end the {@code state=} field of a fly-replay header ({@code ;}, {@code =}, {@code ,}, spaces). */
         private static final Pattern STATE = Pattern.compile("[A-Za-z0-9_-]{32,256}");
 
@@ -116,21 +109,11 @@ public record RouterProperties(
             // Empty environment variables mean "not set".
             previewApp = previewApp == null || previewApp.isBlank() ? null : previewApp;
             replayState = replayState == null || replayState.isBlank() ? null : replayState;
-            if (previewApp != null && !APP_NAME.matcher(previewApp).matches()) {
-                throw new IllegalArgumentException("velocity.router.fly.preview-app must be a Fly app name "
-                        + "(lower-case letters, digits and dashes, at most 63), got '" + previewApp + "'");
-            }
-            if (replayState != null && !STATE.matcher(replayState).matches()) {
+            if (replayState != null && !STATE.matcher(replayState.value()).matches()) {
                 // The value is a secret: say what is wrong with it, never what it is.
                 throw new IllegalArgumentException("velocity.router.fly.replay-state must be 32 to 256 of A-Z a-z 0-9 _ -"
-                        + " (for example: openssl rand -hex 32), got " + replayState.length() + " characters");
+                        + " (for example: openssl rand -hex 32), got " + replayState.value().length() + " characters");
             }
-        }
-
-        /** Like the record's own, but the replay state is masked. */
-        @Override
-        public String toString() {
-            return "Fly[previewApp=" + previewApp + ", replayState=" + (replayState == null ? "unset" : "******") + "]";
         }
     }
 
@@ -146,33 +129,18 @@ public record RouterProperties(
      *                         {@code security.protocol}); they override the settings above
      */
     public record Kafka(
-            @DefaultValue("localhost:9092") String bootstrapServers,
-            @DefaultValue("velocity-router") String applicationId,
-            @Nullable String instanceId,
+            @DefaultValue("localhost:9092") @NotBlank String bootstrapServers,
+            @DefaultValue("velocity-router") @NotBlank @jakarta.validation.constraints.Pattern(regexp = ID, message = ID_RULE)
+            String applicationId,
+            @Nullable @jakarta.validation.constraints.Pattern(regexp = ID, message = ID_RULE) String instanceId,
             @Nullable Path stateDir,
             @DefaultValue Map<String, String> streams) {
 
-        private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+        static final String ID = "[A-Za-z0-9._-]{1,100}";
+        static final String ID_RULE = "must be 1-100 of A-Z a-z 0-9 . _ -";
 
         public Kafka {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("velocity.router.kafka.bootstrap-servers must not be blank");
-            }
-            if (applicationId == null || !ID.matcher(applicationId).matches()) {
-                throw new IllegalArgumentException(
-                        "velocity.router.kafka.application-id must be 1-100 of A-Z a-z 0-9 . _ -, got '" + applicationId + "'");
-            }
-            if (instanceId != null && !ID.matcher(instanceId).matches()) {
-                throw new IllegalArgumentException(
-                        "velocity.router.kafka.instance-id must be 1-100 of A-Z a-z 0-9 . _ -, got '" + instanceId + "'");
-            }
             streams = streams == null ? Map.of() : Map.copyOf(streams);
-        }
-    }
-
-    private static void requirePositive(String name, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException("velocity.router." + name + " must be a positive duration, got " + value);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.velocitypreview.sessions;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -9,13 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 import dev.velocitypreview.core.access.PreviewToken;
+import dev.velocitypreview.core.config.PositiveDuration;
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
@@ -48,19 +53,20 @@ import dev.velocitypreview.core.session.Visibility;
  * @param previewTokenTtl      how long a preview token handed out with a private session stays valid
  */
 @ConfigurationProperties("velocity.session-service")
+@Validated
 public record SessionServiceProperties(
-        @DefaultValue Kafka kafka,
-        @DefaultValue Directory directory,
+        @DefaultValue @Valid Kafka kafka,
+        @DefaultValue @Valid Directory directory,
         @DefaultValue("http://localhost:8081") URI previewBaseUrl,
         @DefaultValue("http://localhost:8080") URI publicBaseUrl,
         @DefaultValue("2s") Duration unknownSessionGrace,
         @DefaultValue("16KB") DataSize maxRequestBody,
         @DefaultValue("5s") Duration sendTimeout,
-        @DefaultValue Auth auth,
+        @DefaultValue @Valid Auth auth,
         @Nullable Map<Tier, TierLimits> tiers,
         @DefaultValue("public") Visibility defaultVisibility,
-        @Nullable String previewTokenSecret,
-        @DefaultValue("15m") Duration previewTokenTtl) {
+        @Nullable Secret previewTokenSecret,
+        @DefaultValue("15m") @PositiveDuration Duration previewTokenTtl) {
 
     public SessionServiceProperties {
         Objects.requireNonNull(kafka, "kafka == null");
@@ -73,11 +79,10 @@ public record SessionServiceProperties(
         }
         tiers = Map.copyOf(complete);
         Objects.requireNonNull(defaultVisibility, "default-visibility == null");
-        if (previewTokenSecret != null && previewTokenSecret.isEmpty()) {
+        if (previewTokenSecret != null && previewTokenSecret.value().isEmpty()) {
             previewTokenSecret = null;
         }
-        if (previewTokenSecret != null
-                && previewTokenSecret.getBytes(StandardCharsets.UTF_8).length < PreviewToken.MIN_SECRET_BYTES) {
+        if (previewTokenSecret != null && previewTokenSecret.utf8Length() < PreviewToken.MIN_SECRET_BYTES) {
             throw new IllegalArgumentException("preview-token-secret must be at least " + PreviewToken.MIN_SECRET_BYTES
                     + " bytes");
         }
@@ -85,7 +90,6 @@ public record SessionServiceProperties(
             throw new IllegalArgumentException(
                     "default-visibility is private, which needs preview-token-secret (shared with the routers)");
         }
-        requirePositive("preview-token-ttl", previewTokenTtl);
         requireHttpUrl("preview-base-url", previewBaseUrl);
         requireHttpUrl("public-base-url", publicBaseUrl);
         if (unknownSessionGrace == null || unknownSessionGrace.isNegative()) {
@@ -103,26 +107,6 @@ public record SessionServiceProperties(
     /** The limits of {@code tier}; every tier has some. */
     public TierLimits limits(Tier tier) {
         return tiers.get(tier);
-    }
-
-    /** Secrets stay out of logs and error messages, even when the whole configuration is printed. */
-    @Override
-    public String toString() {
-        return "SessionServiceProperties[kafka=" + kafka + ", directory=" + directory + ", previewBaseUrl="
-                + previewBaseUrl + ", publicBaseUrl=" + publicBaseUrl + ", unknownSessionGrace=" + unknownSessionGrace
-                + ", maxRequestBody=" + maxRequestBody + ", sendTimeout=" + sendTimeout + ", auth=" + auth
-                + ", tiers=" + tiers + ", defaultVisibility=" + defaultVisibility + ", previewTokenSecret="
-                + mask(previewTokenSecret) + ", previewTokenTtl=" + previewTokenTtl + "]";
-    }
-
-    static String mask(@Nullable String secret) {
-        return secret == null ? "(none)" : "(set, masked)";
-    }
-
-    private static void requirePositive(String name, @Nullable Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
-        }
     }
 
     private static void requireHttpUrl(String name, @Nullable URI url) {
@@ -143,15 +127,12 @@ public record SessionServiceProperties(
      *                         they are missing; when false, the view waits until someone else has
      */
     public record Kafka(
-            @DefaultValue("localhost:9092") String bootstrapServers,
+            @DefaultValue("localhost:9092") @NotBlank String bootstrapServers,
             @Nullable Map<String, String> producer,
             @Nullable Map<String, String> streams,
             @DefaultValue("true") boolean createTopics) {
 
         public Kafka {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("kafka.bootstrap-servers must not be blank");
-            }
             producer = producer == null ? Map.of() : Map.copyOf(producer);
             streams = streams == null ? Map.of() : Map.copyOf(streams);
         }
@@ -165,14 +146,11 @@ public record SessionServiceProperties(
      *                      only its lock files here); a temporary one, removed on stop, when empty
      */
     public record Directory(
-            @DefaultValue("velocity-session-service") String applicationId,
+            @DefaultValue("velocity-session-service") @NotBlank String applicationId,
             @Nullable String instanceId,
             @Nullable Path stateDir) {
 
         public Directory {
-            if (applicationId == null || applicationId.isBlank()) {
-                throw new IllegalArgumentException("directory.application-id must not be blank");
-            }
             if (instanceId != null && instanceId.isBlank()) {
                 instanceId = null;
             }
@@ -199,21 +177,21 @@ public record SessionServiceProperties(
      * @param clockSkew     tolerance when checking {@code exp} and {@code nbf}
      */
     public record Auth(
-            @Nullable String hs256Secret,
+            @Nullable Secret hs256Secret,
             @Nullable URI jwksUri,
             @DefaultValue({"RS256", "ES256"}) List<SignatureAlgorithm> jwsAlgorithms,
             @Nullable String issuer,
             @Nullable String audience,
-            @DefaultValue("roles") String rolesClaim,
-            @DefaultValue("admin") String adminRole,
-            @DefaultValue("tier") String tierClaim,
+            @DefaultValue("roles") @NotBlank String rolesClaim,
+            @DefaultValue("admin") @NotBlank String adminRole,
+            @DefaultValue("tier") @NotBlank String tierClaim,
             @DefaultValue("60s") Duration clockSkew) {
 
         /** Shorter HS256 secrets can be brute-forced offline from one token. */
         public static final int MIN_SECRET_BYTES = 32;
 
         public Auth {
-            hs256Secret = hs256Secret == null || hs256Secret.isEmpty() ? null : hs256Secret;
+            hs256Secret = hs256Secret == null || hs256Secret.value().isEmpty() ? null : hs256Secret;
             issuer = issuer == null || issuer.isBlank() ? null : issuer;
             audience = audience == null || audience.isBlank() ? null : audience;
             if ((hs256Secret == null) == (jwksUri == null)) {
@@ -221,7 +199,7 @@ public record SessionServiceProperties(
                         + MIN_SECRET_BYTES + " bytes) and auth.jwks-uri (the identity provider's JWK set), got "
                         + (hs256Secret == null ? "neither" : "both"));
             }
-            if (hs256Secret != null && hs256Secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            if (hs256Secret != null && hs256Secret.utf8Length() < MIN_SECRET_BYTES) {
                 throw new IllegalArgumentException("auth.hs256-secret must be at least " + MIN_SECRET_BYTES + " bytes");
             }
             if (jwksUri != null) {
@@ -231,24 +209,8 @@ public record SessionServiceProperties(
                 throw new IllegalArgumentException("auth.jws-algorithms must name at least one algorithm");
             }
             jwsAlgorithms = List.copyOf(jwsAlgorithms);
-            requireText("auth.roles-claim", rolesClaim);
-            requireText("auth.admin-role", adminRole);
-            requireText("auth.tier-claim", tierClaim);
             if (clockSkew == null || clockSkew.isNegative()) {
                 throw new IllegalArgumentException("auth.clock-skew must be zero or positive, got " + clockSkew);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "Auth[hs256Secret=" + mask(hs256Secret) + ", jwksUri=" + jwksUri + ", jwsAlgorithms=" + jwsAlgorithms
-                    + ", issuer=" + issuer + ", audience=" + audience + ", rolesClaim=" + rolesClaim + ", adminRole="
-                    + adminRole + ", tierClaim=" + tierClaim + ", clockSkew=" + clockSkew + "]";
-        }
-
-        private static void requireText(String name, @Nullable String value) {
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(name + " must not be blank");
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.velocitypreview.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.URI;
 import java.time.Duration;
@@ -9,10 +10,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.validation.Validation;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.util.unit.DataSize;
 
@@ -32,8 +40,20 @@ class SessionServicePropertiesTest {
             all.put(PREFIX + "auth.hs256-secret", TestTokens.SECRET);
         }
         settings.forEach((key, value) -> all.put(PREFIX + key, value));
-        return new Binder(new MapConfigurationPropertySource(all))
-                .bindOrCreate("velocity.session-service", SessionServiceProperties.class);
+        return new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("velocity.session-service",
+                Bindable.of(SessionServiceProperties.class),
+                new ValidationBindHandler(new SpringValidatorAdapter(Validation.buildDefaultValidatorFactory().getValidator())));
+    }
+
+    /** The broken constraints as {@code setting: condition}, named as Spring Boot's startup failure report names them. */
+    private static List<String> violations(Map<String, String> settings) {
+        Throwable thrown = catchThrowable(() -> bind(settings));
+        assertThat(thrown).isInstanceOf(BindException.class).rootCause().isInstanceOf(BindValidationException.class);
+        BindValidationException invalid = (BindValidationException) thrown.getCause();
+        return invalid.getValidationErrors().getAllErrors().stream()
+                .map(error -> (FieldError) error)
+                .map(error -> error.getObjectName() + "." + error.getField() + ": " + error.getDefaultMessage())
+                .toList();
     }
 
     @Test
@@ -166,11 +186,24 @@ class SessionServicePropertiesTest {
     }
 
     @Test
+    void brokenSettingsAreRefusedNamingTheSettingAndTheCondition() {
+        assertThat(violations(Map.of("preview-token-ttl", "0s")))
+                .containsExactly("velocity.session-service.previewTokenTtl: must be a positive duration");
+        assertThat(violations(Map.of("auth.roles-claim", " ", "auth.tier-claim", "", "auth.hs256-secret", TestTokens.SECRET)))
+                .containsExactlyInAnyOrder("velocity.session-service.auth.rolesClaim: must not be blank",
+                        "velocity.session-service.auth.tierClaim: must not be blank");
+        assertThat(violations(Map.of("kafka.bootstrap-servers", "")))
+                .containsExactly("velocity.session-service.kafka.bootstrapServers: must not be blank");
+        assertThat(violations(Map.of("directory.application-id", " ")))
+                .containsExactly("velocity.session-service.directory.applicationId: must not be blank");
+    }
+
+    @Test
     void secretsAreMaskedWhenThePropertiesArePrinted() {
         SessionServiceProperties properties = bind(Map.of("preview-token-secret", TestTokens.PREVIEW_SECRET));
 
         assertThat(properties.toString()).doesNotContain(TestTokens.SECRET).doesNotContain(TestTokens.PREVIEW_SECRET)
-                .contains("hs256Secret=(set, masked)").contains("previewTokenSecret=(set, masked)");
+                .contains("hs256Secret=******").contains("previewTokenSecret=******");
         assertThat(properties.auth().toString()).doesNotContain(TestTokens.SECRET);
         assertThat(List.of(properties.auth()).toString()).doesNotContain(TestTokens.SECRET);
     }

@@ -2,6 +2,8 @@ package dev.velocitypreview.machines.fly;
 
 import java.io.IOException;
 
+import dev.velocitypreview.core.config.Secret;
+
 import okhttp3.Interceptor;
 import okhttp3.Response;
 
@@ -11,22 +13,17 @@ final class BearerAuth implements Interceptor {
     /** Fly's macaroon tokens carry their own scheme ({@code FlyV1 ...}); anything else is a bearer token. */
     private static final String MACAROON_SCHEME = "FlyV1 ";
 
-    private final String authorization;
+    private final Secret authorization;
 
-    BearerAuth(String token) {
-        this.authorization = token.startsWith(MACAROON_SCHEME) ? token : "Bearer " + token;
+    BearerAuth(Secret token) {
+        this.authorization = token.value().startsWith(MACAROON_SCHEME) ? token : new Secret("Bearer " + token.value());
     }
 
     @Override
     public Response intercept(Chain chain) throws IOException {
         return chain.proceed(chain.request().newBuilder()
-                .header("Authorization", authorization)
+                .header("Authorization", authorization.value())
                 .header("User-Agent", "velocity-preview-fly-driver")
                 .build());
-    }
-
-    @Override
-    public String toString() {
-        return "BearerAuth[****]";
     }
 }

@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
+import dev.velocitypreview.core.config.Constraints;
 import dev.velocitypreview.core.machine.FlyMachineId;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.machines.Machine;
@@ -98,7 +99,7 @@ public final class FlyMachinesDriver implements MachineDriver {
     }
 
     FlyMachinesDriver(FlyMachinesSettings settings, Ticker ticker) {
-        this.settings = settings;
+        this.settings = Constraints.check(settings);
         this.ticker = ticker;
         this.api = new FlyApi(settings);
         this.limiter = new FlyRateLimiter(settings.rateLimits(), ticker);
@@ -404,7 +405,7 @@ public final class FlyMachinesDriver implements MachineDriver {
             throw new MachineException("cannot " + what + " after " + attempt + " attempts: " + failure, true);
         }
         Optional<Duration> asked = reply == null ? Optional.empty() : reply.retryAfterDelay(Instant.now());
-        Duration delay = asked.map(FlyMachinesDriver::withJitter).orElseGet(() -> backoff(attempt));
+        Duration delay = asked.map(FlyMachinesDriver::withJitter).orElseGet(() -> settings.retry().backoff().delay(attempt));
         if (ticker.nanoTime() + delay.toNanos() - deadline > 0) {
             throw new MachineException("cannot " + what + " in time: " + failure
                     + asked.map(d -> "; Fly asked to try again after " + d).orElse(""), true);
@@ -412,14 +413,6 @@ public final class FlyMachinesDriver implements MachineDriver {
         LOG.atWarn().addKeyValue("session", session).addKeyValue("call", what).addKeyValue("attempt", attempt)
                 .addKeyValue("retryIn", delay).addKeyValue("error", failure).log("fly api call failed, trying again");
         sleep(delay);
-    }
-
-    /** Half the exponential step plus a random part of the other half, so that a crowd of callers spreads out. */
-    private Duration backoff(int attempt) {
-        long initial = settings.retry().initialBackoff().toNanos();
-        long max = settings.retry().maxBackoff().toNanos();
-        long step = attempt >= 32 ? max : Math.min(max, initial << Math.min(attempt - 1, 30));
-        return Duration.ofNanos(step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1));
     }
 
     /** Fly's own delay, plus up to a tenth more, so that callers it told the same thing do not come back together. */

@@ -9,18 +9,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import org.jspecify.annotations.Nullable;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
+import dev.velocitypreview.core.config.PositiveDuration;
+import dev.velocitypreview.core.config.Secret;
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.Tier;
 
 /**
  * How {@link FlyMachinesDriver} talks to the Fly Machines API and what machines it asks for.
  * A null argument takes its default; {@code token}, {@code app}, {@code image} and {@code regions}
- * have none.
+ * have none. The Jakarta constraints on the fields are checked when a driver is made with these settings.
  *
  * @param baseUrl    the Machines API: {@code https://api.machines.dev} (default) from anywhere, or
  *                   {@code http://_api.internal:4280} from inside Fly's private network
- * @param token      sent as {@code Authorization: Bearer <token>}; never logged, masked in {@link #toString()}
+ * @param token      sent as {@code Authorization: Bearer <token>}; never logged
  * @param app        the Fly app the preview machines belong to
  * @param image      the preview machine image (runtime and Node), e.g. {@code registry.fly.io/velocity-previews:v1}
  * @param regions    where machines are created, in order of preference: a region out of capacity moves
@@ -35,9 +42,9 @@ import dev.velocitypreview.core.session.Tier;
  * @param rateLimits client-side limits that keep the driver inside Fly's documented rate limits
  * @param retry      how transient failures (timeouts, 408, 429, 5xx) are retried inside one driver call
  */
-public record FlyMachinesSettings(URI baseUrl, String token, String app, String image, List<String> regions,
+public record FlyMachinesSettings(URI baseUrl, Secret token, String app, @NotBlank String image, List<String> regions,
                                   Map<Tier, Guest> guests, Service service, Restart restart, Runtime runtime,
-                                  Timeouts timeouts, RateLimits rateLimits, Retry retry) {
+                                  @Valid Timeouts timeouts, @Valid RateLimits rateLimits, @Valid Retry retry) {
 
     public static final URI PUBLIC_API = URI.create("https://api.machines.dev");
     public static final URI PRIVATE_API = URI.create("http://_api.internal:4280");
@@ -57,9 +64,6 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
         }
         if (app == null || !APP_NAME.matcher(app).matches()) {
             throw new IllegalArgumentException("app must be a Fly app name (lower-case letters, digits, dashes), got " + app);
-        }
-        if (image == null || image.isBlank()) {
-            throw new IllegalArgumentException("image must not be blank");
         }
         Objects.requireNonNull(regions, "regions == null");
         regions = List.copyOf(regions);
@@ -89,7 +93,7 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
 
     /** Every default: public API, default sizes, Fly's rate limits. */
     public static FlyMachinesSettings of(String token, String app, String image, List<String> regions) {
-        return new FlyMachinesSettings(null, token, app, image, regions, null, null, null, null, null, null, null);
+        return new FlyMachinesSettings(null, new Secret(token), app, image, regions, null, null, null, null, null, null, null);
     }
 
     public FlyMachinesSettings withBaseUrl(URI url) {
@@ -114,14 +118,6 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
 
     public Guest guest(Tier tier) {
         return guests.get(tier);
-    }
-
-    /** The token stays out of logs and exception messages. */
-    @Override
-    public String toString() {
-        return "FlyMachinesSettings[baseUrl=" + baseUrl + ", token=****, app=" + app + ", image=" + image
-                + ", regions=" + regions + ", guests=" + guests + ", service=" + service + ", restart=" + restart
-                + ", runtime=" + runtime + ", timeouts=" + timeouts + ", rateLimits=" + rateLimits + ", retry=" + retry + "]";
     }
 
     /**
@@ -259,27 +255,23 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
      * @param healthRequest      one look at the runtime's {@code /health}
      * @param healthPollInterval pause between looks at a starting runtime's health
      */
-    public record Timeouts(Duration connect, Duration call, Duration operation, Duration create, Duration waitSlice,
-                           Duration stopGrace, Duration healthRequest, Duration healthPollInterval) {
+    public record Timeouts(@NotNull @PositiveDuration Duration connect, @NotNull @PositiveDuration Duration call,
+                           @NotNull @PositiveDuration Duration operation, @NotNull @PositiveDuration Duration create,
+                           @NotNull Duration waitSlice, @NotNull @PositiveDuration Duration stopGrace,
+                           @NotNull @PositiveDuration Duration healthRequest,
+                           @NotNull @PositiveDuration Duration healthPollInterval) {
 
         public static final Duration MAX_WAIT_SLICE = Duration.ofSeconds(60);
         public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(30),
                 Duration.ofMinutes(2), Duration.ofMinutes(5), MAX_WAIT_SLICE, Duration.ofSeconds(10),
                 Duration.ofSeconds(2), Duration.ofMillis(250));
 
+        /** Fly's own bounds; what every duration shares (positive) is a constraint, checked with the settings. */
         public Timeouts {
-            positive("connect", connect);
-            positive("call", call);
-            positive("operation", operation);
-            positive("create", create);
-            positive("waitSlice", waitSlice);
-            positive("stopGrace", stopGrace);
-            positive("healthRequest", healthRequest);
-            positive("healthPollInterval", healthPollInterval);
-            if (waitSlice.compareTo(Duration.ofSeconds(1)) < 0 || waitSlice.compareTo(MAX_WAIT_SLICE) > 0) {
+            if (waitSlice != null && (waitSlice.compareTo(Duration.ofSeconds(1)) < 0 || waitSlice.compareTo(MAX_WAIT_SLICE) > 0)) {
                 throw new IllegalArgumentException("waitSlice must be from 1 s to 60 s (Fly refuses longer waits), got " + waitSlice);
             }
-            if (stopGrace.toMillis() % 1000 != 0) {
+            if (stopGrace != null && stopGrace.toMillis() % 1000 != 0) {
                 throw new IllegalArgumentException("stopGrace must be whole seconds, got " + stopGrace);
             }
         }
@@ -301,55 +293,25 @@ public record FlyMachinesSettings(URI baseUrl, String token, String app, String 
      * @param getsPerSecond    sustained rate of "get machine"; Fly: 5
      * @param getBurst         gets allowed at once; Fly: 10
      */
-    public record RateLimits(double actionsPerSecond, int actionBurst, double getsPerSecond, int getBurst) {
+    public record RateLimits(@Positive double actionsPerSecond, @Min(1) int actionBurst, @Positive double getsPerSecond,
+                             @Min(1) int getBurst) {
 
         /** Fly's documented limits. */
         public static final RateLimits FLY = new RateLimits(1, 3, 5, 10);
-
-        public RateLimits {
-            if (!(actionsPerSecond > 0) || !(getsPerSecond > 0)) {
-                throw new IllegalArgumentException("actionsPerSecond and getsPerSecond must be positive, got "
-                        + actionsPerSecond + " and " + getsPerSecond);
-            }
-            if (actionBurst < 1 || getBurst < 1) {
-                throw new IllegalArgumentException("actionBurst and getBurst must be >= 1, got " + actionBurst + " and " + getBurst);
-            }
-        }
     }
 
     /**
      * @param maxAttempts    HTTP attempts per step (a create per region, a start, a lookup...) before the call fails
      *                       with a transient {@link dev.velocitypreview.machines.MachineException}
-     * @param initialBackoff first pause after a transient failure without {@code Retry-After}; doubles each time, with jitter
-     * @param maxBackoff     cap on that pause
+     * @param backoff        the pause after a transient failure without {@code Retry-After}; default from 250 ms up to 10 s
      * @param lookupAttempts after an ambiguous create, how many times the session's machine is looked up
      *                       before creating again (Fly's list can lag behind its writes)
      * @param lookupInterval pause between those lookups
      */
-    public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, int lookupAttempts,
-                        Duration lookupInterval) {
+    public record Retry(@Min(1) int maxAttempts, @NotNull Backoff backoff, @Min(1) int lookupAttempts,
+                        @NotNull @PositiveDuration Duration lookupInterval) {
 
-        public static final Retry DEFAULT = new Retry(5, Duration.ofMillis(250), Duration.ofSeconds(10), 3, Duration.ofSeconds(1));
-
-        public Retry {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
-            }
-            if (lookupAttempts < 1) {
-                throw new IllegalArgumentException("lookupAttempts must be >= 1, got " + lookupAttempts);
-            }
-            positive("initialBackoff", initialBackoff);
-            positive("maxBackoff", maxBackoff);
-            positive("lookupInterval", lookupInterval);
-            if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalArgumentException("maxBackoff must be >= initialBackoff, got " + maxBackoff + " < " + initialBackoff);
-            }
-        }
-    }
-
-    private static void positive(String name, @Nullable Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
+        public static final Retry DEFAULT = new Retry(5, new Backoff(Duration.ofMillis(250), Duration.ofSeconds(10)), 3,
+                Duration.ofSeconds(1));
     }
 }

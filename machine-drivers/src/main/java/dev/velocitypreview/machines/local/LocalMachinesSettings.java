@@ -5,8 +5,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import jakarta.validation.constraints.NotBlank;
+
+import dev.velocitypreview.core.config.PositiveDuration;
+
 /**
  * How {@link LocalProcessDriver} runs machines as child processes. A null argument takes its default.
+ * The Jakarta constraints on the fields are checked when a driver is made with these settings.
  *
  * @param root                where machine directories live, one {@code <root>/<machineId>/} each; required
  * @param javaCommand         the {@code java} executable for machines; default: this JVM's
@@ -19,8 +24,9 @@ import java.util.Objects;
  * @param stopMachinesOnClose whether closing the driver stops the machines it started (so that the next
  *                            driver on the same root can start them again); default false
  */
-public record LocalMachinesSettings(Path root, String javaCommand, String classpath, List<String> jvmOptions,
-                                    Duration readyTimeout, Duration healthPollInterval, Duration stopGrace,
+public record LocalMachinesSettings(Path root, @NotBlank String javaCommand, @NotBlank String classpath,
+                                    List<String> jvmOptions, @PositiveDuration Duration readyTimeout,
+                                    @PositiveDuration Duration healthPollInterval, @PositiveDuration Duration stopGrace,
                                     boolean stopMachinesOnClose) {
 
     public static final List<String> DEFAULT_JVM_OPTIONS =
@@ -34,15 +40,9 @@ public record LocalMachinesSettings(Path root, String javaCommand, String classp
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString();
         classpath = classpath != null ? classpath : RuntimeClasspath.resolve();
         jvmOptions = jvmOptions != null ? List.copyOf(jvmOptions) : DEFAULT_JVM_OPTIONS;
-        readyTimeout = positive("readyTimeout", readyTimeout, Duration.ofSeconds(30));
-        healthPollInterval = positive("healthPollInterval", healthPollInterval, Duration.ofMillis(25));
-        stopGrace = positive("stopGrace", stopGrace, Duration.ofSeconds(2));
-        if (javaCommand.isBlank()) {
-            throw new IllegalArgumentException("javaCommand must not be blank");
-        }
-        if (classpath.isBlank()) {
-            throw new IllegalArgumentException("classpath must not be blank");
-        }
+        readyTimeout = readyTimeout != null ? readyTimeout : Duration.ofSeconds(30);
+        healthPollInterval = healthPollInterval != null ? healthPollInterval : Duration.ofMillis(25);
+        stopGrace = stopGrace != null ? stopGrace : Duration.ofSeconds(2);
     }
 
     /** Every default, machines under {@code root}. */
@@ -53,15 +53,5 @@ public record LocalMachinesSettings(Path root, String javaCommand, String classp
     public LocalMachinesSettings withStopMachinesOnClose(boolean stop) {
         return new LocalMachinesSettings(root, javaCommand, classpath, jvmOptions, readyTimeout, healthPollInterval,
                 stopGrace, stop);
-    }
-
-    private static Duration positive(String name, Duration value, Duration fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.velocitypreview.core.config.Constraints;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
@@ -62,7 +63,7 @@ public final class LocalProcessDriver implements MachineDriver {
     private final Map<String, UUID> sessionOfMachine = new ConcurrentHashMap<>();
 
     public LocalProcessDriver(LocalMachinesSettings settings) {
-        this.settings = settings;
+        this.settings = Constraints.check(settings);
         this.machines = new MachineDirectory(settings.root());
         this.health = new RuntimeHealthProbe(HEALTH_REQUEST_TIMEOUT, settings.healthPollInterval());
     }

@@ -23,6 +23,8 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 
+import dev.velocitypreview.core.config.Secret;
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.machines.Machine;
@@ -406,14 +408,14 @@ class FlyMachinesDriverTest {
     }
 
     private FlyMachinesSettings settings() {
-        return new FlyMachinesSettings(URI.create(fly.url("/").toString()), "test-token", APP, IMAGE, List.of("ams", "fra"),
+        return new FlyMachinesSettings(URI.create(fly.url("/").toString()), new Secret("test-token"), APP, IMAGE, List.of("ams", "fra"),
                 null, null, null,
                 FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()),
                 new FlyMachinesSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20),
                         Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
                         Duration.ofMillis(10)),
                 new FlyMachinesSettings.RateLimits(1000, 100, 1000, 100),
-                new FlyMachinesSettings.Retry(4, Duration.ofMillis(10), Duration.ofMillis(40), 3, Duration.ofMillis(10)));
+                new FlyMachinesSettings.Retry(4, new Backoff(Duration.ofMillis(10), Duration.ofMillis(40)), 3, Duration.ofMillis(10)));
     }
 
     private String runtimeUrl() {

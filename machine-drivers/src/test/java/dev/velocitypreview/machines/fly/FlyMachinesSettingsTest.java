@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.session.Tier;
 
 class FlyMachinesSettingsTest {
@@ -28,7 +29,7 @@ class FlyMachinesSettingsTest {
 
     @Test
     void theTokenNeverShowsInTheSettingsText() {
-        assertThat(SETTINGS.toString()).doesNotContain("fo1_secret-token").contains("token=****");
+        assertThat(SETTINGS.toString()).doesNotContain("fo1_secret-token").contains("token=" + Secret.MASK);
     }
 
     @Test
@@ -56,11 +57,23 @@ class FlyMachinesSettingsTest {
 
     @Test
     void aTierLeftOutOfTheGuestsKeepsItsDefaultSize() {
-        FlyMachinesSettings settings = new FlyMachinesSettings(null, "t", "app", "image", List.of("ams"),
+        FlyMachinesSettings settings = new FlyMachinesSettings(null, new Secret("t"), "app", "image", List.of("ams"),
                 Map.of(Tier.PRO, new FlyMachinesSettings.Guest("performance", 1, 2048)), null, null, null, null, null, null);
 
         assertThat(settings.guest(Tier.PRO)).isEqualTo(new FlyMachinesSettings.Guest("performance", 1, 2048));
         assertThat(settings.guest(Tier.TEAM)).isEqualTo(new FlyMachinesSettings.Guest("shared", 2, 2048));
+    }
+
+    @Test
+    void aDriverIsRefusedSettingsThatBreakTheirConstraintsNamingEachOne() {
+        FlyMachinesSettings broken = SETTINGS
+                .withRetry(new FlyMachinesSettings.Retry(0, FlyMachinesSettings.Retry.DEFAULT.backoff(), 1, Duration.ZERO))
+                .withRateLimits(new FlyMachinesSettings.RateLimits(0, 3, 5, 10));
+
+        assertThatThrownBy(() -> new FlyMachinesDriver(broken))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rateLimits.actionsPerSecond must be greater than 0; retry.lookupInterval must be a positive "
+                        + "duration; retry.maxAttempts must be greater than or equal to 1");
     }
 
     @Test

@@ -28,12 +28,14 @@ class LocalMachinesSettingsTest {
     }
 
     @Test
-    void brokenSettingsAreRefusedNamingTheSetting() {
+    void brokenSettingsAreRefusedByTheDriverNamingTheSetting() {
         assertThatThrownBy(() -> new LocalMachinesSettings(null, null, null, null, null, null, null, false))
                 .hasMessage("root == null");
-        assertThatThrownBy(() -> new LocalMachinesSettings(Path.of("m"), null, null, null, Duration.ZERO, null, null, false))
-                .hasMessage("readyTimeout must be positive, got PT0S");
-        assertThatThrownBy(() -> new LocalMachinesSettings(Path.of("m"), null, " ", null, null, null, null, false))
-                .hasMessage("classpath must not be blank");
+        assertThatThrownBy(() -> new LocalProcessDriver(
+                new LocalMachinesSettings(Path.of("m"), null, null, null, Duration.ZERO, null, null, false)))
+                .hasMessage("readyTimeout must be a positive duration");
+        assertThatThrownBy(() -> new LocalProcessDriver(
+                new LocalMachinesSettings(Path.of("m"), null, " ", null, null, null, Duration.ofSeconds(-1), false)))
+                .hasMessage("classpath must not be blank; stopGrace must be a positive duration");
     }
 }

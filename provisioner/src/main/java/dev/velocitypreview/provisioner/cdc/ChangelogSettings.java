@@ -3,13 +3,29 @@ package dev.velocitypreview.provisioner.cdc;
 import java.time.Duration;
 import java.util.Map;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import dev.velocitypreview.core.config.PositiveDuration;
+
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_HEARTBEAT_INTERVAL_S;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_OFFSET_FLUSH_INTERVAL_S;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_POLL_INTERVAL_MS;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_PUBLICATION_NAME;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_REPLICATION_FACTOR;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_SESSIONS_TOPIC_PARTITIONS;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_SLOT_NAME;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_STANDBY_RETRY_S;
 
 /**
  * The CDC relay the provisioner hosts, under {@code velocity.provisioner.cdc}. The database it
  * reads is the provisioner's own ({@code spring.datasource.*}); the broker is
- * {@code velocity.provisioner.kafka.bootstrap-servers}.
+ * {@code velocity.provisioner.kafka.bootstrap-servers}. The defaults are the relay's own
+ * ({@link dev.velocitypreview.cdc.ChangelogRelaySettings}'s constants), named here so they are documented.
  *
  * @param enabled                 run a relay in this process; several provisioners may all enable it,
  *                                only one streams at a time (the others wait on an advisory lock)
@@ -26,16 +42,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param engine                  raw Debezium engine and connector settings laid over the relay's own
  */
 @ConfigurationProperties("velocity.provisioner.cdc")
+@Validated
 public record ChangelogSettings(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("velocity_preview") String slotName,
-        @DefaultValue("velocity_preview_pub") String publicationName,
-        @DefaultValue("10ms") Duration pollInterval,
-        @DefaultValue("10s") Duration heartbeatInterval,
-        @DefaultValue("1s") Duration offsetFlushInterval,
-        @DefaultValue("6") int sessionsTopicPartitions,
-        @DefaultValue("1") short replicationFactor,
-        @DefaultValue("5s") Duration standbyRetry,
+        @DefaultValue(DEFAULT_SLOT_NAME) @NotBlank String slotName,
+        @DefaultValue(DEFAULT_PUBLICATION_NAME) @NotBlank String publicationName,
+        @DefaultValue(DEFAULT_POLL_INTERVAL_MS + "ms") @PositiveDuration Duration pollInterval,
+        @DefaultValue(DEFAULT_HEARTBEAT_INTERVAL_S + "s") @PositiveDuration Duration heartbeatInterval,
+        @DefaultValue(DEFAULT_OFFSET_FLUSH_INTERVAL_S + "s") @PositiveDuration Duration offsetFlushInterval,
+        @DefaultValue(DEFAULT_SESSIONS_TOPIC_PARTITIONS + "") @Min(1) int sessionsTopicPartitions,
+        @DefaultValue(DEFAULT_REPLICATION_FACTOR + "") @Min(1) short replicationFactor,
+        @DefaultValue(DEFAULT_STANDBY_RETRY_S + "s") @PositiveDuration Duration standbyRetry,
         Map<String, String> producer,
         Map<String, String> engine) {
 

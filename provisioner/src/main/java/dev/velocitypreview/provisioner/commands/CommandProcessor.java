@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.json.MalformedRecordException;
+import dev.velocitypreview.core.retry.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -17,8 +18,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class CommandProcessor implements CommandDispatcher.RecordProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
-    static final Duration DATABASE_RETRY_INITIAL = Duration.ofMillis(500);
-    static final Duration DATABASE_RETRY_MAX = Duration.ofSeconds(30);
+    /** How long a command waits for the database to come back: from about half a second up to 30 s between tries. */
+    static final Backoff DATABASE_OUTAGE = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final CommandHandler handler;
     private final DeadLetters deadLetters;
@@ -46,8 +47,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
             return;
         }
         CommandHandler.Outcome outcome = null;
-        Duration wait = DATABASE_RETRY_INITIAL;
-        while (outcome == null) {
+        for (int outages = 1; outcome == null; outages++) {
             try {
                 outcome = handler.handle(command);
             } catch (CancellationException e) {
@@ -60,10 +60,10 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
                 // Accepted work is never dropped for an outage: the command stays uncommitted and is
                 // tried again until the database answers (or this worker is stopped and the record
                 // goes to the next owner of the partition).
+                Duration wait = DATABASE_OUTAGE.delay(outages);
                 LOG.atWarn().addKeyValue("session", command.sessionId()).addKeyValue("retryIn", wait)
                         .addKeyValue("error", e.toString()).log("database unavailable, command kept for a retry");
                 pause(wait);
-                wait = wait.multipliedBy(2).compareTo(DATABASE_RETRY_MAX) > 0 ? DATABASE_RETRY_MAX : wait.multipliedBy(2);
             }
         }
         count(command.type().name(), outcome.tag());

@@ -3,7 +3,6 @@ package dev.velocitypreview.provisioner.provisioning;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -11,19 +10,27 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
-import dev.velocitypreview.machines.MachineException;
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler;
 
-/** Runs work again after transient failures, with exponential backoff and jitter, a bounded number of times. */
+/**
+ * Runs work again after transient database failures and stale rows, with {@link Backoff}, a bounded
+ * number of times. Machine calls are not retried here: the driver retries them itself (it knows
+ * Fly's {@code Retry-After}, its 408s and its rate limits), so a {@code MachineException} that reaches
+ * this class is the driver's last word on that call, and retrying it again here would multiply the
+ * calls of one step (five times five Fly calls, before).
+ */
 final class Retrying {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retrying.class);
 
-    private final ProvisionerSettings.Retry policy;
+    private final int maxAttempts;
+    private final Backoff backoff;
 
     Retrying(ProvisionerSettings.Retry policy) {
-        this.policy = policy;
+        this.maxAttempts = policy.maxAttempts();
+        this.backoff = policy.backoff();
     }
 
     /**
@@ -36,10 +43,10 @@ final class Retrying {
             try {
                 return work.get();
             } catch (RuntimeException e) {
-                if (!isTransient(e) || attempt >= policy.maxAttempts()) {
+                if (!isTransient(e) || attempt >= maxAttempts) {
                     throw e;
                 }
-                Duration delay = delay(attempt);
+                Duration delay = backoff.delay(attempt);
                 LOG.atWarn().addKeyValue("session", sessionId).addKeyValue("step", what)
                         .addKeyValue("attempt", attempt).addKeyValue("retryIn", delay)
                         .addKeyValue("error", e.toString())
@@ -49,23 +56,13 @@ final class Retrying {
         }
     }
 
-    /** Database connection trouble, a machine API that asked us to come back, a row that moved under us. */
+    /** Database connection trouble or a row that moved under us; never a machine call (the driver retried it). */
     static boolean isTransient(Throwable failure) {
-        if (failure instanceof MachineException machine) {
-            return machine.isTransient();
-        }
         // the database being unreachable is judged in one place, which the command processor uses too
         return CommandHandler.isDatabaseUnavailable(failure)
                 || failure instanceof RecoverableDataAccessException
                 || failure instanceof CannotCreateTransactionException
                 || failure instanceof StaleRowException;
-    }
-
-    /** Between half and all of {@code initialDelay * 2^(attempt-1)}, capped at {@code maxDelay}: spreads out retries that failed together. */
-    Duration delay(int attempt) {
-        long cap = policy.maxDelay().toMillis();
-        long base = Math.min(cap, policy.initialDelay().toMillis() << Math.min(attempt - 1, 30));
-        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
     private static void pause(Duration delay) {

@@ -24,7 +24,7 @@ class RetryingTest {
 
         String result = retrying.call(UUID.randomUUID(), "test", () -> {
             if (attempts.incrementAndGet() < 3) {
-                throw new MachineException("machine API answered 503", true);
+                throw new StaleRowException(UUID.randomUUID(), 3);
             }
             return "done";
         });
@@ -57,13 +57,13 @@ class RetryingTest {
     }
 
     @Test
-    void delaysGrowExponentiallyWithJitterUpToTheCap() {
-        Retrying slow = new Retrying(new ProvisionerSettings.Retry(10, Duration.ofMillis(100), Duration.ofSeconds(1)));
+    void aMachineFailureIsNotTriedAgainEvenWhenTransientAsTheDriverRetriedItAlready() {
+        AtomicInteger attempts = new AtomicInteger();
 
-        for (int i = 0; i < 50; i++) {
-            assertThat(slow.delay(1)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
-            assertThat(slow.delay(3)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
-            assertThat(slow.delay(9)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
-        }
+        assertThatThrownBy(() -> retrying.call(UUID.randomUUID(), "test", () -> {
+            attempts.incrementAndGet();
+            throw new MachineException("cannot start machine after 5 attempts: 503", true);
+        })).hasMessageContaining("after 5 attempts");
+        assertThat(attempts).hasValue(1);
     }
 }

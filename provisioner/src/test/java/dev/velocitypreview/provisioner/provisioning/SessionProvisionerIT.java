@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -21,6 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.TerminationReason;
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
@@ -29,10 +32,16 @@ import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
 import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.machines.fly.FlyMachinesDriver;
+import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler.Outcome;
 import dev.velocitypreview.testkit.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -174,18 +183,7 @@ class SessionProvisionerIT {
     }
 
     @Test
-    void aTransientFailureIsRetriedAndTheSessionStillGetsOneMachine() {
-        SessionCommand create = create(Tier.FREE);
-        driver.failNextAwaitReady(new MachineException("machine API answered 503", true));
-
-        provisioner.handle(create);
-
-        assertThat(sessions.find(create.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
-        assertThat(driver.created).hasSize(1);
-    }
-
-    @Test
-    void whenRetriesRunOutTheSessionIsWrittenFailedWithTheLastError() {
+    void aTransientMachineFailureIsTheDriversLastWordAndFailsTheSessionWithoutAnotherRoundOfRetries() {
         SessionCommand create = create(Tier.FREE);
         for (int i = 0; i < 3; i++) {
             driver.failNextCreate(new MachineException("machines api unavailable #" + i, true));
@@ -194,8 +192,50 @@ class SessionProvisionerIT {
         Outcome outcome = provisioner.handle(create);
 
         assertThat(outcome).isEqualTo(Outcome.FAILED);
-        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).isEqualTo("machines api unavailable #2");
+        assertThat(sessions.find(create.sessionId()).orElseThrow().error())
+                .as("the driver retried already: one create call, not the provisioner's three")
+                .isEqualTo("machines api unavailable #0");
         assertThat(driver.live()).isEmpty();
+    }
+
+    @Test
+    void aFailingFlyApiGetsAtMostTheDriversAttemptsForOneStep() throws Exception {
+        AtomicInteger creates = new AtomicInteger();
+        try (MockWebServer fly = new MockWebServer()) {
+            fly.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    if ("POST".equals(request.getMethod())) {
+                        creates.incrementAndGet();
+                        return new MockResponse.Builder().code(503).addHeader("Content-Type", "application/json")
+                                .body("{\"error\":\"service unavailable\"}").build();
+                    }
+                    // every lookup: no machine, so each attempt is a create
+                    return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                            .body("[]").build();
+                }
+            });
+            fly.start();
+            int driverAttempts = 2;
+            FlyMachinesSettings flySettings = FlyMachinesSettings.of("test-token", "velocity-previews",
+                            "registry.fly.io/velocity-previews:test", List.of("ams"))
+                    .withBaseUrl(fly.url("/").uri())
+                    .withRateLimits(new FlyMachinesSettings.RateLimits(1000, 100, 1000, 100))
+                    .withRetry(new FlyMachinesSettings.Retry(driverAttempts,
+                            new Backoff(Duration.ofMillis(1), Duration.ofMillis(2)), 1, Duration.ofMillis(1)));
+            try (FlyMachinesDriver flyDriver = new FlyMachinesDriver(flySettings)) {
+                SessionProvisioner overFly = new SessionProvisioner(sessions, new Projects(jdbc),
+                        new TransactionTemplate(new JdbcTransactionManager(dataSource)), flyDriver, settings,
+                        Clock.systemUTC(), new SimpleMeterRegistry());
+
+                Outcome outcome = overFly.handle(create(Tier.FREE));
+
+                assertThat(outcome).isEqualTo(Outcome.FAILED);
+                assertThat(settings.retry().maxAttempts()).isGreaterThan(1);
+                assertThat(creates).as("the driver's attempts, not multiplied by the provisioner's")
+                        .hasValue(driverAttempts);
+            }
+        }
     }
 
     @Test

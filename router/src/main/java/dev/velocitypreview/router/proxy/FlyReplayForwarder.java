@@ -57,7 +57,7 @@ final class FlyReplayForwarder implements PreviewForwarder {
 
     FlyReplayForwarder(RouterProperties.Fly fly) {
         this.previewApp = Objects.requireNonNull(fly.previewApp(), "velocity.router.fly.preview-app is required in fly-replay mode");
-        this.replayState = fly.replayState();
+        this.replayState = fly.replayState() == null ? null : fly.replayState().value();
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 
 import dev.velocitypreview.core.access.PreviewToken;
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.router.RouterProperties;
 
 /** Wires the routing feature from {@link RouterProperties}. */
@@ -45,12 +46,12 @@ class RoutingConfiguration {
 
     @Bean
     PreviewGate previewGate(RouterProperties properties) {
-        String secret = properties.previewTokenSecret();
+        Secret secret = properties.previewTokenSecret();
         if (secret == null) {
             LOG.atWarn().log("no preview token secret configured (velocity.router.preview-token-secret): "
                     + "private previews are refused with 503");
         }
-        return new PreviewGate(secret == null ? null : new PreviewToken(secret), Clock.systemUTC());
+        return new PreviewGate(secret == null ? null : new PreviewToken(secret.value()), Clock.systemUTC());
     }
 
     @Bean

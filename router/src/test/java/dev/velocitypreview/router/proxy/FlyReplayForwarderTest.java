@@ -18,6 +18,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.core.publisher.Flux;
 
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.router.RouterProperties;
 import dev.velocitypreview.router.routing.ForwardTarget;
 import dev.velocitypreview.router.routing.RequestBodyTooLargeException;
@@ -50,7 +51,7 @@ class FlyReplayForwarderTest {
 
     @Test
     void replayCarriesTheSharedStateWhenOneIsConfigured() {
-        FlyReplayForwarder withState = new FlyReplayForwarder(new RouterProperties.Fly("velocity-previews", STATE));
+        FlyReplayForwarder withState = new FlyReplayForwarder(new RouterProperties.Fly("velocity-previews", new Secret(STATE)));
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/").build());
 
         withState.forward(exchange, target(MACHINE)).block(BLOCK);

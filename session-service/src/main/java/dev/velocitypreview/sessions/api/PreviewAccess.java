@@ -25,7 +25,7 @@ class PreviewAccess {
     private final Clock clock;
 
     PreviewAccess(SessionServiceProperties properties, Clock clock) {
-        this.tokens = properties.previewTokenSecret() == null ? null : new PreviewToken(properties.previewTokenSecret());
+        this.tokens = properties.previewTokenSecret() == null ? null : new PreviewToken(properties.previewTokenSecret().value());
         this.ttl = properties.previewTokenTtl();
         this.defaultVisibility = properties.defaultVisibility();
         this.clock = clock;

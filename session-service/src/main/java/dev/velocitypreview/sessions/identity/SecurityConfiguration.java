@@ -85,7 +85,7 @@ class SecurityConfiguration {
         NimbusJwtDecoder decoder;
         if (auth.hs256Secret() != null) {
             decoder = NimbusJwtDecoder
-                    .withSecretKey(new SecretKeySpec(auth.hs256Secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+                    .withSecretKey(new SecretKeySpec(auth.hs256Secret().value().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
                     .macAlgorithm(MacAlgorithm.HS256)
                     .build();
         } else {
