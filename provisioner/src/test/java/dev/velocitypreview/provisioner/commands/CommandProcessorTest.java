@@ -1,9 +1,12 @@
 package dev.velocitypreview.provisioner.commands;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -13,7 +16,10 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
+import dev.velocitypreview.core.topic.DeadLetterHeaders;
 import dev.velocitypreview.core.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -28,12 +34,12 @@ class CommandProcessorTest {
     @Test
     void aCommandIsKeptAndRetriedWhileTheDatabaseIsUnreachableNeverDeadLettered() {
         AtomicInteger attempts = new AtomicInteger();
-        CommandHandler handler = command -> {
+        CommandHandler handler = creating(() -> {
             if (attempts.incrementAndGet() < 3) {
                 throw new CannotGetJdbcConnectionException("connection refused");
             }
             return CommandHandler.Outcome.APPLIED;
-        };
+        });
 
         processor(handler).process(record(create()));
 
@@ -45,14 +51,39 @@ class CommandProcessorTest {
 
     @Test
     void aCommandThatFailsForAnyOtherReasonIsDeadLetteredWithTheReason() {
-        CommandHandler handler = command -> {
+        CommandHandler handler = creating(() -> {
             throw new IllegalStateException("session cannot move from ACTIVE to PROVISIONING");
-        };
+        });
 
         processor(handler).process(record(create()));
 
         assertThat(deadLetterTopic.history()).hasSize(1);
         assertThat(deadLetterTopic.history().get(0).topic()).isEqualTo(Topics.SESSION_COMMANDS_DLT.name());
+    }
+
+    @Test
+    void aKindOfCommandThisProvisionerDoesNotHandleIsDeadLetteredNamingItAndNeverApplied() {
+        AtomicInteger handled = new AtomicInteger();
+        CommandHandler handler = creating(() -> {
+            handled.incrementAndGet();
+            return CommandHandler.Outcome.APPLIED;
+        });
+        UUID session = UUID.randomUUID();
+        ConsumerRecord<byte[], byte[]> suspend = record(SessionCommand.suspend(session, "user-1", Instant.now()));
+
+        processor(handler).process(suspend);
+        processor(handler).process(record(SessionCommand.extend(session, "user-1", Instant.now().plusSeconds(60),
+                Instant.now())));
+        processor(handler).process(record(SessionCommand.resume(session, "user-1", Instant.now())));
+
+        assertThat(handled).as("nothing reached the handler").hasValue(0);
+        assertThat(deadLetterTopic.history()).extracting(letter -> new String(
+                        letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .containsExactly("suspend is not handled by this provisioner", "extend is not handled by this provisioner",
+                        "resume is not handled by this provisioner");
+        assertThat(deadLetterTopic.history().get(0).value()).as("set aside byte for byte").isEqualTo(suspend.value());
+        assertThat(meters.counter("velocity.provisioner.commands", "type", "SUSPEND", "outcome", "dead_lettered").count())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -70,8 +101,24 @@ class CommandProcessorTest {
                 meters);
     }
 
+    /** A handler whose creates do {@code onCreate}; a terminate would fail the test. */
+    private static CommandHandler creating(Supplier<CommandHandler.Outcome> onCreate) {
+        return new CommandHandler() {
+            @Override
+            public Outcome create(SessionCommand.Create command) {
+                return onCreate.get();
+            }
+
+            @Override
+            public Outcome terminate(SessionCommand.Terminate command) {
+                throw new AssertionError("no terminate was sent");
+            }
+        };
+    }
+
     private static SessionCommand create() {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Instant.now());
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC,
+                Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 
     private static ConsumerRecord<byte[], byte[]> record(SessionCommand command) {
