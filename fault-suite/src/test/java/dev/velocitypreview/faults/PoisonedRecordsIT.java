@@ -1,5 +1,6 @@
 package dev.velocitypreview.faults;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
@@ -27,7 +29,6 @@ import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
-import dev.velocitypreview.core.topic.DeadLetterHeaders;
 import dev.velocitypreview.core.topic.Topics;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -165,9 +166,10 @@ class PoisonedRecordsIT {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    reasons.put(header(record, DeadLetterHeaders.ORIGINAL_PARTITION) + "@"
-                            + header(record, DeadLetterHeaders.ORIGINAL_OFFSET),
-                            header(record, DeadLetterHeaders.REASON));
+                    // spring-kafka's standard headers: partition and offset as big-endian int and long
+                    int partition = ByteBuffer.wrap(record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_PARTITION).value()).getInt();
+                    long offset = ByteBuffer.wrap(record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_OFFSET).value()).getLong();
+                    reasons.put(partition + "@" + offset, header(record, KafkaHeaders.DLT_EXCEPTION_MESSAGE));
                 }
             }
         }

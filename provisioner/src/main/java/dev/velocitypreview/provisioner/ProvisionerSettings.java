@@ -42,8 +42,11 @@ public record ProvisionerSettings(
      * @param bootstrapServers the Kafka brokers, {@code host:port[,host:port]}
      * @param groupId          the consumer group of all provisioner instances; they share the command partitions
      * @param pollTimeout      how long one poll waits for commands; also bounds how late a finished command is committed
-     * @param consumer         extra consumer settings passed to the Kafka client as they are
-     * @param producer         extra producer settings (dead-letter producer) passed to the Kafka client as they are
+     * @param consumer         raw settings of the command consumer, laid over {@code spring.kafka.consumer.*} and over
+     *                         what the provisioner sets (group id, {@code auto.offset.reset=earliest}); auto commit
+     *                         must stay off
+     * @param producer         raw settings of the dead-letter producer, laid over {@code spring.kafka.producer.*} and
+     *                         over what the provisioner sets ({@code acks=all}, idempotence)
      */
     public record Kafka(
             @DefaultValue("localhost:9092") String bootstrapServers,

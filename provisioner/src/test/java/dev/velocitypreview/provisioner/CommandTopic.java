@@ -13,12 +13,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import dev.velocitypreview.core.command.SessionCommand;
@@ -34,10 +38,12 @@ final class CommandTopic implements AutoCloseable {
 
     static final int PARTITIONS = 3;
 
+    private final String bootstrapServers;
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
 
     CommandTopic(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -63,6 +69,26 @@ final class CommandTopic implements AutoCloseable {
         }
         return get(admin.listOffsets(latest).all()).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /** The value of the command record at {@code offset} of {@code partition}. */
+    byte[] valueAt(int partition, long offset) {
+        TopicPartition at = new TopicPartition(Topics.SESSION_COMMANDS.name(), partition);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(List.of(at));
+            consumer.seek(at, offset);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() == offset) {
+                        return record.value();
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no command record at " + at + "@" + offset + " within 30 s");
     }
 
     void publish(SessionCommand command) {

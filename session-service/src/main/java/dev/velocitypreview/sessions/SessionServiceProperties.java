@@ -134,9 +134,9 @@ public record SessionServiceProperties(
 
     /**
      * @param bootstrapServers Kafka bootstrap servers, for the producer, the view and topic setup
-     * @param producer         raw producer settings (for example {@code compression.type}, security);
-     *                         bootstrap servers, serializers, {@code acks}, idempotence,
-     *                         {@code linger.ms} and the timeouts derived from send-timeout always win
+     * @param producer         raw producer settings (for example {@code compression.type}), laid over {@code spring.kafka.producer.*}
+     *                         and over what this service sets (bootstrap servers, {@code acks}, idempotence,
+     *                         {@code linger.ms}, timeouts from send-timeout); weakening {@code acks} or idempotence is refused at startup
      * @param streams          raw Kafka Streams settings for the view (for example security);
      *                         {@code application.id}, bootstrap servers and {@code state.dir} always win
      * @param createTopics     create the command and changelog topics with broker defaults when

@@ -81,6 +81,11 @@ final class RunningSessionService implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
+    /** Reads parked in the service's session directory, waiting for a session or a version of it. */
+    int directoryWaiting() {
+        return context.getBean(dev.velocitypreview.core.directory.SessionDirectory.class).waiting();
+    }
+
     @Override
     public void close() {
         context.close();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -208,6 +209,34 @@ class SessionServiceIT {
         assertThat(session.get("machineUrl").stringValue()).isEqualTo("http://127.0.0.1:40000");
         assertThat(session.get("readyAt").isNull()).isTrue();
         assertThat(session.get("expiresAt").stringValue()).isEqualTo("2026-01-01T11:00:00Z");
+    }
+
+    @Test
+    void aReadAskingForAVersionWaitsUntilTheViewHasItAndNeverAnswersAnOlderOne() throws Exception {
+        UUID id = created(create(user, UUID.randomUUID()));
+        publishRows(null, row(id, user, SessionStatus.STARTING, 2));
+        awaitStatus(id, "STARTING", 2);
+
+        // the caller saw version 3 elsewhere (another reader of the changelog was faster): its read waits for it
+        CompletableFuture<HttpResponse<String>> read = CompletableFuture.supplyAsync(() ->
+                service.send(service.request("/v1/sessions/" + id + "?minVersion=3")
+                        .header(AUTHORIZATION, bearer(TestTokens.user(user))).GET()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.directoryWaiting() > 0);
+        publishRows(null, row(id, user, SessionStatus.ACTIVE, 3));
+
+        HttpResponse<String> response = read.get(10, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json(response).get("status").stringValue()).isEqualTo("ACTIVE");
+        assertThat(json(response).get("version").longValue()).isEqualTo(3);
+
+        // a version the view never reaches within the grace: 503, not the older session
+        HttpResponse<String> behind = service.send(service.request("/v1/sessions/" + id + "?minVersion=99")
+                .header(AUTHORIZATION, bearer(TestTokens.user(user))).GET());
+        assertProblem(behind, 503, "holds version 3 of session " + id + ", not yet version 99");
+        assertThat(behind.headers().firstValue("Retry-After")).isPresent();
+        // someone else's session stays unknown, whatever version is asked for
+        assertProblem(service.send(service.request("/v1/sessions/" + id + "?minVersion=99")
+                .header(AUTHORIZATION, bearer(TestTokens.user("someone-else"))).GET()), 404, "not found");
     }
 
     @Test
@@ -537,6 +566,8 @@ class SessionServiceIT {
                         "path", "/v1/sessions/" + UUID.randomUUID()),
                 bad("delete of an unknown session", 404, "not found", "DELETE", null, null, "u",
                         "path", "/v1/sessions/" + UUID.randomUUID()),
+                bad("read asking for a version that is not a number", 400, "minVersion must be a whole number", "GET",
+                        null, null, "u", "path", "/v1/sessions/" + UUID.randomUUID() + "?minVersion=-1"),
                 bad("listing with an unknown status", 400, "status must be one of", "GET", null, null, "u",
                         "path", "/v1/sessions?status=RUNNING"));
     }

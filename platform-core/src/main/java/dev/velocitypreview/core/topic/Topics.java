@@ -20,7 +20,10 @@ public final class Topics {
             "preview.sessions", Serdes.String(),
             new CodecSerde<>(SessionRowCodec::encode, SessionRowCodec::decode));
 
-    /** Commands the provisioner could not read or apply, with {@link DeadLetterHeaders}. */
+    /**
+     * Commands the provisioner could not read or apply, byte for byte, with spring-kafka's standard
+     * {@code kafka_dlt-*} headers (original topic, partition, offset, exception class and message).
+     */
     public static final Topic<String, byte[]> SESSION_COMMANDS_DLT = new Topic<>(
             "preview.session-commands-dlt", Serdes.String(), Serdes.ByteArray());
 

@@ -45,7 +45,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
         try {
             command = CommandRecords.read(record, clock.instant());
         } catch (MalformedRecordException e) {
-            deadLetter(record, "unreadable", e, e.getMessage());
+            deadLetter(record, "unreadable", e);
             return;
         }
         Supplier<CommandHandler.Outcome> step = stepFor(command);
@@ -53,7 +53,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
             // refused here rather than committed as if done: it waits on the dead-letter topic for a
             // provisioner that handles it (the session API does not publish such commands yet)
             String reason = command.type().name().toLowerCase(Locale.ROOT) + " is not handled by this provisioner";
-            deadLetter(record, command.type().name(), new UnsupportedOperationException(reason), reason);
+            deadLetter(record, command.type().name(), new UnsupportedOperationException(reason));
             return;
         }
         CommandHandler.Outcome outcome = null;
@@ -65,7 +65,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
                 throw e;
             } catch (RuntimeException e) {
                 if (!CommandHandler.isDatabaseUnavailable(e)) {
-                    deadLetter(record, command.type().name(), e, "could not be applied: " + e.getMessage());
+                    deadLetter(record, command.type().name(), e);
                     return;
                 }
                 // Accepted work is never dropped for an outage: the command stays uncommitted and is
@@ -101,15 +101,15 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
         }
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String type, Exception failure, String reason) {
-        deadLetters.send(record, failure, reason);
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String type, Exception failure) {
+        deadLetters.send(record, failure);
         deadLettered.increment();
         count(type, "dead_lettered");
         LOG.atWarn()
                 .addKeyValue("session", CommandDispatcher.loggableKey(record))
                 .addKeyValue("partition", record.partition())
                 .addKeyValue("offset", record.offset())
-                .addKeyValue("reason", reason)
+                .addKeyValue("reason", failure.getMessage())
                 .log("command dead-lettered");
     }
 

@@ -1,44 +1,71 @@
 package dev.velocitypreview.provisioner.commands;
 
 import java.time.Clock;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
 
+import dev.velocitypreview.boot.kafka.KafkaClientSettings;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 
 @Configuration(proxyBeanMethods = false)
 class CommandsConfiguration {
 
-    @Bean(destroyMethod = "close")
-    DeadLetters deadLetters(ProvisionerSettings settings, Clock clock) {
-        Map<String, Object> config = new HashMap<>(settings.kafka().producer());
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafka().bootstrapServers());
-        config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new DeadLetters(new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()), clock);
+    /** How long a dead letter may take to be acknowledged before its original is left for a retry. */
+    static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
+
+    @Bean(destroyMethod = "destroy")
+    DefaultKafkaProducerFactory<byte[], byte[]> deadLetterProducerFactory(
+            KafkaProperties spring, ProvisionerSettings settings,
+            ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
+        ProvisionerSettings.Kafka kafka = settings.kafka();
+        Map<String, Object> config = KafkaClientSettings.producer(spring, kafka.bootstrapServers(), Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "provisioner-dead-letters",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), kafka.producer());
+        DefaultKafkaProducerFactory<byte[], byte[]> factory =
+                new DefaultKafkaProducerFactory<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+        return factory;
     }
 
     @Bean
-    CommandConsumer commandConsumer(ProvisionerSettings settings, CommandHandler handler, DeadLetters deadLetters,
-                                    Clock clock, MeterRegistry meters) {
+    KafkaTemplate<byte[], byte[]> deadLetterTemplate(DefaultKafkaProducerFactory<byte[], byte[]> deadLetterProducerFactory) {
+        KafkaTemplate<byte[], byte[]> template = new KafkaTemplate<>(deadLetterProducerFactory);
+        template.setObservationEnabled(true);
+        return template;
+    }
+
+    @Bean
+    DeadLetters deadLetters(KafkaTemplate<byte[], byte[]> deadLetterTemplate, ProvisionerSettings settings) {
+        return new DeadLetters(deadLetterTemplate, settings.kafka().groupId(), DEAD_LETTER_TIMEOUT);
+    }
+
+    @Bean
+    CommandConsumer commandConsumer(KafkaProperties spring, ProvisionerSettings settings, CommandHandler handler,
+                                    DeadLetters deadLetters, Clock clock, MeterRegistry meters) {
         ProvisionerSettings.Kafka kafka = settings.kafka();
         ProvisionerSettings.Concurrency concurrency = settings.concurrency();
-        Map<String, Object> config = new HashMap<>(kafka.consumer());
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
-        // commits follow finished work, never the poll position
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = KafkaClientSettings.consumer(spring, kafka.bootstrapServers(), Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId(),
+                // commits follow finished work, never the poll position
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), kafka.consumer());
+        KafkaClientSettings.require(config, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                "a command is committed only once it is done with, or a crash would lose it", "false");
         CommandProcessor processor = new CommandProcessor(handler, deadLetters, clock, meters);
         return new CommandConsumer(
                 () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),

@@ -13,13 +13,15 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.mock.MockProducerFactory;
+import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
-import dev.velocitypreview.core.topic.DeadLetterHeaders;
 import dev.velocitypreview.core.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -59,6 +61,8 @@ class CommandProcessorTest {
 
         assertThat(deadLetterTopic.history()).hasSize(1);
         assertThat(deadLetterTopic.history().get(0).topic()).isEqualTo(Topics.SESSION_COMMANDS_DLT.name());
+        assertThat(new String(deadLetterTopic.history().get(0).headers().lastHeader(KafkaHeaders.DLT_EXCEPTION_MESSAGE)
+                .value())).isEqualTo("session cannot move from ACTIVE to PROVISIONING");
     }
 
     @Test
@@ -78,7 +82,7 @@ class CommandProcessorTest {
 
         assertThat(handled).as("nothing reached the handler").hasValue(0);
         assertThat(deadLetterTopic.history()).extracting(letter -> new String(
-                        letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                        letter.headers().lastHeader(KafkaHeaders.DLT_EXCEPTION_MESSAGE).value(), StandardCharsets.UTF_8))
                 .containsExactly("suspend is not handled by this provisioner", "extend is not handled by this provisioner",
                         "resume is not handled by this provisioner");
         assertThat(deadLetterTopic.history().get(0).value()).as("set aside byte for byte").isEqualTo(suspend.value());
@@ -97,7 +101,8 @@ class CommandProcessorTest {
     }
 
     private CommandProcessor processor(CommandHandler handler) {
-        return new CommandProcessor(handler, new DeadLetters(deadLetterTopic, Clock.systemUTC()), Clock.systemUTC(),
+        return new CommandProcessor(handler, new DeadLetters(new KafkaTemplate<>(new MockProducerFactory<>(() -> deadLetterTopic)), "provisioner",
+                Duration.ofSeconds(5)), Clock.systemUTC(),
                 meters);
     }
 

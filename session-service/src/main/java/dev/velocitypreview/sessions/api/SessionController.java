@@ -107,9 +107,11 @@ class SessionController {
 
     /** A long poll when the session is not in the view yet: it may be a few milliseconds behind a 202. */
     @GetMapping("/{id}")
-    CompletableFuture<Session> get(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id) {
+    CompletableFuture<Session> get(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id,
+                                   @RequestParam(name = "minVersion", required = false) @Nullable String minVersion) {
         UUID sessionId = SessionLookups.sessionId(id);
-        return lookups.find(sessionId, view -> caller.owns(view.userId()))
+        long atLeast = SessionLookups.minVersion(minVersion);
+        return lookups.find(sessionId, view -> caller.owns(view.userId()), atLeast)
                 .thenApply(view -> Session.of(view, links, previews.tokenFor(view)));
     }
 

@@ -30,6 +30,7 @@ class SessionLookups {
     static final int MAX_LIMIT = 500;
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
     private static final Comparator<SessionView> NEWEST_FIRST = Comparator
             .comparing(SessionView::requestedAt, Comparator.nullsLast(Comparator.<java.time.Instant>reverseOrder()))
             .thenComparing(SessionView::createdAt, Comparator.nullsLast(Comparator.<java.time.Instant>reverseOrder()))
@@ -57,8 +58,18 @@ class SessionLookups {
      * is as unknown as a missing one, so ids cannot be probed.
      */
     CompletableFuture<SessionView> find(UUID id, Predicate<SessionView> visible) {
+        return find(id, visible, 0);
+    }
+
+    /**
+     * {@link #find}, waiting also until the view holds at least {@code minVersion} of the session: a
+     * caller that has seen that version elsewhere (an earlier answer, another reader of the changelog)
+     * never reads an older one from this view. Still at most the grace; a view that stays behind
+     * answers 503 rather than an older session than the caller asked for.
+     */
+    CompletableFuture<SessionView> find(UUID id, Predicate<SessionView> visible, long minVersion) {
         requireReady();
-        return directory.await(id, any -> true, grace).handle((view, error) -> {
+        return directory.await(id, view -> view.version() >= minVersion, grace).handle((view, error) -> {
             if (error == null && visible.test(view)) {
                 return view;
             }
@@ -66,8 +77,25 @@ class SessionLookups {
             if (cause != null && !(cause instanceof TimeoutException)) {
                 throw new CompletionException(cause);
             }
+            Optional<SessionView> behind = directory.lookup(id).filter(visible);
+            if (behind.isPresent()) {
+                throw ApiProblem.unavailable("view_behind", "this reader holds version " + behind.get().version()
+                        + " of session " + id + ", not yet version " + minVersion + "; retry shortly", RETRY_AFTER, null);
+            }
             throw ApiProblem.notFound("session " + id + " not found");
         });
+    }
+
+    /** A {@code minVersion} parameter: 0 (any version) when absent. */
+    static long minVersion(@Nullable String raw) {
+        if (raw == null) {
+            return 0;
+        }
+        if (!VERSION.matcher(raw).matches()) {
+            throw ApiProblem.badRequest("invalid_min_version", "minVersion must be a whole number from 0 to "
+                    + "999999999999999999, got " + SessionId.quote(raw)).field("minVersion");
+        }
+        return Long.parseLong(raw);
     }
 
     /** {@link #find}, for handlers that block anyway. */

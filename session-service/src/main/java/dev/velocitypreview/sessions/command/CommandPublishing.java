@@ -1,46 +1,74 @@
 package dev.velocitypreview.sessions.command;
 
-import java.util.HashMap;
 import java.util.Map;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
 
+import dev.velocitypreview.boot.kafka.KafkaClientSettings;
+import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.sessions.SessionServiceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The Kafka producer behind {@link CommandPublisher}. */
+/** The Kafka template behind {@link CommandPublisher}. */
 @Configuration(proxyBeanMethods = false)
 class CommandPublishing {
 
-    @Bean(destroyMethod = "close")
-    KafkaCommandPublisher commandPublisher(SessionServiceProperties properties, MeterRegistry registry) {
-        return new KafkaCommandPublisher(
-                new KafkaProducer<>(producerConfig(properties),
-                        Topics.SESSION_COMMANDS.keySerde().serializer(),
-                        Topics.SESSION_COMMANDS.valueSerde().serializer()),
-                properties.sendTimeout(), registry);
+    @Bean(destroyMethod = "destroy")
+    DefaultKafkaProducerFactory<String, SessionCommand> commandProducerFactory(
+            KafkaProperties spring, SessionServiceProperties properties,
+            ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
+        DefaultKafkaProducerFactory<String, SessionCommand> factory = new DefaultKafkaProducerFactory<>(
+                producerConfig(spring, properties),
+                Topics.SESSION_COMMANDS.keySerde().serializer(),
+                Topics.SESSION_COMMANDS.valueSerde().serializer());
+        // Boot's customizers add the Micrometer producer listener, as they would to its own factory
+        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+        return factory;
+    }
+
+    @Bean
+    KafkaTemplate<String, SessionCommand> commandTemplate(DefaultKafkaProducerFactory<String, SessionCommand> factory) {
+        KafkaTemplate<String, SessionCommand> template = new KafkaTemplate<>(factory);
+        template.setDefaultTopic(Topics.SESSION_COMMANDS.name());
+        template.setObservationEnabled(true);
+        return template;
+    }
+
+    @Bean
+    KafkaCommandPublisher commandPublisher(KafkaTemplate<String, SessionCommand> commandTemplate,
+                                           SessionServiceProperties properties, MeterRegistry registry) {
+        return new KafkaCommandPublisher(commandTemplate, properties.sendTimeout(), registry);
     }
 
     /**
-     * The raw settings first, then what the API's promise depends on: a 202 means the command is
-     * on every in-sync replica exactly once, and no request waits longer than the send timeout.
+     * What a 202 promises, laid between Boot's {@code spring.kafka.producer.*} and the raw
+     * {@code velocity.session-service.kafka.producer.*}: the command is on every in-sync replica
+     * exactly once, and no request waits longer than the send timeout. An override that would
+     * break the first half is refused at startup rather than quietly ignored.
      */
-    static Map<String, Object> producerConfig(SessionServiceProperties properties) {
-        Map<String, Object> config = new HashMap<>(properties.kafka().producer());
-        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "session-service-commands");
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    static Map<String, Object> producerConfig(KafkaProperties spring, SessionServiceProperties properties) {
         int timeoutMs = (int) properties.sendTimeout().toMillis();
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-        // delivery.timeout.ms must be >= linger.ms + request.timeout.ms
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000));
+        Map<String, Object> config = KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(), Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "session-service-commands",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
+                // delivery.timeout.ms must be >= linger.ms + request.timeout.ms
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
+                properties.kafka().producer());
+        String why = "a 202 promises the command is stored on every in-sync replica exactly once";
+        KafkaClientSettings.require(config, ProducerConfig.ACKS_CONFIG, why, "all", "-1");
+        KafkaClientSettings.require(config, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, why, "true");
         return config;
     }
 }
