@@ -25,8 +25,10 @@ import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -141,6 +143,7 @@ class PoisonedRecordsIT {
 
     private static byte[] valid(UUID id) {
         return SessionCommandCodec.encode(SessionCommand.create(id, "poison-user", UUID.randomUUID(), Tier.FREE,
+                Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                 Instant.now()));
     }
 

@@ -19,7 +19,6 @@ import org.springframework.validation.annotation.Validated;
 import dev.velocitypreview.core.config.PositiveDuration;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
-import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
 /**
@@ -30,7 +29,6 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  * @param retry        how transient database failures are retried before a session fails (machine calls are
  *                     retried by the machine driver alone)
  * @param readyTimeout how long a new machine may take to report healthy before its session fails
- * @param tierTtl      how long a session lives, by tier, counted from its creation
  * @param machines     where previews run
  */
 @ConfigurationProperties("velocity.provisioner")
@@ -40,14 +38,12 @@ public record ProvisionerSettings(
         @DefaultValue @Valid Concurrency concurrency,
         @DefaultValue @Valid Retry retry,
         @DefaultValue("60s") @PositiveDuration Duration readyTimeout,
-        @DefaultValue TierTtl tierTtl,
         @DefaultValue @Valid Machines machines) {
 
     public ProvisionerSettings {
         Objects.requireNonNull(kafka, "kafka == null");
         Objects.requireNonNull(concurrency, "concurrency == null");
         Objects.requireNonNull(retry, "retry == null");
-        Objects.requireNonNull(tierTtl, "tierTtl == null");
         Objects.requireNonNull(machines, "machines == null");
     }
 
@@ -110,30 +106,6 @@ public record ProvisionerSettings(
         }
     }
 
-    /**
-     * @param free session lifetime on the free tier
-     * @param pro  session lifetime on the pro tier
-     * @param team session lifetime on the team tier
-     */
-    public record TierTtl(
-            @DefaultValue("30m") Duration free,
-            @DefaultValue("2h") Duration pro,
-            @DefaultValue("8h") Duration team) {
-        public TierTtl {
-            requirePositive("tier-ttl.free", free);
-            requirePositive("tier-ttl.pro", pro);
-            requirePositive("tier-ttl.team", team);
-        }
-
-        public Duration of(Tier tier) {
-            return switch (tier) {
-                case FREE -> free;
-                case PRO -> pro;
-                case TEAM -> team;
-            };
-        }
-    }
-
     /** @param local the local process driver, the default */
     /**
      * @param driver where previews run: {@code local} (child processes of this provisioner) or {@code fly}
@@ -158,7 +130,9 @@ public record ProvisionerSettings(
 
     /**
      * The Fly Machines driver. Finer settings (timeouts, rate limits, retries, runtime wiring) keep the
-     * driver's documented defaults, which follow Fly's published limits.
+     * driver's documented defaults, which follow Fly's published limits. Machine sizes are not set here:
+     * each machine gets the size its session's tier grants, from the session API's tier table
+     * ({@code velocity.session-service.tiers.*.machine}).
      *
      * @param baseUrl the Machines API: {@code https://api.machines.dev}, or {@code http://_api.internal:4280}
      *                from inside Fly's private network
@@ -167,21 +141,18 @@ public record ProvisionerSettings(
      * @param image   the preview machine image (preview-runtime and Node)
      * @param regions regions to create machines in, in order of preference; a region out of capacity moves
      *                the create to the next
-     * @param guests  machine size per tier ({@code cpu-kind}, {@code cpus}, {@code memory-mb}, a multiple of
-     *                256) for sessions whose CREATE carries no size; the session API's {@code tiers.*.machine}
-     *                is what normally decides; tiers left out keep the driver's defaults
      * @param machineUrl a machine's runtime as this provisioner (health) and the routers (proxy mode) reach it,
      *                with the placeholders {@code {machine}}, {@code {app}} and {@code {port}}; it is stored as
      *                the session's machine URL. Default {@code http://{machine}.vm.{app}.internal:{port}}, Fly's
      *                private DNS name of the machine
      */
     public record Fly(@Nullable URI baseUrl, Secret token, String app, String image, List<String> regions,
-                      @Nullable Map<Tier, FlyMachinesSettings.Guest> guests, @Nullable String machineUrl) {
+                      @Nullable String machineUrl) {
 
         FlyMachinesSettings toDriverSettings() {
             FlyMachinesSettings.Runtime runtime = machineUrl == null || machineUrl.isBlank() ? null
                     : FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(machineUrl);
-            return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, null, null, runtime, null,
+            return new FlyMachinesSettings(baseUrl, token, app, image, regions, null, null, runtime, null,
                     null, null);
         }
     }
@@ -199,13 +170,6 @@ public record ProvisionerSettings(
             if (rootDir == null) {
                 rootDir = Path.of(System.getProperty("java.io.tmpdir"), "velocity-preview", "machines");
             }
-        }
-    }
-
-    // TierTtl's alone, which goes with the provisioner's own ttl table
-    private static void requirePositive(String name, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
         }
     }
 }

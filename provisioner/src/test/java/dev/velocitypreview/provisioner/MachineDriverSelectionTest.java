@@ -34,19 +34,16 @@ class MachineDriverSelectionTest {
                         "velocity.provisioner.machines.fly.token=fly-token-for-tests",
                         "velocity.provisioner.machines.fly.app=velocity-previews",
                         "velocity.provisioner.machines.fly.image=registry.fly.io/velocity-previews:v1",
-                        "velocity.provisioner.machines.fly.regions=ams,fra",
-                        "velocity.provisioner.machines.fly.guests.pro.cpu-kind=shared",
-                        "velocity.provisioner.machines.fly.guests.pro.cpus=1",
-                        "velocity.provisioner.machines.fly.guests.pro.memory-mb=1024")
+                        "velocity.provisioner.machines.fly.regions=ams,fra")
                 .run(started -> assertThat(started.getBean(MachineDriver.class)).isInstanceOf(FlyMachinesDriver.class));
     }
 
     @Test
     void theMachineUrlReachesTheFlyDriverAndDefaultsToFlysPrivateDnsName() {
         ProvisionerSettings.Fly reachedOtherwise = new ProvisionerSettings.Fly(null, new Secret("fly-token-for-tests"), "velocity-previews",
-                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, "http://{machine}.flycast:{port}");
+                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), "http://{machine}.flycast:{port}");
         ProvisionerSettings.Fly byDefault = new ProvisionerSettings.Fly(null, new Secret("fly-token-for-tests"), "velocity-previews",
-                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, null);
+                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null);
 
         assertThat(reachedOtherwise.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.flycast:{port}");
         assertThat(byDefault.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.vm.{app}.internal:{port}");

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.local.LocalMachinesSettings;
 import dev.velocitypreview.machines.local.LocalProcessDriver;
@@ -80,10 +82,11 @@ class ProvisionerCrashIT {
 
     @Test
     void provisionerKilledAfterMachineCreatedRecoversToOneActiveSessionAndNoLeakedMachine() throws Exception {
-        SessionCommand create = null;
+        SessionCommand.Create create = null;
         for (int attempt = 1; attempt <= MAX_TRIES && create == null; attempt++) {
             Process first = startProvisioner("first-" + attempt);
-            SessionCommand candidate = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
+            SessionCommand.Create candidate = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
+                    Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                     Instant.now());
             int machinesBefore = machinesOnDisk();
 

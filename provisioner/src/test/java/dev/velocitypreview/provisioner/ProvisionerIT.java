@@ -31,7 +31,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
 import dev.velocitypreview.core.command.TerminationReason;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
@@ -91,7 +93,7 @@ class ProvisionerIT {
 
     @Test
     void createdSessionBecomesActiveOnAMachineThatServesTheProjectPage() throws Exception {
-        SessionCommand create = create();
+        SessionCommand.Create create = create();
 
         commands.publish(create);
 
@@ -105,7 +107,7 @@ class ProvisionerIT {
 
     @Test
     void createDeliveredTwiceYieldsOneMachineAndOneRow() {
-        SessionCommand create = create();
+        SessionCommand.Create create = create();
         double skippedBefore = skippedCreates();
 
         commands.publish(create);
@@ -121,7 +123,7 @@ class ProvisionerIT {
 
     @Test
     void terminateStopsTheMachineProcessAndEndsTheSessionWithReasonUser() throws Exception {
-        SessionCommand create = create();
+        SessionCommand.Create create = create();
         commands.publish(create);
         String url = (String) awaitStatus(create.sessionId(), "ACTIVE").get("machine_url");
 
@@ -145,7 +147,7 @@ class ProvisionerIT {
                     VALUES (:id, :project, :path, 'hello', 5)""",
                     Map.of("id", UUID.randomUUID(), "project", projectId, "path", path));
         }
-        SessionCommand create = SessionCommand.create(UUID.randomUUID(), "user-1", projectId, Tier.FREE, Instant.now());
+        SessionCommand.Create create = create(projectId);
 
         commands.publish(create);
 
@@ -190,6 +192,27 @@ class ProvisionerIT {
                 Map.of("id", misKeyed.sessionId()), Long.class)).as("a mis-keyed command changes nothing").isZero();
     }
 
+    @Test
+    void aCommandThisProvisionerDoesNotHandleYetIsDeadLetteredNotSkippedAndTheSessionsNextCommandStillApplies() {
+        SessionCommand.Create create = create();
+        commands.publish(create);
+        awaitStatus(create.sessionId(), "ACTIVE");
+        Map<TopicPartition, Long> dltStart = commands.endOffsets(Topics.SESSION_COMMANDS_DLT.name());
+
+        commands.publish(SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now()));
+        commands.publish(SessionCommand.terminate(create.sessionId(), create.userId(), TerminationReason.USER,
+                Instant.now()));
+
+        Map<String, Object> row = awaitStatus(create.sessionId(), "TERMINATED");
+        assertThat(row.get("version")).as("ACTIVE (3), STOPPING, TERMINATED: the suspend wrote nothing").isEqualTo(5L);
+        List<ConsumerRecord<byte[], byte[]>> letters = deadLetters(dltStart, List.of(create.sessionId().toString()));
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(SessionCommandCodec.decode(letter.value())).isInstanceOf(SessionCommand.Suspend.class);
+            assertThat(header(letter, KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+                    .isEqualTo("suspend is not handled by this provisioner");
+        });
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> deadLetters(Map<TopicPartition, Long> from, List<String> keys) {
         List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -231,8 +254,13 @@ class ProvisionerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static SessionCommand create() {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Instant.now());
+    private static SessionCommand.Create create() {
+        return create(UUID.randomUUID());
+    }
+
+    private static SessionCommand.Create create(UUID projectId) {
+        return SessionCommand.create(UUID.randomUUID(), "user-1", projectId, Tier.FREE, Visibility.PUBLIC,
+                Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 
     private static double skippedCreates() {

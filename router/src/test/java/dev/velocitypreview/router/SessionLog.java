@@ -1,5 +1,6 @@
 package dev.velocitypreview.router;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
@@ -53,14 +55,18 @@ final class SessionLog implements AutoCloseable {
     }
 
     void create(UUID id, Visibility visibility) {
-        send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(),
-                SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, visibility, Instant.now())));
+        send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(), createOf(id, visibility)));
     }
 
     /** Publishes the CREATE of a public session into a given partition, behind whatever was published there. */
     RecordMetadata createInPartition(UUID id, int partition) {
         return send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), partition, id.toString(),
-                SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Instant.now())));
+                createOf(id, Visibility.PUBLIC)));
+    }
+
+    private static SessionCommand createOf(UUID id, Visibility visibility) {
+        return SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, visibility, Duration.ofMinutes(30),
+                new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 
     /** Publishes a changelog row and returns where it landed. */

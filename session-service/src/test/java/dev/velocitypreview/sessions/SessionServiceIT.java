@@ -154,8 +154,7 @@ class SessionServiceIT {
         assertThat(body.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
         assertThat(body.get("statusUrl").stringValue()).isEqualTo("http://api.test/v1/sessions/" + id);
         assertThat(response.headers().firstValue("Location")).hasValue("http://api.test/v1/sessions/" + id);
-        assertThat(commands.commandsFor(id, before)).singleElement().satisfies(create -> {
-            assertThat(create.type()).isEqualTo(SessionCommand.Type.CREATE);
+        assertThat(commands.commandsFor(id, before)).singleElement().isInstanceOfSatisfying(SessionCommand.Create.class, create -> {
             assertThat(create.sessionId()).isEqualTo(id);
             assertThat(create.userId()).isEqualTo(user);
             assertThat(create.projectId()).isEqualTo(project);
@@ -252,7 +251,8 @@ class SessionServiceIT {
         assertThat(created(retry)).isEqualTo(id);
         assertThat(json(retry)).isEqualTo(json(first));
         assertThat(commands.commandsFor(id, before)).hasSize(2)
-                .allSatisfy(create -> assertThat(create.projectId()).isEqualTo(project));
+                .allSatisfy(command -> assertThat(command).isInstanceOfSatisfying(SessionCommand.Create.class,
+                        create -> assertThat(create.projectId()).isEqualTo(project)));
     }
 
     @Test
@@ -285,8 +285,7 @@ class SessionServiceIT {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         assertThat(json(response).get("id").stringValue()).isEqualTo(id.toString());
-        assertThat(commands.commandsFor(id, before)).singleElement().satisfies(terminate -> {
-            assertThat(terminate.type()).isEqualTo(SessionCommand.Type.TERMINATE);
+        assertThat(commands.commandsFor(id, before)).singleElement().isInstanceOfSatisfying(SessionCommand.Terminate.class, terminate -> {
             assertThat(terminate.userId()).isEqualTo(user);
             assertThat(terminate.reason()).isEqualTo(TerminationReason.USER);
         });
@@ -437,7 +436,8 @@ class SessionServiceIT {
                 "{\"projectId\":\"" + UUID.randomUUID() + "\",\"ttl\":\"PT90M\"}"));
 
         assertThat(commands.commandsFor(id, before)).singleElement()
-                .satisfies(create -> assertThat(create.ttl()).isEqualTo(Duration.ofMinutes(90)));
+                .isInstanceOfSatisfying(SessionCommand.Create.class,
+                        create -> assertThat(create.ttl()).isEqualTo(Duration.ofMinutes(90)));
     }
 
     @Test
@@ -467,7 +467,8 @@ class SessionServiceIT {
         assertThat(tokens.check(token, UUID.randomUUID(), now)).isEqualTo(PreviewToken.Check.WRONG_SESSION);
         assertThat(tokens.check(token, id, now.plus(Duration.ofMinutes(16)))).isEqualTo(PreviewToken.Check.EXPIRED);
         assertThat(commands.commandsFor(id, before)).singleElement()
-                .satisfies(create -> assertThat(create.visibility()).isEqualTo(Visibility.PRIVATE));
+                .isInstanceOfSatisfying(SessionCommand.Create.class,
+                        create -> assertThat(create.visibility()).isEqualTo(Visibility.PRIVATE));
 
         JsonNode read = json(get(user, id));
         assertThat(read.get("visibility").stringValue()).isEqualTo("private");
@@ -505,8 +506,7 @@ class SessionServiceIT {
         HttpResponse<String> terminated = send("DELETE", "/v1/admin/sessions/" + theirs, admin);
 
         assertThat(terminated.statusCode()).as(terminated.body()).isEqualTo(202);
-        assertThat(commands.commandsFor(theirs, before)).singleElement().satisfies(terminate -> {
-            assertThat(terminate.type()).isEqualTo(SessionCommand.Type.TERMINATE);
+        assertThat(commands.commandsFor(theirs, before)).singleElement().isInstanceOfSatisfying(SessionCommand.Terminate.class, terminate -> {
             assertThat(terminate.reason()).isEqualTo(TerminationReason.ADMIN);
             assertThat(terminate.userId()).isEqualTo(other);
         });

@@ -1,5 +1,6 @@
 package dev.velocitypreview.bench.routing;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +28,12 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.directory.SessionDirectoryTopology;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionStatus.Routing;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 
 /**
@@ -73,7 +76,9 @@ public class RouteDecisionBenchmark {
             UUID id = UUID.randomUUID();
             UUID project = UUID.randomUUID();
             known[i] = id.toString();
-            creates.add(KeyValue.pair(known[i], SessionCommand.create(id, "user-" + (i % 1000), project, Tier.FREE, now)));
+            creates.add(KeyValue.pair(known[i], SessionCommand.create(id, "user-" + (i % 1000), project, Tier.FREE,
+                    Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
+                    now)));
             actives.add(KeyValue.pair(known[i], new SessionView(id, "user-" + (i % 1000), project, SessionStatus.ACTIVE,
                     null, null, "machine-" + i, "http://10.0.0.1:" + (20000 + i % 10000), "local", Tier.FREE, null, 3,
                     now, now, now, now, now.plusSeconds(3600), null)));

@@ -453,10 +453,9 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
         metadata.put(ATTEMPT_ID, spec.attemptId());
         metadata.put(MANAGED_BY, MANAGER);
-        // the size the session's tier granted (decided by the session API); the driver's table only for older commands
-        CreateMachineBody.Guest guest = spec.size() != null
-                ? new CreateMachineBody.Guest(spec.size().cpuKind(), spec.size().cpus(), spec.size().memoryMb())
-                : guestOf(settings.guest(spec.tier()));
+        // the size the session's tier granted: the session API's tier table decides, the driver has none of its own
+        CreateMachineBody.Guest guest =
+                new CreateMachineBody.Guest(spec.size().cpuKind(), spec.size().cpus(), spec.size().memoryMb());
         FlyMachinesSettings.Restart restart = settings.restart();
         return new CreateMachineBody(region, new CreateMachineBody.Config(
                 settings.image(),
@@ -469,10 +468,6 @@ public final class FlyMachinesDriver implements MachineDriver {
                                 new CreateMachineBody.Port(443, List.of("tls", "http"))))),
                 new CreateMachineBody.Restart(restart.policy().wireName(),
                         restart.policy() == FlyMachinesSettings.RestartPolicy.ON_FAILURE ? restart.maxRetries() : null)));
-    }
-
-    private static CreateMachineBody.Guest guestOf(FlyMachinesSettings.Guest guest) {
-        return new CreateMachineBody.Guest(guest.cpuKind(), guest.cpus(), guest.memoryMb());
     }
 
     /**

@@ -2,10 +2,8 @@ package dev.velocitypreview.machines.fly;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,7 +16,6 @@ import jakarta.validation.constraints.Positive;
 import dev.velocitypreview.core.config.PositiveDuration;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
-import dev.velocitypreview.core.session.Tier;
 
 /**
  * How {@link FlyMachinesDriver} talks to the Fly Machines API and what machines it asks for.
@@ -32,9 +29,6 @@ import dev.velocitypreview.core.session.Tier;
  * @param image      the preview machine image (runtime and Node), e.g. {@code registry.fly.io/velocity-previews:v1}
  * @param regions    where machines are created, in order of preference: a region out of capacity moves
  *                   the create to the next one
- * @param guests     machine size per tier for sessions whose command carries no size (the session API
- *                   sends the size the tier grants); default free: shared 1 CPU 256 MB, pro: shared 1 CPU
- *                   1024 MB, team: shared 2 CPUs 2048 MB, as the API's tier table; a tier left out takes its default
  * @param service    how Fly's proxy reaches the runtime
  * @param restart    what Fly does when the runtime exits; default on-failure, at most 3 times
  * @param runtime    how the preview runtime inside the machine is set up and reached
@@ -43,7 +37,7 @@ import dev.velocitypreview.core.session.Tier;
  * @param retry      how transient failures (timeouts, 408, 429, 5xx) are retried inside one driver call
  */
 public record FlyMachinesSettings(URI baseUrl, Secret token, String app, @NotBlank String image, List<String> regions,
-                                  Map<Tier, Guest> guests, Service service, Restart restart, Runtime runtime,
+                                  Service service, Restart restart, Runtime runtime,
                                   @Valid Timeouts timeouts, @Valid RateLimits rateLimits, @Valid Retry retry) {
 
     public static final URI PUBLIC_API = URI.create("https://api.machines.dev");
@@ -78,11 +72,6 @@ public record FlyMachinesSettings(URI baseUrl, Secret token, String app, @NotBla
         if (regions.stream().distinct().count() != regions.size()) {
             throw new IllegalArgumentException("regions must not repeat a region, got " + regions);
         }
-        Map<Tier, Guest> sizes = new EnumMap<>(Guest.DEFAULTS);
-        if (guests != null) {
-            sizes.putAll(guests);
-        }
-        guests = Map.copyOf(sizes);
         service = service != null ? service : Service.DEFAULT;
         restart = restart != null ? restart : Restart.DEFAULT;
         runtime = runtime != null ? runtime : Runtime.DEFAULT;
@@ -91,59 +80,29 @@ public record FlyMachinesSettings(URI baseUrl, Secret token, String app, @NotBla
         retry = retry != null ? retry : Retry.DEFAULT;
     }
 
-    /** Every default: public API, default sizes, Fly's rate limits. */
+    /** Every default: public API, Fly's rate limits. */
     public static FlyMachinesSettings of(String token, String app, String image, List<String> regions) {
-        return new FlyMachinesSettings(null, new Secret(token), app, image, regions, null, null, null, null, null, null, null);
+        return new FlyMachinesSettings(null, new Secret(token), app, image, regions, null, null, null, null, null, null);
     }
 
     public FlyMachinesSettings withBaseUrl(URI url) {
-        return new FlyMachinesSettings(url, token, app, image, regions, guests, service, restart, runtime, timeouts, rateLimits, retry);
+        return new FlyMachinesSettings(url, token, app, image, regions, service, restart, runtime, timeouts, rateLimits, retry);
     }
 
     public FlyMachinesSettings withRuntime(Runtime newRuntime) {
-        return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, service, restart, newRuntime, timeouts, rateLimits, retry);
+        return new FlyMachinesSettings(baseUrl, token, app, image, regions, service, restart, newRuntime, timeouts, rateLimits, retry);
     }
 
     public FlyMachinesSettings withTimeouts(Timeouts newTimeouts) {
-        return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, service, restart, runtime, newTimeouts, rateLimits, retry);
+        return new FlyMachinesSettings(baseUrl, token, app, image, regions, service, restart, runtime, newTimeouts, rateLimits, retry);
     }
 
     public FlyMachinesSettings withRateLimits(RateLimits newLimits) {
-        return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, service, restart, runtime, timeouts, newLimits, retry);
+        return new FlyMachinesSettings(baseUrl, token, app, image, regions, service, restart, runtime, timeouts, newLimits, retry);
     }
 
     public FlyMachinesSettings withRetry(Retry newRetry) {
-        return new FlyMachinesSettings(baseUrl, token, app, image, regions, guests, service, restart, runtime, timeouts, rateLimits, newRetry);
-    }
-
-    public Guest guest(Tier tier) {
-        return guests.get(tier);
-    }
-
-    /**
-     * A machine size, Fly's {@code config.guest}.
-     *
-     * @param cpuKind  {@code shared} or {@code performance}
-     * @param memoryMb a multiple of 256, as Fly requires
-     */
-    public record Guest(String cpuKind, int cpus, int memoryMb) {
-
-        static final Map<Tier, Guest> DEFAULTS = Map.of(
-                Tier.FREE, new Guest("shared", 1, 256),
-                Tier.PRO, new Guest("shared", 1, 1024),
-                Tier.TEAM, new Guest("shared", 2, 2048));
-
-        public Guest {
-            if (!"shared".equals(cpuKind) && !"performance".equals(cpuKind)) {
-                throw new IllegalArgumentException("cpuKind must be shared or performance, got " + cpuKind);
-            }
-            if (cpus < 1) {
-                throw new IllegalArgumentException("cpus must be >= 1, got " + cpus);
-            }
-            if (memoryMb < 256 || memoryMb % 256 != 0) {
-                throw new IllegalArgumentException("memoryMb must be a positive multiple of 256, got " + memoryMb);
-            }
-        }
+        return new FlyMachinesSettings(baseUrl, token, app, image, regions, service, restart, runtime, timeouts, rateLimits, newRetry);
     }
 
     /** Fly's {@code autostop} for a service: what its proxy does with a machine nobody sends requests to. */

@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
-import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineSpec;
 
@@ -56,7 +56,7 @@ class FlyMachinesBurstTest {
             try (FlyMachinesDriver driver = new FlyMachinesDriver(settings)) {
                 List<Future<Machine>> creates = new ArrayList<>();
                 for (int i = 0; i < CREATES; i++) {
-                    MachineSpec spec = new MachineSpec(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, null,
+                    MachineSpec spec = new MachineSpec(UUID.randomUUID(), "user-1", UUID.randomUUID(), new MachineSize("shared", 1, 256),
                             "attempt-" + i, List.of(), Map.of());
                     creates.add(callers.submit(() -> driver.create(spec)));
                 }

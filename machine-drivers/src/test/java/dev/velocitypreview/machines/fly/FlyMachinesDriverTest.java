@@ -26,7 +26,6 @@ import mockwebserver3.SocketEffect;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
-import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
@@ -94,11 +93,10 @@ class FlyMachinesDriverTest {
     }
 
     @Test
-    void aMachineGetsTheSizeItsSessionWasGrantedRatherThanTheTierDefault() {
+    void aMachineGetsTheSizeItsSessionWasGranted() {
         api.then(200, "[]")
                 .then(200, machineJson(MACHINE, "created", session, "ams", "\"stop\"", "2024-05-20T17:07:36Z"));
-        MachineSpec granted = new MachineSpec(session, "user-1", project, Tier.FREE,
-                new MachineSize("performance", 2, 4096), "attempt-1", spec().files(), Map.of());
+        MachineSpec granted = new MachineSpec(session, "user-1", project, new MachineSize("performance", 2, 4096), "attempt-1", spec().files(), Map.of());
 
         driver.create(granted);
 
@@ -409,7 +407,7 @@ class FlyMachinesDriverTest {
 
     private FlyMachinesSettings settings() {
         return new FlyMachinesSettings(URI.create(fly.url("/").toString()), new Secret("test-token"), APP, IMAGE, List.of("ams", "fra"),
-                null, null, null,
+                null, null,
                 FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()),
                 new FlyMachinesSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20),
                         Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
@@ -423,7 +421,7 @@ class FlyMachinesDriverTest {
     }
 
     private MachineSpec spec() {
-        return new MachineSpec(session, "user-1", project, Tier.FREE, null, "attempt-1",
+        return new MachineSpec(session, "user-1", project, new MachineSize("shared", 1, 256), "attempt-1",
                 List.of(new ProjectFile("index.html", "<h1>hi</h1>", false), new ProjectFile("src", null, true)), Map.of());
     }
 

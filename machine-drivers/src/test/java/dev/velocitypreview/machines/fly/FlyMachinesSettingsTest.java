@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.config.Secret;
-import dev.velocitypreview.core.session.Tier;
 
 class FlyMachinesSettingsTest {
 
@@ -23,19 +21,12 @@ class FlyMachinesSettingsTest {
         assertThat(SETTINGS.baseUrl()).isEqualTo(URI.create("https://api.machines.dev"));
         assertThat(SETTINGS.rateLimits()).isEqualTo(new FlyMachinesSettings.RateLimits(1, 3, 5, 10));
         assertThat(SETTINGS.timeouts().waitSlice()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(SETTINGS.guest(Tier.FREE)).isEqualTo(new FlyMachinesSettings.Guest("shared", 1, 256));
         assertThat(SETTINGS.runtime().healthUrlTemplate()).isEqualTo("http://{machine}.vm.{app}.internal:{port}");
     }
 
     @Test
     void theTokenNeverShowsInTheSettingsText() {
         assertThat(SETTINGS.toString()).doesNotContain("fo1_secret-token").contains("token=" + Secret.MASK);
-    }
-
-    @Test
-    void memoryThatIsNotAMultipleOf256IsRefused() {
-        assertThatThrownBy(() -> new FlyMachinesSettings.Guest("shared", 1, 300))
-                .hasMessage("memoryMb must be a positive multiple of 256, got 300");
     }
 
     @Test
@@ -53,15 +44,6 @@ class FlyMachinesSettingsTest {
                 .hasMessageContaining("got Frankfurt");
         assertThatThrownBy(() -> FlyMachinesSettings.of("t", "app", "image", List.of("ams", "ams")))
                 .hasMessageContaining("must not repeat");
-    }
-
-    @Test
-    void aTierLeftOutOfTheGuestsKeepsItsDefaultSize() {
-        FlyMachinesSettings settings = new FlyMachinesSettings(null, new Secret("t"), "app", "image", List.of("ams"),
-                Map.of(Tier.PRO, new FlyMachinesSettings.Guest("performance", 1, 2048)), null, null, null, null, null, null);
-
-        assertThat(settings.guest(Tier.PRO)).isEqualTo(new FlyMachinesSettings.Guest("performance", 1, 2048));
-        assertThat(settings.guest(Tier.TEAM)).isEqualTo(new FlyMachinesSettings.Guest("shared", 2, 2048));
     }
 
     @Test

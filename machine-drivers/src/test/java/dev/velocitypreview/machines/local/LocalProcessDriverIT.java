@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
@@ -80,7 +80,7 @@ class LocalProcessDriverIT {
     }
 
     private static MachineSpec spec(UUID session, Map<String, String> env, ProjectFile... files) {
-        return new MachineSpec(session, "user-1", UUID.randomUUID(), Tier.FREE, null, "attempt-" + UUID.randomUUID(),
+        return new MachineSpec(session, "user-1", UUID.randomUUID(), new MachineSize("shared", 1, 256), "attempt-" + UUID.randomUUID(),
                 List.of(files), env);
     }
 

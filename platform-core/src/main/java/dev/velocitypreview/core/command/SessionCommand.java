@@ -12,88 +12,167 @@ import dev.velocitypreview.core.session.Visibility;
 
 /**
  * A request to change a session, published on {@code preview.session-commands} keyed by the
- * session id so that all commands of a session stay in order.
+ * session id so that all commands of a session stay in order. One record per kind of command,
+ * each carrying exactly what its kind needs.
  *
- * @param commandId unique per published command; lets consumers recognise a redelivery
- * @param projectId required for CREATE, optional otherwise
- * @param tier      required for CREATE, optional otherwise
- * @param visibility for CREATE: who may open the preview; {@link Visibility#PUBLIC} when not given
- * @param ttl        for CREATE: how long the session may live, already checked against the caller's
- *                   tier by the API; null for the tier's default
- * @param machine    for CREATE: the machine size the caller's tier grants; null for the machine driver's
- *                   default for the tier
- * @param idleTimeout for CREATE: how long the preview may go unused before it is ended; null for none
- *                   recorded
- * @param reason    why a TERMINATE was issued ({@code user}, {@code expired}, {@code idle}, {@code admin}, {@code orphan})
+ * <p>Java 17 has no pattern matching for {@code switch}: code that acts on every kind switches over
+ * {@link #type()} in a switch <em>expression</em> (which the compiler checks covers every constant)
+ * and casts to the record that kind always is, so a new kind does not compile until every such
+ * switch says what to do with it.
  */
-public record SessionCommand(
-        UUID commandId,
-        Type type,
-        UUID sessionId,
-        String userId,
-        UUID projectId,
-        Tier tier,
-        Visibility visibility,
-        Duration ttl,
-        MachineSize machine,
-        Duration idleTimeout,
-        String reason,
-        Instant issuedAt) {
+public sealed interface SessionCommand permits SessionCommand.Create, SessionCommand.Terminate,
+        SessionCommand.Extend, SessionCommand.Suspend, SessionCommand.Resume {
 
-    public SessionCommand {
+    /** Unique per published command; lets consumers recognise a redelivery. */
+    UUID commandId();
+
+    UUID sessionId();
+
+    /** The session's owner. */
+    String userId();
+
+    Instant issuedAt();
+
+    /** The kind of command; its name is the {@code type} on the wire. */
+    Type type();
+
+    /** The kinds of command, one per record; {@link #name()} is the wire name. */
+    enum Type {
+        CREATE, TERMINATE, EXTEND, SUSPEND, RESUME
+    }
+
+    /** A create with a fresh command id; the tier grant ({@code ttl}, {@code machine}, {@code idleTimeout}) is required. */
+    static Create create(UUID sessionId, String userId, UUID projectId, Tier tier, Visibility visibility,
+                         Duration ttl, MachineSize machine, Duration idleTimeout, Instant now) {
+        return new Create(UUID.randomUUID(), sessionId, userId, projectId, tier, visibility, ttl, machine, idleTimeout,
+                now);
+    }
+
+    static Terminate terminate(UUID sessionId, String userId, String reason, Instant now) {
+        return new Terminate(UUID.randomUUID(), sessionId, userId, reason, now);
+    }
+
+    static Extend extend(UUID sessionId, String userId, Instant expiresAt, Instant now) {
+        return new Extend(UUID.randomUUID(), sessionId, userId, expiresAt, now);
+    }
+
+    static Suspend suspend(UUID sessionId, String userId, Instant now) {
+        return new Suspend(UUID.randomUUID(), sessionId, userId, now);
+    }
+
+    static Resume resume(UUID sessionId, String userId, Instant now) {
+        return new Resume(UUID.randomUUID(), sessionId, userId, now);
+    }
+
+    /**
+     * Start a session. The session API decides the tier grant from its tier table, the only place
+     * tiers are configured; the provisioner applies it as given.
+     *
+     * @param visibility  who may open the preview; {@link Visibility#PUBLIC} when not given
+     * @param ttl         how long the session may live, counted from its creation; already capped by the tier
+     * @param machine     the machine size the tier grants
+     * @param idleTimeout how long the preview may go unused before it is suspended
+     */
+    record Create(UUID commandId, UUID sessionId, String userId, UUID projectId, Tier tier, Visibility visibility,
+                  Duration ttl, MachineSize machine, Duration idleTimeout, Instant issuedAt) implements SessionCommand {
+
+        public Create {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+            Objects.requireNonNull(projectId, "projectId is required for CREATE");
+            Objects.requireNonNull(tier, "tier is required for CREATE");
+            visibility = visibility == null ? Visibility.PUBLIC : visibility;
+            requirePositive("ttl", ttl);
+            Objects.requireNonNull(machine, "machine is required for CREATE (the size the tier grants)");
+            requirePositive("idleTimeout", idleTimeout);
+        }
+
+        @Override
+        public Type type() {
+            return Type.CREATE;
+        }
+    }
+
+    /** @param reason why: {@code user}, {@code expired}, {@code idle}, {@code admin} or {@code orphan} ({@link TerminationReason}) */
+    record Terminate(UUID commandId, UUID sessionId, String userId, String reason, Instant issuedAt)
+            implements SessionCommand {
+
+        public Terminate {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+            if (reason == null || !TerminationReason.isKnown(reason)) {
+                throw new IllegalArgumentException("reason for TERMINATE must be one of " + TerminationReason.KNOWN
+                        + ", got " + (reason == null ? "nothing" : "'" + reason + "'"));
+            }
+        }
+
+        @Override
+        public Type type() {
+            return Type.TERMINATE;
+        }
+    }
+
+    /**
+     * Move a session's expiry.
+     *
+     * @param expiresAt the new expiry, absolute so that an extend delivered twice sets the same one; the
+     *                  API computed it from the requested ttl and capped it by the tier
+     */
+    record Extend(UUID commandId, UUID sessionId, String userId, Instant expiresAt, Instant issuedAt)
+            implements SessionCommand {
+
+        public Extend {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+            Objects.requireNonNull(expiresAt, "expiresAt is required for EXTEND");
+            if (!expiresAt.isAfter(issuedAt)) {
+                throw new IllegalArgumentException("expiresAt of EXTEND must be after issuedAt, got " + expiresAt
+                        + " for a command issued at " + issuedAt);
+            }
+        }
+
+        @Override
+        public Type type() {
+            return Type.EXTEND;
+        }
+    }
+
+    /** Stop an idle session's machine, keeping it so that a request can wake it. */
+    record Suspend(UUID commandId, UUID sessionId, String userId, Instant issuedAt) implements SessionCommand {
+
+        public Suspend {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+        }
+
+        @Override
+        public Type type() {
+            return Type.SUSPEND;
+        }
+    }
+
+    /** Wake a suspended session, because a request for it arrived. */
+    record Resume(UUID commandId, UUID sessionId, String userId, Instant issuedAt) implements SessionCommand {
+
+        public Resume {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+        }
+
+        @Override
+        public Type type() {
+            return Type.RESUME;
+        }
+    }
+
+    private static void requireCommon(UUID commandId, UUID sessionId, String userId, Instant issuedAt) {
         Objects.requireNonNull(commandId, "commandId is required");
-        Objects.requireNonNull(type, "type is required (CREATE, TERMINATE, EXTEND, RESUME)");
         Objects.requireNonNull(sessionId, "sessionId is required");
         UserId.require(userId);
         Objects.requireNonNull(issuedAt, "issuedAt is required");
-        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
-            throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null) {
+            throw new NullPointerException(name + " is required for CREATE");
         }
-        if (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero())) {
-            throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
         }
-        if (type == Type.CREATE && visibility == null) {
-            visibility = Visibility.PUBLIC;
-        }
-        if (type == Type.CREATE) {
-            Objects.requireNonNull(projectId, "projectId is required for CREATE");
-            Objects.requireNonNull(tier, "tier is required for CREATE");
-        }
-        if (type == Type.TERMINATE) {
-            if (reason == null || !TerminationReason.isKnown(reason)) {
-                throw new IllegalArgumentException("reason for TERMINATE must be one of "
-                        + TerminationReason.KNOWN + ", got " + (reason == null ? "nothing" : "'" + reason + "'"));
-            }
-        }
-    }
-
-    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier, Instant now) {
-        return create(sessionId, userId, projectId, tier, Visibility.PUBLIC, now);
-    }
-
-    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
-                                        Visibility visibility, Instant now) {
-        return create(sessionId, userId, projectId, tier, visibility, null, now);
-    }
-
-    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
-                                        Visibility visibility, Duration ttl, Instant now) {
-        return create(sessionId, userId, projectId, tier, visibility, ttl, null, null, now);
-    }
-
-    public static SessionCommand create(UUID sessionId, String userId, UUID projectId, Tier tier,
-                                        Visibility visibility, Duration ttl, MachineSize machine,
-                                        Duration idleTimeout, Instant now) {
-        return new SessionCommand(UUID.randomUUID(), Type.CREATE, sessionId, userId, projectId, tier, visibility,
-                ttl, machine, idleTimeout, null, now);
-    }
-
-    public static SessionCommand terminate(UUID sessionId, String userId, String reason, Instant now) {
-        return new SessionCommand(UUID.randomUUID(), Type.TERMINATE, sessionId, userId, null, null, null, null,
-                null, null, reason, now);
-    }
-
-    public enum Type {
-        CREATE, TERMINATE, EXTEND, RESUME
     }
 }

@@ -2,7 +2,11 @@ package dev.velocitypreview.core.command;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.velocitypreview.core.json.JsonObjectReader;
 import dev.velocitypreview.core.json.JsonObjectWriter;
@@ -11,53 +15,119 @@ import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 
-/** JSON form of {@link SessionCommand}: strict, so a half-understood command is never applied. */
+/**
+ * JSON form of {@link SessionCommand}: one flat object whose {@code type} says which record it is.
+ * Strict, so a half-understood command is never applied: unknown fields and types are refused, and
+ * so is a value in a field of another kind of command. A field of another kind that is JSON null is
+ * accepted, as commands written before the family was split carry every field.
+ */
 public final class SessionCommandCodec {
 
-    private static final Set<String> FIELDS =
-            Set.of("commandId", "type", "sessionId", "userId", "projectId", "tier", "visibility", "ttl", "machine",
-                    "idleTimeout", "reason", "issuedAt");
+    private static final List<String> CREATE_FIELDS =
+            List.of("projectId", "tier", "visibility", "ttl", "machine", "idleTimeout");
+    private static final List<String> TERMINATE_FIELDS = List.of("reason");
+    private static final List<String> EXTEND_FIELDS = List.of("expiresAt");
+
+    private static final Set<String> FIELDS = Stream.of(
+                    List.of("commandId", "type", "sessionId", "userId", "issuedAt"),
+                    CREATE_FIELDS, TERMINATE_FIELDS, EXTEND_FIELDS)
+            .flatMap(List::stream).collect(Collectors.toUnmodifiableSet());
+
+    private static final String TYPES = Arrays.stream(SessionCommand.Type.values()).map(Enum::name)
+            .collect(Collectors.joining(", "));
 
     private SessionCommandCodec() {
     }
 
     public static byte[] encode(SessionCommand command) {
-        return new JsonObjectWriter()
+        JsonObjectWriter out = new JsonObjectWriter()
                 .uuid("commandId", command.commandId())
                 .string("type", command.type().name())
                 .uuid("sessionId", command.sessionId())
-                .string("userId", command.userId())
-                .uuid("projectId", command.projectId())
-                .string("tier", command.tier() == null ? null : command.tier().wireName())
-                .string("visibility", command.visibility() == null ? null : command.visibility().wireName())
-                .string("ttl", command.ttl() == null ? null : command.ttl().toString())
-                .string("machine", command.machine() == null ? null : command.machine().wireName())
-                .string("idleTimeout", command.idleTimeout() == null ? null : command.idleTimeout().toString())
-                .string("reason", command.reason())
-                .instant("issuedAt", command.issuedAt())
-                .toBytes();
+                .string("userId", command.userId());
+        // an expression, so that a new kind of command does not compile until it is encoded here
+        JsonObjectWriter fields = switch (command.type()) {
+            case CREATE -> {
+                SessionCommand.Create create = (SessionCommand.Create) command;
+                yield out.uuid("projectId", create.projectId())
+                        .string("tier", create.tier().wireName())
+                        .string("visibility", create.visibility().wireName())
+                        .string("ttl", create.ttl().toString())
+                        .string("machine", create.machine().wireName())
+                        .string("idleTimeout", create.idleTimeout().toString());
+            }
+            case TERMINATE -> out.string("reason", ((SessionCommand.Terminate) command).reason());
+            case EXTEND -> out.instant("expiresAt", ((SessionCommand.Extend) command).expiresAt());
+            case SUSPEND, RESUME -> out;
+        };
+        return fields.instant("issuedAt", command.issuedAt()).toBytes();
     }
 
     /** @throws MalformedRecordException saying which field is wrong and why */
     public static SessionCommand decode(byte[] json) {
         JsonObjectReader in = JsonObjectReader.of("session command", json, FIELDS);
         SessionCommand.Type type = in.mapped("type", SessionCommandCodec::type);
+        if (type == null) {
+            throw new MalformedRecordException("session command: type is required, one of " + TYPES);
+        }
+        refuseFieldsOfOtherKinds(in, type);
         try {
-            return new SessionCommand(
-                    in.requiredUuid("commandId"),
-                    type,
-                    in.requiredUuid("sessionId"),
-                    in.requiredString("userId"),
-                    in.uuid("projectId"),
-                    in.mapped("tier", Tier::fromWire),
-                    in.mapped("visibility", Visibility::fromWire),
-                    in.mapped("ttl", SessionCommandCodec::duration),
-                    in.mapped("machine", MachineSize::fromWire),
-                    in.mapped("idleTimeout", SessionCommandCodec::duration),
-                    in.string("reason"),
-                    in.instant("issuedAt"));
+            return switch (type) {
+                case CREATE -> new SessionCommand.Create(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.uuid("projectId"),
+                        in.mapped("tier", Tier::fromWire),
+                        in.mapped("visibility", Visibility::fromWire),
+                        in.mapped("ttl", SessionCommandCodec::duration),
+                        in.mapped("machine", MachineSize::fromWire),
+                        in.mapped("idleTimeout", SessionCommandCodec::duration),
+                        in.instant("issuedAt"));
+                case TERMINATE -> new SessionCommand.Terminate(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.string("reason"),
+                        in.instant("issuedAt"));
+                case EXTEND -> new SessionCommand.Extend(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.instant("expiresAt"),
+                        in.instant("issuedAt"));
+                case SUSPEND -> new SessionCommand.Suspend(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.instant("issuedAt"));
+                case RESUME -> new SessionCommand.Resume(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.instant("issuedAt"));
+            };
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new MalformedRecordException("session command: " + e.getMessage(), e);
+        }
+    }
+
+    private static void refuseFieldsOfOtherKinds(JsonObjectReader in, SessionCommand.Type type) {
+        List<String> own = switch (type) {
+            case CREATE -> CREATE_FIELDS;
+            case TERMINATE -> TERMINATE_FIELDS;
+            case EXTEND -> EXTEND_FIELDS;
+            case SUSPEND, RESUME -> List.of();
+        };
+        for (List<String> fields : List.of(CREATE_FIELDS, TERMINATE_FIELDS, EXTEND_FIELDS)) {
+            if (fields == own) {
+                continue;
+            }
+            for (String field : fields) {
+                if (in.has(field)) {
+                    throw new MalformedRecordException("session command: " + field + " is not a field of " + type);
+                }
+            }
         }
     }
 
@@ -75,6 +145,6 @@ public final class SessionCommandCodec {
                 return type;
             }
         }
-        throw new IllegalArgumentException("unknown command type, expected one of CREATE, TERMINATE, EXTEND, RESUME");
+        throw new IllegalArgumentException("unknown command type, expected one of " + TYPES);
     }
 }

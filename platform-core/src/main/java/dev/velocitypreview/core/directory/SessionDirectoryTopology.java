@@ -121,12 +121,11 @@ public final class SessionDirectoryTopology {
         @Override
         public void process(Record<String, SessionCommand> record) {
             UUID id = keyOf(record.key(), Topics.SESSION_COMMANDS.name());
-            SessionCommand command = record.value();
-            if (id == null || command == null || command.type() != SessionCommand.Type.CREATE
-                    || !command.sessionId().equals(id) || store.get(record.key()) != null) {
+            if (id == null || !(record.value() instanceof SessionCommand.Create create)
+                    || !create.sessionId().equals(id) || store.get(record.key()) != null) {
                 return;
             }
-            SessionView requested = SessionView.requested(command);
+            SessionView requested = SessionView.requested(create);
             store.put(record.key(), requested);
             changed.accept(id, requested);
         }

@@ -59,6 +59,11 @@ public final class JsonObjectReader {
         return value == null || value.isNull() ? null : value;
     }
 
+    /** True when {@code field} is present with a value other than JSON null. */
+    public boolean has(String field) {
+        return value(field) != null;
+    }
+
     public String string(String field) {
         JsonNode value = value(field);
         if (value == null) {

@@ -45,10 +45,7 @@ public record SessionView(
     }
 
     /** The view of a session that was requested and not yet picked up by the provisioner. */
-    public static SessionView requested(SessionCommand create) {
-        if (create.type() != SessionCommand.Type.CREATE) {
-            throw new IllegalArgumentException("a requested view comes from a CREATE, got " + create.type());
-        }
+    public static SessionView requested(SessionCommand.Create create) {
         return new SessionView(create.sessionId(), create.userId(), create.projectId(), SessionStatus.REQUESTED,
                 null, null, null, null, null, create.tier(), create.visibility(), 0L, create.issuedAt(), null, null, null, null, null);
     }

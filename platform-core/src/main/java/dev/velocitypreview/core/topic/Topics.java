@@ -10,7 +10,7 @@ import dev.velocitypreview.core.session.SessionView;
 /** Every topic of the platform. All are keyed by the session id in its canonical UUID text form. */
 public final class Topics {
 
-    /** CREATE, TERMINATE, EXTEND, RESUME; one topic so a session's commands stay in order. */
+    /** CREATE, TERMINATE, EXTEND, SUSPEND, RESUME; one topic so a session's commands stay in order. */
     public static final Topic<String, SessionCommand> SESSION_COMMANDS = new Topic<>(
             "preview.session-commands", Serdes.String(),
             new CodecSerde<>(SessionCommandCodec::encode, SessionCommandCodec::decode));

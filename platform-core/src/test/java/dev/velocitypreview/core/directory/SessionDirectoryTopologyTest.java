@@ -1,5 +1,6 @@
 package dev.velocitypreview.core.directory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.command.TerminationReason;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,12 +71,25 @@ class SessionDirectoryTopologyTest {
     @Test
     void aCreateMakesTheSessionKnownAsRequested() {
         UUID id = UUID.randomUUID();
-        commands.pipeInput(id.toString(), SessionCommand.create(id, "user-1", UUID.randomUUID(), Tier.FREE, Instant.now()));
+        commands.pipeInput(id.toString(), SessionCommand.create(id, "user-1", UUID.randomUUID(), Tier.FREE,
+                Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
+                Instant.now()));
 
         KeyValueStore<String, SessionView> requested = driver.getKeyValueStore(SessionDirectoryTopology.REQUESTED_STORE);
         assertThat(requested.get(id.toString()).status()).isEqualTo(SessionStatus.REQUESTED);
         assertThat(requested.get(id.toString()).version()).isZero();
         assertThat(changes).containsExactly(id);
+    }
+
+    @Test
+    void commandsOtherThanCreateDoNotMakeASessionKnown() {
+        UUID id = UUID.randomUUID();
+        commands.pipeInput(id.toString(), SessionCommand.resume(id, "user-1", Instant.now()));
+        commands.pipeInput(id.toString(), SessionCommand.terminate(id, "user-1", TerminationReason.USER, Instant.now()));
+
+        KeyValueStore<String, SessionView> requested = driver.getKeyValueStore(SessionDirectoryTopology.REQUESTED_STORE);
+        assertThat(requested.get(id.toString())).isNull();
+        assertThat(changes).isEmpty();
     }
 
     @Test

@@ -10,7 +10,10 @@ import org.springframework.dao.TransientDataAccessException;
 import dev.velocitypreview.core.command.SessionCommand;
 
 /**
- * Applies one command that was read and checked.
+ * Applies one command that was read and checked: one method per kind of command this provisioner acts
+ * on. A kind without a method here is dead-lettered by the {@link CommandProcessor} before it reaches a
+ * handler, never committed as if it had been applied; handling one more kind is a new method here and a
+ * case in the processor's switch over every kind.
  *
  * <p>Called on a worker thread. Calls for one session never overlap and come in topic order;
  * calls for different sessions run concurrently. A command may be delivered more than once
@@ -42,8 +45,19 @@ public interface CommandHandler {
         return false;
     }
 
-    /** @return what became of the command, for metrics and logs */
-    Outcome handle(SessionCommand command);
+    /**
+     * Starts the session: its row with what the tier granted, then its machine, until the session is ACTIVE.
+     *
+     * @return what became of the command, for metrics and logs
+     */
+    Outcome create(SessionCommand.Create command);
+
+    /**
+     * Ends the session: its machine destroyed, its row TERMINATED with the command's reason.
+     *
+     * @return what became of the command, for metrics and logs
+     */
+    Outcome terminate(SessionCommand.Terminate command);
 
     /** What became of a command. */
     enum Outcome {

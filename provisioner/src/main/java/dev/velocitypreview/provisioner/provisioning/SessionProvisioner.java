@@ -1,6 +1,5 @@
 package dev.velocitypreview.provisioner.provisioning;
 
-import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -63,30 +62,25 @@ final class SessionProvisioner implements CommandHandler {
     }
 
     @Override
-    public Outcome handle(SessionCommand command) {
+    public Outcome create(SessionCommand.Create command) {
         UUID id = command.sessionId();
-        return switch (command.type()) {
-            case CREATE -> {
-                Timer.Sample sample = Timer.start(meters);
-                Outcome outcome = failOnError(id, () -> retrying.call(id, "create", () -> create(command)));
-                sample.stop(meters.timer("velocity.provisioner.provisioning.duration", "outcome", outcome.tag()));
-                yield outcome;
-            }
-            case TERMINATE -> failOnError(id, () -> retrying.call(id, "terminate", () -> terminate(command)));
-            case EXTEND, RESUME -> {
-                LOG.atInfo().addKeyValue("session", id).addKeyValue("type", command.type())
-                        .log("command not supported yet, skipped");
-                yield Outcome.SKIPPED;
-            }
-        };
+        Timer.Sample sample = Timer.start(meters);
+        Outcome outcome = failOnError(id, () -> retrying.call(id, "create", () -> createSession(command)));
+        sample.stop(meters.timer("velocity.provisioner.provisioning.duration", "outcome", outcome.tag()));
+        return outcome;
     }
 
-    private Outcome create(SessionCommand command) {
+    @Override
+    public Outcome terminate(SessionCommand.Terminate command) {
+        UUID id = command.sessionId();
+        return failOnError(id, () -> retrying.call(id, "terminate", () -> terminateSession(command)));
+    }
+
+    private Outcome createSession(SessionCommand.Create command) {
         UUID id = command.sessionId();
         Taken taken = transactions.execute(status -> {
-            // the API already capped a requested ttl by the caller's tier
-            Duration ttl = command.ttl() != null ? command.ttl() : settings.tierTtl().of(command.tier());
-            boolean inserted = sessions.insertProvisioning(command, clock.instant().plus(ttl));
+            // the ttl the API granted, already capped by the caller's tier
+            boolean inserted = sessions.insertProvisioning(command, clock.instant().plus(command.ttl()));
             if (inserted) {
                 LOG.atInfo().addKeyValue("session", id).addKeyValue("project", command.projectId())
                         .log("session provisioning");
@@ -120,8 +114,12 @@ final class SessionProvisioner implements CommandHandler {
         UUID id = row.id();
         Machine machine = fresh ? null : driver.findBySession(id).orElse(null);
         if (machine == null) {
+            if (row.machine() == null) {
+                throw new IllegalStateException("session " + id + " has no machine size on its row"
+                        + " (resource_limits.machine): it was requested before the CREATE carried the tier grant");
+            }
             List<ProjectFile> files = projects.files(row.projectId());
-            machine = driver.create(new MachineSpec(id, row.userId(), row.projectId(), row.tier(), row.machine(),
+            machine = driver.create(new MachineSpec(id, row.userId(), row.projectId(), row.machine(),
                     UUID.randomUUID().toString(), files, Map.of()));
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id())
                     .addKeyValue("files", files.size()).log("machine created");
@@ -145,7 +143,7 @@ final class SessionProvisioner implements CommandHandler {
         return Outcome.APPLIED;
     }
 
-    private Outcome terminate(SessionCommand command) {
+    private Outcome terminateSession(SessionCommand.Terminate command) {
         UUID id = command.sessionId();
         Optional<SessionRow> found = sessions.find(id);
         if (found.isEmpty()) {

@@ -12,8 +12,8 @@ import dev.velocitypreview.core.session.Tier;
 /**
  * The columns of a {@code preview_sessions} row that the provisioner reads or changes.
  *
- * @param machine the machine size granted with the CREATE ({@code resource_limits.machine}); null for the
- *                driver's default for the tier
+ * @param machine the machine size granted with the CREATE ({@code resource_limits.machine}); null only on
+ *                rows written before the CREATE carried it
  */
 record SessionRow(
         UUID id,

@@ -53,7 +53,7 @@ final class SessionRows {
      * What the tier granted goes to {@code resource_limits}: the machine size for the driver, the idle
      * timeout for cleanup.
      */
-    boolean insertProvisioning(SessionCommand create, Instant expiresAt) {
+    boolean insertProvisioning(SessionCommand.Create create, Instant expiresAt) {
         return jdbc.update("""
                 INSERT INTO preview_sessions (id, user_id, project_id, status, tier, visibility, version, requested_at,
                                               expires_at, resource_limits)
@@ -70,9 +70,8 @@ final class SessionRows {
                         .addValue("visibility", create.visibility().wireName())
                         .addValue("requestedAt", timestamp(create.issuedAt()))
                         .addValue("expiresAt", timestamp(expiresAt))
-                        .addValue("machine", create.machine() == null ? null : create.machine().wireName())
-                        .addValue("idleSeconds", create.idleTimeout() == null ? null
-                                : create.idleTimeout().toSeconds())) == 1;
+                        .addValue("machine", create.machine().wireName())
+                        .addValue("idleSeconds", create.idleTimeout().toSeconds())) == 1;
     }
 
     /** Errors are shown to users and travel in every changelog record of the row: keep them readable. */

@@ -1,15 +1,20 @@
 package dev.velocitypreview.provisioner.commands;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.mock.MockProducerFactory;
@@ -17,7 +22,9 @@ import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -32,12 +39,12 @@ class CommandProcessorTest {
     @Test
     void aCommandIsKeptAndRetriedWhileTheDatabaseIsUnreachableNeverDeadLettered() {
         AtomicInteger attempts = new AtomicInteger();
-        CommandHandler handler = command -> {
+        CommandHandler handler = creating(() -> {
             if (attempts.incrementAndGet() < 3) {
                 throw new CannotGetJdbcConnectionException("connection refused");
             }
             return CommandHandler.Outcome.APPLIED;
-        };
+        });
 
         processor(handler).process(record(create()));
 
@@ -49,9 +56,9 @@ class CommandProcessorTest {
 
     @Test
     void aCommandThatFailsForAnyOtherReasonIsDeadLetteredWithTheReason() {
-        CommandHandler handler = command -> {
+        CommandHandler handler = creating(() -> {
             throw new IllegalStateException("session cannot move from ACTIVE to PROVISIONING");
-        };
+        });
 
         processor(handler).process(record(create()));
 
@@ -59,6 +66,36 @@ class CommandProcessorTest {
         assertThat(deadLetterTopic.history().get(0).topic()).isEqualTo(Topics.SESSION_COMMANDS_DLT.name());
         assertThat(new String(deadLetterTopic.history().get(0).headers().lastHeader(KafkaHeaders.DLT_EXCEPTION_MESSAGE)
                 .value())).isEqualTo("session cannot move from ACTIVE to PROVISIONING");
+    }
+
+    @ParameterizedTest
+    @MethodSource("notHandledYet")
+    void aKindOfCommandThisProvisionerDoesNotHandleIsDeadLetteredNamingItAndNeverApplied(SessionCommand command) {
+        AtomicInteger handled = new AtomicInteger();
+        CommandHandler handler = creating(() -> {
+            handled.incrementAndGet();
+            return CommandHandler.Outcome.APPLIED;
+        });
+        ConsumerRecord<byte[], byte[]> record = record(command);
+
+        processor(handler).process(record);
+
+        assertThat(handled).as("nothing reached the handler").hasValue(0);
+        String kind = command.type().name().toLowerCase(java.util.Locale.ROOT);
+        assertThat(deadLetterTopic.history()).singleElement().satisfies(letter -> {
+            assertThat(letter.value()).as("set aside byte for byte").isEqualTo(record.value());
+            assertThat(new String(letter.headers().lastHeader(KafkaHeaders.DLT_EXCEPTION_MESSAGE).value(),
+                    StandardCharsets.UTF_8)).isEqualTo(kind + " is not handled by this provisioner");
+        });
+        assertThat(meters.counter("velocity.provisioner.commands", "type", command.type().name(), "outcome",
+                "dead_lettered").count()).isEqualTo(1.0);
+    }
+
+    static Stream<SessionCommand> notHandledYet() {
+        UUID session = UUID.randomUUID();
+        Instant now = Instant.now();
+        return Stream.of(SessionCommand.extend(session, "user-1", now.plusSeconds(60), now),
+                SessionCommand.suspend(session, "user-1", now), SessionCommand.resume(session, "user-1", now));
     }
 
     @Test
@@ -77,8 +114,24 @@ class CommandProcessorTest {
                 meters);
     }
 
+    /** A handler whose creates do {@code onCreate}; a terminate would fail the test. */
+    private static CommandHandler creating(Supplier<CommandHandler.Outcome> onCreate) {
+        return new CommandHandler() {
+            @Override
+            public Outcome create(SessionCommand.Create command) {
+                return onCreate.get();
+            }
+
+            @Override
+            public Outcome terminate(SessionCommand.Terminate command) {
+                throw new AssertionError("no terminate was sent");
+            }
+        };
+    }
+
     private static SessionCommand create() {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Instant.now());
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC,
+                Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 
     private static ConsumerRecord<byte[], byte[]> record(SessionCommand command) {

@@ -1,6 +1,7 @@
 package dev.velocitypreview.provisioner.commands;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -10,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
 import dev.velocitypreview.core.json.MalformedRecordException;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.core.session.Visibility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -68,7 +71,8 @@ class CommandRecordsTest {
     }
 
     private static SessionCommand create(Instant issuedAt) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, issuedAt);
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
+                issuedAt);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String key, SessionCommand command) {

@@ -62,7 +62,6 @@ class SessionProvisionerIT {
             new ProvisionerSettings.Concurrency(4, 16, Duration.ofSeconds(5)),
             new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
             Duration.ofSeconds(5),
-            new ProvisionerSettings.TierTtl(Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(8)),
             new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
                     new ProvisionerSettings.Local(null, null, true), null));
     private SessionRows sessions;
@@ -85,9 +84,9 @@ class SessionProvisionerIT {
 
     @Test
     void createWritesAnActiveRowWithItsMachineAndAStarterProject() {
-        SessionCommand create = create(Tier.PRO);
+        SessionCommand.Create create = create(Tier.PRO);
 
-        Outcome outcome = provisioner.handle(create);
+        Outcome outcome = provisioner.create(create);
 
         assertThat(outcome).isEqualTo(Outcome.APPLIED);
         SessionRow row = sessions.find(create.sessionId()).orElseThrow();
@@ -96,8 +95,8 @@ class SessionProvisionerIT {
         assertThat(row.machineId()).isEqualTo(driver.live().get(0).id());
         assertThat(row.machineUrl()).isEqualTo(driver.live().get(0).url());
         assertThat(row.readyAt()).isCloseTo(Instant.now(), within(10, ChronoUnit.SECONDS));
-        assertThat(expiresAt(create.sessionId())).isCloseTo(Instant.now().plus(Duration.ofHours(2)),
-                within(10, ChronoUnit.SECONDS));
+        assertThat(expiresAt(create.sessionId())).as("the ttl the API granted, counted from now")
+                .isCloseTo(Instant.now().plus(Duration.ofMinutes(45)), within(10, ChronoUnit.SECONDS));
         assertThat(driver.created.get(0).files()).extracting(ProjectFile::path)
                 .containsExactly("index.html", "style.css");
         assertThat(driver.created.get(0).files().get(0).content()).contains(create.projectId().toString());
@@ -107,10 +106,10 @@ class SessionProvisionerIT {
     @Test
     void theMachineSizeAndIdleTimeoutTheTierGrantedAreRecordedAndTheMachineGetsThatSize() {
         MachineSize granted = new MachineSize("shared", 2, 2048);
-        SessionCommand create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
+        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
                 Visibility.PUBLIC, Duration.ofHours(8), granted, Duration.ofMinutes(60), Instant.now());
 
-        provisioner.handle(create);
+        provisioner.create(create);
 
         assertThat(driver.created).singleElement().extracting(MachineSpec::size).isEqualTo(granted);
         assertThat(sessions.find(create.sessionId()).orElseThrow().machine()).isEqualTo(granted);
@@ -120,22 +119,25 @@ class SessionProvisionerIT {
     }
 
     @Test
-    void aCreateThatGrantsNoSizeLeavesTheSizeToTheDriver() {
-        SessionCommand create = create(Tier.FREE);
+    void aRowWrittenBeforeCreatesCarriedTheirSizeFailsItsSessionSayingWhyRatherThanGuessingASize() {
+        SessionCommand.Create create = create(Tier.FREE);
+        sessions.insertProvisioning(create, Instant.now().plus(create.ttl()));
+        jdbc.update("UPDATE preview_sessions SET resource_limits = '{}'::jsonb WHERE id = :id",
+                Map.of("id", create.sessionId()));
 
-        provisioner.handle(create);
+        Outcome outcome = provisioner.create(create);
 
-        assertThat(driver.created).singleElement().extracting(MachineSpec::size).isNull();
-        assertThat(jdbc.queryForObject("SELECT resource_limits::text FROM preview_sessions WHERE id = :id",
-                Map.of("id", create.sessionId()), String.class)).isEqualTo("{}");
+        assertThat(outcome).isEqualTo(Outcome.FAILED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).contains("no machine size on its row");
+        assertThat(driver.created).isEmpty();
     }
 
     @Test
     void createDeliveredTwiceYieldsOneMachineAndOneRow() {
-        SessionCommand create = create(Tier.FREE);
+        SessionCommand.Create create = create(Tier.FREE);
 
-        provisioner.handle(create);
-        Outcome second = provisioner.handle(create);
+        provisioner.create(create);
+        Outcome second = provisioner.create(create);
 
         assertThat(second).isEqualTo(Outcome.SKIPPED);
         assertThat(driver.created).hasSize(1);
@@ -145,10 +147,10 @@ class SessionProvisionerIT {
 
     @Test
     void createRedeliveredAfterACrashUsesTheMachineTheCrashedAttemptMade() {
-        SessionCommand create = create(Tier.FREE);
+        SessionCommand.Create create = create(Tier.FREE);
         Machine leftOver = driver.existing(create.sessionId(), MachineState.STARTED);
 
-        provisioner.handle(create);
+        provisioner.create(create);
 
         assertThat(driver.created).isEmpty();
         assertThat(sessions.find(create.sessionId()).orElseThrow().machineId()).isEqualTo(leftOver.id());
@@ -156,10 +158,10 @@ class SessionProvisionerIT {
 
     @Test
     void aStoppedMachineFoundForTheSessionIsStartedRatherThanReplaced() {
-        SessionCommand create = create(Tier.FREE);
+        SessionCommand.Create create = create(Tier.FREE);
         Machine stopped = driver.existing(create.sessionId(), MachineState.STOPPED);
 
-        provisioner.handle(create);
+        provisioner.create(create);
 
         assertThat(driver.started).containsExactly(stopped.id());
         assertThat(driver.created).isEmpty();
@@ -168,10 +170,10 @@ class SessionProvisionerIT {
 
     @Test
     void aRefusedProjectFailsTheSessionWithTheRuntimesMessageAndLeavesNoMachine() {
-        SessionCommand create = create(Tier.FREE);
+        SessionCommand.Create create = create(Tier.FREE);
         driver.failNextAwaitReady(new MachineException("runtime refused file '../evil': path leaves the project", false));
 
-        Outcome outcome = provisioner.handle(create);
+        Outcome outcome = provisioner.create(create);
 
         assertThat(outcome).isEqualTo(Outcome.FAILED);
         SessionRow row = sessions.find(create.sessionId()).orElseThrow();
@@ -184,12 +186,12 @@ class SessionProvisionerIT {
 
     @Test
     void aTransientMachineFailureIsTheDriversLastWordAndFailsTheSessionWithoutAnotherRoundOfRetries() {
-        SessionCommand create = create(Tier.FREE);
+        SessionCommand.Create create = create(Tier.FREE);
         for (int i = 0; i < 3; i++) {
             driver.failNextCreate(new MachineException("machines api unavailable #" + i, true));
         }
 
-        Outcome outcome = provisioner.handle(create);
+        Outcome outcome = provisioner.create(create);
 
         assertThat(outcome).isEqualTo(Outcome.FAILED);
         assertThat(sessions.find(create.sessionId()).orElseThrow().error())
@@ -228,7 +230,7 @@ class SessionProvisionerIT {
                         new TransactionTemplate(new JdbcTransactionManager(dataSource)), flyDriver, settings,
                         Clock.systemUTC(), new SimpleMeterRegistry());
 
-                Outcome outcome = overFly.handle(create(Tier.FREE));
+                Outcome outcome = overFly.create(create(Tier.FREE));
 
                 assertThat(outcome).isEqualTo(Outcome.FAILED);
                 assertThat(settings.retry().maxAttempts()).isGreaterThan(1);
@@ -240,19 +242,19 @@ class SessionProvisionerIT {
 
     @Test
     void aDatabaseOutageThatOutlastsTheRetriesLeavesTheSessionToTheNextAttemptInsteadOfFailingIt() {
-        SessionCommand create = create(Tier.FREE);
+        SessionCommand.Create create = create(Tier.FREE);
         // the connection drops at the step after the machine is created, on every attempt, and is back afterwards
         for (int i = 0; i < 3; i++) {
             driver.failNextAwaitReady(new DataAccessResourceFailureException("connection refused #" + i));
         }
 
-        assertThatThrownBy(() -> provisioner.handle(create))
+        assertThatThrownBy(() -> provisioner.create(create))
                 .isInstanceOf(DataAccessResourceFailureException.class).hasMessage("connection refused #2");
         SessionRow meanwhile = sessions.find(create.sessionId()).orElseThrow();
         assertThat(meanwhile.status().name()).as("not FAILED: the outage was nobody's fault").isEqualTo("STARTING");
         assertThat(meanwhile.error()).isNull();
 
-        assertThat(provisioner.handle(create)).as("the command handled again once the database answers")
+        assertThat(provisioner.create(create)).as("the command handled again once the database answers")
                 .isEqualTo(Outcome.APPLIED);
         assertThat(sessions.find(create.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
         assertThat(driver.created).as("the machine of the first attempt is used").hasSize(1);
@@ -261,10 +263,10 @@ class SessionProvisionerIT {
 
     @Test
     void terminateDestroysTheMachineAndRecordsTheReason() {
-        SessionCommand create = create(Tier.FREE);
-        provisioner.handle(create);
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
 
-        Outcome outcome = provisioner.handle(terminate(create));
+        Outcome outcome = provisioner.terminate(terminate(create));
 
         assertThat(outcome).isEqualTo(Outcome.APPLIED);
         SessionRow row = sessions.find(create.sessionId()).orElseThrow();
@@ -277,33 +279,21 @@ class SessionProvisionerIT {
 
     @Test
     void terminateOfAnEndedOrUnknownSessionChangesNothing() {
-        SessionCommand create = create(Tier.FREE);
-        provisioner.handle(create);
-        provisioner.handle(terminate(create));
-        SessionCommand unknown = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
-                Instant.now());
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        provisioner.terminate(terminate(create));
+        SessionCommand.Create unknown = create(Tier.FREE);
 
-        assertThat(provisioner.handle(terminate(create))).isEqualTo(Outcome.SKIPPED);
-        assertThat(provisioner.handle(terminate(unknown))).isEqualTo(Outcome.SKIPPED);
+        assertThat(provisioner.terminate(terminate(create))).isEqualTo(Outcome.SKIPPED);
+        assertThat(provisioner.terminate(terminate(unknown))).isEqualTo(Outcome.SKIPPED);
         assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(5);
         assertThat(sessions.find(unknown.sessionId())).isEmpty();
     }
 
     @Test
-    void extendIsNotSupportedYetAndChangesNothing() {
-        SessionCommand create = create(Tier.FREE);
-        provisioner.handle(create);
-        SessionCommand extend = new SessionCommand(UUID.randomUUID(), SessionCommand.Type.EXTEND, create.sessionId(),
-                create.userId(), null, null, null, null, null, null, null, Instant.now());
-
-        assertThat(provisioner.handle(extend)).isEqualTo(Outcome.SKIPPED);
-        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(3);
-    }
-
-    @Test
     void afterARestartAStoppedMachineOfAnActiveSessionIsStartedAndItsNewAddressWritten() {
-        SessionCommand create = create(Tier.FREE);
-        provisioner.handle(create);
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
         SessionRow active = sessions.find(create.sessionId()).orElseThrow();
         driver.stop(active.machineId());
 
@@ -321,11 +311,12 @@ class SessionProvisionerIT {
                 OffsetDateTime.class).toInstant();
     }
 
-    private static SessionCommand create(Tier tier) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), tier, Instant.now());
+    private static SessionCommand.Create create(Tier tier) {
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), tier, Visibility.PUBLIC,
+                Duration.ofMinutes(45), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 
-    private static SessionCommand terminate(SessionCommand create) {
+    private static SessionCommand.Terminate terminate(SessionCommand create) {
         return SessionCommand.terminate(create.sessionId(), create.userId(), TerminationReason.USER, Instant.now());
     }
 }
