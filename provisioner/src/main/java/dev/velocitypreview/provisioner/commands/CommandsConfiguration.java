@@ -5,11 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -29,21 +28,14 @@ class CommandsConfiguration {
     }
 
     @Bean
-    CommandConsumer commandConsumer(ProvisionerSettings settings, CommandHandler handler, DeadLetters deadLetters,
-                                    Clock clock, MeterRegistry meters) {
+    SmartLifecycle commandConsumer(ProvisionerSettings settings, CommandHandler handler, DeadLetters deadLetters,
+                                   Clock clock, MeterRegistry meters) {
         ProvisionerSettings.Kafka kafka = settings.kafka();
-        ProvisionerSettings.Concurrency concurrency = settings.concurrency();
         Map<String, Object> config = new HashMap<>(kafka.consumer());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
-        // commits follow finished work, never the poll position
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         CommandProcessor processor = new CommandProcessor(handler, deadLetters, clock, meters);
-        return new CommandConsumer(
-                () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                () -> new CommandDispatcher(new SessionLanes(concurrency.workers(), "provisioner-worker"),
-                        processor, concurrency.maxInFlight()),
-                kafka.pollTimeout(), concurrency.drainTimeout());
+        return CommandConsumers.lanes(config, settings.concurrency(), kafka.pollTimeout(), processor::process);
     }
 }
