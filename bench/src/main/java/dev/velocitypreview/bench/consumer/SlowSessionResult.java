@@ -40,7 +40,7 @@ public record SlowSessionResult(SlowSessionScenario.Settings settings, List<Meas
         Measurement async = measurement("ASYNC_ACKS");
         return String.format(Locale.ROOT, "One session taking %d s among %d on a partition: the other %d finished "
                         + "%s median (max %s) after publication with the provisioner's consumer, %s median (max %s) "
-                        + "with a spring-kafka container using `asyncAcks` (%s).",
+                        + "with a container using `asyncAcks` (%s).",
                 settings.slow().toSeconds(), settings.sessions(), lanes.others().count(), lanes.others().medianMillis(),
                 max(lanes.others()), async.others().medianMillis(), max(async.others()),
                 ratioToLanes("ASYNC_ACKS").map(r -> String.format(Locale.ROOT, "%.0f× longer", r)).orElse("–"));
@@ -58,7 +58,7 @@ public record SlowSessionResult(SlowSessionScenario.Settings settings, List<Meas
                                 + "user whose session shares a partition with a slow machine waits. Every variant "
                                 + "commits only finished work (the last column: the committed position once all "
                                 + "%d finished).%n%n",
-                        settings.sessions(), Samples.millis(settings.slow().toMillis()), settings.sessions() - 1,
+                        settings.sessions(), seconds(settings.slow()), settings.sessions() - 1,
                         Samples.millis(settings.fast().toMillis()), settings.sessions()))
                 .append("| Consumer | Other sessions | Median | Max | Ratio of medians to ours | Slow session | "
                         + "Committed |\n|---|---:|---:|---:|---:|---:|---:|\n");
@@ -70,11 +70,14 @@ public record SlowSessionResult(SlowSessionScenario.Settings settings, List<Meas
         }
         md.append("\nWith `asyncAcks` the container pauses every assigned partition until each record of the "
                 + "previous poll is acknowledged, so the commands published after the slow one are not even fetched "
-                + "until it finished. Without `asyncAcks` the container keeps fetching, and stays correct only "
-                + "because the listener tracks, per partition, which records finished and acknowledges the highest "
-                + "one below which all did: the bookkeeping the provisioner's `PartitionProgress` does, around the "
-                + "container. Why the provisioner keeps its own loop: `docs/architecture.md`.\n\n");
+                + "until it finished. The provisioner's container runs without `asyncAcks` and keeps fetching; its "
+                + "`PartitionProgress` acknowledges, per partition, only the highest record below which every "
+                + "record finished (`docs/architecture.md`).\n\n");
         return md.toString();
+    }
+
+    private static String seconds(java.time.Duration duration) {
+        return String.format(Locale.ROOT, "%.0f s", duration.toMillis() / 1000.0);
     }
 
     private static String max(Samples samples) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -46,8 +45,9 @@ import dev.velocitypreview.provisioner.commands.CommandConsumers;
  * Scenario 7: one slow session among the sessions of one partition. A record of one session takes
  * {@link Settings#slow()} (a machine slow to start); once a consumer has taken it, a record of each other session
  * is published to the same partition, each taking {@link Settings#fast()}. Measured: how long after its publication
- * each of the others finished, for the provisioner's own consumer and for spring-kafka listener containers set up
- * as well as they can be for the job. Handlers are simulated (they wait), the broker and consumers are real.
+ * each of the others finished, for the provisioner's own consumer and for a spring-kafka container using
+ * {@code asyncAcks}, the container's own way of finishing records out of order. Handlers are simulated (they
+ * wait), the broker and consumers are real.
  */
 public final class SlowSessionScenario {
 
@@ -63,11 +63,10 @@ public final class SlowSessionScenario {
 
     /** A way to consume the partition. */
     enum Variant {
-        LANES("provisioner's consumer (per-session lanes, commits below the oldest unfinished record)"),
-        ASYNC_ACKS("spring-kafka container: `asyncAcks` + `AckMode.MANUAL`, the listener hands records to per-session "
-                + "executors and acknowledges each when it finished, in any order"),
-        ORDERED_ACKS("spring-kafka container: `AckMode.MANUAL` without `asyncAcks`, per-session executors, the "
-                + "listener itself acknowledges only the highest record below which everything finished");
+        LANES("the provisioner's consumer: a spring-kafka container, `AckMode.MANUAL`, per-session lanes, each "
+                + "partition acknowledging only the highest record below which everything finished"),
+        ASYNC_ACKS("a spring-kafka container with `asyncAcks` + `AckMode.MANUAL`, the listener handing records to "
+                + "per-session executors and acknowledging each when it finished, in any order");
 
         final String description;
 
@@ -179,16 +178,14 @@ public final class SlowSessionScenario {
             ProvisionerSettings.Concurrency lanes = new ProvisionerSettings.Concurrency(16, 256, Duration.ofSeconds(30));
             return switch (variant) {
                 case LANES -> CommandConsumers.lanes(config, lanes, Duration.ofMillis(100), this::handle);
-                case ASYNC_ACKS -> container(config, true, new AsyncAcks(executors, this::handle));
-                case ORDERED_ACKS -> container(config, false, new OrderedAcks(executors, this::handle));
+                case ASYNC_ACKS -> container(config, new AsyncAcks(executors, this::handle));
             };
         }
 
-        private SmartLifecycle container(Map<String, Object> config, boolean asyncAcks,
-                                         AcknowledgingMessageListener<byte[], byte[]> listener) {
+        private SmartLifecycle container(Map<String, Object> config, AcknowledgingMessageListener<byte[], byte[]> listener) {
             ContainerProperties properties = new ContainerProperties(topic);
             properties.setAckMode(ContainerProperties.AckMode.MANUAL);
-            properties.setAsyncAcks(asyncAcks);
+            properties.setAsyncAcks(true);
             properties.setPollTimeout(100);
             properties.setMessageListener(listener);
             KafkaMessageListenerContainer<byte[], byte[]> container = new KafkaMessageListenerContainer<>(
@@ -254,47 +251,6 @@ public final class SlowSessionScenario {
                 handler.accept(record);
                 acknowledgment.acknowledge();
             });
-        }
-    }
-
-    /**
-     * Acknowledges, when a record finished, the highest record below which everything finished: an ack commits
-     * its offset and everything before it, so acknowledging anything later would commit past unfinished work.
-     * One partition only, which is all this scenario has.
-     */
-    private static final class OrderedAcks implements AcknowledgingMessageListener<byte[], byte[]> {
-        private final PerKeyExecutors executors;
-        private final Consumer<ConsumerRecord<byte[], byte[]>> handler;
-        /** Taken and not yet covered by an ack: offset → its ack once the record finished, null while running. */
-        private final TreeMap<Long, Acknowledgment> uncovered = new TreeMap<>();
-
-        OrderedAcks(PerKeyExecutors executors, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-            this.executors = executors;
-            this.handler = handler;
-        }
-
-        @Override
-        public void onMessage(ConsumerRecord<byte[], byte[]> record, Acknowledgment acknowledgment) {
-            synchronized (uncovered) {
-                uncovered.put(record.offset(), null);
-            }
-            executors.submit(record, () -> {
-                handler.accept(record);
-                finished(record.offset(), acknowledgment);
-            });
-        }
-
-        private void finished(long offset, Acknowledgment acknowledgment) {
-            Acknowledgment highest = null;
-            synchronized (uncovered) {
-                uncovered.put(offset, acknowledgment);
-                while (!uncovered.isEmpty() && uncovered.firstEntry().getValue() != null) {
-                    highest = uncovered.pollFirstEntry().getValue();
-                }
-            }
-            if (highest != null) {
-                highest.acknowledge();
-            }
         }
     }
 }

@@ -7,16 +7,17 @@ import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 
 /**
- * The entry point of the provisioner's command consumer: a poll loop over {@code preview.session-commands} that
- * runs each session's records one after the other and different sessions concurrently on per-session lanes,
- * commits only below the oldest unfinished record, and pauses fetching while too much is in flight.
+ * The entry point of the provisioner's command consumer: a spring-kafka listener container on
+ * {@code preview.session-commands} whose listener runs each session's records one after the other and different
+ * sessions concurrently on per-session lanes, commits only below the oldest unfinished record, and pauses
+ * fetching while too much is in flight.
  * {@link CommandsConfiguration} builds the provisioner's consumer here; it is public so that the bench measures
  * the very consumer the provisioner runs, with its own record processor.
  */
@@ -39,9 +40,9 @@ public final class CommandConsumers {
         // commits follow finished work, never the poll position
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new CommandConsumer(
-                () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                () -> new CommandDispatcher(new SessionLanes(concurrency.workers(), "provisioner-worker"),
-                        processor::accept, concurrency.maxInFlight()),
+                new DefaultKafkaConsumerFactory<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                afterEach -> new CommandDispatcher(new SessionLanes(concurrency.workers(), "provisioner-worker"),
+                        processor::accept, concurrency.maxInFlight(), afterEach),
                 pollTimeout, concurrency.drainTimeout());
     }
 }

@@ -1,0 +1,113 @@
+package dev.velocitypreview.provisioner;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.SmartLifecycle;
+
+import dev.velocitypreview.provisioner.commands.CommandConsumers;
+import dev.velocitypreview.testkit.TestKafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The command consumer on a real broker, with a record processor that holds records on cue. */
+class CommandConsumerIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Set<String> started = ConcurrentHashMap.newKeySet();
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    private CommandTopic commands;
+    private String group;
+    private SmartLifecycle consumer;
+
+    @BeforeEach
+    void group() {
+        commands = new CommandTopic(TestKafka.shared().bootstrapServers());
+        group = "command-consumer-it-" + UUID.randomUUID();
+        commands.startGroupAtEnd(group);
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        if (consumer != null) {
+            consumer.stop();
+        }
+        commands.close();
+    }
+
+    @Test
+    void stoppingLetsTheCommandsThatStartedFinishAndCommitsThem() throws Exception {
+        consumer = start(16, 256);
+        String session = UUID.randomUUID().toString();
+        RecordMetadata held = commands.publish(session, new byte[0]);
+        await().atMost(PATIENCE).until(() -> started.contains(session));
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(consumer::stop);
+        await().during(Duration.ofMillis(500)).atMost(PATIENCE).until(() -> !stopping.isDone());
+        release.countDown();
+        stopping.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(finished).containsExactly(session);
+        assertThat(commands.committedOffsets(group).get(new TopicPartition(held.topic(), held.partition())))
+                .as("the command that finished while stopping is committed").isEqualTo(held.offset() + 1);
+    }
+
+    @Test
+    void fetchingPausesWhileTooManyCommandsAreInFlightAndResumesOnceTheyFinished() {
+        consumer = start(4, 1);
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        String third = UUID.randomUUID().toString();
+        commands.publish(first, new byte[0]);
+        await().atMost(PATIENCE).until(() -> started.contains(first));
+        commands.publish(second, new byte[0]);
+        commands.publish(third, new byte[0]);
+
+        await().during(Duration.ofSeconds(1)).atMost(PATIENCE)
+                .until(() -> started.equals(Set.of(first)));
+        release.countDown();
+
+        await().atMost(PATIENCE).until(() -> finished.equals(Set.of(first, second, third)));
+    }
+
+    private SmartLifecycle start(int workers, int maxInFlight) {
+        SmartLifecycle started = CommandConsumers.lanes(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.shared().bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, group),
+                new ProvisionerSettings.Concurrency(workers, maxInFlight, PATIENCE), Duration.ofMillis(100),
+                this::process);
+        started.start();
+        return started;
+    }
+
+    /** Holds every command until released. */
+    private void process(ConsumerRecord<byte[], byte[]> record) {
+        String key = new String(record.key(), StandardCharsets.UTF_8);
+        started.add(key);
+        try {
+            assertThat(release.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        finished.add(key);
+    }
+}
