@@ -2,6 +2,7 @@ package dev.velocitypreview.provisioner;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -88,12 +89,45 @@ class CommandConsumerIT {
         await().atMost(PATIENCE).until(() -> finished.equals(Set.of(first, second, third)));
     }
 
+    @Test
+    void aStoppedConsumerLeavesItsGroupAtOnceEvenAsAStaticMember() {
+        release.countDown();
+        Set<String> byOne = ConcurrentHashMap.newKeySet();
+        Set<String> byOther = ConcurrentHashMap.newKeySet();
+        consumer = start(4, 256, Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-one",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000"), byOne);
+        SmartLifecycle other = start(4, 256, Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-other",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000"), byOther);
+        // commands on random partitions until both members processed some: each holds partitions now
+        await().atMost(PATIENCE).until(() -> {
+            commands.publish(UUID.randomUUID().toString(), new byte[0]);
+            return !byOne.isEmpty() && !byOther.isEmpty();
+        });
+
+        other.stop();
+        Set<String> afterwards = Set.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(), UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                UUID.randomUUID().toString());
+        afterwards.forEach(key -> commands.publish(key, new byte[0]));
+
+        await("the other member's partitions taken over well within the 45 s session timeout")
+                .atMost(Duration.ofSeconds(20)).until(() -> finished.containsAll(afterwards));
+    }
+
     private SmartLifecycle start(int workers, int maxInFlight) {
-        SmartLifecycle started = CommandConsumers.lanes(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.shared().bootstrapServers(),
-                        ConsumerConfig.GROUP_ID_CONFIG, group),
+        return start(workers, maxInFlight, Map.of(), ConcurrentHashMap.newKeySet());
+    }
+
+    private SmartLifecycle start(int workers, int maxInFlight, Map<String, Object> more, Set<String> processedHere) {
+        Map<String, Object> config = new HashMap<>(more);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.shared().bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        SmartLifecycle started = CommandConsumers.lanes(config,
                 new ProvisionerSettings.Concurrency(workers, maxInFlight, PATIENCE), Duration.ofMillis(100),
-                this::process);
+                record -> {
+                    process(record);
+                    processedHere.add(new String(record.key(), StandardCharsets.UTF_8));
+                });
         started.start();
         return started;
     }

@@ -1,10 +1,14 @@
 package dev.velocitypreview.provisioner.commands;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,6 +27,8 @@ import dev.velocitypreview.provisioner.ProvisionerSettings;
  */
 public final class CommandConsumers {
 
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
     private CommandConsumers() {
     }
 
@@ -34,15 +40,40 @@ public final class CommandConsumers {
      * @return the consumer, started and stopped as a lifecycle; stopping lets running records finish for up to
      *         {@code concurrency.drainTimeout()}
      */
-    public static SmartLifecycle lanes(Map<String, Object> consumerConfig, ProvisionerSettings.Concurrency concurrency, Duration pollTimeout,
-                                       Consumer<ConsumerRecord<byte[], byte[]>> processor) {
+    public static SmartLifecycle lanes(Map<String, Object> consumerConfig, ProvisionerSettings.Concurrency concurrency,
+                                       Duration pollTimeout, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> processor) {
         Map<String, Object> config = new HashMap<>(consumerConfig);
         // commits follow finished work, never the poll position
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new CommandConsumer(
-                new DefaultKafkaConsumerFactory<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+        DefaultKafkaConsumerFactory<byte[], byte[]> consumers =
+                new DefaultKafkaConsumerFactory<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumers.addPostProcessor(CommandConsumers::leavingTheGroupOnClose);
+        return new CommandConsumer(consumers,
                 afterEach -> new CommandDispatcher(new SessionLanes(concurrency.workers(), "provisioner-worker"),
                         processor::accept, concurrency.maxInFlight(), afterEach),
                 pollTimeout, concurrency.drainTimeout());
+    }
+
+    /**
+     * The consumer, except that closing it leaves the group even as a static member, so its partitions move to
+     * another provisioner at once instead of after the session timeout. Written by hand because the container
+     * closes its consumer with {@code close()} and has no setting for the membership operation.
+     */
+    @SuppressWarnings("unchecked")
+    private static Consumer<byte[], byte[]> leavingTheGroupOnClose(Consumer<byte[], byte[]> consumer) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            try {
+                if (method.getName().equals("close") && (args == null || args[0] instanceof Duration)) {
+                    consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+                    return null;
+                }
+                return method.invoke(consumer, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Consumer<byte[], byte[]>) Proxy.newProxyInstance(Consumer.class.getClassLoader(),
+                new Class<?>[] {Consumer.class}, handler);
     }
 }

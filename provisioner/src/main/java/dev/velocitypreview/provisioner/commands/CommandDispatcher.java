@@ -25,7 +25,7 @@ import dev.velocitypreview.core.session.SessionId;
  * the record stays pending, so its partition's committed position cannot pass it and it is
  * delivered again after a restart or rebalance.
  */
-final class CommandDispatcher implements AutoCloseable {
+final class CommandDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
 
@@ -135,11 +135,6 @@ final class CommandDispatcher implements AutoCloseable {
     boolean close(Duration timeout) {
         closing = true;
         return lanes.close(timeout);
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ZERO);
     }
 
     private static String laneOf(ConsumerRecord<byte[], byte[]> record) {
