@@ -105,13 +105,17 @@ class CommandConsumerIT {
         });
 
         other.stop();
-        Set<String> afterwards = Set.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
-                UUID.randomUUID().toString(), UUID.randomUUID().toString(), UUID.randomUUID().toString(),
-                UUID.randomUUID().toString());
-        afterwards.forEach(key -> commands.publish(key, new byte[0]));
+        // one command on every partition, the stopped member's included
+        Map<Integer, String> afterwards = new HashMap<>();
+        int partitions = commands.partitions();
+        while (afterwards.size() < partitions) {
+            UUID key = UUID.randomUUID();
+            afterwards.putIfAbsent(commands.partitionOf(key), key.toString());
+        }
+        afterwards.values().forEach(key -> commands.publish(key, new byte[0]));
 
         await("the other member's partitions taken over well within the 45 s session timeout")
-                .atMost(Duration.ofSeconds(20)).until(() -> finished.containsAll(afterwards));
+                .atMost(Duration.ofSeconds(20)).until(() -> finished.containsAll(afterwards.values()));
     }
 
     private SmartLifecycle start(int workers, int maxInFlight) {

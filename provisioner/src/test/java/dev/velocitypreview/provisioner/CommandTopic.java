@@ -77,8 +77,12 @@ final class CommandTopic implements AutoCloseable {
 
     /** The partition a session's commands land on, as the producer's default partitioner places a keyed record. */
     int partitionOf(UUID sessionId) {
-        return Utils.toPositive(Utils.murmur2(sessionId.toString().getBytes(StandardCharsets.UTF_8)))
-                % partitions(Topics.SESSION_COMMANDS.name());
+        return Utils.toPositive(Utils.murmur2(sessionId.toString().getBytes(StandardCharsets.UTF_8))) % partitions();
+    }
+
+    /** How many partitions the command topic has (it may have been created before, by someone else). */
+    int partitions() {
+        return partitions(Topics.SESSION_COMMANDS.name());
     }
 
     private int partitions(String topic) {

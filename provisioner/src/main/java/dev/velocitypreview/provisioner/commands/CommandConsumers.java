@@ -57,18 +57,27 @@ public final class CommandConsumers {
     /**
      * The consumer, except that closing it leaves the group even as a static member, so its partitions move to
      * another provisioner at once instead of after the session timeout. Written by hand because the container
-     * closes its consumer with {@code close()} and has no setting for the membership operation.
+     * has no setting for it: on stop it commits, unsubscribes and closes with {@code close()}, and a static member
+     * that unsubscribed is no longer in the group that a later {@code close(LEAVE_GROUP)} would leave. So the
+     * unsubscribe before closing is skipped; closing still revokes the partitions first.
      */
     @SuppressWarnings("unchecked")
     private static Consumer<byte[], byte[]> leavingTheGroupOnClose(Consumer<byte[], byte[]> consumer) {
         InvocationHandler handler = (proxy, method, args) -> {
             try {
-                if (method.getName().equals("close") && (args == null || args[0] instanceof Duration)) {
-                    consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-                            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-                    return null;
+                switch (method.getName()) {
+                    case "unsubscribe" -> {
+                        return null;
+                    }
+                    case "close" -> {
+                        consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+                        return null;
+                    }
+                    default -> {
+                        return method.invoke(consumer, args);
+                    }
                 }
-                return method.invoke(consumer, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }

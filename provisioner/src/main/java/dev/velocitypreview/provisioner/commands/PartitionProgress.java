@@ -31,10 +31,6 @@ final class PartitionProgress {
         this.partition = partition;
     }
 
-    TopicPartition partition() {
-        return partition;
-    }
-
     synchronized void dispatched(long offset, Acknowledgment acknowledgment) {
         if (offset < next) {
             throw new IllegalStateException(partition + ": offset " + offset + " dispatched after " + (next - 1));
@@ -64,7 +60,7 @@ final class PartitionProgress {
     }
 
     /** The position below which every dispatched record has finished, or -1 when nothing was dispatched. */
-    synchronized long completePosition() {
+    private long completePosition() {
         return pending.isEmpty() ? next : pending.first();
     }
 
