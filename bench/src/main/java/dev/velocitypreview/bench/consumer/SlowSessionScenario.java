@@ -85,17 +85,18 @@ public final class SlowSessionScenario {
     public SlowSessionResult run(Settings settings) throws Exception {
         List<SlowSessionResult.Measurement> measurements = new ArrayList<>();
         for (Variant variant : Variant.values()) {
-            System.out.println("bench: slow session among " + settings.sessions() + ", " + variant.name().toLowerCase());
+            String name = variant.name().toLowerCase(Locale.ROOT);
+            System.out.println("bench: slow session among " + settings.sessions() + ", " + name);
             // a broker each: the provisioner's consumer reads the command topic, so every variant does
-            String name = "kafka-slow-session-" + variant.name().toLowerCase(Locale.ROOT);
-            try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(root.resolve(name), 0, 0).start()) {
+            Path log = root.resolve("kafka-slow-session-" + name);
+            try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(log, 0, 0).start()) {
                 measurements.add(new Run(broker.bootstrapServers(), variant, settings).measure());
             }
         }
         return new SlowSessionResult(settings, measurements);
     }
 
-    /** One variant on a topic of its own with one partition. */
+    /** One variant on a broker of its own, whose command topic has one partition. */
     private static final class Run {
         private final String bootstrap;
         private final Variant variant;
