@@ -18,6 +18,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import dev.velocitypreview.bench.baseline.DatabasePollingRouter;
 import dev.velocitypreview.bench.changelog.ChangelogLagResult;
 import dev.velocitypreview.bench.changelog.ChangelogLagScenario;
+import dev.velocitypreview.bench.consumer.SlowSessionResult;
+import dev.velocitypreview.bench.consumer.SlowSessionScenario;
 import dev.velocitypreview.bench.firstbyte.FirstByteResult;
 import dev.velocitypreview.bench.firstbyte.FirstByteScenario;
 import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
@@ -32,9 +34,11 @@ import dev.velocitypreview.bench.throughput.ThroughputScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy]]}; {@code proxy} runs scenario 4 alone and prints its figures
- * without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
- * -Dbench.only=proxy}).
+ * Usage: {@code BenchSuite [report-path [all|proxy|consumer]]}; {@code proxy} runs scenario 4 alone and prints its
+ * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
+ * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
+ * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
+ * {@code -Dbench.only=consumer}).
  */
 public final class BenchSuite {
 
@@ -50,6 +54,8 @@ public final class BenchSuite {
         SLF4JBridgeHandler.install();
         if (args.length > 1 && args[1].equals("proxy")) {
             runProxy(BenchPlan.FULL);
+        } else if (args.length > 1 && args[1].equals("consumer")) {
+            runSlowSession(BenchPlan.FULL, report);
         } else {
             run(BenchPlan.FULL, report);
         }
@@ -60,7 +66,7 @@ public final class BenchSuite {
     /** Everything one run measured, and where it wrote the report. */
     public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
-                          double seconds) {
+                          SlowSessionResult slowSession, double seconds) {
     }
 
     public static Results run(BenchPlan plan, Path reportPath) throws Exception {
@@ -75,6 +81,7 @@ public final class BenchSuite {
         ProxyResult proxy;
         ChangelogLagResult changelog;
         ThroughputResult throughput;
+        SlowSessionResult slowSession;
         try (Infrastructure infrastructure = Infrastructure.start()) {
             System.out.println("bench: starting the embedded platform");
             try (PlatformRig rig = PlatformRig.start(infrastructure);
@@ -84,21 +91,24 @@ public final class BenchSuite {
             }
             changelog = new ChangelogLagScenario(infrastructure).run(plan.changelogSequential(), plan.changelogBurst());
             throughput = new ThroughputScenario(infrastructure).run(plan.throughput());
+            slowSession = new SlowSessionScenario(infrastructure.directory("slow-session")).run(plan.slowSession());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         String link = stem + "/";
         StringBuilder md = new StringBuilder();
         md.append(header(plan, seconds))
-                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput))
+                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
                 .append(plan.routeDecision().section(routeDecision))
                 .append(proxy.section(charts, link))
                 .append(firstByte.oldWaySection())
-                .append(throughput.section(charts, link));
+                .append(throughput.section(charts, link))
+                .append(slowSession.section());
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
-        return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, seconds);
+        return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, slowSession,
+                seconds);
     }
 
     /** Scenario 4 alone, its figures on standard output. */
@@ -119,6 +129,51 @@ public final class BenchSuite {
                     measurement.p99Ms(), measurement.errors());
         }
         return proxy;
+    }
+
+    /**
+     * Scenario 7 alone: its figures on standard output, and its section and summary line replaced in the report
+     * when there is one (the other scenarios' figures stay those of their last run).
+     */
+    static SlowSessionResult runSlowSession(BenchPlan plan, Path reportPath) throws Exception {
+        SlowSessionResult result;
+        Path root = Files.createTempDirectory("velocity-bench-slow-session-");
+        result = new SlowSessionScenario(root).run(plan.slowSession());
+        for (SlowSessionResult.Measurement m : result.measurements()) {
+            System.out.printf(Locale.ROOT, "bench: %-12s other sessions median %s max %s, slow session %s, committed %d%n",
+                    m.variant(), m.others().medianMillis(), Samples.millis(m.others().max()),
+                    Samples.millis(m.slowMillis()), m.committed());
+        }
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSlowSession(Files.readString(reportPath), result));
+            System.out.println("bench: replaced scenario 7 in " + reportPath);
+        }
+        return result;
+    }
+
+    /** The report with scenario 7's section and summary line replaced, or added where they belong. */
+    static String withSlowSession(String report, SlowSessionResult result) {
+        String section = result.section();
+        int start = report.indexOf(SlowSessionResult.HEADING);
+        String replaced;
+        if (start < 0) {
+            replaced = report.endsWith("\n\n") ? report + section : report.stripTrailing() + "\n\n" + section;
+        } else {
+            int next = report.indexOf("\n## ", start + SlowSessionResult.HEADING.length());
+            replaced = report.substring(0, start) + section + (next < 0 ? "" : report.substring(next + 1));
+        }
+        String marker = "- One session taking ";
+        int line = replaced.indexOf(marker);
+        if (line >= 0) {
+            int end = replaced.indexOf('\n', line);
+            return replaced.substring(0, line) + "- " + result.summaryLine() + replaced.substring(end);
+        }
+        int summary = replaced.indexOf("## Summary");
+        if (summary < 0) {
+            return replaced;
+        }
+        int endOfList = replaced.indexOf("\n\n", replaced.indexOf("\n- ", summary));
+        return replaced.substring(0, endOfList + 1) + "- " + result.summaryLine() + "\n" + replaced.substring(endOfList + 1);
     }
 
     private static String header(BenchPlan plan, double seconds) {
@@ -153,7 +208,8 @@ public final class BenchSuite {
     }
 
     private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
-                                  ChangelogLagResult changelog, ThroughputResult throughput) {
+                                  ChangelogLagResult changelog, ThroughputResult throughput,
+                                  SlowSessionResult slowSession) {
         List<String> lines = new ArrayList<>();
         for (FirstByteResult.Level level : firstByte.levels()) {
             Samples ours = level.firstByte();
@@ -193,6 +249,7 @@ public final class BenchSuite {
             lines.add(String.format(Locale.ROOT, "Session API, %d concurrent clients: %.0f sessions/s accepted (%s "
                     + "median).", level.concurrency(), level.sessionsPerSecond(), level.latency().medianMillis()));
         }
+        lines.add(slowSession.summaryLine());
         StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
         lines.forEach(line -> md.append("- ").append(line).append('\n'));
         return md.append('\n').toString();

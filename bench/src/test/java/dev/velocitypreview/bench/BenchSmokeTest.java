@@ -59,10 +59,16 @@ class BenchSmokeTest {
         });
         assertThat(results.throughput().acceptance()).hasSize(2)
                 .allSatisfy(level -> assertThat(level.latency().count()).isEqualTo(level.requests()));
+        // 7: every variant saw every other session finish and committed every record
+        assertThat(results.slowSession().measurements()).hasSize(2).allSatisfy(m -> {
+            assertThat(m.others().count()).isEqualTo(BenchPlan.SMOKE.slowSession().sessions() - 1);
+            assertThat(m.committed()).isEqualTo(BenchPlan.SMOKE.slowSession().sessions());
+        });
 
         String report = Files.readString(results.report());
         assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",
                 "## 4. Proxy overhead", "## 5. The old way as a baseline", "## 6. Throughput",
+                "## 7. One slow session",
                 "## Summary: ratios and medians of this run");
         try (Stream<Path> charts = Files.list(results.charts())) {
             assertThat(charts.filter(chart -> chart.toString().endsWith(".png")).toList())

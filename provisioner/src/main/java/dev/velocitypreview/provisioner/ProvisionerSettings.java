@@ -53,7 +53,7 @@ public record ProvisionerSettings(
      * @param pollTimeout      how long one poll waits for commands; also bounds how late a finished command is committed
      * @param consumer         raw settings of the command consumer, laid over {@code spring.kafka.consumer.*} and over
      *                         what the provisioner sets (group id, {@code auto.offset.reset=earliest}); auto commit
-     *                         must stay off
+     *                         is always off, commits follow finished work
      * @param producer         raw settings of the dead-letter producer, laid over {@code spring.kafka.producer.*} and
      *                         over what the provisioner sets ({@code acks=all}, idempotence)
      */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -20,10 +21,12 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
@@ -62,7 +65,7 @@ final class CommandTopic implements AutoCloseable {
 
     /** The next offset of every partition of {@code topic}. */
     Map<TopicPartition, Long> endOffsets(String topic) {
-        int partitions = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().size();
+        int partitions = partitions(topic);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -91,12 +94,34 @@ final class CommandTopic implements AutoCloseable {
         throw new IllegalStateException("no command record at " + at + "@" + offset + " within 30 s");
     }
 
-    void publish(SessionCommand command) {
-        publish(command.sessionId().toString(), SessionCommandCodec.encode(command));
+    /** The group's committed position on every command partition it has committed on. */
+    Map<TopicPartition, Long> committedOffsets(String groupId) {
+        return get(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()).entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(Topics.SESSION_COMMANDS.name()) && e.getValue() != null)
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    void publish(String key, byte[] value) {
-        get(producer.send(new ProducerRecord<>(Topics.SESSION_COMMANDS.name(),
+    /** The partition a session's commands land on, as the producer's default partitioner places a keyed record. */
+    int partitionOf(UUID sessionId) {
+        return Utils.toPositive(Utils.murmur2(sessionId.toString().getBytes(StandardCharsets.UTF_8))) % partitions();
+    }
+
+    /** How many partitions the command topic has (it may have been created before, by someone else). */
+    int partitions() {
+        return partitions(Topics.SESSION_COMMANDS.name());
+    }
+
+    private int partitions(String topic) {
+        return get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().size();
+    }
+
+    /** @return where the command was stored */
+    RecordMetadata publish(SessionCommand command) {
+        return publish(command.sessionId().toString(), SessionCommandCodec.encode(command));
+    }
+
+    RecordMetadata publish(String key, byte[] value) {
+        return get(producer.send(new ProducerRecord<>(Topics.SESSION_COMMANDS.name(),
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)));
     }
 

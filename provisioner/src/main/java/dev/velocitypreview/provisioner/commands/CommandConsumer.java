@@ -2,28 +2,31 @@ package dev.velocitypreview.provisioner.commands;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.AcknowledgingMessageListener;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.support.Acknowledgment;
 
 import dev.velocitypreview.core.topic.Topics;
 
 /**
- * The poll loop: fetches commands, dispatches them to session lanes, commits what has finished,
- * pauses fetching while too much is in flight. The Kafka consumer is touched by the loop's own
- * thread only; commits are manual and never pass a record that has not finished.
+ * Consumes the command topic on a spring-kafka listener container and hands each record to a session lane.
+ *
+ * <p>The container polls, commits and follows rebalances; acknowledgments are manual and sent in offset order
+ * by {@link PartitionProgress}, so a commit never passes a record that has not finished. Not {@code asyncAcks}:
+ * with it the container pauses every partition until each record of the previous poll is acknowledged, so one
+ * machine slow to start would hold up every session of its partitions (benchmark scenario 7). Fetching pauses
+ * while too many records are in flight and resumes once half of them finished.
  */
 final class CommandConsumer implements SmartLifecycle {
 
@@ -33,16 +36,16 @@ final class CommandConsumer implements SmartLifecycle {
     /** After startup recovery (which is in phase 0): no command runs while machines are being restarted. */
     static final int PHASE = 100;
 
-    private final Supplier<Consumer<byte[], byte[]>> consumers;
-    private final Supplier<CommandDispatcher> dispatchers;
+    private final ConsumerFactory<byte[], byte[]> consumers;
+    private final Function<Runnable, CommandDispatcher> dispatchers;
     private final Duration pollTimeout;
     private final Duration drainTimeout;
 
-    private volatile boolean running;
-    private volatile Consumer<byte[], byte[]> consumer;
-    private Thread thread;
+    private volatile KafkaMessageListenerContainer<byte[], byte[]> container;
+    private volatile CommandDispatcher dispatcher;
 
-    CommandConsumer(Supplier<Consumer<byte[], byte[]>> consumers, Supplier<CommandDispatcher> dispatchers,
+    /** @param dispatchers makes the dispatcher, given what to run on a worker after each record */
+    CommandConsumer(ConsumerFactory<byte[], byte[]> consumers, Function<Runnable, CommandDispatcher> dispatchers,
                     Duration pollTimeout, Duration drainTimeout) {
         this.consumers = consumers;
         this.dispatchers = dispatchers;
@@ -52,36 +55,44 @@ final class CommandConsumer implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        if (running) {
+        if (isRunning()) {
             return;
         }
-        consumer = consumers.get();
-        running = true;
-        thread = new Thread(this::run, "provisioner-commands");
-        thread.start();
+        CommandDispatcher commands = dispatchers.apply(this::resumeWhenDrained);
+        ContainerProperties properties = new ContainerProperties(Topics.SESSION_COMMANDS.name());
+        properties.setAckMode(ContainerProperties.AckMode.MANUAL);
+        properties.setPollTimeout(pollTimeout.toMillis());
+        properties.setSyncCommitTimeout(COMMIT_TIMEOUT);
+        properties.setMessageListener(new Listener(commands));
+        properties.setConsumerRebalanceListener(new Rebalances(commands));
+        KafkaMessageListenerContainer<byte[], byte[]> started = new KafkaMessageListenerContainer<>(consumers, properties);
+        started.setBeanName("provisioner-commands");
+        dispatcher = commands;
+        container = started;
+        started.start();
+        LOG.atInfo().addKeyValue("topic", Topics.SESSION_COMMANDS.name()).log("consuming commands");
+    }
+
+    /**
+     * Lets records that already started finish (up to the drain timeout), then stops the container, which
+     * commits what they acknowledged and leaves the group. Records that have not started stay uncommitted for
+     * the partitions' next owner.
+     */
+    @Override
+    public synchronized void stop() {
+        if (!isRunning()) {
+            return;
+        }
+        container.pause();
+        boolean drained = dispatcher.close(drainTimeout);
+        container.stop();
+        LOG.atInfo().addKeyValue("drained", drained).addKeyValue("inFlight", dispatcher.inFlight())
+                .log("stopped consuming commands");
     }
 
     @Override
-    public void stop() {
-        Thread polling;
-        synchronized (this) {
-            if (!running) {
-                return;
-            }
-            running = false;
-            polling = thread;
-        }
-        consumer.wakeup();
-        try {
-            polling.join(drainTimeout.plus(COMMIT_TIMEOUT).plusSeconds(5).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
+    public synchronized boolean isRunning() {
+        return container != null && container.isRunning();
     }
 
     @Override
@@ -89,106 +100,61 @@ final class CommandConsumer implements SmartLifecycle {
         return PHASE;
     }
 
-    private void run() {
-        Consumer<byte[], byte[]> kafka = consumer;
-        try (CommandDispatcher dispatcher = dispatchers.get()) {
-            kafka.subscribe(List.of(Topics.SESSION_COMMANDS.name()), new Rebalances(kafka, dispatcher));
-            LOG.atInfo().addKeyValue("topic", Topics.SESSION_COMMANDS.name()).log("consuming commands");
-            try {
-                while (running) {
-                    pollOnce(kafka, dispatcher);
-                }
-            } catch (WakeupException e) {
-                if (running) {
-                    throw e;
-                }
-            }
-            boolean drained = dispatcher.close(drainTimeout);
-            try {
-                commit(kafka, dispatcher);
-            } catch (WakeupException e) {
-                // stop() woke a consumer that had already left the loop; that wakeup is used up now
-                commit(kafka, dispatcher);
-            }
-            LOG.atInfo().addKeyValue("drained", drained).addKeyValue("inFlight", dispatcher.inFlight())
-                    .log("stopped consuming commands");
-        } catch (RuntimeException e) {
-            LOG.atError().setCause(e).log("command consumer stopped on an error");
-        } finally {
-            running = false;
-            // leave the group now, so the partitions move to another instance without waiting out the session timeout
-            kafka.close(CloseOptions.timeout(Duration.ofSeconds(5))
-                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-        }
-    }
-
-    private void pollOnce(Consumer<byte[], byte[]> kafka, CommandDispatcher dispatcher) {
-        for (ConsumerRecord<byte[], byte[]> record : kafka.poll(pollTimeout)) {
-            dispatcher.dispatch(record);
-        }
-        commit(kafka, dispatcher);
-        if (dispatcher.overloaded() && kafka.paused().isEmpty() && !kafka.assignment().isEmpty()) {
-            kafka.pause(kafka.assignment());
-            LOG.atInfo().addKeyValue("inFlight", dispatcher.inFlight()).log("paused fetching: too many commands in flight");
-        } else if (!kafka.paused().isEmpty() && dispatcher.drained()) {
-            kafka.resume(kafka.paused());
+    /** On a worker, after each record. */
+    private void resumeWhenDrained() {
+        KafkaMessageListenerContainer<byte[], byte[]> current = container;
+        if (current != null && current.isPauseRequested() && dispatcher.drained() && !dispatcher.isClosing()) {
+            current.resume();
             LOG.atInfo().addKeyValue("inFlight", dispatcher.inFlight()).log("resumed fetching");
         }
     }
 
-    private static void commit(Consumer<byte[], byte[]> kafka, CommandDispatcher dispatcher) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = dispatcher.committable();
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            kafka.commitSync(offsets, COMMIT_TIMEOUT);
-            dispatcher.committed(offsets);
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            // the same positions are offered again on the next round
-            LOG.atWarn().setCause(e).addKeyValue("offsets", offsets).log("commit failed");
-        }
-    }
+    /** Runs on the container's consumer thread. */
+    private final class Listener implements AcknowledgingMessageListener<byte[], byte[]> {
+        private final CommandDispatcher commands;
 
-    /** Runs inside poll, on the loop's thread. */
-    private static final class Rebalances implements ConsumerRebalanceListener {
-        private final Consumer<byte[], byte[]> kafka;
-        private final CommandDispatcher dispatcher;
-
-        Rebalances(Consumer<byte[], byte[]> kafka, CommandDispatcher dispatcher) {
-            this.kafka = kafka;
-            this.dispatcher = dispatcher;
+        Listener(CommandDispatcher commands) {
+            this.commands = commands;
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            dispatcher.assigned(partitions);
-            if (!kafka.paused().isEmpty()) {
-                // fetching is paused for backpressure; new partitions wait with the others
-                kafka.pause(partitions);
+        public void onMessage(ConsumerRecord<byte[], byte[]> record, Acknowledgment acknowledgment) {
+            commands.dispatch(record, acknowledgment);
+            if (commands.overloaded() && !container.isPauseRequested()) {
+                // applied before the next poll; records of this poll are still dispatched
+                container.pause();
+                LOG.atInfo().addKeyValue("inFlight", commands.inFlight()).log("paused fetching: too many commands in flight");
+                // the records may all have finished before the pause was requested: no worker would resume it
+                resumeWhenDrained();
             }
+        }
+    }
+
+    /** Runs inside poll, on the container's consumer thread. */
+    private static final class Rebalances implements ConsumerAwareRebalanceListener {
+        private final CommandDispatcher commands;
+
+        Rebalances(CommandDispatcher commands) {
+            this.commands = commands;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+            // the container pauses new partitions itself while fetching is paused
+            commands.assigned(partitions);
             LOG.atInfo().addKeyValue("partitions", partitions).log("partitions assigned");
         }
 
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = dispatcher.revoked(partitions);
-            if (!offsets.isEmpty()) {
-                try {
-                    kafka.commitSync(offsets, COMMIT_TIMEOUT);
-                } catch (KafkaException e) {
-                    // the next owner redoes a little; commands are idempotent
-                    LOG.atWarn().setCause(e).addKeyValue("offsets", offsets).log("commit on revocation failed");
-                }
-            }
+        public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+            // the container commits what was acknowledged right after this; the next owner redoes the rest
+            commands.revoked(partitions);
             LOG.atInfo().addKeyValue("partitions", partitions).log("partitions revoked");
         }
 
         @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            dispatcher.lost(partitions);
+        public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+            commands.revoked(partitions);
             LOG.atWarn().addKeyValue("partitions", partitions).log("partitions lost");
         }
     }

@@ -5,18 +5,19 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.kafka.support.Acknowledgment;
 
 import dev.velocitypreview.core.session.SessionId;
 
 /**
- * Hands records to per-key lanes and keeps track of what may be committed. Used from the poll
+ * Hands records to per-key lanes and acknowledges what may be committed. Used from the consumer
  * thread only, except that lanes finish records on workers.
  *
  * <p>Records of one key (one session) run one after the other in offset order; different keys run
@@ -24,7 +25,7 @@ import dev.velocitypreview.core.session.SessionId;
  * the record stays pending, so its partition's committed position cannot pass it and it is
  * delivered again after a restart or rebalance.
  */
-final class CommandDispatcher implements AutoCloseable {
+final class CommandDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
 
@@ -37,14 +38,17 @@ final class CommandDispatcher implements AutoCloseable {
     private final SessionLanes lanes;
     private final RecordProcessor processor;
     private final int maxInFlight;
+    private final Runnable afterEach;
     private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closing;
 
-    CommandDispatcher(SessionLanes lanes, RecordProcessor processor, int maxInFlight) {
+    /** @param afterEach called on the worker once a record is done with, finished or not */
+    CommandDispatcher(SessionLanes lanes, RecordProcessor processor, int maxInFlight, Runnable afterEach) {
         this.lanes = lanes;
         this.processor = processor;
         this.maxInFlight = maxInFlight;
+        this.afterEach = afterEach;
     }
 
     void assigned(Collection<TopicPartition> assigned) {
@@ -54,45 +58,35 @@ final class CommandDispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops tracking these partitions; records of theirs that have not started will not start.
-     *
-     * @return the positions to commit for them before they go
+     * Stops tracking these partitions (revoked, or lost to another member); records of theirs that have not
+     * started will not start, and nothing more is acknowledged for them. What was acknowledged before is
+     * committed by the container on revocation.
      */
-    Map<TopicPartition, OffsetAndMetadata> revoked(Collection<TopicPartition> revoked) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    void revoked(Collection<TopicPartition> revoked) {
         for (TopicPartition partition : revoked) {
             PartitionProgress progress = partitions.remove(partition);
             if (progress != null) {
                 progress.revoke();
-                long position = progress.uncommittedPosition();
-                if (position >= 0) {
-                    commit.put(partition, new OffsetAndMetadata(position));
-                }
-            }
-        }
-        return commit;
-    }
-
-    /** Partitions that went to another member without a chance to commit. */
-    void lost(Collection<TopicPartition> lost) {
-        for (TopicPartition partition : lost) {
-            PartitionProgress progress = partitions.remove(partition);
-            if (progress != null) {
-                progress.revoke();
             }
         }
     }
 
-    void dispatch(ConsumerRecord<byte[], byte[]> record) {
+    /** @param acknowledgment commits the record and everything before it; sent once everything up to it finished */
+    void dispatch(ConsumerRecord<byte[], byte[]> record, Acknowledgment acknowledgment) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         PartitionProgress progress = partitions.get(partition);
-        if (progress == null) {
-            // a record fetched before its partition was revoked in the same poll: its next owner reads it
+        if (progress == null || closing) {
+            // fetched before its partition was revoked, or while stopping: left for the partition's next owner
             return;
         }
-        progress.dispatched(record.offset());
+        progress.dispatched(record.offset(), acknowledgment);
         inFlight.incrementAndGet();
-        lanes.submit(laneOf(record), () -> run(progress, record));
+        try {
+            lanes.submit(laneOf(record), () -> run(progress, record));
+        } catch (RejectedExecutionException e) {
+            // closed between the check above and now: the record stays pending, so uncommitted
+            inFlight.decrementAndGet();
+        }
     }
 
     private void run(PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
@@ -110,33 +104,16 @@ final class CommandDispatcher implements AutoCloseable {
                     .log("record left uncommitted; it is delivered again after a restart or rebalance");
         } finally {
             inFlight.decrementAndGet();
+            afterEach.run();
         }
-    }
-
-    /** Positions that moved since they were last committed. */
-    Map<TopicPartition, OffsetAndMetadata> committable() {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        partitions.forEach((partition, progress) -> {
-            long position = progress.uncommittedPosition();
-            if (position >= 0) {
-                commit.put(partition, new OffsetAndMetadata(position));
-            }
-        });
-        return commit;
-    }
-
-    /** Call once Kafka confirmed the commit of {@code offsets}. */
-    void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((partition, offset) -> {
-            PartitionProgress progress = partitions.get(partition);
-            if (progress != null) {
-                progress.committed(offset.offset());
-            }
-        });
     }
 
     int inFlight() {
         return inFlight.get();
+    }
+
+    boolean isClosing() {
+        return closing;
     }
 
     /** Too much taken and not finished: stop fetching. */
@@ -158,11 +135,6 @@ final class CommandDispatcher implements AutoCloseable {
     boolean close(Duration timeout) {
         closing = true;
         return lanes.close(timeout);
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ZERO);
     }
 
     private static String laneOf(ConsumerRecord<byte[], byte[]> record) {

@@ -5,13 +5,12 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -55,22 +54,13 @@ class CommandsConfiguration {
     }
 
     @Bean
-    CommandConsumer commandConsumer(KafkaProperties spring, ProvisionerSettings settings, CommandHandler handler,
+    SmartLifecycle commandConsumer(KafkaProperties spring, ProvisionerSettings settings, CommandHandler handler,
                                     DeadLetters deadLetters, Clock clock, MeterRegistry meters) {
         ProvisionerSettings.Kafka kafka = settings.kafka();
-        ProvisionerSettings.Concurrency concurrency = settings.concurrency();
         Map<String, Object> config = KafkaClientSettings.consumer(spring, kafka.bootstrapServers(), Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId(),
-                // commits follow finished work, never the poll position
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), kafka.consumer());
-        KafkaClientSettings.require(config, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                "a command is committed only once it is done with, or a crash would lose it", "false");
         CommandProcessor processor = new CommandProcessor(handler, deadLetters, clock, meters);
-        return new CommandConsumer(
-                () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                () -> new CommandDispatcher(new SessionLanes(concurrency.workers(), "provisioner-worker"),
-                        processor, concurrency.maxInFlight()),
-                kafka.pollTimeout(), concurrency.drainTimeout());
+        return CommandConsumers.lanes(config, settings.concurrency(), kafka.pollTimeout(), processor::process);
     }
 }

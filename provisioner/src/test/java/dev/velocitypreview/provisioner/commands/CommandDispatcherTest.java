@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +25,8 @@ class CommandDispatcherTest {
 
     private final CountDownLatch release = new CountDownLatch(1);
     private final Map<String, List<Long>> processed = new ConcurrentHashMap<>();
+    /** Per partition, the offsets whose acknowledgment was sent, in the order they were sent. */
+    private final Map<Integer, List<Long>> acknowledged = new ConcurrentHashMap<>();
     private CommandDispatcher dispatcher;
 
     @AfterEach
@@ -39,7 +40,7 @@ class CommandDispatcherTest {
         dispatcher = dispatcher(8, 1000, record -> record(record));
         dispatcher.assigned(List.of(P0));
         for (long offset = 0; offset < 200; offset++) {
-            dispatcher.dispatch(record(0, offset, "session-" + (offset % 3)));
+            dispatch(record(0, offset, "session-" + (offset % 3)));
         }
 
         await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.inFlight() == 0);
@@ -59,10 +60,10 @@ class CommandDispatcherTest {
             record(record);
         });
         dispatcher.assigned(List.of(P0));
-        dispatcher.dispatch(record(0, 0, "slow"));
-        dispatcher.dispatch(record(0, 1, "fast-a"));
-        dispatcher.dispatch(record(0, 2, "fast-b"));
-        dispatcher.dispatch(record(0, 3, "fast-a"));
+        dispatch(record(0, 0, "slow"));
+        dispatch(record(0, 1, "fast-a"));
+        dispatch(record(0, 2, "fast-b"));
+        dispatch(record(0, 3, "fast-a"));
 
         assertThat(fastDone.await(5, TimeUnit.SECONDS)).as("other sessions finished while one was stuck").isTrue();
         assertThat(processed).doesNotContainKey("slow");
@@ -77,21 +78,19 @@ class CommandDispatcherTest {
             record(record);
         });
         dispatcher.assigned(List.of(P0, P1));
-        dispatcher.dispatch(record(0, 10, "fast"));
-        dispatcher.dispatch(record(0, 11, "slow"));
-        dispatcher.dispatch(record(0, 12, "fast"));
-        dispatcher.dispatch(record(1, 5, "other"));
+        dispatch(record(0, 10, "fast"));
+        dispatch(record(0, 11, "slow"));
+        dispatch(record(0, 12, "fast"));
+        dispatch(record(1, 5, "other"));
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.inFlight() == 1);
 
-        assertThat(dispatcher.committable()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                P0, new OffsetAndMetadata(11), P1, new OffsetAndMetadata(6)));
-
-        dispatcher.committed(dispatcher.committable());
-        assertThat(dispatcher.committable()).as("nothing moved since the commit").isEmpty();
+        assertThat(acknowledged.get(0)).as("offset 12 finished, but 11 has not: only 10 is acknowledged")
+                .containsExactly(10L);
+        assertThat(acknowledged.get(1)).containsExactly(5L);
 
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.inFlight() == 0);
-        assertThat(dispatcher.committable()).containsExactlyEntriesOf(Map.of(P0, new OffsetAndMetadata(13)));
+        assertThat(acknowledged.get(0)).as("11 finished: 12 covers both").containsExactly(10L, 12L);
     }
 
     @Test
@@ -103,12 +102,13 @@ class CommandDispatcherTest {
             record(record);
         });
         dispatcher.assigned(List.of(P0));
-        dispatcher.dispatch(record(0, 0, "a"));
-        dispatcher.dispatch(record(0, 1, "b"));
-        dispatcher.dispatch(record(0, 2, "c"));
+        dispatch(record(0, 0, "a"));
+        dispatch(record(0, 1, "b"));
+        dispatch(record(0, 2, "c"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.inFlight() == 0);
-        assertThat(dispatcher.committable()).containsExactlyEntriesOf(Map.of(P0, new OffsetAndMetadata(1)));
+        assertThat(acknowledged.get(0)).as("nothing past the record that could not be finished")
+                .containsExactly(0L);
     }
 
     @Test
@@ -124,11 +124,11 @@ class CommandDispatcherTest {
         });
         dispatcher.assigned(List.of(P0));
         for (long offset = 0; offset < 3; offset++) {
-            dispatcher.dispatch(record(0, offset, "session-" + offset));
+            dispatch(record(0, offset, "session-" + offset));
         }
         assertThat(dispatcher.overloaded()).isFalse();
 
-        dispatcher.dispatch(record(0, 3, "session-3"));
+        dispatch(record(0, 3, "session-3"));
         assertThat(dispatcher.overloaded()).isTrue();
         assertThat(dispatcher.drained()).isFalse();
 
@@ -146,21 +146,26 @@ class CommandDispatcherTest {
             record(record);
         });
         dispatcher.assigned(List.of(P0));
-        dispatcher.dispatch(record(0, 0, "running"));
-        dispatcher.dispatch(record(0, 1, "queued"));
+        dispatch(record(0, 0, "running"));
+        dispatch(record(0, 1, "queued"));
         awaitLatch(started);
 
-        Map<TopicPartition, OffsetAndMetadata> onRevoke = dispatcher.revoked(List.of(P0));
+        dispatcher.revoked(List.of(P0));
         release.countDown();
 
-        assertThat(onRevoke).containsExactlyEntriesOf(Map.of(P0, new OffsetAndMetadata(0)));
         await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.inFlight() == 0);
         assertThat(processed).containsOnlyKeys("running");
-        assertThat(dispatcher.committable()).isEmpty();
+        assertThat(acknowledged).as("nothing is acknowledged for a partition after it was revoked").isEmpty();
     }
 
     private CommandDispatcher dispatcher(int workers, int maxInFlight, CommandDispatcher.RecordProcessor processor) {
-        return new CommandDispatcher(new SessionLanes(workers, "test-worker"), processor, maxInFlight);
+        return new CommandDispatcher(new SessionLanes(workers, "test-worker"), processor, maxInFlight, () -> {
+        });
+    }
+
+    private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+        dispatcher.dispatch(record, () -> acknowledged
+                .computeIfAbsent(record.partition(), p -> new CopyOnWriteArrayList<>()).add(record.offset()));
     }
 
     private void record(ConsumerRecord<byte[], byte[]> record) {

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
@@ -16,8 +19,11 @@ import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
 
-/** Our own driver seam, recorded: remembers every call and fails on cue. For unit-level provisioning tests. */
-final class RecordingMachineDriver implements MachineDriver {
+/**
+ * Our own driver seam, recorded: remembers every call, fails on cue and holds a session's machine in its start
+ * on cue. For provisioning tests, and for consumer tests that need one machine to be slow.
+ */
+public final class RecordingMachineDriver implements MachineDriver {
 
     final List<MachineSpec> created = new ArrayList<>();
     final List<String> destroyed = new ArrayList<>();
@@ -27,7 +33,34 @@ final class RecordingMachineDriver implements MachineDriver {
     private final Map<String, Machine> machines = new LinkedHashMap<>();
     private final Deque<RuntimeException> createFailures = new ArrayDeque<>();
     private final Deque<RuntimeException> readyFailures = new ArrayDeque<>();
+    private final Map<UUID, Hold> holds = new ConcurrentHashMap<>();
     private int count;
+
+    /** A machine whose start is held: {@link #awaitReady} for its session waits until released. */
+    public static final class Hold {
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        /** @return true once the provisioner is waiting for the held machine */
+        public boolean awaitReached(long timeout, TimeUnit unit) throws InterruptedException {
+            return reached.await(timeout, unit);
+        }
+
+        public boolean isReleased() {
+            return released.getCount() == 0;
+        }
+
+        public void release() {
+            released.countDown();
+        }
+    }
+
+    /** From now on, waiting for {@code sessionId}'s machine to be ready blocks until the hold is released. */
+    public Hold holdReady(UUID sessionId) {
+        Hold hold = new Hold();
+        holds.put(sessionId, hold);
+        return hold;
+    }
 
     synchronized void failNextCreate(RuntimeException failure) {
         createFailures.add(failure);
@@ -72,7 +105,24 @@ final class RecordingMachineDriver implements MachineDriver {
     }
 
     @Override
-    public synchronized Machine awaitReady(Machine machine, Duration timeout) {
+    public Machine awaitReady(Machine machine, Duration timeout) {
+        Hold hold = holds.get(machine.sessionId());
+        if (hold != null) {
+            // outside the lock: calls for other sessions go on while this one is held
+            hold.reached.countDown();
+            try {
+                if (!hold.released.await(1, TimeUnit.MINUTES)) {
+                    throw new MachineException("held machine " + machine.id() + " was not released in a minute", false);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MachineException("interrupted while machine " + machine.id() + " was held", false, e);
+            }
+        }
+        return ready(machine);
+    }
+
+    private synchronized Machine ready(Machine machine) {
         if (!readyFailures.isEmpty()) {
             throw readyFailures.poll();
         }
