@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +43,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public EmbeddedKafkaBroker(Path logDir, int port, int controllerPort) {
         this.logDir = logDir.toAbsolutePath().normalize();
-        this.port = port != 0 ? port : freePort();
-        this.controllerPort = controllerPort != 0 ? controllerPort : freePort();
+        this.port = port != 0 ? port : LoopbackPorts.free();
+        this.controllerPort = controllerPort != 0 ? controllerPort : LoopbackPorts.free();
     }
 
     /** Starts the broker and returns once it answers metadata requests. Idempotent. */
@@ -140,14 +138,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try (Admin admin = Admin.create(config)) {
             // describeCluster retries internally until the broker has registered or the api timeout passes
             admin.describeCluster().nodes().get(max.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
 }

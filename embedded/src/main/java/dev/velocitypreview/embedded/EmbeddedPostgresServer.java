@@ -44,7 +44,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(data)
                     .setCleanDataDirectory(false)
-                    .setPort(port != 0 ? port : EmbeddedKafkaBroker.freePort())
+                    .setPort(port != 0 ? port : LoopbackPorts.free())
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("synchronous_commit", "on")

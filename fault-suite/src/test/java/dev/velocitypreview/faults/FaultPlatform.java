@@ -2,8 +2,6 @@ package dev.velocitypreview.faults;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +43,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.machines.local.LocalMachinesSettings;
@@ -119,9 +118,9 @@ final class FaultPlatform {
         postgres = TestPostgres.startDedicated();
         db = postgres.createDatabase();
         machines = new LocalProcessDriver(LocalMachinesSettings.defaults(machinesRoot));
-        apiPort = freePort();
-        routerPorts.put("r1", freePort());
-        routerPorts.put("r2", freePort());
+        apiPort = LoopbackPorts.free();
+        routerPorts.put("r1", LoopbackPorts.free());
+        routerPorts.put("r2", LoopbackPorts.free());
         api = new SessionApi("http://localhost:" + apiPort);
         LOG.atInfo().addKeyValue("logs", logs).addKeyValue("kafka", kafka.bootstrapServers())
                 .addKeyValue("database", db.jdbcUrl()).log("fault platform created");
@@ -422,13 +421,5 @@ final class FaultPlatform {
             }
         }
         return String.join(java.io.File.pathSeparator, entries);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
-        }
     }
 }

@@ -1,9 +1,6 @@
 package dev.velocitypreview.launcher;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +22,7 @@ import java.util.function.Consumer;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.router.RouterApplication;
 import dev.velocitypreview.core.session.Tier;
@@ -66,8 +64,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
         // Both addresses go into the API's answers (previewUrl, statusUrl), so they are chosen before
         // anything starts; then the three services start side by side, which on two cores saves
         // about a third of the start-up time.
-        int chosenRouterPort = routerPort != 0 ? routerPort : freePort();
-        int chosenApiPort = apiPort != 0 ? apiPort : freePort();
+        int chosenRouterPort = routerPort != 0 ? routerPort : LoopbackPorts.free();
+        int chosenApiPort = apiPort != 0 ? apiPort : LoopbackPorts.free();
         this.routerUrl = "http://localhost:" + chosenRouterPort;
         this.apiUrl = "http://localhost:" + chosenApiPort;
         // One logging configuration for the whole JVM (logback.xml); several Spring applications
@@ -208,13 +206,6 @@ public final class EmbeddedPlatform implements AutoCloseable {
         return merged;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
-        }
-    }
 
     /** Where the platform's database is. */
     public record Database(String jdbcUrl, String username, String password) {

@@ -2,8 +2,6 @@ package dev.velocitypreview.bench.rig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +22,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
+import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.embedded.EmbeddedPostgresServer;
@@ -107,11 +106,7 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
-        }
+        return LoopbackPorts.free();
     }
 
     @Override
