@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.velocitypreview.bench.rig.Infrastructure;
+import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.bench.rig.Pause;
 
 /**
@@ -29,7 +29,7 @@ final class NginxProxy implements AutoCloseable {
     }
 
     static NginxProxy start(Path executable, Path dir, URI backend) throws IOException {
-        int port = Infrastructure.freePort();
+        int port = LoopbackPorts.free();
         Files.createDirectories(dir);
         Path config = dir.resolve("nginx.conf");
         Files.writeString(config, """

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
-import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.embedded.EmbeddedPostgresServer;
@@ -103,10 +102,6 @@ public final class Infrastructure implements AutoCloseable {
             throw new UncheckedIOException("could not create " + dir, e);
         }
         return dir;
-    }
-
-    public static int freePort() {
-        return LoopbackPorts.free();
     }
 
     @Override

@@ -26,6 +26,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
+import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.bench.report.Samples;
 import dev.velocitypreview.bench.rig.Infrastructure;
 import dev.velocitypreview.bench.rig.Pause;
@@ -87,7 +88,7 @@ public final class ThroughputScenario {
             FlyMachinesDriver liftedDriver = driver(fly, settings.lifted());
             ReplaceableDriver driver = new ReplaceableDriver(limitedDriver);
             ConfigurableApplicationContext provisioner = startProvisioner(jdbcUrl, broker, driver);
-            int apiPort = Infrastructure.freePort();
+            int apiPort = LoopbackPorts.free();
             String apiUrl = "http://127.0.0.1:" + apiPort;
             try (ConfigurableApplicationContext api = SessionServiceApplication.start(Map.of(
                          "server.port", apiPort,

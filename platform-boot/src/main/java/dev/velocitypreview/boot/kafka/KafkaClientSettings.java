@@ -38,12 +38,6 @@ public final class KafkaClientSettings {
         return layered(spring.buildStreamsProperties(), bootstrapServers, typed, raw);
     }
 
-    /** An admin client: {@code spring.kafka.admin.*} and {@code spring.kafka.properties.*}, then typed, then raw. */
-    public static Map<String, Object> admin(KafkaProperties spring, String bootstrapServers,
-                                            Map<String, ?> typed, Map<String, ?> raw) {
-        return layered(spring.buildAdminProperties(), bootstrapServers, typed, raw);
-    }
-
     /**
      * Refuses a configuration in which {@code key} does not hold one of the {@code allowed} values
      * (compared as text), naming the setting that was overridden and why it matters.
