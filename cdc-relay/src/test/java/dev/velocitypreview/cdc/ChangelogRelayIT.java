@@ -87,7 +87,7 @@ class ChangelogRelayIT {
         Instant ready = t0.plusSeconds(5).plusNanos(654_321_000);
         SessionView active = new SessionView(inserted.id(), inserted.userId(), inserted.projectId(),
                 SessionStatus.ACTIVE, null, null, "machine-7", "http://127.0.0.1:41234", "local", inserted.tier(), null, 2,
-                inserted.requestedAt(), inserted.createdAt(), ready, ready, ready.plus(30, ChronoUnit.MINUTES), null);
+                inserted.requestedAt(), inserted.createdAt(), ready, ready, ready.plus(30, ChronoUnit.MINUTES), null, null);
         table.overwrite(active);
         table.delete(inserted.id());
 

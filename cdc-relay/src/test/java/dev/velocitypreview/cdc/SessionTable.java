@@ -125,7 +125,7 @@ final class SessionTable implements AutoCloseable {
     /** A session as the provisioner first writes it: PROVISIONING, version 1, microsecond timestamps. */
     static SessionView provisioning(UUID id, Instant at) {
         return new SessionView(id, "user-" + id.toString().substring(0, 8), UUID.randomUUID(),
-                SessionStatus.PROVISIONING, null, null, null, null, null, Tier.FREE, null, 1, at, at, at, null, null, null);
+                SessionStatus.PROVISIONING, null, null, null, null, null, Tier.FREE, null, 1, at, at, at, null, null, null, null);
     }
 
     private synchronized void update(String sql, Binder binder) {

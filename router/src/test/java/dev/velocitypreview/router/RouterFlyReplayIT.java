@@ -253,7 +253,7 @@ class RouterFlyReplayIT {
         Instant now = Instant.now();
         return new SessionView(id, "router-fly-it", UUID.randomUUID(), status, null, null, machineId,
                 "http://" + MACHINE + ".vm." + PREVIEW_APP + ".internal:8080", "ams", Tier.FREE, visibility, version,
-                now, now, now, null, null, null);
+                now, now, now, null, null, null, null);
     }
 
     private static void assertProblem(RouterResponse response, HttpStatus status, UUID id) {

@@ -105,7 +105,7 @@ final class SessionLog implements AutoCloseable {
         Instant now = Instant.now();
         return new SessionView(id, "router-it", UUID.randomUUID(), status, reason, error,
                 machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, visibility, version,
-                now, now, now, null, null, null);
+                now, now, now, null, null, null, null);
     }
 
     private static <V> RecordMetadata send(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {

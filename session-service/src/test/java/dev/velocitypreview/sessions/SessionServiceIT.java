@@ -123,7 +123,7 @@ class SessionServiceIT {
         return new SessionView(id, owner, UUID.randomUUID(), status, status.isTerminal() ? TerminationReason.USER : null,
                 null, status == SessionStatus.ACTIVE ? "machine-" + version : null,
                 status == SessionStatus.ACTIVE ? "http://127.0.0.1:40000" : null, "local", Tier.FREE, null, version,
-                now, now, now.plusSeconds(version), null, now.plusSeconds(3600), null);
+                now, now, now.plusSeconds(version), null, now.plusSeconds(3600), null, null);
     }
 
     /** Writes rows the way the CDC relay does: keyed by session id; optionally onto one partition. */

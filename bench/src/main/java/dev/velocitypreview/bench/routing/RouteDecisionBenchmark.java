@@ -81,7 +81,7 @@ public class RouteDecisionBenchmark {
                     now)));
             actives.add(KeyValue.pair(known[i], new SessionView(id, "user-" + (i % 1000), project, SessionStatus.ACTIVE,
                     null, null, "machine-" + i, "http://10.0.0.1:" + (20000 + i % 10000), "local", Tier.FREE, null, 3,
-                    now, now, now, now, now.plusSeconds(3600), null)));
+                    now, now, now, now, now.plusSeconds(3600), null, null)));
         }
         commands.pipeKeyValueList(creates);
         changelog.pipeKeyValueList(actives);

@@ -21,14 +21,18 @@ import dev.velocitypreview.core.session.Visibility;
  * switch says what to do with it.
  */
 public sealed interface SessionCommand permits SessionCommand.Create, SessionCommand.Terminate,
-        SessionCommand.Extend, SessionCommand.Suspend, SessionCommand.Resume {
+        SessionCommand.Extend, SessionCommand.Suspend, SessionCommand.Resume, SessionCommand.ReapMachine,
+        SessionCommand.MachineLost, SessionCommand.Purge {
 
     /** Unique per published command; lets consumers recognise a redelivery. */
     UUID commandId();
 
     UUID sessionId();
 
-    /** The session's owner. */
+    /**
+     * The session's owner; null only on a {@link ReapMachine} for a machine whose session has no row (the
+     * machine's tag names the session, not its owner).
+     */
     String userId();
 
     Instant issuedAt();
@@ -38,7 +42,7 @@ public sealed interface SessionCommand permits SessionCommand.Create, SessionCom
 
     /** The kinds of command, one per record; {@link #name()} is the wire name. */
     enum Type {
-        CREATE, TERMINATE, EXTEND, SUSPEND, RESUME
+        CREATE, TERMINATE, EXTEND, SUSPEND, RESUME, REAP_MACHINE, MACHINE_LOST, PURGE
     }
 
     /** A create with a fresh command id; the tier grant ({@code ttl}, {@code machine}, {@code idleTimeout}) is required. */
@@ -62,6 +66,18 @@ public sealed interface SessionCommand permits SessionCommand.Create, SessionCom
 
     static Resume resume(UUID sessionId, String userId, Instant now) {
         return new Resume(UUID.randomUUID(), sessionId, userId, now);
+    }
+
+    static ReapMachine reapMachine(UUID sessionId, String userId, String machineId, Instant now) {
+        return new ReapMachine(UUID.randomUUID(), sessionId, userId, machineId, now);
+    }
+
+    static MachineLost machineLost(UUID sessionId, String userId, String machineId, Instant now) {
+        return new MachineLost(UUID.randomUUID(), sessionId, userId, machineId, now);
+    }
+
+    static Purge purge(UUID sessionId, String userId, Instant now) {
+        return new Purge(UUID.randomUUID(), sessionId, userId, now);
     }
 
     /**
@@ -157,6 +173,77 @@ public sealed interface SessionCommand permits SessionCommand.Create, SessionCom
         @Override
         public Type type() {
             return Type.RESUME;
+        }
+    }
+
+    /**
+     * Destroy a machine that serves no live session: its session has ended, or has no row at all. Issued by
+     * cleanup from a listing of the driver's machines (past a grace period); the provisioner looks at the row
+     * and the driver again before it destroys anything, so a listing that is out of date reaps nothing live.
+     * Where a row exists that has not ended, it ends {@code TERMINATED} with reason {@code orphan}.
+     *
+     * @param userId    the session's owner, or null when the session has no row
+     * @param machineId the machine to destroy, as the driver named it
+     */
+    record ReapMachine(UUID commandId, UUID sessionId, String userId, String machineId, Instant issuedAt)
+            implements SessionCommand {
+
+        public ReapMachine {
+            Objects.requireNonNull(commandId, "commandId is required");
+            Objects.requireNonNull(sessionId, "sessionId is required");
+            if (userId != null) {
+                UserId.require(userId);
+            }
+            Objects.requireNonNull(issuedAt, "issuedAt is required");
+            requireMachineId(machineId, "REAP_MACHINE");
+        }
+
+        @Override
+        public Type type() {
+            return Type.REAP_MACHINE;
+        }
+    }
+
+    /**
+     * A session that says ACTIVE or SUSPENDED has no machine any more. Issued by cleanup from a listing of
+     * the driver's machines; the provisioner asks the driver again and, when the machine is gone indeed,
+     * moves the session to {@code FAILED} with the error {@code machine lost}.
+     *
+     * @param machineId the machine the row names
+     */
+    record MachineLost(UUID commandId, UUID sessionId, String userId, String machineId, Instant issuedAt)
+            implements SessionCommand {
+
+        public MachineLost {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+            requireMachineId(machineId, "MACHINE_LOST");
+        }
+
+        @Override
+        public Type type() {
+            return Type.MACHINE_LOST;
+        }
+    }
+
+    /**
+     * Delete the row of a session that ended longer ago than the retention; the delete reaches every reader
+     * as a tombstone, and they forget the session. The provisioner deletes only a row that has ended.
+     */
+    record Purge(UUID commandId, UUID sessionId, String userId, Instant issuedAt) implements SessionCommand {
+
+        public Purge {
+            requireCommon(commandId, sessionId, userId, issuedAt);
+        }
+
+        @Override
+        public Type type() {
+            return Type.PURGE;
+        }
+    }
+
+    private static void requireMachineId(String machineId, String kind) {
+        if (machineId == null || machineId.isBlank()) {
+            throw new IllegalArgumentException("machineId is required for " + kind);
         }
     }
 

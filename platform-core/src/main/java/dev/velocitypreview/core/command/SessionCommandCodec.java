@@ -27,10 +27,12 @@ public final class SessionCommandCodec {
             List.of("projectId", "tier", "visibility", "ttl", "machine", "idleTimeout");
     private static final List<String> TERMINATE_FIELDS = List.of("reason");
     private static final List<String> EXTEND_FIELDS = List.of("expiresAt");
+    /** Shared by REAP_MACHINE and MACHINE_LOST. */
+    private static final List<String> MACHINE_FIELDS = List.of("machineId");
 
     private static final Set<String> FIELDS = Stream.of(
                     List.of("commandId", "type", "sessionId", "userId", "issuedAt"),
-                    CREATE_FIELDS, TERMINATE_FIELDS, EXTEND_FIELDS)
+                    CREATE_FIELDS, TERMINATE_FIELDS, EXTEND_FIELDS, MACHINE_FIELDS)
             .flatMap(List::stream).collect(Collectors.toUnmodifiableSet());
 
     private static final String TYPES = Arrays.stream(SessionCommand.Type.values()).map(Enum::name)
@@ -58,7 +60,9 @@ public final class SessionCommandCodec {
             }
             case TERMINATE -> out.string("reason", ((SessionCommand.Terminate) command).reason());
             case EXTEND -> out.instant("expiresAt", ((SessionCommand.Extend) command).expiresAt());
-            case SUSPEND, RESUME -> out;
+            case REAP_MACHINE -> out.string("machineId", ((SessionCommand.ReapMachine) command).machineId());
+            case MACHINE_LOST -> out.string("machineId", ((SessionCommand.MachineLost) command).machineId());
+            case SUSPEND, RESUME, PURGE -> out;
         };
         return fields.instant("issuedAt", command.issuedAt()).toBytes();
     }
@@ -106,6 +110,23 @@ public final class SessionCommandCodec {
                         in.requiredUuid("sessionId"),
                         in.requiredString("userId"),
                         in.instant("issuedAt"));
+                case REAP_MACHINE -> new SessionCommand.ReapMachine(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.string("userId"),
+                        in.string("machineId"),
+                        in.instant("issuedAt"));
+                case MACHINE_LOST -> new SessionCommand.MachineLost(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.string("machineId"),
+                        in.instant("issuedAt"));
+                case PURGE -> new SessionCommand.Purge(
+                        in.requiredUuid("commandId"),
+                        in.requiredUuid("sessionId"),
+                        in.requiredString("userId"),
+                        in.instant("issuedAt"));
             };
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new MalformedRecordException("session command: " + e.getMessage(), e);
@@ -117,9 +138,10 @@ public final class SessionCommandCodec {
             case CREATE -> CREATE_FIELDS;
             case TERMINATE -> TERMINATE_FIELDS;
             case EXTEND -> EXTEND_FIELDS;
-            case SUSPEND, RESUME -> List.of();
+            case REAP_MACHINE, MACHINE_LOST -> MACHINE_FIELDS;
+            case SUSPEND, RESUME, PURGE -> List.of();
         };
-        for (List<String> fields : List.of(CREATE_FIELDS, TERMINATE_FIELDS, EXTEND_FIELDS)) {
+        for (List<String> fields : List.of(CREATE_FIELDS, TERMINATE_FIELDS, EXTEND_FIELDS, MACHINE_FIELDS)) {
             if (fields == own) {
                 continue;
             }

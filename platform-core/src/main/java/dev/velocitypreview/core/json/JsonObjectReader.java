@@ -103,6 +103,11 @@ public final class JsonObjectReader {
         return value;
     }
 
+    /** A whole number, or null when the field is absent or JSON null. */
+    public Long optionalLong(String field) {
+        return value(field) == null ? null : requiredLong(field);
+    }
+
     public long requiredLong(String field) {
         JsonNode value = value(field);
         if (value == null) {

@@ -1,5 +1,7 @@
 package dev.velocitypreview.core.session;
 
+import java.time.Duration;
+
 import dev.velocitypreview.core.json.JsonObjectReader;
 import dev.velocitypreview.core.json.JsonObjectWriter;
 import dev.velocitypreview.core.json.MalformedRecordException;
@@ -36,14 +38,15 @@ public final class SessionRowCodec {
                     row.instant("updated_at"),
                     row.instant("ready_at"),
                     row.instant("expires_at"),
-                    row.instant("terminated_at"));
+                    row.instant("terminated_at"),
+                    millis(row.optionalLong("idle_timeout_ms")));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new MalformedRecordException("session row: " + e.getMessage(), e);
         }
     }
 
     public static byte[] encode(SessionView view) {
-        return new JsonObjectWriter()
+        JsonObjectWriter out = new JsonObjectWriter()
                 .uuid("id", view.id())
                 .string("user_id", view.userId())
                 .uuid("project_id", view.projectId())
@@ -61,8 +64,15 @@ public final class SessionRowCodec {
                 .instant("updated_at", view.updatedAt())
                 .instant("ready_at", view.readyAt())
                 .instant("expires_at", view.expiresAt())
-                .instant("terminated_at", view.terminatedAt())
-                .toBytes();
+                .instant("terminated_at", view.terminatedAt());
+        if (view.idleTimeout() != null) {
+            out.number("idle_timeout_ms", view.idleTimeout().toMillis());
+        }
+        return out.toBytes();
+    }
+
+    private static Duration millis(Long value) {
+        return value == null ? null : Duration.ofMillis(value);
     }
 
     private static SessionStatus status(String raw) {

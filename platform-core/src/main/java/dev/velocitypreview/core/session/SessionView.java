@@ -1,5 +1,6 @@
 package dev.velocitypreview.core.session;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -14,6 +15,8 @@ import dev.velocitypreview.core.command.SessionCommand;
  * @param visibility who may open the preview; {@link Visibility#PUBLIC} when not given
  * @param version 0 for a requested session nobody has written yet; the provisioner's row
  *                versions start at 1 and grow by one on every write
+ * @param idleTimeout how long the preview may go unused before cleanup suspends it, as the tier granted;
+ *                    null on a requested view and on rows written before the grant was recorded
  */
 public record SessionView(
         UUID id,
@@ -33,7 +36,8 @@ public record SessionView(
         Instant updatedAt,
         Instant readyAt,
         Instant expiresAt,
-        Instant terminatedAt) {
+        Instant terminatedAt,
+        Duration idleTimeout) {
 
     public SessionView {
         Objects.requireNonNull(id, "id == null");
@@ -47,7 +51,7 @@ public record SessionView(
     /** The view of a session that was requested and not yet picked up by the provisioner. */
     public static SessionView requested(SessionCommand.Create create) {
         return new SessionView(create.sessionId(), create.userId(), create.projectId(), SessionStatus.REQUESTED,
-                null, null, null, null, null, create.tier(), create.visibility(), 0L, create.issuedAt(), null, null, null, null, null);
+                null, null, null, null, null, create.tier(), create.visibility(), 0L, create.issuedAt(), null, null, null, null, null, create.idleTimeout());
     }
 
     /** True when this view should replace {@code current} (which may be null): it is strictly newer. */

@@ -2,6 +2,11 @@ package dev.velocitypreview.core.topic;
 
 import org.apache.kafka.common.serialization.Serdes;
 
+import dev.velocitypreview.core.activity.SessionActivity;
+import dev.velocitypreview.core.activity.SessionActivityCodec;
+import dev.velocitypreview.core.cleanup.CleanupCodec;
+import dev.velocitypreview.core.cleanup.CleanupReport;
+import dev.velocitypreview.core.cleanup.CleanupRequest;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
 import dev.velocitypreview.core.session.SessionRowCodec;
@@ -10,7 +15,7 @@ import dev.velocitypreview.core.session.SessionView;
 /** Every topic of the platform. All are keyed by the session id in its canonical UUID text form. */
 public final class Topics {
 
-    /** CREATE, TERMINATE, EXTEND, SUSPEND, RESUME; one topic so a session's commands stay in order. */
+    /** Every {@link SessionCommand} kind; one topic so a session's commands stay in order. */
     public static final Topic<String, SessionCommand> SESSION_COMMANDS = new Topic<>(
             "preview.session-commands", Serdes.String(),
             new CodecSerde<>(SessionCommandCodec::encode, SessionCommandCodec::decode));
@@ -26,6 +31,27 @@ public final class Topics {
      */
     public static final Topic<String, byte[]> SESSION_COMMANDS_DLT = new Topic<>(
             "preview.session-commands-dlt", Serdes.String(), Serdes.ByteArray());
+
+    /**
+     * Routers' sightings of sessions in use, throttled per session and router; cleanup's input for idle
+     * suspend. Cleanup creates it with as many partitions as {@link #SESSIONS}, which it is read beside.
+     */
+    public static final Topic<String, SessionActivity> SESSION_ACTIVITY = new Topic<>(
+            "preview.session-activity", Serdes.String(),
+            new CodecSerde<>(SessionActivityCodec::encode, SessionActivityCodec::decode));
+
+    /**
+     * Requests for a cleanup pass now, one per partition (a partition's sessions belong to the cleanup
+     * instance that owns it); keyed by nothing. Cleanup creates it with as many partitions as {@link #SESSIONS}.
+     */
+    public static final Topic<String, CleanupRequest> CLEANUP_REQUESTS = new Topic<>(
+            "preview.cleanup-requests", Serdes.String(),
+            new CodecSerde<>(CleanupCodec::encodeRequest, CleanupCodec::decodeRequest));
+
+    /** Cleanup's answers to {@link #CLEANUP_REQUESTS}, one report per partition, correlated by spring-kafka's headers. */
+    public static final Topic<String, CleanupReport> CLEANUP_REPORTS = new Topic<>(
+            "preview.cleanup-reports", Serdes.String(),
+            new CodecSerde<>(CleanupCodec::encodeReport, CleanupCodec::decodeReport));
 
     /** The CDC relay's source offsets (the replication slot position); compacted. */
     public static final String CDC_OFFSETS = "preview.cdc-offsets";

@@ -29,9 +29,25 @@ class SessionCommandCodecTest {
                 SessionCommand.terminate(session, "user-1", TerminationReason.EXPIRED, NOW),
                 SessionCommand.extend(session, "user-1", NOW.plus(Duration.ofHours(1)), NOW),
                 SessionCommand.suspend(session, "user-1", NOW),
-                SessionCommand.resume(session, "user-1", NOW)}) {
+                SessionCommand.resume(session, "user-1", NOW),
+                SessionCommand.reapMachine(session, "user-1", "machine-1", NOW),
+                SessionCommand.reapMachine(session, null, "machine-1", NOW),
+                SessionCommand.machineLost(session, "user-1", "machine-1", NOW),
+                SessionCommand.purge(session, "user-1", NOW)}) {
             assertThat(SessionCommandCodec.decode(SessionCommandCodec.encode(command))).isEqualTo(command);
         }
+    }
+
+    @Test
+    void aMachineCommandWithoutItsMachineIsRefused() {
+        String lost = ("{\"commandId\":\"%s\",\"type\":\"MACHINE_LOST\",\"sessionId\":\"%s\",\"userId\":\"u\","
+                + "\"issuedAt\":\"2026-11-24T03:00:00Z\"}").formatted(UUID.randomUUID(), UUID.randomUUID());
+
+        assertThatThrownBy(() -> decode(lost)).isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("machineId is required for MACHINE_LOST");
+        assertThatThrownBy(() -> decode(lost.replace("MACHINE_LOST", "PURGE").replace("\"userId\"",
+                "\"machineId\":\"m\",\"userId\""))).isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("machineId is not a field of PURGE");
     }
 
     @Test
@@ -123,7 +139,7 @@ class SessionCommandCodecTest {
         String json = "{\"commandId\":\"%s\",\"type\":\"EXPLODE\",\"sessionId\":\"%s\",\"userId\":\"u\",\"issuedAt\":\"2026-11-24T03:00:00Z\"}"
                 .formatted(UUID.randomUUID(), UUID.randomUUID());
         assertThatThrownBy(() -> decode(json))
-                .hasMessage("session command: type: unknown command type, expected one of CREATE, TERMINATE, EXTEND, SUSPEND, RESUME");
+                .hasMessage("session command: type: unknown command type, expected one of CREATE, TERMINATE, EXTEND, SUSPEND, RESUME, REAP_MACHINE, MACHINE_LOST, PURGE");
         assertThatThrownBy(() -> decode(json.replace("\"type\":\"EXPLODE\",", "")))
                 .hasMessage("session command: type is required, one of CREATE, TERMINATE, EXTEND, SUSPEND, RESUME");
     }

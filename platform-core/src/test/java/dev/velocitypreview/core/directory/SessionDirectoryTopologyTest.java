@@ -121,6 +121,6 @@ class SessionDirectoryTopologyTest {
     static SessionView row(UUID id, SessionStatus status, long version) {
         Instant now = Instant.now();
         return new SessionView(id, "user-1", UUID.randomUUID(), status, null, null, null, null, null, Tier.FREE,
-                null, version, now, now, now, null, null, null);
+                null, version, now, now, now, null, null, null, null);
     }
 }

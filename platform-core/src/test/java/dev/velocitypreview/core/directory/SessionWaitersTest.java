@@ -66,6 +66,6 @@ class SessionWaitersTest {
         Instant now = Instant.now();
         return new SessionView(id, "user-1", UUID.randomUUID(), SessionStatus.ACTIVE, null, null, "m-1",
                 "http://127.0.0.1:1", "local", Tier.FREE, Visibility.PUBLIC, 3, now, now, now, now,
-                now.plus(Duration.ofMinutes(30)), null);
+                now.plus(Duration.ofMinutes(30)), null, null);
     }
 }

@@ -88,7 +88,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
         return switch (command.type()) {
             case CREATE -> () -> handler.create((SessionCommand.Create) command);
             case TERMINATE -> () -> handler.terminate((SessionCommand.Terminate) command);
-            case EXTEND, SUSPEND, RESUME -> null;
+            case EXTEND, SUSPEND, RESUME, REAP_MACHINE, MACHINE_LOST, PURGE -> null;
         };
     }
 

@@ -50,14 +50,14 @@ final class SessionRows {
 
     /**
      * Writes the first version of a requested session, PROVISIONING; a row that exists already is left alone.
-     * What the tier granted goes to {@code resource_limits}: the machine size for the driver, the idle
-     * timeout for cleanup.
+     * What the tier granted goes to {@code resource_limits}: the machine size for the driver; the idle
+     * timeout also to {@code idle_timeout_ms}, which the changelog carries to cleanup.
      */
     boolean insertProvisioning(SessionCommand.Create create, Instant expiresAt) {
         return jdbc.update("""
                 INSERT INTO preview_sessions (id, user_id, project_id, status, tier, visibility, version, requested_at,
-                                              expires_at, resource_limits)
-                VALUES (:id, :userId, :projectId, :status, :tier, :visibility, 1, :requestedAt, :expiresAt,
+                                              expires_at, idle_timeout_ms, resource_limits)
+                VALUES (:id, :userId, :projectId, :status, :tier, :visibility, 1, :requestedAt, :expiresAt, :idleMillis,
                         jsonb_strip_nulls(jsonb_build_object('machine', CAST(:machine AS text),
                                                              'idle_timeout_seconds', CAST(:idleSeconds AS bigint))))
                 ON CONFLICT (id) DO NOTHING""",
@@ -71,7 +71,8 @@ final class SessionRows {
                         .addValue("requestedAt", timestamp(create.issuedAt()))
                         .addValue("expiresAt", timestamp(expiresAt))
                         .addValue("machine", create.machine().wireName())
-                        .addValue("idleSeconds", create.idleTimeout().toSeconds())) == 1;
+                        .addValue("idleSeconds", create.idleTimeout().toSeconds())
+                        .addValue("idleMillis", create.idleTimeout().toMillis())) == 1;
     }
 
     /** Errors are shown to users and travel in every changelog record of the row: keep them readable. */

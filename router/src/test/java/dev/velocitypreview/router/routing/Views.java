@@ -26,13 +26,13 @@ final class Views {
         Instant now = Instant.now();
         return new SessionView(id, "user-1", UUID.randomUUID(), status, reason, error,
                 machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, null, version,
-                now, now, now, null, null, null);
+                now, now, now, null, null, null, null);
     }
 
     /** {@code view} of a private session. */
     static SessionView privately(SessionView view) {
         return new SessionView(view.id(), view.userId(), view.projectId(), view.status(), view.statusReason(), view.error(),
                 view.machineId(), view.machineUrl(), view.region(), view.tier(), Visibility.PRIVATE, view.version(),
-                view.requestedAt(), view.createdAt(), view.updatedAt(), view.readyAt(), view.expiresAt(), view.terminatedAt());
+                view.requestedAt(), view.createdAt(), view.updatedAt(), view.readyAt(), view.expiresAt(), view.terminatedAt(), view.idleTimeout());
     }
 }

@@ -38,7 +38,7 @@ class PreviewAccessTest {
 
     private static SessionView session(UUID id, SessionStatus status, Visibility visibility) {
         return new SessionView(id, "user-1", UUID.randomUUID(), status, null, null, null, null, null, Tier.FREE,
-                visibility, 1, NOW, NOW, NOW, null, null, null);
+                visibility, 1, NOW, NOW, NOW, null, null, null, null);
     }
 
     @Test
