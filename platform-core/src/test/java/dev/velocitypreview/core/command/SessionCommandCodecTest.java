@@ -141,7 +141,7 @@ class SessionCommandCodecTest {
         assertThatThrownBy(() -> decode(json))
                 .hasMessage("session command: type: unknown command type, expected one of CREATE, TERMINATE, EXTEND, SUSPEND, RESUME, REAP_MACHINE, MACHINE_LOST, PURGE");
         assertThatThrownBy(() -> decode(json.replace("\"type\":\"EXPLODE\",", "")))
-                .hasMessage("session command: type is required, one of CREATE, TERMINATE, EXTEND, SUSPEND, RESUME");
+                .hasMessage("session command: type is required, one of CREATE, TERMINATE, EXTEND, SUSPEND, RESUME, REAP_MACHINE, MACHINE_LOST, PURGE");
     }
 
     @Test
