@@ -78,14 +78,16 @@ class ProvisionerIT {
         commands = new CommandTopic(bootstrap);
         group = "provisioner-it-" + UUID.randomUUID();
         commands.startGroupAtEnd(group);
-        provisioner = ProvisionerApplication.start(Map.of(
-                "spring.datasource.url", db.jdbcUrl(),
-                "spring.datasource.username", db.username(),
-                "spring.datasource.password", db.password(),
-                "velocity.provisioner.kafka.bootstrap-servers", bootstrap,
-                "velocity.provisioner.kafka.group-id", group,
-                "velocity.provisioner.ready-timeout", "30s",
-                "velocity.provisioner.machines.local.root-dir", machinesRoot.toString()));
+        // replication slots belong to the whole PostgreSQL server, which other tests share: one of this test's own
+        provisioner = ProvisionerApplication.start(Map.ofEntries(
+                Map.entry("velocity.provisioner.cdc.slot-name", "provisioner_it_" + UUID.randomUUID().toString().replace("-", "")),
+                Map.entry("spring.datasource.url", db.jdbcUrl()),
+                Map.entry("spring.datasource.username", db.username()),
+                Map.entry("spring.datasource.password", db.password()),
+                Map.entry("velocity.provisioner.kafka.bootstrap-servers", bootstrap),
+                Map.entry("velocity.provisioner.kafka.group-id", group),
+                Map.entry("velocity.provisioner.ready-timeout", "30s"),
+                Map.entry("velocity.provisioner.machines.local.root-dir", machinesRoot.toString())));
         driver = provisioner.getBean(MachineDriver.class);
     }
 
