@@ -11,12 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +43,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Scenario 5: poisoned records on the command topic and on the changelog. Commands the provisioner
- * cannot read or must not apply go to the dead-letter topic with a reason; changelog records the
- * views cannot read are skipped with a logged reason. Every consumer keeps going: a good session
+ * cannot read or must not apply go to the dead-letter topic with a reason; a tombstone among them is
+ * no poison and is skipped; changelog records the views cannot read are skipped with a logged reason. Every consumer keeps going: a good session
  * requested afterwards is provisioned and served by both routers.
  */
 class PoisonedRecordsIT {
@@ -69,7 +74,6 @@ class PoisonedRecordsIT {
         commandPoisons.put("5000-character user id", mutated(id, node -> node.put("userId", "u".repeat(5000))));
         commandPoisons.put("key is another session", new Poison(UUID.randomUUID().toString()
                 .getBytes(StandardCharsets.UTF_8), valid(id)));
-        commandPoisons.put("no value", new Poison(id.toString().getBytes(StandardCharsets.UTF_8), null));
 
         Map<String, Poison> changePoisons = new LinkedHashMap<>();
         UUID fake = UUID.randomUUID();
@@ -81,7 +85,11 @@ class PoisonedRecordsIT {
 
         long rowsBefore = platform.rows().size();
         Map<String, String> commandOffsets = new LinkedHashMap<>();
+        RecordMetadata tombstone;
         try (KafkaProducer<byte[], byte[]> producer = platform.producer()) {
+            // not a poison: cleanup writes one beside each PURGE; the provisioner skips it
+            tombstone = producer.send(new ProducerRecord<>(Topics.SESSION_COMMANDS.name(),
+                    id.toString().getBytes(StandardCharsets.UTF_8), null)).get();
             for (Map.Entry<String, Poison> poison : commandPoisons.entrySet()) {
                 var stored = producer.send(new ProducerRecord<>(Topics.SESSION_COMMANDS.name(),
                         poison.getValue().key(), poison.getValue().value())).get();
@@ -99,6 +107,11 @@ class PoisonedRecordsIT {
                     .containsAll(commandOffsets.values());
         });
         commandOffsets.forEach((name, offset) -> assertThat(reasons.get(offset)).as("reason for " + name).isNotBlank());
+        assertThat(reasons).as("a tombstone is skipped, not dead-lettered")
+                .doesNotContainKey(tombstone.partition() + "@" + tombstone.offset());
+        TopicPartition tombstonePartition = new TopicPartition(tombstone.topic(), tombstone.partition());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(committed(tombstonePartition))
+                .as("the provisioner committed past the tombstone").isGreaterThan(tombstone.offset()));
 
         // the consumers kept going: a good session after the poison works end to end, on both routers
         SessionApi.Answer answer = platform.request("poison");
@@ -123,6 +136,7 @@ class PoisonedRecordsIT {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("poisoned commands", commandPoisons.size());
         figures.put("dead-lettered", commandOffsets.size());
+        figures.put("tombstones skipped", 1);
         figures.put("poisoned changes", changePoisons.size());
         figures.put("skip lines logged by r1+r2+api", skipLines);
         figures.putAll(report.figures());
@@ -151,6 +165,16 @@ class PoisonedRecordsIT {
         ObjectNode node = (ObjectNode) JSON.readTree(valid(id));
         change.accept(node);
         return new Poison(id.toString().getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(node));
+    }
+
+    /** The provisioners' committed position on {@code partition}, or -1 before their first commit there. */
+    private static long committed(TopicPartition partition) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                platform.kafka.bootstrapServers()))) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(FaultPlatform.GROUP).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).get(partition);
+            return offset == null ? -1 : offset.offset();
+        }
     }
 
     /** Original {@code partition@offset} on the command topic → the reason header, for every dead letter. */

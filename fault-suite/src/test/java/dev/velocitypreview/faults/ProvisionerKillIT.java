@@ -1,6 +1,11 @@
 package dev.velocitypreview.faults;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -8,15 +13,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.command.SessionCommandCodec;
 import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineState;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,6 +98,60 @@ class ProvisionerKillIT {
         figures.put("scenario s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
         platform.figures("1 provisioner kill -9 during CREATE", figures);
         platform.terminateActiveSessions();
+    }
+
+    @Test
+    void aSuspendedSessionOutlivesAProvisionerKillAndWakesOnTheProcessItWasSuspendedIn() throws Exception {
+        long started = System.nanoTime();
+        SessionApi.Answer answer = platform.request("provisioner-kill-suspended", project);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        UUID id = answer.sessionId();
+        await().atMost(Duration.ofSeconds(60)).until(() -> allActive(List.of(id)));
+        FaultPlatform.Row active = platform.rows().get(id);
+        long pid = pidOf(active.machineId());
+        publish(SessionCommand.suspend(id, active.userId(), Instant.now()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> platform.rows().get(id).status() == SessionStatus.SUSPENDED);
+
+        platform.service("p1").kill9();
+        platform.startProvisioner("p1");
+
+        assertThat(platform.rows().get(id).status()).as("startup recovery left it suspended")
+                .isEqualTo(SessionStatus.SUSPENDED);
+        assertThat(platform.machines.findBySession(id).map(Machine::state)).contains(MachineState.SUSPENDED);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("its process, memory kept").contains(true);
+        publish(SessionCommand.resume(id, active.userId(), Instant.now()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> allActive(List.of(id)));
+
+        FaultPlatform.Row resumed = platform.rows().get(id);
+        assertThat(resumed.machineId()).isEqualTo(active.machineId());
+        assertThat(pidOf(resumed.machineId())).as("woken by the restarted provisioner, not launched again").isEqualTo(pid);
+        for (String router : List.of("r1", "r2")) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Audit.get(URI.create(
+                    "http://127.0.0.1:" + platform.routerPorts.get(router) + "/s/" + id + "/")).statusCode())
+                    .isEqualTo(200));
+        }
+        Audit.Report report = Audit.run(platform);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.putAll(report.figures());
+        figures.put("scenario s", Duration.ofNanos(System.nanoTime() - started).toSeconds());
+        platform.figures("1b provisioner kill -9 with a suspended session", figures);
+        platform.terminateActiveSessions();
+    }
+
+    private static void publish(SessionCommand command) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = platform.producer()) {
+            producer.send(new ProducerRecord<>(Topics.SESSION_COMMANDS.name(),
+                    command.sessionId().toString().getBytes(StandardCharsets.UTF_8), SessionCommandCodec.encode(command)))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The runtime process of a local machine, as its {@code machine.json} names it. */
+    private static long pidOf(String machineId) throws IOException {
+        String record = Files.readString(platform.machinesRoot.resolve(machineId).resolve("machine.json"));
+        Matcher pid = Pattern.compile("\"pid\":(\\d+)").matcher(record);
+        assertThat(pid.find()).as("pid in " + record).isTrue();
+        return Long.parseLong(pid.group(1));
     }
 
     /**

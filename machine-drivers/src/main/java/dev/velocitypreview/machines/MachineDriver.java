@@ -39,7 +39,10 @@ public interface MachineDriver extends AutoCloseable {
      */
     Machine awaitReady(Machine machine, Duration timeout);
 
-    /** Starts a stopped machine again; its url may change. */
+    /**
+     * Starts a stopped or suspended machine again; its url may change. A suspended machine resumes with the
+     * memory it had; a machine that is running already is left as it is.
+     */
     Machine start(String machineId);
 
     /** Stops a machine but keeps it, so that {@link #start} can bring it back. */
@@ -47,7 +50,8 @@ public interface MachineDriver extends AutoCloseable {
 
     /**
      * Suspends a machine: like {@link #stop}, but where the platform can keep the machine's memory, so
-     * that {@link #start} resumes it faster. Drivers that cannot suspend stop instead.
+     * that {@link #start} resumes it faster; the machine is then {@link MachineState#SUSPENDED}. Suspending a
+     * suspended machine again changes nothing. Drivers that cannot suspend stop instead.
      */
     default void suspend(String machineId) {
         stop(machineId);

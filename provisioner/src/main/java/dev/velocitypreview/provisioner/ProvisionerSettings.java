@@ -52,8 +52,10 @@ public record ProvisionerSettings(
      * @param groupId          the consumer group of all provisioner instances; they share the command partitions
      * @param pollTimeout      how long one poll waits for commands; also bounds how late a finished command is committed
      * @param consumer         raw settings of the command consumer, laid over {@code spring.kafka.consumer.*} and over
-     *                         what the provisioner sets (group id, {@code auto.offset.reset=earliest}); auto commit
-     *                         is always off, commits follow finished work
+     *                         what the provisioner sets (group id, {@code auto.offset.reset=earliest},
+     *                         {@code isolation.level=read_committed}); auto commit is always off, commits follow
+     *                         finished work, and an {@code isolation.level} other than {@code read_committed} is
+     *                         refused at start (cleanup's commands come in transactions)
      * @param producer         raw settings of the dead-letter producer, laid over {@code spring.kafka.producer.*} and
      *                         over what the provisioner sets ({@code acks=all}, idempotence)
      */

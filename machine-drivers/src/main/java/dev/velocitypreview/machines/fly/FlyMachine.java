@@ -1,5 +1,8 @@
 package dev.velocitypreview.machines.fly;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,6 +88,18 @@ record FlyMachine(String id, String state, @Nullable String region, @Nullable St
             case "destroying", "destroyed", "replaced", "migrated" -> MachineState.DESTROYED;
             default -> MachineState.STARTING;
         };
+    }
+
+    /** {@link #createdAt} as an instant; null when Fly did not say or wrote something that is not a timestamp. */
+    @Nullable Instant createdAtInstant() {
+        if (createdAt == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(createdAt).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     boolean isLive() {

@@ -156,7 +156,7 @@ public final class FlyMachinesDriver implements MachineDriver {
         health.awaitReady(id, () -> url, Duration.ofNanos(left));
         LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).addKeyValue("url", url)
                 .log("machine ready");
-        return new Machine(id, session, MachineState.STARTED, url.toString(), machine.region());
+        return new Machine(id, session, MachineState.STARTED, url.toString(), machine.region(), machine.createdAt());
     }
 
     /** Asks Fly to start the machine and returns at once; {@link #awaitReady} waits for it. */
@@ -509,7 +509,7 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
         MachineState state = machine.platformState();
         String url = state == MachineState.STARTED ? runtimeUrl(machine.id()).toString() : null;
-        return new Machine(machine.id(), session, state, url, machine.region());
+        return new Machine(machine.id(), session, state, url, machine.region(), machine.createdAtInstant());
     }
 
     private static @Nullable UUID sessionOf(FlyMachine machine) {

@@ -39,6 +39,11 @@ import dev.velocitypreview.machines.RuntimeHealthProbe;
  * <p>Like a Fly machine whose process exits, a machine whose runtime exited on its own is reported
  * as {@link MachineState#STOPPED}: it can be started again or destroyed.
  *
+ * <p>{@link #suspend} stops the runtime's process tree in place (SIGSTOP) and {@link #start} continues it
+ * (SIGCONT): the memory, the port and the materialized project stay, so a wake takes no launch. The record
+ * says SUSPENDED meanwhile, so a driver started after a restart resumes that process too. Suspend and resume
+ * need {@code kill(1)} (Linux, macOS).
+ *
  * <p>Thread-safe. Calls for one session are serialized (per-session lock), so two concurrent
  * creates for the same session launch one process; calls for different sessions run in parallel.
  */
@@ -125,16 +130,23 @@ public final class LocalProcessDriver implements MachineDriver {
         MachineRecord ready = sessionLocks.call(machine.sessionId(), () -> markReady(id, url.getPort()));
         LOG.atInfo().addKeyValue("session", ready.sessionId()).addKeyValue("machine", id)
                 .addKeyValue("url", url).log("machine ready");
-        return new Machine(id, ready.sessionId(), MachineState.STARTED, url.toString(), REGION);
+        return new Machine(id, ready.sessionId(), MachineState.STARTED, url.toString(), REGION, ready.createdAt());
     }
 
-    /** Waits for the restarted runtime to be ready, at most {@link LocalMachinesSettings#readyTimeout()}. */
+    /**
+     * Waits for the restarted runtime to be ready, at most {@link LocalMachinesSettings#readyTimeout()}. A suspended
+     * machine whose process still lives is continued where it stopped (SIGCONT): same process, same port, no launch.
+     */
     @Override
     public Machine start(String machineId) {
         MachineRecord record = require(machineId);
         Machine starting = sessionLocks.call(record.sessionId(), () -> {
             MachineRecord current = require(machineId);
-            if (current.state() != MachineState.STOPPED && alive(current)) {
+            boolean alive = alive(current);
+            if (current.state() == MachineState.SUSPENDED && alive) {
+                return resume(current);
+            }
+            if (current.state() != MachineState.STOPPED && current.state() != MachineState.SUSPENDED && alive) {
                 return toMachine(current);
             }
             try {
@@ -147,6 +159,47 @@ public final class LocalProcessDriver implements MachineDriver {
             }
         });
         return awaitReady(starting, settings.readyTimeout());
+    }
+
+    private Machine resume(MachineRecord suspended) {
+        suspended.process().resume();
+        MachineRecord resumed = suspended.resumed();
+        try {
+            machines.write(resumed);
+        } catch (IOException e) {
+            throw new MachineException("cannot record machine " + suspended.id() + " as resumed: " + e, true, e);
+        }
+        LOG.atInfo().addKeyValue("session", suspended.sessionId()).addKeyValue("machine", suspended.id())
+                .addKeyValue("pid", suspended.pid()).log("machine resumed");
+        return toMachine(resumed);
+    }
+
+    /**
+     * Stops the runtime's processes where they are (SIGSTOP), so that they keep their memory and port and
+     * {@link #start} continues them at once. A machine whose runtime is gone is recorded as stopped instead.
+     */
+    @Override
+    public void suspend(String machineId) {
+        MachineRecord record = require(machineId);
+        String done = sessionLocks.call(record.sessionId(), () -> {
+            MachineRecord current = require(machineId);
+            try {
+                if (!alive(current)) {
+                    machines.clearPort(machineId);
+                    machines.write(current.stopped());
+                    return "machine not running, recorded as stopped";
+                }
+                if (current.state() == MachineState.SUSPENDED) {
+                    return "machine already suspended";
+                }
+                current.process().suspend();
+                machines.write(current.suspended());
+                return "machine suspended";
+            } catch (IOException e) {
+                throw new MachineException("cannot record machine " + machineId + " as suspended: " + e, true, e);
+            }
+        });
+        LOG.atInfo().addKeyValue("session", record.sessionId()).addKeyValue("machine", machineId).log(done);
     }
 
     @Override
@@ -233,10 +286,10 @@ public final class LocalProcessDriver implements MachineDriver {
 
     private Machine toMachine(MachineRecord record) {
         if (record.state() == MachineState.STOPPED || !alive(record)) {
-            return new Machine(record.id(), record.sessionId(), MachineState.STOPPED, null, REGION);
+            return new Machine(record.id(), record.sessionId(), MachineState.STOPPED, null, REGION, record.createdAt());
         }
         String url = record.state() == MachineState.STARTED && record.port() != null ? url(record.port()).toString() : null;
-        return new Machine(record.id(), record.sessionId(), record.state(), url, REGION);
+        return new Machine(record.id(), record.sessionId(), record.state(), url, REGION, record.createdAt());
     }
 
     private static boolean alive(MachineRecord record) {
@@ -297,6 +350,9 @@ public final class LocalProcessDriver implements MachineDriver {
         if (record.state() == MachineState.STOPPED) {
             throw machineFailure(id, "is stopped");
         }
+        if (record.state() == MachineState.SUSPENDED) {
+            throw machineFailure(id, "is suspended: start it first");
+        }
         if (record.process() == null) {
             throw machineFailure(id, "was never launched");
         }
@@ -336,7 +392,8 @@ public final class LocalProcessDriver implements MachineDriver {
     private MachineRecord markReady(String id, int port) {
         MachineRecord current = machines.read(id).orElseThrow(() -> machineFailure(id, "was destroyed while starting"));
         OptionalInt written = machines.port(id);
-        if (current.state() == MachineState.STOPPED || written.isEmpty() || written.getAsInt() != port) {
+        if (current.state() == MachineState.STOPPED || current.state() == MachineState.SUSPENDED || written.isEmpty()
+                || written.getAsInt() != port) {
             throw machineFailure(id, "was stopped or restarted while starting");
         }
         try {
@@ -351,7 +408,7 @@ public final class LocalProcessDriver implements MachineDriver {
     private void kill(MachineRecord record) {
         RuntimeProcess process = record.process();
         if (process != null) {
-            process.kill(settings.stopGrace());
+            process.kill(settings.stopGrace(), record.state() == MachineState.SUSPENDED);
         }
         launched.remove(record.id());
     }

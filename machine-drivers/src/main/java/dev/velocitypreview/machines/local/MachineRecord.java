@@ -14,7 +14,10 @@ import dev.velocitypreview.machines.MachineState;
  * @param pid          the runtime process, null before the first launch
  * @param pidStartedAt when that process started, to tell it from a later process reusing the pid
  * @param port         the port the runtime answered health on, null until then and after a stop
- * @param state        STARTING after a launch, STARTED once healthy, STOPPED after a stop
+ * @param state        STARTING after a launch (and after a resume, until healthy again), STARTED once healthy,
+ *                     SUSPENDED while its processes are stopped with their memory kept, STOPPED after a stop;
+ *                     SUSPENDED is kept here so that a driver started later resumes the process rather than
+ *                     launching another
  * @param env          extra environment of the runtime, kept to launch it again the same way
  */
 record MachineRecord(String id, UUID sessionId, UUID projectId, String userId, String attemptId,
@@ -42,6 +45,18 @@ record MachineRecord(String id, UUID sessionId, UUID projectId, String userId, S
     MachineRecord stopped() {
         return new MachineRecord(id, sessionId, projectId, userId, attemptId, pid, pidStartedAt, null,
                 MachineState.STOPPED, createdAt, env);
+    }
+
+    /** Its processes stopped in place (SIGSTOP): same process, same port, memory kept. */
+    MachineRecord suspended() {
+        return new MachineRecord(id, sessionId, projectId, userId, attemptId, pid, pidStartedAt, port,
+                MachineState.SUSPENDED, createdAt, env);
+    }
+
+    /** Its processes continued (SIGCONT): starting again until its runtime answers health on the same port. */
+    MachineRecord resumed() {
+        return new MachineRecord(id, sessionId, projectId, userId, attemptId, pid, pidStartedAt, port,
+                MachineState.STARTING, createdAt, env);
     }
 
     /** The runtime process this record names, or null before the first launch. */

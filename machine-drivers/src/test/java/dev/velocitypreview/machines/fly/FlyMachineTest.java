@@ -2,6 +2,7 @@ package dev.velocitypreview.machines.fly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,5 +33,18 @@ class FlyMachineTest {
             assertThat(service.internalPort()).isEqualTo(8080);
             assertThat(service.autostart()).isTrue();
         });
+    }
+
+    @ParameterizedTest(name = "created_at {0} reads as {1}")
+    @CsvSource(nullValues = "unknown", value = {
+            "2024-05-20T17:07:36Z, 2024-05-20T17:07:36Z",
+            "2024-05-20T17:07:36.5+02:00, 2024-05-20T15:07:36.500Z",
+            "yesterday, unknown"})
+    void createdAtIsReadAsAnInstantAndAnythingElseAsUnknown(String raw, String expected) {
+        String json = FlyMachinesDriverTest.machineJson("e784079b449483", "started", UUID.randomUUID(), "ams", "true", raw);
+
+        FlyMachine machine = FlyApi.JSON.readValue(json, FlyMachine.class);
+
+        assertThat(machine.createdAtInstant()).isEqualTo(expected == null ? null : Instant.parse(expected));
     }
 }

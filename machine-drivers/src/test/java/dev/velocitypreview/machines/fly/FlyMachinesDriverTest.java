@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +79,8 @@ class FlyMachinesDriverTest {
         Machine created = driver.create(spec());
         Machine ready = driver.awaitReady(created, Duration.ofSeconds(20));
 
-        assertThat(created).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "ams"));
-        assertThat(ready).isEqualTo(new Machine(MACHINE, session, MachineState.STARTED, runtimeUrl(), "ams"));
+        assertThat(created).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "ams", Instant.parse("2024-05-20T17:07:36Z")));
+        assertThat(ready).isEqualTo(new Machine(MACHINE, session, MachineState.STARTED, runtimeUrl(), "ams", Instant.parse("2024-05-20T17:07:36Z")));
         List<RecordedRequest> requests = api.requests();
         assertThat(requests).hasSize(4);
         assertGet(requests.get(0), MACHINES, Map.of("metadata.session_id", session.toString()));
@@ -115,7 +116,7 @@ class FlyMachinesDriverTest {
 
         Machine machine = driver.create(spec());
 
-        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "ams"));
+        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "ams", Instant.parse("2024-05-20T17:07:36Z")));
         List<RecordedRequest> requests = api.requests();
         assertThat(requests).hasSize(4);
         assertGet(requests.get(0), MACHINES, Map.of("metadata.session_id", session.toString()));
@@ -150,7 +151,7 @@ class FlyMachinesDriverTest {
 
         Machine machine = driver.create(spec());
 
-        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.STARTED, runtimeUrl(), "fra"));
+        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.STARTED, runtimeUrl(), "fra", Instant.parse("2024-05-20T17:07:36Z")));
         assertThat(api.requests()).hasSize(1);
         assertGet(api.requests().get(0), MACHINES, Map.of("metadata.session_id", session.toString()));
     }
@@ -164,7 +165,7 @@ class FlyMachinesDriverTest {
 
         Machine machine = driver.create(spec());
 
-        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "ams"));
+        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "ams", Instant.parse("2024-05-20T17:09:00Z")));
         List<RecordedRequest> requests = api.requests();
         assertThat(requests).hasSize(3);
         assertGet(requests.get(0), MACHINES, Map.of("metadata.session_id", session.toString()));
@@ -234,7 +235,7 @@ class FlyMachinesDriverTest {
 
         Machine machine = driver.create(spec());
 
-        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "fra"));
+        assertThat(machine).isEqualTo(new Machine(MACHINE, session, MachineState.CREATED, null, "fra", Instant.parse("2024-05-20T17:07:36Z")));
         List<RecordedRequest> requests = api.requests();
         assertThat(requests).hasSize(3);
         assertGet(requests.get(0), MACHINES, Map.of("metadata.session_id", session.toString()));
@@ -334,7 +335,7 @@ class FlyMachinesDriverTest {
         driver.stop(MACHINE);
         driver.suspend(MACHINE);
 
-        assertThat(started).isEqualTo(new Machine(MACHINE, session, MachineState.STARTING, null, "ams"));
+        assertThat(started).isEqualTo(new Machine(MACHINE, session, MachineState.STARTING, null, "ams", Instant.parse("2024-05-20T17:07:36Z")));
         List<RecordedRequest> requests = api.requests();
         assertThat(requests).hasSize(4);
         assertPost(requests.get(0), MACHINES + "/" + MACHINE + "/start", null);
@@ -370,9 +371,9 @@ class FlyMachinesDriverTest {
         List<Machine> machines = driver.list();
 
         assertThat(machines).containsExactly(
-                new Machine("148ed193b95e89", session, MachineState.STARTED, runtimeUrl(), "ams"),
-                new Machine("3d8d9e1b2c4e78", other, MachineState.STOPPED, null, "fra"),
-                new Machine("91852e0c1d5e83", third, MachineState.SUSPENDED, null, "ams"));
+                new Machine("148ed193b95e89", session, MachineState.STARTED, runtimeUrl(), "ams", Instant.parse("2024-05-20T17:07:36Z")),
+                new Machine("3d8d9e1b2c4e78", other, MachineState.STOPPED, null, "fra", Instant.parse("2024-05-20T17:08:00Z")),
+                new Machine("91852e0c1d5e83", third, MachineState.SUSPENDED, null, "ams", Instant.parse("2024-05-20T17:09:00Z")));
         assertGet(api.requests().get(0), MACHINES, Map.of("metadata.managed_by", "velocity-preview"));
     }
 
@@ -389,7 +390,7 @@ class FlyMachinesDriverTest {
         Machine found = driver.findBySession(session).orElseThrow();
 
         assertThat(found).isEqualTo(new Machine("3d8d9e1b2c4e78", session, MachineState.STARTED,
-                "http://3d8d9e1b2c4e78.vm.velocity-previews.internal:8080", "fra"));
+                "http://3d8d9e1b2c4e78.vm.velocity-previews.internal:8080", "fra", Instant.parse("2024-05-21T09:00:00Z")));
         assertGet(api.requests().get(0), MACHINES, Map.of("metadata.session_id", session.toString()));
     }
 

@@ -123,6 +123,8 @@ class LocalProcessDriverIT {
         assertThat(created.id()).matches("local-[0-9a-f]{12}");
         assertThat(created.state()).isEqualTo(MachineState.STARTING);
         assertThat(created.url()).isNull();
+        assertThat(created.createdAt()).isNotNull();
+        assertThat(ready.createdAt()).isEqualTo(created.createdAt());
         assertThat(ready.state()).isEqualTo(MachineState.STARTED);
         assertThat(ready.url()).matches("http://127\\.0\\.0\\.1:\\d+");
         assertThat(ready.region()).isEqualTo("local");
@@ -206,6 +208,49 @@ class LocalProcessDriverIT {
         assertThat(started.url()).isEqualTo("http://127.0.0.1:" + newPort);
         assertThat(get(started.url() + "/").body()).isEqualTo("<h1>resumable</h1>");
         assertThat(driver.findBySession(session)).contains(started);
+    }
+
+    @Test
+    void aSuspendedMachineKeepsItsProcessButAnswersNothingAndStartContinuesTheSameProcessOnTheSamePort()
+            throws Exception {
+        UUID session = UUID.randomUUID();
+        Machine ready = createReady(driver, spec(session, page("sleeping beauty")));
+        long pid = pidOf(ready.id()).orElseThrow();
+
+        driver.suspend(ready.id());
+        driver.suspend(ready.id());
+
+        assertThat(alive(pid)).as("the process and its memory are kept").isTrue();
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(ready.url() + "/"))
+                .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()))
+                .as("a stopped process answers nothing").isInstanceOf(java.net.http.HttpTimeoutException.class);
+        assertThat(driver.findBySession(session)).hasValueSatisfying(suspended -> {
+            assertThat(suspended.state()).isEqualTo(MachineState.SUSPENDED);
+            assertThat(suspended.createdAt()).isEqualTo(ready.createdAt());
+        });
+        assertThat(directoryOf(ready.id()).resolve("machine.json")).content().contains("\"state\":\"SUSPENDED\"");
+
+        LocalProcessDriver restarted = newDriver(false);
+        assertThat(restarted.findBySession(session).map(Machine::state)).contains(MachineState.SUSPENDED);
+        Machine resumed = restarted.start(ready.id());
+
+        assertThat(pidOf(ready.id())).as("no new process was launched").hasValue(pid);
+        assertThat(resumed.state()).isEqualTo(MachineState.STARTED);
+        assertThat(resumed.url()).isEqualTo(ready.url());
+        assertThat(get(resumed.url() + "/").body()).isEqualTo("<h1>sleeping beauty</h1>");
+        assertThat(restarted.findBySession(session)).contains(resumed);
+    }
+
+    @Test
+    void aSuspendedMachineIsDestroyedWithoutLeavingItsProcess() {
+        Machine ready = createReady(driver, spec(UUID.randomUUID(), page("frozen")));
+        long pid = pidOf(ready.id()).orElseThrow();
+        driver.suspend(ready.id());
+
+        driver.destroy(ready.id());
+
+        assertThat(alive(pid)).isFalse();
+        assertThat(driver.list()).isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.springframework.core.env.Environment;
 import dev.velocitypreview.cdc.ChangelogRelay;
 import dev.velocitypreview.cdc.ChangelogRelaySettings;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -42,11 +43,12 @@ class ChangelogRelayHost {
                 .build());
         Gauge.builder("velocity.cdc.streaming", relay, r -> r.isStreaming() ? 1 : 0)
                 .description("1 while this process's relay streams from the replication slot").register(meters);
-        Gauge.builder("velocity.cdc.records.relayed", relay, ChangelogRelay::recordsRelayed)
+        // counts only grow: counters, so that a scraper can take their rate
+        FunctionCounter.builder("velocity.cdc.records.relayed", relay, ChangelogRelay::recordsRelayed)
                 .description("session changes Kafka acknowledged").register(meters);
         Gauge.builder("velocity.cdc.lag", relay, ChangelogRelay::lastRelayLagMillis).baseUnit("milliseconds")
                 .description("commit to acknowledged time of the newest relayed change").register(meters);
-        Gauge.builder("velocity.cdc.restarts", relay, ChangelogRelay::restarts)
+        FunctionCounter.builder("velocity.cdc.restarts", relay, ChangelogRelay::restarts)
                 .description("engine restarts after an error").register(meters);
         return new RelayLifecycle(relay, cdc.enabled());
     }

@@ -10,10 +10,10 @@ import org.springframework.dao.TransientDataAccessException;
 import dev.velocitypreview.core.command.SessionCommand;
 
 /**
- * Applies one command that was read and checked: one method per kind of command this provisioner acts
- * on. A kind without a method here is dead-lettered by the {@link CommandProcessor} before it reaches a
- * handler, never committed as if it had been applied; handling one more kind is a new method here and a
- * case in the processor's switch over every kind.
+ * Applies one command that was read and checked: one method per kind of command, chosen by the
+ * {@link CommandProcessor}'s switch over every kind. Each method decides again from what the session's row and
+ * the machine driver say now, not from what the command's publisher saw: a command that no longer fits (a
+ * SUSPEND of a session that is not ACTIVE, a PURGE of a live one) changes nothing and says so.
  *
  * <p>Called on a worker thread. Calls for one session never overlap and come in topic order;
  * calls for different sessions run concurrently. A command may be delivered more than once
@@ -59,13 +59,63 @@ public interface CommandHandler {
      */
     Outcome terminate(SessionCommand.Terminate command);
 
+    /**
+     * Moves the expiry of a session that has not ended to the command's {@code expiresAt}.
+     *
+     * @return {@link Outcome#REFUSED} for an ended session, {@link Outcome#SKIPPED} when the expiry is already that
+     */
+    Outcome extend(SessionCommand.Extend command);
+
+    /**
+     * Suspends an ACTIVE session: its machine suspended (memory kept where the driver can), its row SUSPENDED.
+     *
+     * @return {@link Outcome#SKIPPED} when already SUSPENDED, {@link Outcome#REFUSED} in any other status
+     */
+    Outcome suspend(SessionCommand.Suspend command);
+
+    /**
+     * Wakes a SUSPENDED session: its machine started and healthy again, its row ACTIVE with the machine's address.
+     *
+     * @return {@link Outcome#SKIPPED} when already ACTIVE, {@link Outcome#REFUSED} in any other status
+     */
+    Outcome resume(SessionCommand.Resume command);
+
+    /**
+     * Destroys the command's machine when its session has no row, has ended, or names another machine; never the
+     * machine a live row names, nor a machine of a live row that names none yet (its CREATE may be in flight).
+     *
+     * @return {@link Outcome#REFUSED} when the machine is left alone
+     */
+    Outcome reapMachine(SessionCommand.ReapMachine command);
+
+    /**
+     * Fails an ACTIVE or SUSPENDED session with the error {@value #MACHINE_LOST} when the driver confirms that the
+     * machine its row names is gone.
+     *
+     * @return {@link Outcome#FAILED} when it was, {@link Outcome#REFUSED} when the machine is still there or the row
+     *         names another machine or is in another status
+     */
+    Outcome machineLost(SessionCommand.MachineLost command);
+
+    /**
+     * Deletes the row of an ended session.
+     *
+     * @return {@link Outcome#REFUSED} for a session that has not ended, {@link Outcome#SKIPPED} when no row is left
+     */
+    Outcome purge(SessionCommand.Purge command);
+
+    /** The error of a session whose machine disappeared under it. */
+    String MACHINE_LOST = "machine lost";
+
     /** What became of a command. */
     enum Outcome {
         /** The session changed as asked. */
         APPLIED,
         /** Nothing to do: the session is already where the command would take it, or unknown. */
         SKIPPED,
-        /** The command could not be applied; the session was written FAILED with the error. */
+        /** The command does not fit the session as it is now (its status, its machine): nothing changed. */
+        REFUSED,
+        /** The command could not be applied, or found the session broken; it was written FAILED with the error. */
         FAILED;
 
         /** The metric tag value. */

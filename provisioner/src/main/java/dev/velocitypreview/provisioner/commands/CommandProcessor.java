@@ -2,12 +2,10 @@ package dev.velocitypreview.provisioner.commands;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +15,11 @@ import dev.velocitypreview.core.retry.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Reads a record, applies its command, and dead-letters what cannot be read or applied. */
+/**
+ * Reads a record, applies its command, and dead-letters what cannot be read or applied. A record without a
+ * value is a tombstone (cleanup writes one with each PURGE, so that the session directories drop the session's
+ * CREATE): nothing to apply, it is counted and committed.
+ */
 final class CommandProcessor implements CommandDispatcher.RecordProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
@@ -29,6 +31,7 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Counter deadLettered;
+    private final Counter tombstones;
 
     CommandProcessor(CommandHandler handler, DeadLetters deadLetters, Clock clock, MeterRegistry meters) {
         this.handler = handler;
@@ -38,10 +41,20 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
         this.deadLettered = Counter.builder("velocity.provisioner.commands.dead-lettered")
                 .description("command records set aside on the dead-letter topic")
                 .register(meters);
+        this.tombstones = Counter.builder("velocity.provisioner.commands.tombstones")
+                .description("command records without a value (retention tombstones), skipped")
+                .register(meters);
     }
 
     @Override
     public void process(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            tombstones.increment();
+            LOG.atDebug().addKeyValue("session", CommandDispatcher.loggableKey(record))
+                    .addKeyValue("partition", record.partition()).addKeyValue("offset", record.offset())
+                    .log("tombstone on the command topic, nothing to apply");
+            return;
+        }
         SessionCommand command;
         try {
             command = CommandRecords.read(record, clock.instant());
@@ -50,13 +63,6 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
             return;
         }
         Supplier<CommandHandler.Outcome> step = stepFor(command);
-        if (step == null) {
-            // refused here rather than committed as if done: it waits on the dead-letter topic for a
-            // provisioner that handles it (the session API does not publish such commands yet)
-            String reason = command.type().name().toLowerCase(Locale.ROOT) + " is not handled by this provisioner";
-            deadLetter(record, command.type().name(), new UnsupportedOperationException(reason));
-            return;
-        }
         CommandHandler.Outcome outcome = null;
         for (int outages = 1; outcome == null; outages++) {
             try {
@@ -81,14 +87,19 @@ final class CommandProcessor implements CommandDispatcher.RecordProcessor {
     }
 
     /**
-     * The handler's method for {@code command}, or null for a kind this provisioner does not act on yet.
-     * A switch expression over every kind: a new kind does not compile until it is decided here.
+     * The handler's method for {@code command}. A switch expression over every kind: a new kind does not compile
+     * until it is decided here.
      */
-    private @Nullable Supplier<CommandHandler.Outcome> stepFor(SessionCommand command) {
+    private Supplier<CommandHandler.Outcome> stepFor(SessionCommand command) {
         return switch (command.type()) {
             case CREATE -> () -> handler.create((SessionCommand.Create) command);
             case TERMINATE -> () -> handler.terminate((SessionCommand.Terminate) command);
-            case EXTEND, SUSPEND, RESUME, REAP_MACHINE, MACHINE_LOST, PURGE -> null;
+            case EXTEND -> () -> handler.extend((SessionCommand.Extend) command);
+            case SUSPEND -> () -> handler.suspend((SessionCommand.Suspend) command);
+            case RESUME -> () -> handler.resume((SessionCommand.Resume) command);
+            case REAP_MACHINE -> () -> handler.reapMachine((SessionCommand.ReapMachine) command);
+            case MACHINE_LOST -> () -> handler.machineLost((SessionCommand.MachineLost) command);
+            case PURGE -> () -> handler.purge((SessionCommand.Purge) command);
         };
     }
 

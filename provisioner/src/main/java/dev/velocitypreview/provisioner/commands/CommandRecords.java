@@ -3,6 +3,7 @@ package dev.velocitypreview.provisioner.commands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -20,11 +21,12 @@ final class CommandRecords {
     private CommandRecords() {
     }
 
-    /** @throws MalformedRecordException saying what is wrong with the record */
+    /**
+     * @param record a record with a value (one without is a tombstone, not a command)
+     * @throws MalformedRecordException saying what is wrong with the record
+     */
     static SessionCommand read(ConsumerRecord<byte[], byte[]> record, Instant now) {
-        if (record.value() == null) {
-            throw new MalformedRecordException("session command: the record has no value");
-        }
+        Objects.requireNonNull(record.value(), "a tombstone is not a command");
         if (record.key() == null) {
             throw new MalformedRecordException("session command: the record has no key, expected the session id");
         }

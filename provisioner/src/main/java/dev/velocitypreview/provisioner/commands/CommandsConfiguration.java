@@ -59,7 +59,11 @@ class CommandsConfiguration {
         ProvisionerSettings.Kafka kafka = settings.kafka();
         Map<String, Object> config = KafkaClientSettings.consumer(spring, kafka.bootstrapServers(), Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), kafka.consumer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), kafka.consumer());
+        KafkaClientSettings.require(config, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "cleanup publishes its commands in transactions; a command of an aborted one must never be applied",
+                "read_committed");
         CommandProcessor processor = new CommandProcessor(handler, deadLetters, clock, meters);
         return CommandConsumers.lanes(config, settings.concurrency(), kafka.pollTimeout(), processor::process);
     }

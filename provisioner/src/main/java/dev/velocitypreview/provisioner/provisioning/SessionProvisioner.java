@@ -1,6 +1,7 @@
 package dev.velocitypreview.provisioner.provisioning;
 
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -29,6 +31,7 @@ import static dev.velocitypreview.core.session.SessionStatus.FAILED;
 import static dev.velocitypreview.core.session.SessionStatus.PROVISIONING;
 import static dev.velocitypreview.core.session.SessionStatus.STARTING;
 import static dev.velocitypreview.core.session.SessionStatus.STOPPING;
+import static dev.velocitypreview.core.session.SessionStatus.SUSPENDED;
 import static dev.velocitypreview.core.session.SessionStatus.TERMINATED;
 
 /**
@@ -74,6 +77,45 @@ final class SessionProvisioner implements CommandHandler {
     public Outcome terminate(SessionCommand.Terminate command) {
         UUID id = command.sessionId();
         return failOnError(id, () -> retrying.call(id, "terminate", () -> terminateSession(command)));
+    }
+
+    @Override
+    public Outcome extend(SessionCommand.Extend command) {
+        return decide(command.sessionId(), "extend", () -> extendSession(command));
+    }
+
+    /** A machine that will not suspend is no reason to fail the session: the command is dead-lettered with why. */
+    @Override
+    public Outcome suspend(SessionCommand.Suspend command) {
+        return decide(command.sessionId(), "suspend", () -> suspendSession(command));
+    }
+
+    /** A machine that will not wake fails the session with the reason, as one that will not start does. */
+    @Override
+    public Outcome resume(SessionCommand.Resume command) {
+        UUID id = command.sessionId();
+        Timer.Sample sample = Timer.start(meters);
+        Outcome outcome = failOnError(id, () -> retrying.call(id, "resume", () -> resumeSession(command)));
+        if (outcome == Outcome.APPLIED || outcome == Outcome.FAILED) {
+            // only wakes: a resume that found nothing to wake would pull the figure towards zero
+            sample.stop(meters.timer("velocity.provisioner.wake.duration", "outcome", outcome.tag()));
+        }
+        return outcome;
+    }
+
+    @Override
+    public Outcome reapMachine(SessionCommand.ReapMachine command) {
+        return decide(command.sessionId(), "reap machine", () -> reap(command));
+    }
+
+    @Override
+    public Outcome machineLost(SessionCommand.MachineLost command) {
+        return decide(command.sessionId(), "machine lost", () -> failIfLost(command));
+    }
+
+    @Override
+    public Outcome purge(SessionCommand.Purge command) {
+        return decide(command.sessionId(), "purge", () -> purgeSession(command));
     }
 
     private Outcome createSession(SessionCommand.Create command) {
@@ -123,7 +165,7 @@ final class SessionProvisioner implements CommandHandler {
                     UUID.randomUUID().toString(), files, Map.of()));
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id())
                     .addKeyValue("files", files.size()).log("machine created");
-        } else if (machine.state() == MachineState.STOPPED) {
+        } else if (machine.state() == MachineState.STOPPED || machine.state() == MachineState.SUSPENDED) {
             machine = driver.start(machine.id());
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id()).log("stopped machine started");
         } else {
@@ -163,6 +205,157 @@ final class SessionProvisioner implements CommandHandler {
         sessions.write(row, row.moveTo(TERMINATED).withEnd(command.reason(), null, clock.instant()));
         LOG.atInfo().addKeyValue("session", id).addKeyValue("reason", command.reason()).log("session terminated");
         return Outcome.APPLIED;
+    }
+
+    private Outcome extendSession(SessionCommand.Extend command) {
+        UUID id = command.sessionId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isEmpty()) {
+            LOG.atWarn().addKeyValue("session", id).log("extend for an unknown session, skipped");
+            return Outcome.SKIPPED;
+        }
+        SessionRow row = found.get();
+        if (row.status().isTerminal()) {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status())
+                    .log("extend of an ended session refused");
+            return Outcome.REFUSED;
+        }
+        // the column keeps microseconds: compared at that precision, a redelivered extend writes nothing
+        if (command.expiresAt().truncatedTo(ChronoUnit.MICROS).equals(row.expiresAt())) {
+            return Outcome.SKIPPED;
+        }
+        sessions.write(row, row.withExpiresAt(command.expiresAt()));
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("expiresAt", command.expiresAt()).log("session extended");
+        return Outcome.APPLIED;
+    }
+
+    private Outcome suspendSession(SessionCommand.Suspend command) {
+        UUID id = command.sessionId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isEmpty() || found.get().status() == SUSPENDED) {
+            return Outcome.SKIPPED;
+        }
+        SessionRow row = found.get();
+        if (row.status() != ACTIVE) {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status())
+                    .log("suspend of a session that is not active refused");
+            return Outcome.REFUSED;
+        }
+        String machineId = machineOf(row);
+        driver.suspend(machineId);
+        sessions.write(row, row.moveTo(SUSPENDED));
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machineId).log("session suspended");
+        return Outcome.APPLIED;
+    }
+
+    private Outcome resumeSession(SessionCommand.Resume command) {
+        UUID id = command.sessionId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isEmpty() || found.get().status() == ACTIVE) {
+            return Outcome.SKIPPED;
+        }
+        SessionRow row = found.get();
+        if (row.status() != SUSPENDED) {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status())
+                    .log("resume of a session that is not suspended refused");
+            return Outcome.REFUSED;
+        }
+        Machine ready = driver.awaitReady(driver.start(machineOf(row)), settings.readyTimeout());
+        sessions.write(row, row.moveTo(ACTIVE).withMachine(ready.id(), ready.url(), ready.region()));
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
+                .log("session resumed");
+        return Outcome.APPLIED;
+    }
+
+    /**
+     * The machine's session tag comes from the driver's own listing and never changes, so the row alone decides:
+     * a live row keeps the machine it names, and any machine while it names none (its CREATE may be writing it).
+     */
+    private Outcome reap(SessionCommand.ReapMachine command) {
+        UUID id = command.sessionId();
+        String machineId = command.machineId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isPresent() && !found.get().status().isTerminal()) {
+            SessionRow row = found.get();
+            if (row.machineId() == null || row.machineId().equals(machineId)) {
+                LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machineId)
+                        .addKeyValue("status", row.status()).addKeyValue("rowMachine", row.machineId())
+                        .log("machine of a live session not reaped");
+                return Outcome.REFUSED;
+            }
+        }
+        driver.destroy(machineId);
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machineId).addKeyValue("reason", "orphan")
+                .addKeyValue("status", found.map(SessionRow::status).orElse(null)).log("orphan machine destroyed");
+        return Outcome.APPLIED;
+    }
+
+    private Outcome failIfLost(SessionCommand.MachineLost command) {
+        UUID id = command.sessionId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isEmpty() || found.get().status().isTerminal()) {
+            return Outcome.SKIPPED;
+        }
+        SessionRow row = found.get();
+        if ((row.status() != ACTIVE && row.status() != SUSPENDED) || !command.machineId().equals(row.machineId())) {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", command.machineId())
+                    .addKeyValue("status", row.status()).addKeyValue("rowMachine", row.machineId())
+                    .log("machine lost refused: the session has moved on");
+            return Outcome.REFUSED;
+        }
+        Optional<Machine> machine = driver.findBySession(id);
+        if (machine.isPresent() && machine.get().id().equals(row.machineId())
+                && machine.get().state() != MachineState.DESTROYED) {
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", row.machineId())
+                    .addKeyValue("state", machine.get().state()).log("machine lost refused: the machine is there");
+            return Outcome.REFUSED;
+        }
+        LOG.atWarn().addKeyValue("session", id).addKeyValue("machine", row.machineId()).log("session failed: machine lost");
+        return fail(id, MACHINE_LOST, null);
+    }
+
+    private Outcome purgeSession(SessionCommand.Purge command) {
+        UUID id = command.sessionId();
+        Optional<SessionRow> found = sessions.find(id);
+        if (found.isEmpty()) {
+            return Outcome.SKIPPED;
+        }
+        SessionRow row = found.get();
+        if (!row.status().isTerminal()) {
+            LOG.atWarn().addKeyValue("session", id).addKeyValue("status", row.status())
+                    .log("purge of a live session refused");
+            return Outcome.REFUSED;
+        }
+        sessions.deleteEnded(row);
+        LOG.atInfo().addKeyValue("session", id).addKeyValue("status", row.status()).log("ended session purged");
+        return Outcome.APPLIED;
+    }
+
+    /** The machine the row names, or the one tagged with the session when the row names none. */
+    private String machineOf(SessionRow row) {
+        if (row.machineId() != null) {
+            return row.machineId();
+        }
+        return driver.findBySession(row.id()).map(Machine::id).orElseThrow(() ->
+                new MachineException("session " + row.id() + " is " + row.status() + " but has no machine", false));
+    }
+
+    /**
+     * Runs a step that decides from the row and the driver, retried after transient database failures; any
+     * other failure leaves the session as it is and reaches the command processor (which dead-letters it, or
+     * waits for the database).
+     */
+    private Outcome decide(UUID id, String what, Supplier<Outcome> work) {
+        try {
+            return retrying.call(id, what, work);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("interrupted while handling session " + id);
+            }
+            throw e;
+        }
     }
 
     /** The recorded machine, and any other still tagged with the session (one created before its id was written). */
@@ -207,7 +400,7 @@ final class SessionProvisioner implements CommandHandler {
         }
     }
 
-    private Outcome fail(UUID id, String error, RuntimeException cause) {
+    private Outcome fail(UUID id, String error, @Nullable RuntimeException cause) {
         SessionRow row = sessions.find(id).orElseThrow(() ->
                 new IllegalStateException("session " + id + " failed before its row was written: " + error, cause));
         if (row.status().isTerminal()) {

@@ -27,7 +27,7 @@ import dev.velocitypreview.core.session.Tier;
 final class SessionRows {
 
     private static final String COLUMNS = "id, user_id, project_id, tier, resource_limits ->> 'machine' AS machine, "
-            + "status, status_reason, error, machine_id, machine_url, region, version, ready_at, terminated_at";
+            + "status, status_reason, error, machine_id, machine_url, region, version, ready_at, expires_at, terminated_at";
 
     private static final RowMapper<SessionRow> ROW = SessionRows::map;
 
@@ -95,7 +95,8 @@ final class SessionRows {
         int updated = jdbc.update("""
                 UPDATE preview_sessions
                    SET status = :status, status_reason = :statusReason, error = :error, machine_id = :machineId,
-                       machine_url = :machineUrl, region = :region, ready_at = :readyAt, terminated_at = :terminatedAt,
+                       machine_url = :machineUrl, region = :region, ready_at = :readyAt, expires_at = :expiresAt,
+                       terminated_at = :terminatedAt,
                        updated_at = now(), version = version + 1
                  WHERE id = :id AND version = :version""",
                 new MapSqlParameterSource()
@@ -108,13 +109,33 @@ final class SessionRows {
                         .addValue("machineUrl", next.machineUrl())
                         .addValue("region", next.region())
                         .addValue("readyAt", timestamp(next.readyAt()))
+                        .addValue("expiresAt", timestamp(next.expiresAt()))
                         .addValue("terminatedAt", timestamp(next.terminatedAt())));
         if (updated != 1) {
             throw new StaleRowException(current.id(), current.version());
         }
         return new SessionRow(next.id(), next.userId(), next.projectId(), next.tier(), next.machine(), next.status(),
                 next.statusReason(), bounded(next.error()), next.machineId(), next.machineUrl(), next.region(),
-                current.version() + 1, next.readyAt(), next.terminatedAt());
+                current.version() + 1, next.readyAt(), next.expiresAt(), next.terminatedAt());
+    }
+
+    /**
+     * Deletes the row of an ended session, at the version it was read at (so at the ended status it was read
+     * with); its delete reaches the changelog as a tombstone.
+     *
+     * @throws StaleRowException when the row is no longer at {@code current}'s version
+     */
+    void deleteEnded(SessionRow current) {
+        if (!current.status().isTerminal()) {
+            throw new IllegalStateException("session " + current.id() + " is " + current.status() + ", not ended: not deleted");
+        }
+        int deleted = jdbc.update("""
+                DELETE FROM preview_sessions
+                 WHERE id = :id AND version = :version""",
+                new MapSqlParameterSource().addValue("id", current.id()).addValue("version", current.version()));
+        if (deleted != 1) {
+            throw new StaleRowException(current.id(), current.version());
+        }
     }
 
     /** timestamptz columns take an offset date-time; an Instant is not understood by the driver. */
@@ -142,6 +163,7 @@ final class SessionRows {
                 rs.getString("region"),
                 rs.getLong("version"),
                 instant(rs, "ready_at"),
+                instant(rs, "expires_at"),
                 instant(rs, "terminated_at"));
     }
 }

@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -22,10 +25,12 @@ import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
+import dev.velocitypreview.core.command.TerminationReason;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.provisioner.commands.CommandHandler.Outcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,33 +74,46 @@ class CommandProcessorTest {
     }
 
     @ParameterizedTest
-    @MethodSource("notHandledYet")
-    void aKindOfCommandThisProvisionerDoesNotHandleIsDeadLetteredNamingItAndNeverApplied(SessionCommand command) {
-        AtomicInteger handled = new AtomicInteger();
-        CommandHandler handler = creating(() -> {
-            handled.incrementAndGet();
-            return CommandHandler.Outcome.APPLIED;
-        });
-        ConsumerRecord<byte[], byte[]> record = record(command);
+    @MethodSource("everyKind")
+    void everyKindOfCommandReachesItsOwnHandlerMethodAndIsCountedWithItsOutcome(SessionCommand command) {
+        List<SessionCommand> handled = new ArrayList<>();
+        CommandHandler handler = recording(handled, CommandHandler.Outcome.REFUSED);
 
-        processor(handler).process(record);
+        processor(handler).process(record(command));
 
-        assertThat(handled).as("nothing reached the handler").hasValue(0);
-        String kind = command.type().name().toLowerCase(java.util.Locale.ROOT);
-        assertThat(deadLetterTopic.history()).singleElement().satisfies(letter -> {
-            assertThat(letter.value()).as("set aside byte for byte").isEqualTo(record.value());
-            assertThat(new String(letter.headers().lastHeader(KafkaHeaders.DLT_EXCEPTION_MESSAGE).value(),
-                    StandardCharsets.UTF_8)).isEqualTo(kind + " is not handled by this provisioner");
-        });
+        assertThat(handled).containsExactly(command);
+        assertThat(deadLetterTopic.history()).isEmpty();
         assertThat(meters.counter("velocity.provisioner.commands", "type", command.type().name(), "outcome",
-                "dead_lettered").count()).isEqualTo(1.0);
+                "refused").count()).isEqualTo(1.0);
     }
 
-    static Stream<SessionCommand> notHandledYet() {
+    static Stream<SessionCommand> everyKind() {
         UUID session = UUID.randomUUID();
         Instant now = Instant.now();
-        return Stream.of(SessionCommand.extend(session, "user-1", now.plusSeconds(60), now),
-                SessionCommand.suspend(session, "user-1", now), SessionCommand.resume(session, "user-1", now));
+        Stream<SessionCommand> kinds = Stream.of(create(),
+                SessionCommand.terminate(session, "user-1", TerminationReason.IDLE, now),
+                SessionCommand.extend(session, "user-1", now.plusSeconds(60), now),
+                SessionCommand.suspend(session, "user-1", now), SessionCommand.resume(session, "user-1", now),
+                SessionCommand.reapMachine(session, null, "local-0123456789ab", now),
+                SessionCommand.machineLost(session, "user-1", "local-0123456789ab", now),
+                SessionCommand.purge(session, "user-1", now));
+        List<SessionCommand> all = kinds.toList();
+        assertThat(all).extracting(SessionCommand::type).containsExactlyInAnyOrder(SessionCommand.Type.values());
+        return all.stream();
+    }
+
+    @Test
+    void aTombstoneIsSkippedAndCountedNeverDeadLettered() {
+        List<SessionCommand> handled = new ArrayList<>();
+        ConsumerRecord<byte[], byte[]> tombstone = new ConsumerRecord<>(Topics.SESSION_COMMANDS.name(), 0, 8L,
+                UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8), null);
+
+        processor(recording(handled, CommandHandler.Outcome.APPLIED)).process(tombstone);
+
+        assertThat(handled).isEmpty();
+        assertThat(deadLetterTopic.history()).isEmpty();
+        assertThat(meters.counter("velocity.provisioner.commands.tombstones").count()).isEqualTo(1.0);
+        assertThat(meters.counter("velocity.provisioner.commands.dead-lettered").count()).isZero();
     }
 
     @Test
@@ -114,19 +132,65 @@ class CommandProcessorTest {
                 meters);
     }
 
-    /** A handler whose creates do {@code onCreate}; a terminate would fail the test. */
+    /** A handler whose creates do {@code onCreate}; any other kind would fail the test. */
     private static CommandHandler creating(Supplier<CommandHandler.Outcome> onCreate) {
-        return new CommandHandler() {
-            @Override
-            public Outcome create(SessionCommand.Create command) {
-                return onCreate.get();
+        return new RecordingHandler(command -> {
+            if (!(command instanceof SessionCommand.Create)) {
+                throw new AssertionError("no " + command.type() + " was sent");
             }
+            return onCreate.get();
+        });
+    }
 
-            @Override
-            public Outcome terminate(SessionCommand.Terminate command) {
-                throw new AssertionError("no terminate was sent");
-            }
-        };
+    /** A handler that records each command it is given and answers {@code outcome}. */
+    private static CommandHandler recording(List<SessionCommand> handled, CommandHandler.Outcome outcome) {
+        return new RecordingHandler(command -> {
+            handled.add(command);
+            return outcome;
+        });
+    }
+
+    /** Every method of the handler, one function behind them. */
+    private record RecordingHandler(Function<SessionCommand, Outcome> onCommand) implements CommandHandler {
+        @Override
+        public Outcome create(SessionCommand.Create command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome terminate(SessionCommand.Terminate command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome extend(SessionCommand.Extend command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome suspend(SessionCommand.Suspend command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome resume(SessionCommand.Resume command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome reapMachine(SessionCommand.ReapMachine command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome machineLost(SessionCommand.MachineLost command) {
+            return onCommand.apply(command);
+        }
+
+        @Override
+        public Outcome purge(SessionCommand.Purge command) {
+            return onCommand.apply(command);
+        }
     }
 
     private static SessionCommand create() {

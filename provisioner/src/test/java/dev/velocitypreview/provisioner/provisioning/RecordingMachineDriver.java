@@ -28,6 +28,7 @@ public final class RecordingMachineDriver implements MachineDriver {
     final List<MachineSpec> created = new ArrayList<>();
     final List<String> destroyed = new ArrayList<>();
     final List<String> started = new ArrayList<>();
+    final List<String> suspended = new ArrayList<>();
     /** Sessions looked up with {@link #findBySession}, in call order. */
     final List<UUID> lookedUp = new ArrayList<>();
     private final Map<String, Machine> machines = new LinkedHashMap<>();
@@ -75,6 +76,11 @@ public final class RecordingMachineDriver implements MachineDriver {
         Machine machine = new Machine("m-" + (++count), sessionId, state, null, "local");
         machines.put(machine.id(), machine);
         return machine;
+    }
+
+    /** The machine disappears, as if its host died: not destroyed through this driver. */
+    synchronized void lose(String machineId) {
+        machines.remove(machineId);
     }
 
     synchronized List<Machine> live() {
@@ -138,6 +144,9 @@ public final class RecordingMachineDriver implements MachineDriver {
     @Override
     public synchronized Machine start(String machineId) {
         started.add(machineId);
+        if (!machines.containsKey(machineId)) {
+            throw new MachineException("machine " + machineId + " does not exist", false);
+        }
         Machine machine = machines.get(machineId).withState(MachineState.STARTING, null);
         machines.put(machineId, machine);
         return machine;
@@ -146,6 +155,12 @@ public final class RecordingMachineDriver implements MachineDriver {
     @Override
     public synchronized void stop(String machineId) {
         machines.computeIfPresent(machineId, (id, m) -> m.withState(MachineState.STOPPED, null));
+    }
+
+    @Override
+    public synchronized void suspend(String machineId) {
+        suspended.add(machineId);
+        machines.computeIfPresent(machineId, (id, m) -> m.withState(MachineState.SUSPENDED, null));
     }
 
     @Override

@@ -64,6 +64,7 @@ class SessionProvisionerIT {
             Duration.ofSeconds(5),
             new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
                     new ProvisionerSettings.Local(null, null, true), null));
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private SessionRows sessions;
     private SessionProvisioner provisioner;
 
@@ -79,7 +80,7 @@ class SessionProvisionerIT {
         sessions = new SessionRows(jdbc);
         provisioner = new SessionProvisioner(sessions, new Projects(jdbc),
                 new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver, settings,
-                Clock.systemUTC(), new SimpleMeterRegistry());
+                Clock.systemUTC(), meters);
     }
 
     @Test
@@ -304,6 +305,196 @@ class SessionProvisionerIT {
         assertThat(recovered.status().name()).isEqualTo("ACTIVE");
         assertThat(recovered.machineUrl()).isNotNull();
         assertThat(recovered.version()).isEqualTo(active.version() + 1);
+    }
+
+    @Test
+    void extendMovesTheExpiryOfALiveSessionOnceAndIsRefusedForAnEndedOne() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        Instant later = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MILLIS);
+        SessionCommand.Extend extend = SessionCommand.extend(create.sessionId(), create.userId(), later, Instant.now());
+
+        assertThat(provisioner.extend(extend)).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.extend(extend)).as("delivered again").isEqualTo(Outcome.SKIPPED);
+
+        assertThat(expiresAt(create.sessionId())).isEqualTo(later);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).as("ACTIVE (3), extended").isEqualTo(4);
+        provisioner.terminate(terminate(create));
+        SessionCommand.Extend tooLate = SessionCommand.extend(create.sessionId(), create.userId(),
+                later.plus(Duration.ofHours(1)), Instant.now());
+        assertThat(provisioner.extend(tooLate)).isEqualTo(Outcome.REFUSED);
+        assertThat(expiresAt(create.sessionId())).isEqualTo(later);
+    }
+
+    @Test
+    void suspendSuspendsTheMachineOfAnActiveSessionAndResumeWakesItOnceEach() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        SessionRow active = sessions.find(create.sessionId()).orElseThrow();
+        SessionCommand.Suspend suspend = SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now());
+        SessionCommand.Resume resume = SessionCommand.resume(create.sessionId(), create.userId(), Instant.now());
+
+        assertThat(provisioner.suspend(suspend)).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.suspend(suspend)).as("delivered again").isEqualTo(Outcome.SKIPPED);
+        SessionRow suspended = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(suspended.status().name()).isEqualTo("SUSPENDED");
+        assertThat(driver.suspended).containsExactly(active.machineId());
+
+        assertThat(provisioner.resume(resume)).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.resume(resume)).as("delivered again").isEqualTo(Outcome.SKIPPED);
+        SessionRow resumed = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(resumed.status().name()).isEqualTo("ACTIVE");
+        assertThat(resumed.machineId()).isEqualTo(active.machineId());
+        assertThat(resumed.machineUrl()).isNotNull();
+        assertThat(resumed.readyAt()).as("when it first became ready").isEqualTo(active.readyAt());
+        assertThat(resumed.version()).as("SUSPENDED, ACTIVE").isEqualTo(active.version() + 2);
+        assertThat(driver.started).containsExactly(active.machineId());
+        assertThat(driver.created).hasSize(1);
+        assertThat(meters.timer("velocity.provisioner.wake.duration", "outcome", "applied").count()).isEqualTo(1);
+    }
+
+    @Test
+    void suspendAndResumeOfASessionInAnyOtherStatusAreRefusedAndChangeNothing() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        SessionCommand.Resume resumeActive = SessionCommand.resume(create.sessionId(), create.userId(), Instant.now());
+        assertThat(provisioner.resume(resumeActive)).as("already active").isEqualTo(Outcome.SKIPPED);
+        provisioner.terminate(terminate(create));
+
+        assertThat(provisioner.suspend(SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now())))
+                .isEqualTo(Outcome.REFUSED);
+        assertThat(provisioner.resume(SessionCommand.resume(create.sessionId(), create.userId(), Instant.now())))
+                .isEqualTo(Outcome.REFUSED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(5);
+        assertThat(driver.suspended).isEmpty();
+        assertThat(meters.find("velocity.provisioner.wake.duration").timers()).isEmpty();
+    }
+
+    @Test
+    void aSuspendedSessionWhoseMachineCannotWakeFailsWithTheReason() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        provisioner.suspend(SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now()));
+        driver.lose(sessions.find(create.sessionId()).orElseThrow().machineId());
+
+        Outcome outcome = provisioner.resume(SessionCommand.resume(create.sessionId(), create.userId(), Instant.now()));
+
+        assertThat(outcome).isEqualTo(Outcome.FAILED);
+        SessionRow row = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(row.status().name()).isEqualTo("FAILED");
+        assertThat(row.error()).contains("does not exist");
+    }
+
+    @Test
+    void terminateOfASuspendedSessionDestroysItsMachine() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        provisioner.suspend(SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now()));
+
+        Outcome outcome = provisioner.terminate(terminate(create));
+
+        assertThat(outcome).isEqualTo(Outcome.APPLIED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().status().name()).isEqualTo("TERMINATED");
+        assertThat(driver.live()).isEmpty();
+    }
+
+    @Test
+    void reapDestroysMachinesOfEndedUnknownOrOtherwiseServedSessionsButNeverTheMachineOfALiveRow() {
+        SessionCommand.Create live = create(Tier.FREE);
+        provisioner.create(live);
+        String liveMachine = sessions.find(live.sessionId()).orElseThrow().machineId();
+        SessionCommand.Create ended = create(Tier.FREE);
+        provisioner.create(ended);
+        provisioner.terminate(terminate(ended));
+        Machine ofEnded = driver.existing(ended.sessionId(), MachineState.STARTED);
+        Machine ofUnknown = driver.existing(UUID.randomUUID(), MachineState.STOPPED);
+        Machine stray = driver.existing(live.sessionId(), MachineState.STARTED);
+        SessionCommand.Create starting = create(Tier.FREE);
+        sessions.insertProvisioning(starting, Instant.now().plus(starting.ttl()));
+        Machine ofStarting = driver.existing(starting.sessionId(), MachineState.STARTING);
+
+        assertThat(provisioner.reapMachine(reap(live.sessionId(), live.userId(), liveMachine))).isEqualTo(Outcome.REFUSED);
+        assertThat(provisioner.reapMachine(reap(starting.sessionId(), starting.userId(), ofStarting.id())))
+                .as("a live row without a machine yet: its create may be in flight").isEqualTo(Outcome.REFUSED);
+        assertThat(provisioner.reapMachine(reap(ended.sessionId(), ended.userId(), ofEnded.id()))).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.reapMachine(reap(ofUnknown.sessionId(), null, ofUnknown.id()))).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.reapMachine(reap(live.sessionId(), live.userId(), stray.id()))).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.reapMachine(reap(ofUnknown.sessionId(), null, ofUnknown.id())))
+                .as("delivered again: nothing left to destroy, nothing else touched").isEqualTo(Outcome.APPLIED);
+
+        assertThat(driver.live()).extracting(Machine::id).containsExactlyInAnyOrder(liveMachine, ofStarting.id());
+        assertThat(sessions.find(live.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void machineLostFailsTheSessionOnlyWhenItsMachineIsReallyGone() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        SessionRow active = sessions.find(create.sessionId()).orElseThrow();
+        SessionCommand.MachineLost lost = SessionCommand.machineLost(create.sessionId(), create.userId(),
+                active.machineId(), Instant.now());
+
+        assertThat(provisioner.machineLost(lost)).as("the machine is there").isEqualTo(Outcome.REFUSED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().version()).isEqualTo(active.version());
+
+        driver.lose(active.machineId());
+        assertThat(provisioner.machineLost(lost)).isEqualTo(Outcome.FAILED);
+        assertThat(provisioner.machineLost(lost)).as("delivered again").isEqualTo(Outcome.SKIPPED);
+
+        SessionRow failed = sessions.find(create.sessionId()).orElseThrow();
+        assertThat(failed.status().name()).isEqualTo("FAILED");
+        assertThat(failed.error()).isEqualTo("machine lost");
+        assertThat(failed.terminatedAt()).isNotNull();
+    }
+
+    @Test
+    void aSuspendedSessionWhoseMachineIsGoneIsLostToo() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        provisioner.suspend(SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now()));
+        String machineId = sessions.find(create.sessionId()).orElseThrow().machineId();
+        driver.lose(machineId);
+
+        Outcome outcome = provisioner.machineLost(SessionCommand.machineLost(create.sessionId(), create.userId(),
+                machineId, Instant.now()));
+
+        assertThat(outcome).isEqualTo(Outcome.FAILED);
+        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).isEqualTo("machine lost");
+    }
+
+    @Test
+    void purgeDeletesTheRowOfAnEndedSessionAndRefusesALiveOne() {
+        SessionCommand.Create ended = create(Tier.FREE);
+        provisioner.create(ended);
+        provisioner.terminate(terminate(ended));
+        SessionCommand.Create live = create(Tier.FREE);
+        provisioner.create(live);
+        SessionCommand.Purge purge = SessionCommand.purge(ended.sessionId(), ended.userId(), Instant.now());
+
+        assertThat(provisioner.purge(purge)).isEqualTo(Outcome.APPLIED);
+        assertThat(provisioner.purge(purge)).as("delivered again").isEqualTo(Outcome.SKIPPED);
+        assertThat(provisioner.purge(SessionCommand.purge(live.sessionId(), live.userId(), Instant.now())))
+                .isEqualTo(Outcome.REFUSED);
+
+        assertThat(sessions.find(ended.sessionId())).isEmpty();
+        assertThat(sessions.find(live.sessionId()).orElseThrow().status().name()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void startupRecoveryLeavesASuspendedSessionAndItsMachineAsTheyAre() {
+        SessionCommand.Create create = create(Tier.FREE);
+        provisioner.create(create);
+        provisioner.suspend(SessionCommand.suspend(create.sessionId(), create.userId(), Instant.now()));
+        SessionRow suspended = sessions.find(create.sessionId()).orElseThrow();
+
+        new StartupRecovery(sessions, driver, Duration.ofSeconds(5), Clock.systemUTC()).start();
+
+        assertThat(driver.started).isEmpty();
+        assertThat(sessions.find(create.sessionId()).orElseThrow()).isEqualTo(suspended);
+    }
+
+    private static SessionCommand.ReapMachine reap(UUID sessionId, String userId, String machineId) {
+        return SessionCommand.reapMachine(sessionId, userId, machineId, Instant.now());
     }
 
     private static Instant expiresAt(UUID sessionId) {
