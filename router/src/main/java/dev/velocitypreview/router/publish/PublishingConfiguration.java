@@ -38,11 +38,27 @@ class PublishingConfiguration {
         return factory;
     }
 
+    // templates as beans, as Boot's would be (Boot's own then stands back; it would want a factory of its own)
     @Bean
-    KafkaResumeSender resumeSender(DefaultKafkaProducerFactory<String, SessionCommand> commandProducerFactory) {
+    KafkaTemplate<String, SessionCommand> commandTemplate(
+            DefaultKafkaProducerFactory<String, SessionCommand> commandProducerFactory) {
         KafkaTemplate<String, SessionCommand> template = new KafkaTemplate<>(commandProducerFactory);
         template.setObservationEnabled(true);
-        return new KafkaResumeSender(template);
+        return template;
+    }
+
+    @Bean
+    KafkaTemplate<String, SessionActivity> activityTemplate(
+            DefaultKafkaProducerFactory<String, SessionActivity> activityProducerFactory) {
+        KafkaTemplate<String, SessionActivity> template = new KafkaTemplate<>(activityProducerFactory);
+        // one way of timing sends for both templates: their meters share a name, which Prometheus needs to agree
+        template.setObservationEnabled(true);
+        return template;
+    }
+
+    @Bean
+    KafkaResumeSender resumeSender(KafkaTemplate<String, SessionCommand> commandTemplate) {
+        return new KafkaResumeSender(commandTemplate);
     }
 
     @Bean(destroyMethod = "destroy")
@@ -62,10 +78,9 @@ class PublishingConfiguration {
     }
 
     @Bean
-    ActivityPublisher activityPublisher(SessionsInUse inUse,
-                                        DefaultKafkaProducerFactory<String, SessionActivity> activityProducerFactory,
+    ActivityPublisher activityPublisher(SessionsInUse inUse, KafkaTemplate<String, SessionActivity> activityTemplate,
                                         KafkaProperties spring, RouterProperties properties, MeterRegistry registry) {
-        return new ActivityPublisher(inUse, new KafkaTemplate<>(activityProducerFactory),
+        return new ActivityPublisher(inUse, activityTemplate,
                 adminConfig(activityProducerConfig(spring, properties)), properties.activity().interval(), registry);
     }
 

@@ -27,9 +27,9 @@ import reactor.core.publisher.Mono;
  * Takes every request for a preview before anything else sees it: validates the id, waits for the
  * directory to be ready, asks {@link SessionRouter} what to do (with {@link PreviewGate} deciding whether the
  * request may go through to the session), and forwards, exchanges a preview token for a cookie, or answers with
- * a problem. Every forward is told to {@link SessionUse} for as long as it lasts (a WebSocket's until it
- * closes), which is how cleanup learns the session is in use. Requests that are not for a preview (actuator, ...)
- * pass through.
+ * a problem. Every forward is told to {@link SessionUse} for as long as it lasts (a relayed WebSocket outlives
+ * its forward: the forwarder tells its own lifetime), which is how cleanup learns the session is in use.
+ * Requests that are not for a preview (actuator, ...) pass through.
  */
 final class PreviewRequestFilter implements WebFilter, Ordered {
 
