@@ -25,6 +25,8 @@ import dev.velocitypreview.bench.firstbyte.FirstByteScenario;
 import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
 import dev.velocitypreview.bench.proxy.ProxyResult;
 import dev.velocitypreview.bench.report.Samples;
+import dev.velocitypreview.bench.retention.RetentionHeapResult;
+import dev.velocitypreview.bench.retention.RetentionHeapScenario;
 import dev.velocitypreview.bench.rig.Infrastructure;
 import dev.velocitypreview.bench.rig.PlatformRig;
 import dev.velocitypreview.bench.routing.RouteDecisionRun;
@@ -34,11 +36,12 @@ import dev.velocitypreview.bench.throughput.ThroughputScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|consumer]]}; {@code proxy} runs scenario 4 alone and prints its
+ * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention]]}; {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
  * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
- * {@code -Dbench.only=consumer}).
+ * {@code -Dbench.only=consumer}); {@code retention} does the same for scenario 8 (for working on the session
+ * directory: {@code -Dbench.only=retention}).
  */
 public final class BenchSuite {
 
@@ -56,6 +59,8 @@ public final class BenchSuite {
             runProxy(BenchPlan.FULL);
         } else if (args.length > 1 && args[1].equals("consumer")) {
             runSlowSession(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("retention")) {
+            runRetention(BenchPlan.FULL, report);
         } else {
             run(BenchPlan.FULL, report);
         }
@@ -66,7 +71,7 @@ public final class BenchSuite {
     /** Everything one run measured, and where it wrote the report. */
     public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
-                          SlowSessionResult slowSession, double seconds) {
+                          SlowSessionResult slowSession, RetentionHeapResult retention, double seconds) {
     }
 
     public static Results run(BenchPlan plan, Path reportPath) throws Exception {
@@ -76,6 +81,8 @@ public final class BenchSuite {
         Path charts = report.resolveSibling(stem);
         Files.createDirectories(charts);
 
+        // first, while this JVM holds nothing else: the figure is a heap difference
+        RetentionHeapResult retention = new RetentionHeapScenario().run(plan.retention());
         List<RunResult> routeDecision = plan.routeDecision().run();
         FirstByteResult firstByte;
         ProxyResult proxy;
@@ -97,18 +104,19 @@ public final class BenchSuite {
         String link = stem + "/";
         StringBuilder md = new StringBuilder();
         md.append(header(plan, seconds))
-                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession))
+                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
                 .append(plan.routeDecision().section(routeDecision))
                 .append(proxy.section(charts, link))
                 .append(firstByte.oldWaySection())
                 .append(throughput.section(charts, link))
-                .append(slowSession.section());
+                .append(slowSession.section())
+                .append(retention.section());
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
         return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, slowSession,
-                seconds);
+                retention, seconds);
     }
 
     /** Scenario 4 alone, its figures on standard output. */
@@ -153,27 +161,49 @@ public final class BenchSuite {
 
     /** The report with scenario 7's section and summary line replaced, or added where they belong. */
     static String withSlowSession(String report, SlowSessionResult result) {
-        String section = result.section();
-        int start = report.indexOf(SlowSessionResult.HEADING);
+        return withSection(report, SlowSessionResult.HEADING, result.section(), "- One session taking ",
+                result.summaryLine());
+    }
+
+    /**
+     * Scenario 8 alone: its figures on standard output, and its section and summary line replaced in the report
+     * when there is one.
+     */
+    static RetentionHeapResult runRetention(BenchPlan plan, Path reportPath) throws IOException {
+        RetentionHeapResult result = new RetentionHeapScenario().run(plan.retention());
+        System.out.println("bench: " + result.summaryLine());
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSection(Files.readString(reportPath), RetentionHeapResult.HEADING,
+                    result.section(), "- " + RetentionHeapResult.SUMMARY_START, result.summaryLine()));
+            System.out.println("bench: replaced scenario 8 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
+     * The report with one scenario's section (from {@code heading} to the next {@code ## }) and its summary line
+     * (the one starting with {@code summaryMarker}) replaced, or added at the end of the report and of the summary.
+     */
+    static String withSection(String report, String heading, String section, String summaryMarker, String summaryLine) {
+        int start = report.indexOf(heading);
         String replaced;
         if (start < 0) {
             replaced = report.endsWith("\n\n") ? report + section : report.stripTrailing() + "\n\n" + section;
         } else {
-            int next = report.indexOf("\n## ", start + SlowSessionResult.HEADING.length());
+            int next = report.indexOf("\n## ", start + heading.length());
             replaced = report.substring(0, start) + section + (next < 0 ? "" : report.substring(next + 1));
         }
-        String marker = "- One session taking ";
-        int line = replaced.indexOf(marker);
+        int line = replaced.indexOf(summaryMarker);
         if (line >= 0) {
             int end = replaced.indexOf('\n', line);
-            return replaced.substring(0, line) + "- " + result.summaryLine() + replaced.substring(end);
+            return replaced.substring(0, line) + "- " + summaryLine + replaced.substring(end);
         }
         int summary = replaced.indexOf("## Summary");
         if (summary < 0) {
             return replaced;
         }
         int endOfList = replaced.indexOf("\n\n", replaced.indexOf("\n- ", summary));
-        return replaced.substring(0, endOfList + 1) + "- " + result.summaryLine() + "\n" + replaced.substring(endOfList + 1);
+        return replaced.substring(0, endOfList + 1) + "- " + summaryLine + "\n" + replaced.substring(endOfList + 1);
     }
 
     private static String header(BenchPlan plan, double seconds) {
@@ -209,7 +239,7 @@ public final class BenchSuite {
 
     private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
                                   ChangelogLagResult changelog, ThroughputResult throughput,
-                                  SlowSessionResult slowSession) {
+                                  SlowSessionResult slowSession, RetentionHeapResult retention) {
         List<String> lines = new ArrayList<>();
         for (FirstByteResult.Level level : firstByte.levels()) {
             Samples ours = level.firstByte();
@@ -250,6 +280,7 @@ public final class BenchSuite {
                     + "median).", level.concurrency(), level.sessionsPerSecond(), level.latency().medianMillis()));
         }
         lines.add(slowSession.summaryLine());
+        lines.add(retention.summaryLine());
         StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
         lines.forEach(line -> md.append("- ").append(line).append('\n'));
         return md.append('\n').toString();

@@ -65,10 +65,18 @@ class BenchSmokeTest {
             assertThat(m.committed()).isEqualTo(BenchPlan.SMOKE.slowSession().sessions());
         });
 
+        // 8: the directory held the live sessions, and nothing of the retained-out ones afterwards
+        assertThat(results.retention().live().index().sessions()).isEqualTo(BenchPlan.SMOKE.retention().live());
+        assertThat(results.retention().inRetention().index().sessions())
+                .isEqualTo(BenchPlan.SMOKE.retention().live() + BenchPlan.SMOKE.retention().batch());
+        assertThat(results.retention().after().index()).isEqualTo(results.retention().live().index());
+        assertThat(results.retention().after().rows()).isEqualTo(BenchPlan.SMOKE.retention().live());
+        assertThat(results.retention().after().creates()).isEqualTo(BenchPlan.SMOKE.retention().live());
+
         String report = Files.readString(results.report());
         assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",
                 "## 4. Proxy overhead", "## 5. The old way as a baseline", "## 6. Throughput",
-                "## 7. One slow session",
+                "## 7. One slow session", "## 8. Session directory memory under retention",
                 "## Summary: ratios and medians of this run");
         try (Stream<Path> charts = Files.list(results.charts())) {
             assertThat(charts.filter(chart -> chart.toString().endsWith(".png")).toList())

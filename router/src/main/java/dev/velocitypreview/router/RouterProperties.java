@@ -24,7 +24,8 @@ import dev.velocitypreview.core.config.Secret;
  *
  * @param previewDomain     host suffix of host-style preview URLs: {@code {sessionId}.<preview-domain>[:port]}
  * @param maxHold           how long a request for a session on its way (requested, provisioning, starting,
- *                          suspended) is held before the router answers 504
+ *                          suspended) is held before the router answers 504; it covers a wake too: a request for a
+ *                          suspended session publishes a RESUME and is held until the session is active again
  * @param unknownGrace      how long a request for a session the router has never heard of waits for it to
  *                          appear (its CREATE may be in flight) before the router answers 404
  * @param loadingRetryAfter the {@code Retry-After} of the 503 answered while the session directory is still loading
@@ -36,7 +37,9 @@ import dev.velocitypreview.core.config.Secret;
  *                          {@code fly-replay} header and Fly's proxy replays the request to the machine; needs
  *                          {@code fly.preview-app})
  * @param fly               settings of the {@code fly-replay} mode
- * @param kafka             where the session directory reads sessions from
+ * @param activity          how this router tells cleanup which sessions are in use
+ * @param kafka             where the session directory reads sessions from, and where this router publishes
+ *                          activity and RESUME commands
  */
 @ConfigurationProperties("velocity.router")
 @Validated
@@ -51,6 +54,7 @@ public record RouterProperties(
         @Nullable Secret previewTokenSecret,
         @DefaultValue("proxy") Mode mode,
         @DefaultValue @Valid Fly fly,
+        @DefaultValue @Valid Activity activity,
         @DefaultValue @Valid Kafka kafka) {
 
     static final String DOMAIN = "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
@@ -75,7 +79,22 @@ public record RouterProperties(
             throw new IllegalArgumentException("velocity.router.mode is fly-replay but velocity.router.fly.preview-app is not set "
                     + "(the Fly app the preview machines belong to)");
         }
+        Objects.requireNonNull(activity, "velocity.router.activity is required");
         Objects.requireNonNull(kafka, "velocity.router.kafka is required");
+    }
+
+    /**
+     * Activity: a session this router proxies requests for, or holds a WebSocket (or any forwarded request) of open,
+     * is in use; cleanup suspends a session no router saw in use for its idle timeout.
+     *
+     * @param interval how often this router publishes what it saw to {@code preview.session-activity}: at most one
+     *                 record per session per interval, and one every interval for a session with a WebSocket open.
+     *                 Keep it well below the shortest idle timeout of a tier
+     */
+    public record Activity(@DefaultValue("5s") @PositiveDuration Duration interval) {
+        public Activity {
+            Objects.requireNonNull(interval, "velocity.router.activity.interval is required");
+        }
     }
 
     /** How a request for an active session reaches its machine. */
@@ -127,6 +146,9 @@ public record RouterProperties(
      * @param stateDir         Kafka Streams state directory; a temporary directory removed on stop when unset
      * @param streams          further Kafka Streams settings, passed through as they are (for example
      *                         {@code security.protocol}); they override the settings above
+     * @param producer         further producer settings of the activity and RESUME producers, laid over
+     *                         {@code spring.kafka.producer.*} (for example {@code compression.type}); the RESUME
+     *                         producer refuses to start unless {@code acks=all} and idempotence stay on
      */
     public record Kafka(
             @DefaultValue("localhost:9092") @NotBlank String bootstrapServers,
@@ -134,13 +156,15 @@ public record RouterProperties(
             String applicationId,
             @Nullable @jakarta.validation.constraints.Pattern(regexp = ID, message = ID_RULE) String instanceId,
             @Nullable Path stateDir,
-            @DefaultValue Map<String, String> streams) {
+            @DefaultValue Map<String, String> streams,
+            @DefaultValue Map<String, String> producer) {
 
         static final String ID = "[A-Za-z0-9._-]{1,100}";
         static final String ID_RULE = "must be 1-100 of A-Z a-z 0-9 . _ -";
 
         public Kafka {
             streams = streams == null ? Map.of() : Map.copyOf(streams);
+            producer = producer == null ? Map.of() : Map.copyOf(producer);
         }
     }
 }

@@ -35,6 +35,8 @@ class RouterPropertiesTest {
         assertThat(properties.kafka().instanceId()).isNull();
         assertThat(properties.kafka().stateDir()).isNull();
         assertThat(properties.kafka().streams()).isEmpty();
+        assertThat(properties.kafka().producer()).isEmpty();
+        assertThat(properties.activity().interval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(properties.previewTokenSecret()).isNull();
         assertThat(properties.mode()).isEqualTo(RouterProperties.Mode.PROXY);
         assertThat(properties.fly().previewApp()).isNull();

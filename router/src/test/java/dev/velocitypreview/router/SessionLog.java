@@ -58,6 +58,23 @@ final class SessionLog implements AutoCloseable {
         send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(), createOf(id, visibility)));
     }
 
+    /** Publishes the CREATE of a public session of {@code userId}. */
+    void create(UUID id, String userId) {
+        send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(),
+                SessionCommand.create(id, userId, UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30),
+                        new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now())));
+    }
+
+    /** Publishes the changelog's tombstone of a session, as the relay does when the provisioner deleted its row. */
+    RecordMetadata rowTombstone(UUID id) {
+        return send(rows, new ProducerRecord<>(Topics.SESSIONS.name(), id.toString(), null));
+    }
+
+    /** Publishes the command topic's tombstone of a session, as cleanup does when it retains the session out. */
+    RecordMetadata commandTombstone(UUID id) {
+        return send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(), null));
+    }
+
     /** Publishes the CREATE of a public session into a given partition, behind whatever was published there. */
     RecordMetadata createInPartition(UUID id, int partition) {
         return send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), partition, id.toString(),
@@ -102,8 +119,13 @@ final class SessionLog implements AutoCloseable {
 
     static SessionView view(UUID id, SessionStatus status, long version, String reason, String error, String machineUrl,
                             Visibility visibility) {
+        return view(id, "router-it", status, version, reason, error, machineUrl, visibility);
+    }
+
+    static SessionView view(UUID id, String userId, SessionStatus status, long version, String reason, String error,
+                            String machineUrl, Visibility visibility) {
         Instant now = Instant.now();
-        return new SessionView(id, "router-it", UUID.randomUUID(), status, reason, error,
+        return new SessionView(id, userId, UUID.randomUUID(), status, reason, error,
                 machineUrl == null ? null : "machine-" + id, machineUrl, "local", Tier.FREE, visibility, version,
                 now, now, now, null, null, null, null);
     }
@@ -121,12 +143,32 @@ final class SessionLog implements AutoCloseable {
 
     /** The topics' writers create them in production; here the test does, as they would. */
     private static void ensureTopics(String bootstrapServers) {
+        createTopics(bootstrapServers, List.of(
+                new NewTopic(Topics.SESSION_COMMANDS.name(), 1, (short) 1),
+                new NewTopic(Topics.SESSIONS.name(), 1, (short) 1)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
+    }
+
+    /** Creates the activity topic, as cleanup does at start-up. */
+    static void createActivityTopic(String bootstrapServers) {
+        createTopics(bootstrapServers, List.of(new NewTopic(Topics.SESSION_ACTIVITY.name(), 1, (short) 1)));
+    }
+
+    static Set<String> topics(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list topics", e);
+        }
+    }
+
+    private static void createTopics(String bootstrapServers, List<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            for (NewTopic topic : List.of(
-                    new NewTopic(Topics.SESSION_COMMANDS.name(), 1, (short) 1),
-                    new NewTopic(Topics.SESSIONS.name(), 1, (short) 1)
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))) {
+            for (NewTopic topic : topics) {
                 if (existing.contains(topic.name())) {
                     continue;
                 }
@@ -140,9 +182,9 @@ final class SessionLog implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the session topics", e);
+            throw new IllegalStateException("interrupted while creating topics " + topics, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create the session topics", e);
+            throw new IllegalStateException("could not create topics " + topics, e);
         }
     }
 

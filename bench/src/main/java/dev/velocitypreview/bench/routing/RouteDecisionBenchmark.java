@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.directory.SessionDirectoryTopology;
+import dev.velocitypreview.core.directory.SessionIndex;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionStatus.Routing;
@@ -62,7 +63,7 @@ public class RouteDecisionBenchmark {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "route-decision-bench");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SessionDirectoryTopology.build((id, view) -> { }), config);
+        driver = new TopologyTestDriver(SessionDirectoryTopology.build(new SessionIndex()), config);
         TestInputTopic<String, SessionCommand> commands = driver.createInputTopic(Topics.SESSION_COMMANDS.name(),
                 new StringSerializer(), Topics.SESSION_COMMANDS.valueSerde().serializer());
         TestInputTopic<String, SessionView> changelog = driver.createInputTopic(Topics.SESSIONS.name(),

@@ -3,13 +3,11 @@ package dev.velocitypreview.core.directory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -37,15 +35,8 @@ public final class SessionDirectory implements AutoCloseable {
 
     private final SessionWaiters waiters = new SessionWaiters();
     private final KafkaStreams streams;
-    /**
-     * The newest view of every session that has not ended, decoded once as its update arrives: the
-     * stores hold JSON, and decoding it was the largest cost of a routing decision. An ended session
-     * keeps only an empty marker (they are many, and rarely asked for: those are read from the
-     * stores), so that a CREATE read after the session's last row cannot bring it back.
-     */
-    private final Map<UUID, Optional<SessionView>> live = new ConcurrentHashMap<>();
-    /** Session ids by user, filled from every accepted update; ids are added, never moved. */
-    private final Map<String, Set<UUID>> byUser = new ConcurrentHashMap<>();
+    /** Which sessions the stores hold, the decoded newest view of each that has not ended, and each user's ids. */
+    private final SessionIndex index = new SessionIndex();
     private volatile ReadOnlyKeyValueStore<String, SessionView> sessions;
     private volatile ReadOnlyKeyValueStore<String, SessionView> requested;
 
@@ -57,7 +48,7 @@ public final class SessionDirectory implements AutoCloseable {
         Properties config = new Properties();
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         config.putAll(streamsConfig);
-        this.streams = new KafkaStreams(SessionDirectoryTopology.build(this::changed), config);
+        this.streams = new KafkaStreams(SessionDirectoryTopology.build(new Changes()), config);
     }
 
     public void start() {
@@ -101,11 +92,11 @@ public final class SessionDirectory implements AutoCloseable {
         if (!stores()) {
             throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
         }
-        Set<UUID> ids = byUser.getOrDefault(userId, Set.of());
+        Set<UUID> ids = index.idsOf(userId);
         List<SessionView> out = new ArrayList<>(ids.size());
         for (UUID id : ids) {
             SessionView view = lookupUnchecked(id);
-            // a removed row leaves its id in the index; the CREATE of a user names its user for good
+            // the index may be a step ahead of or behind this read; the view itself names its user
             if (view != null && userId.equals(view.userId()) && filter.test(view)) {
                 out.add(view);
             }
@@ -129,12 +120,35 @@ public final class SessionDirectory implements AutoCloseable {
         try (KeyValueIterator<String, SessionView> rows = requested.all()) {
             while (rows.hasNext()) {
                 KeyValue<String, SessionView> row = rows.next();
-                if (sessions.get(row.key) == null && filter.test(row.value)) {
+                if (sessions.get(row.key) == null && lookupUnchecked(row.value.id()) != null && filter.test(row.value)) {
                     out.add(row.value);
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * What the directory keeps in memory beside its stores, and what the stores hold; counted by a scan (for
+     * operators and tests). Bounded by the sessions the topics still carry: live ones and ended ones in retention.
+     */
+    public Stats stats() {
+        SessionIndex.Stats indexed = index.stats();
+        boolean ready = stores();
+        return new Stats(indexed.sessions(), indexed.liveViews(), indexed.users(), indexed.userEntries(),
+                ready ? sessions.approximateNumEntries() : -1, ready ? requested.approximateNumEntries() : -1);
+    }
+
+    /**
+     * @param sessions     sessions the directory knows of (live, ended in retention, or deleted with their CREATE
+     *                     still held)
+     * @param liveViews    of those, the ones kept decoded (not ended)
+     * @param users        users in the per-user index
+     * @param userEntries  session ids in the per-user index
+     * @param storedRows   rows in the sessions store; -1 while the stores are loading
+     * @param storedCreates CREATEs in the requested store; -1 while the stores are loading
+     */
+    public record Stats(int sessions, int liveViews, int users, int userEntries, long storedRows, long storedCreates) {
     }
 
     /** How many requests are parked right now. */
@@ -148,33 +162,32 @@ public final class SessionDirectory implements AutoCloseable {
     }
 
     /**
-     * Runs on the global stream thread after each accepted update, also while the stores are being
-     * restored; nothing here may throw, or Kafka Streams would count the record as unreadable.
+     * Runs on the global stream thread after each accepted update, also while the stores are being restored:
+     * keeps the index, then wakes whoever waits for the session. Nothing here may throw, or Kafka Streams would
+     * count the record as unreadable.
      */
-    private void changed(UUID id, SessionView view) {
-        if (view != null && view.userId() != null) {
-            byUser.computeIfAbsent(view.userId(), user -> ConcurrentHashMap.newKeySet()).add(id);
+    private final class Changes implements SessionDirectoryTopology.Changes {
+        @Override
+        public void stored(UUID id, SessionDirectoryTopology.Source source, SessionView view) {
+            index.stored(id, source, view);
+            publish(id);
         }
-        if (view == null) {
-            // a removed row: what is left (a CREATE at most) is read from the stores
-            live.remove(id);
-        } else {
-            live.compute(id, (key, known) -> {
-                if (known != null && known.isEmpty()) {
-                    // ended is for good: the lifecycle has no way back from a terminal status
-                    return known;
-                }
-                SessionView newest = SessionView.newest(known == null ? null : known.get(), view);
-                return newest.status().isTerminal() ? Optional.empty() : Optional.of(newest);
-            });
+
+        @Override
+        public void removed(UUID id, SessionDirectoryTopology.Source source, SessionView previous) {
+            // a forgotten session wakes nobody: its waiters run out and are answered "unknown"
+            index.removed(id, source, previous);
         }
-        if (!stores()) {
-            return;
-        }
-        try {
-            waiters.publish(id, () -> lookupUnchecked(id));
-        } catch (InvalidStateStoreException e) {
-            // a store closing under us: the waiter times out or is answered after the next update
+
+        private void publish(UUID id) {
+            if (!stores()) {
+                return;
+            }
+            try {
+                waiters.publish(id, () -> lookupUnchecked(id));
+            } catch (InvalidStateStoreException e) {
+                // a store closing under us: the waiter times out or is answered after the next update
+            }
         }
     }
 
@@ -182,9 +195,12 @@ public final class SessionDirectory implements AutoCloseable {
         if (!stores()) {
             return null;
         }
-        Optional<SessionView> known = live.get(id);
-        if (known != null && known.isPresent()) {
-            return known.get();
+        SessionIndex.Known known = index.known(id);
+        if (known == null || known.phase() == SessionIndex.Phase.REMOVED) {
+            return null;
+        }
+        if (known.phase() == SessionIndex.Phase.LIVE) {
+            return known.live();
         }
         String key = id.toString();
         return SessionView.newest(requested.get(key), sessions.get(key));

@@ -1,7 +1,6 @@
 package dev.velocitypreview.core.directory;
 
 import java.util.UUID;
-import java.util.function.BiConsumer;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -25,7 +24,9 @@ import dev.velocitypreview.core.topic.Topics;
  * {@value #REQUESTED_STORE} holds the CREATE of each session (so a fresh id is known the moment
  * its command is acknowledged) and {@value #SESSIONS_STORE} holds the newest changelog row.
  * Both are version-fenced: an update that is not newer than what the store holds is dropped,
- * so a replayed changelog never moves a session backwards.
+ * so a replayed changelog never moves a session backwards. A tombstone (null value) keyed by a
+ * session removes what a store holds of it: the changelog's when the provisioner deleted the row,
+ * the command topic's when cleanup retained the session out, so no store grows forever.
  */
 public final class SessionDirectoryTopology {
 
@@ -37,12 +38,32 @@ public final class SessionDirectoryTopology {
     private SessionDirectoryTopology() {
     }
 
+    /** Which store an update went to. */
+    public enum Source {
+        /** {@value #REQUESTED_STORE}, fed by {@code preview.session-commands}. */
+        COMMANDS,
+        /** {@value #SESSIONS_STORE}, fed by {@code preview.sessions}. */
+        CHANGELOG
+    }
+
     /**
-     * @param changed called on the stream thread after every accepted update (while the stores are
-     *                restored too), with the session id and the view now stored, or null when a
-     *                tombstone removed the session's row
+     * Told about every accepted update, on the global stream thread, right after the store changed (while the
+     * stores are restored too). Nothing here may throw, or Kafka Streams would count the record as unreadable.
      */
-    public static Topology build(BiConsumer<UUID, SessionView> changed) {
+    public interface Changes {
+
+        /** {@code source}'s store now holds {@code view} for the session (a CREATE's requested view, or a newer row). */
+        void stored(UUID id, Source source, SessionView view);
+
+        /**
+         * A tombstone removed what {@code source}'s store held of the session, {@code previous}, which is null
+         * when it held nothing.
+         */
+        void removed(UUID id, Source source, SessionView previous);
+    }
+
+    /** @param changed told about every accepted update */
+    public static Topology build(Changes changed) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),
@@ -70,10 +91,10 @@ public final class SessionDirectoryTopology {
 
     /** Keeps the newest row of each session; a tombstone removes it. */
     private static final class ChangelogProcessor implements Processor<String, SessionView, Void, Void> {
-        private final BiConsumer<UUID, SessionView> changed;
+        private final Changes changed;
         private KeyValueStore<String, SessionView> store;
 
-        ChangelogProcessor(BiConsumer<UUID, SessionView> changed) {
+        ChangelogProcessor(Changes changed) {
             this.changed = changed;
         }
 
@@ -90,26 +111,26 @@ public final class SessionDirectoryTopology {
             }
             SessionView incoming = record.value();
             if (incoming == null) {
-                store.delete(record.key());
+                changed.removed(id, Source.CHANGELOG, store.delete(record.key()));
             } else if (!incoming.id().equals(id)) {
                 LOG.atWarn().addKeyValue("session", id).addKeyValue("row", incoming.id())
                         .log("skipping changelog row whose id differs from its key");
-                return;
             } else if (incoming.supersedes(store.get(record.key()))) {
                 store.put(record.key(), incoming);
-            } else {
-                return;
+                changed.stored(id, Source.CHANGELOG, incoming);
             }
-            changed.accept(id, incoming);
         }
     }
 
-    /** Remembers each CREATE as a version-0 view; other commands do not change what a session is. */
+    /**
+     * Remembers each CREATE as a version-0 view; other commands do not change what a session is. A tombstone
+     * (cleanup's, once the session was retained out) forgets the CREATE.
+     */
     private static final class RequestedProcessor implements Processor<String, SessionCommand, Void, Void> {
-        private final BiConsumer<UUID, SessionView> changed;
+        private final Changes changed;
         private KeyValueStore<String, SessionView> store;
 
-        RequestedProcessor(BiConsumer<UUID, SessionView> changed) {
+        RequestedProcessor(Changes changed) {
             this.changed = changed;
         }
 
@@ -121,13 +142,17 @@ public final class SessionDirectoryTopology {
         @Override
         public void process(Record<String, SessionCommand> record) {
             UUID id = keyOf(record.key(), Topics.SESSION_COMMANDS.name());
+            if (id != null && record.value() == null) {
+                changed.removed(id, Source.COMMANDS, store.delete(record.key()));
+                return;
+            }
             if (id == null || !(record.value() instanceof SessionCommand.Create create)
                     || !create.sessionId().equals(id) || store.get(record.key()) != null) {
                 return;
             }
             SessionView requested = SessionView.requested(create);
             store.put(record.key(), requested);
-            changed.accept(id, requested);
+            changed.stored(id, Source.COMMANDS, requested);
         }
     }
 }

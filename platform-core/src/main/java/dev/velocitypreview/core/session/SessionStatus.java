@@ -26,6 +26,14 @@ public enum SessionStatus {
         return routing;
     }
 
+    /**
+     * A request for a session in this status asks for it to be woken (a RESUME) while it is held: a suspended
+     * session comes back on demand; one on its way needs nothing.
+     */
+    public boolean wakesOnRequest() {
+        return this == SUSPENDED;
+    }
+
     /** A terminal session never changes again. */
     public boolean isTerminal() {
         return this == TERMINATED || this == FAILED;

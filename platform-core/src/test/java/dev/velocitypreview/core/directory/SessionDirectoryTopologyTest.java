@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionDirectoryTopologyTest {
 
     private final List<UUID> changes = new ArrayList<>();
+    private final List<SessionView> removals = new ArrayList<>();
     private TopologyTestDriver driver;
     private TestInputTopic<String, SessionView> changelog;
     private TestInputTopic<String, SessionCommand> commands;
@@ -43,7 +44,17 @@ class SessionDirectoryTopologyTest {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        driver = new TopologyTestDriver(SessionDirectoryTopology.build((id, view) -> changes.add(id)), config);
+        driver = new TopologyTestDriver(SessionDirectoryTopology.build(new SessionDirectoryTopology.Changes() {
+            @Override
+            public void stored(UUID id, SessionDirectoryTopology.Source source, SessionView view) {
+                changes.add(id);
+            }
+
+            @Override
+            public void removed(UUID id, SessionDirectoryTopology.Source source, SessionView previous) {
+                removals.add(previous);
+            }
+        }), config);
         changelog = driver.createInputTopic(Topics.SESSIONS.name(), new StringSerializer(),
                 Topics.SESSIONS.valueSerde().serializer());
         commands = driver.createInputTopic(Topics.SESSION_COMMANDS.name(), new StringSerializer(),
@@ -71,9 +82,7 @@ class SessionDirectoryTopologyTest {
     @Test
     void aCreateMakesTheSessionKnownAsRequested() {
         UUID id = UUID.randomUUID();
-        commands.pipeInput(id.toString(), SessionCommand.create(id, "user-1", UUID.randomUUID(), Tier.FREE,
-                Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
-                Instant.now()));
+        commands.pipeInput(id.toString(), create(id, "user-1"));
 
         KeyValueStore<String, SessionView> requested = driver.getKeyValueStore(SessionDirectoryTopology.REQUESTED_STORE);
         assertThat(requested.get(id.toString()).status()).isEqualTo(SessionStatus.REQUESTED);
@@ -99,6 +108,18 @@ class SessionDirectoryTopologyTest {
         changelog.pipeInput(id.toString(), (SessionView) null);
 
         assertThat(sessions().get(id.toString())).isNull();
+        assertThat(removals).singleElement().satisfies(previous -> assertThat(previous.version()).isEqualTo(1));
+    }
+
+    @Test
+    void aCommandTombstoneForgetsTheCreateAndTellsWhatItWas() {
+        UUID id = UUID.randomUUID();
+        commands.pipeInput(id.toString(), create(id, "user-7"));
+        commands.pipeInput(id.toString(), (SessionCommand) null);
+
+        KeyValueStore<String, SessionView> requested = driver.getKeyValueStore(SessionDirectoryTopology.REQUESTED_STORE);
+        assertThat(requested.get(id.toString())).isNull();
+        assertThat(removals).singleElement().satisfies(previous -> assertThat(previous.userId()).isEqualTo("user-7"));
     }
 
     @Test
@@ -116,6 +137,11 @@ class SessionDirectoryTopologyTest {
 
     private KeyValueStore<String, SessionView> sessions() {
         return driver.getKeyValueStore(SessionDirectoryTopology.SESSIONS_STORE);
+    }
+
+    static SessionCommand create(UUID id, String userId) {
+        return SessionCommand.create(id, userId, UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30),
+                new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 
     static SessionView row(UUID id, SessionStatus status, long version) {

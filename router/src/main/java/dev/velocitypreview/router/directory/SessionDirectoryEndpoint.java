@@ -21,7 +21,9 @@ import dev.velocitypreview.core.session.SessionView;
  * Actuator endpoint {@code sessions}: {@code GET /actuator/sessions/{id}} answers what THIS router's session
  * directory holds for a session (status, version, machine id), which is what it routes by; a router that
  * answers differently from the database can be told apart from one that knows differently. No machine URL (on
- * Fly it is an internal address), no token, no user.
+ * Fly it is an internal address), no token, no user. {@code GET /actuator/sessions} answers how much the directory
+ * holds (sessions known, decoded views, per-user index, store sizes): it stays bounded by live sessions and ended
+ * ones in retention, since retention's tombstones make the directory forget a session.
  *
  * <p>Not exposed by default: a private session's status is for its token holders (the router's 401 leaves it
  * out), so expose {@code sessions} only where the management paths are not public, for example on a
@@ -35,6 +37,17 @@ class SessionDirectoryEndpoint {
 
     SessionDirectoryEndpoint(SessionDirectory directory) {
         this.directory = directory;
+    }
+
+    /** How much this router's directory holds; counted on the caller's request only. */
+    @ReadOperation
+    WebEndpointResponse<Object> stats() {
+        if (!directory.isReady()) {
+            return problem(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, "router_loading",
+                    "router is still loading sessions",
+                    "this router has not caught up with the session topics yet (state " + directory.state() + ")", null);
+        }
+        return new WebEndpointResponse<>(directory.stats());
     }
 
     /** What this router's directory holds for one session; its answers are read on the caller's request only. */

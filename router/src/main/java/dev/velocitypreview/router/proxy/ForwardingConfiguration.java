@@ -5,15 +5,16 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.velocitypreview.router.RouterProperties;
 import dev.velocitypreview.router.routing.PreviewForwarder;
+import dev.velocitypreview.router.routing.SessionUse;
 
 /** Picks how routed requests reach their machines, from {@code velocity.router.mode}. */
 @Configuration(proxyBeanMethods = false)
 class ForwardingConfiguration {
 
     @Bean
-    PreviewForwarder previewForwarder(RouterProperties properties) {
+    PreviewForwarder previewForwarder(RouterProperties properties, SessionUse use) {
         return switch (properties.mode()) {
-            case PROXY -> new ReverseProxyForwarder(properties);
+            case PROXY -> new ReverseProxyForwarder(properties, use);
             case FLY_REPLAY -> new FlyReplayForwarder(properties.fly());
         };
     }

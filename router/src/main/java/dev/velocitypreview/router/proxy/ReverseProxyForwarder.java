@@ -26,24 +26,28 @@ import dev.velocitypreview.router.RouterProperties;
 import dev.velocitypreview.router.routing.ForwardTarget;
 import dev.velocitypreview.router.routing.MachineUnreachableException;
 import dev.velocitypreview.router.routing.PreviewForwarder;
+import dev.velocitypreview.router.routing.SessionUse;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 
 /**
  * Forwards to the machine over HTTP, streaming bodies both ways, and relays WebSocket upgrades frame by frame
- * ({@code velocity.router.mode=proxy}).
+ * ({@code velocity.router.mode=proxy}). A relayed WebSocket outlives its forward (which ends with the upgrade), so
+ * the relay itself tells {@link SessionUse} while it is open: a preview with its HMR socket open is in use.
  */
 final class ReverseProxyForwarder implements PreviewForwarder, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReverseProxyForwarder.class);
 
     private final MachineClients http;
+    private final SessionUse use;
     private final ReactorNettyWebSocketClient webSockets;
     private final WebSocketService upgrades = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
 
-    ReverseProxyForwarder(RouterProperties properties) {
+    ReverseProxyForwarder(RouterProperties properties, SessionUse use) {
         this.http = new MachineClients(properties.connectTimeout());
+        this.use = use;
         // an upgraded connection carries one WebSocket and is never reused, so it may live on any event loop
         this.webSockets = new ReactorNettyWebSocketClient(HttpClient.create()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(properties.connectTimeout().toMillis()))
@@ -143,7 +147,9 @@ final class ReverseProxyForwarder implements PreviewForwarder, AutoCloseable {
                     public Mono<Void> handle(WebSocketSession machine) {
                         connected.set(true);
                         LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay open");
+                        use.began(target.sessionId());
                         return WebSocketRelay.relay(client, machine).doFinally(signal -> {
+                            use.ended(target.sessionId());
                             LOG.atDebug().addKeyValue("session", target.sessionId()).log("websocket relay closed");
                             relayed.tryEmitEmpty();
                         });

@@ -27,7 +27,9 @@ import reactor.core.publisher.Mono;
  * Takes every request for a preview before anything else sees it: validates the id, waits for the
  * directory to be ready, asks {@link SessionRouter} what to do (with {@link PreviewGate} deciding whether the
  * request may go through to the session), and forwards, exchanges a preview token for a cookie, or answers with
- * a problem. Requests that are not for a preview (actuator, ...) pass through.
+ * a problem. Every forward is told to {@link SessionUse} for as long as it lasts (a relayed WebSocket outlives
+ * its forward: the forwarder tells its own lifetime), which is how cleanup learns the session is in use.
+ * Requests that are not for a preview (actuator, ...) pass through.
  */
 final class PreviewRequestFilter implements WebFilter, Ordered {
 
@@ -37,17 +39,20 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
     private final SessionRouter router;
     private final PreviewGate gate;
     private final PreviewForwarder forwarder;
+    private final SessionUse use;
     private final RouterMetrics metrics;
     private final String previewDomain;
     private final Duration loadingRetryAfter;
     private final Clock clock;
 
     PreviewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate, PreviewForwarder forwarder,
-                         RouterMetrics metrics, String previewDomain, Duration loadingRetryAfter, Clock clock) {
+                         SessionUse use, RouterMetrics metrics, String previewDomain, Duration loadingRetryAfter,
+                         Clock clock) {
         this.sessions = sessions;
         this.router = router;
         this.gate = gate;
         this.forwarder = forwarder;
+        this.use = use;
         this.metrics = metrics;
         this.previewDomain = previewDomain;
         this.loadingRetryAfter = loadingRetryAfter;
@@ -181,7 +186,10 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         });
         long started = System.nanoTime();
         String[] outcome = {RouterMetrics.FORWARDED};
-        return forwarder.forward(stripped, target)
+        return Mono.defer(() -> {
+                    use.began(session.id());
+                    return forwarder.forward(stripped, target);
+                })
                 .onErrorResume(MachineUnreachableException.class, e -> {
                     outcome[0] = RouterMetrics.UNREACHABLE;
                     LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("machine", target.machine())
@@ -202,7 +210,10 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
                             .log("active session cannot be routed");
                     return Problem.unroutable(session, e.getMessage()).writeTo(exchange);
                 })
-                .doFinally(signal -> metrics.forwarded(outcome[0], System.nanoTime() - started));
+                .doFinally(signal -> {
+                    use.ended(session.id());
+                    metrics.forwarded(outcome[0], System.nanoTime() - started);
+                });
     }
 
     private static String describe(Throwable cause) {

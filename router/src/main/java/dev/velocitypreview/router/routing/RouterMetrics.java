@@ -10,9 +10,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The router's meters: requests held right now, decisions by outcome, how long held requests waited,
- * and how long proxied requests took (preview requests are not observed as {@code http.server.requests}:
- * they would all be filed under one unmapped uri, at a cost on every request).
+ * The router's meters: requests held right now, decisions by outcome, how long held requests waited (by
+ * outcome and by the status they were held in), wakes of suspended sessions and how long they took, and how long
+ * proxied requests took (preview requests are not observed as {@code http.server.requests}: they would all be
+ * filed under one unmapped uri, at a cost on every request). Every meter is listed in docs/metrics.md.
  */
 final class RouterMetrics {
 
@@ -20,6 +21,14 @@ final class RouterMetrics {
     static final String DECISIONS = "velocity.router.decisions";
     static final String HOLD_DURATION = "velocity.router.hold.duration";
     static final String FORWARD_DURATION = "velocity.router.forward.duration";
+    static final String WAKES = "velocity.router.wakes";
+    static final String WAKE_DURATION = "velocity.router.wake.duration";
+
+    /** How a RESUME's publication ended. */
+    static final String PUBLISHED = "published";
+    static final String FAILED = "failed";
+    /** The status a hold began in when the session was not known yet. */
+    static final String NOT_KNOWN_YET = "unknown";
 
     /** How a forward to a machine ended. */
     static final String FORWARDED = "forwarded";
@@ -58,8 +67,23 @@ final class RouterMetrics {
                 .tag("outcome", tag).register(registry)).record(Duration.ofNanos(nanos));
     }
 
-    void held(RouteDecision.Outcome outcome, Duration waited) {
-        Timer.builder(HOLD_DURATION).description("how long held requests waited, by how the wait ended")
-                .tag("outcome", outcome.tag()).register(registry).record(waited);
+    /** @param from the status the request was held in (lower case), or {@link #NOT_KNOWN_YET} */
+    void held(RouteDecision.Outcome outcome, String from, Duration waited) {
+        Timer.builder(HOLD_DURATION)
+                .description("how long held requests waited, by how the wait ended and the status they were held in")
+                .tag("outcome", outcome.tag()).tag("from", from).register(registry).record(waited);
+    }
+
+    /** A RESUME for a suspended session was published (or could not be), for a held request. */
+    void wakeRequested(String outcome) {
+        Counter.builder(WAKES).description("RESUME commands this router published for suspended sessions, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** A woken session became routable this long after its RESUME was published. */
+    void woken(Duration took) {
+        Timer.builder(WAKE_DURATION)
+                .description("from publishing a suspended session's RESUME to a held request seeing it routable")
+                .register(registry).record(took);
     }
 }

@@ -40,8 +40,13 @@ class RoutingConfiguration {
     }
 
     @Bean
-    SessionRouter sessionRouter(SessionLookup sessions, RouterProperties properties, RouterMetrics metrics) {
-        return new SessionRouter(sessions, properties.maxHold(), properties.unknownGrace(), metrics);
+    Wakes wakes(ResumeSender resumes, RouterMetrics metrics) {
+        return new Wakes(resumes, metrics, Clock.systemUTC());
+    }
+
+    @Bean
+    SessionRouter sessionRouter(SessionLookup sessions, RouterProperties properties, RouterMetrics metrics, Wakes wakes) {
+        return new SessionRouter(sessions, properties.maxHold(), properties.unknownGrace(), metrics, wakes);
     }
 
     @Bean
@@ -56,8 +61,9 @@ class RoutingConfiguration {
 
     @Bean
     PreviewRequestFilter previewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate,
-                                              PreviewForwarder forwarder, RouterMetrics metrics, RouterProperties properties) {
-        return new PreviewRequestFilter(sessions, router, gate, forwarder, metrics, properties.previewDomain(),
+                                              PreviewForwarder forwarder, SessionUse use, RouterMetrics metrics,
+                                              RouterProperties properties) {
+        return new PreviewRequestFilter(sessions, router, gate, forwarder, use, metrics, properties.previewDomain(),
                 properties.loadingRetryAfter(), Clock.systemUTC());
     }
 }

@@ -1,8 +1,10 @@
 package dev.velocitypreview.router.routing;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -19,7 +21,8 @@ import reactor.core.scheduler.Schedulers;
  * Decides what a request for a session gets: first whether it may go through to the session at all (its
  * {@link Access}), then by the session's {@link Routing}. A session on its way is
  * waited for (up to {@code maxHold}), an unknown one for a short {@code unknownGrace} because its CREATE
- * may still be in flight; no thread is blocked while a request waits.
+ * may still be in flight; no thread is blocked while a request waits. A suspended session is woken for the
+ * request ({@link Wakes}) and waited for like one on its way.
  */
 final class SessionRouter {
 
@@ -29,14 +32,16 @@ final class SessionRouter {
     private final Duration maxHold;
     private final Duration unknownGrace;
     private final RouterMetrics metrics;
+    private final Wakes wakes;
     // Waits complete on the Kafka Streams thread (or the timeout thread); the rest of the request must not run there.
     private final Scheduler resumeOn = Schedulers.parallel();
 
-    SessionRouter(SessionLookup sessions, Duration maxHold, Duration unknownGrace, RouterMetrics metrics) {
+    SessionRouter(SessionLookup sessions, Duration maxHold, Duration unknownGrace, RouterMetrics metrics, Wakes wakes) {
         this.sessions = Objects.requireNonNull(sessions, "sessions == null");
         this.maxHold = Objects.requireNonNull(maxHold, "maxHold == null");
         this.unknownGrace = Objects.requireNonNull(unknownGrace, "unknownGrace == null");
         this.metrics = Objects.requireNonNull(metrics, "metrics == null");
+        this.wakes = Objects.requireNonNull(wakes, "wakes == null");
     }
 
     /**
@@ -62,16 +67,31 @@ final class SessionRouter {
         if (access.admits() && view.status().routing() == Routing.HOLD) {
             return hold(view, gate, started);
         }
-        return Mono.just(settled(RouteDecision.of(view, access, parked ? since(started) : Duration.ZERO)));
+        return Mono.just(settled(RouteDecision.of(view, access, parked ? since(started) : Duration.ZERO),
+                RouterMetrics.NOT_KNOWN_YET));
     }
 
     private Mono<RouteDecision> hold(SessionView view, Function<SessionView, Access> gate, long started) {
         LOG.atDebug().addKeyValue("session", view.id()).addKeyValue("status", view.status()).log("holding request");
-        return Mono.fromFuture(() -> sessions.await(view.id(), v -> v.status().routing() != Routing.HOLD, maxHold))
+        boolean wake = view.status().wakesOnRequest();
+        String from = view.status().name().toLowerCase(Locale.ROOT);
+        return Mono.fromFuture(() -> {
+                    // the waiter first, then the RESUME: the session cannot become active unseen in between
+                    CompletableFuture<SessionView> routable = sessions.await(view.id(), v -> v.status().routing() != Routing.HOLD, maxHold);
+                    if (wake) {
+                        wakes.requested(view);
+                    }
+                    return routable;
+                })
                 .publishOn(resumeOn)
                 .onErrorResume(TimeoutException.class, e -> Mono.just(sessions.lookup(view.id()).orElse(view)))
                 // Holds only once: a view still on its way after the wait is the answer (504), not a reason to wait again.
-                .map(latest -> settled(RouteDecision.of(latest, gate.apply(latest), since(started))));
+                .map(latest -> {
+                    if (wake) {
+                        wakes.settled(view.id(), latest);
+                    }
+                    return settled(RouteDecision.of(latest, gate.apply(latest), since(started)), from);
+                });
     }
 
     private Mono<RouteDecision> awaitAppearance(UUID id, Function<SessionView, Access> gate, long started) {
@@ -80,12 +100,14 @@ final class SessionRouter {
                 .publishOn(resumeOn)
                 .onErrorResume(TimeoutException.class, e -> Mono.justOrEmpty(sessions.lookup(id)))
                 .flatMap(view -> decide(view, gate, started, true))
-                .switchIfEmpty(Mono.fromSupplier(() -> settled(RouteDecision.unknown(id, since(started)))));
+                .switchIfEmpty(Mono.fromSupplier(() -> settled(RouteDecision.unknown(id, since(started)),
+                        RouterMetrics.NOT_KNOWN_YET)));
     }
 
-    private RouteDecision settled(RouteDecision decision) {
+    /** @param from the status the request was held in, for the hold's metric */
+    private RouteDecision settled(RouteDecision decision, String from) {
         if (!decision.waited().isZero()) {
-            metrics.held(decision.outcome(), decision.waited());
+            metrics.held(decision.outcome(), from, decision.waited());
             LOG.atInfo().addKeyValue("session", decision.sessionId()).addKeyValue("outcome", decision.outcome().tag())
                     .addKeyValue("status", decision.session() == null ? null : decision.session().status())
                     .addKeyValue("waitedMs", decision.waited().toMillis())

@@ -45,9 +45,13 @@ class PreviewRequestFilterTest {
     private final RecordingForwarder forwarder = new RecordingForwarder();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RouterMetrics metrics = new RouterMetrics(registry, sessions);
-    private final SessionRouter router = new SessionRouter(sessions, Duration.ofMillis(200), Duration.ofMillis(100), metrics);
+    private final Wakes wakes = new Wakes(new RecordingResumes(), metrics, CLOCK);
+    private final RecordingUse use = new RecordingUse();
+    private final SessionRouter router = new SessionRouter(sessions, Duration.ofMillis(200), Duration.ofMillis(100), metrics,
+            wakes);
     private final PreviewRequestFilter filter = new PreviewRequestFilter(sessions, router,
-            new PreviewGate(new PreviewToken(SECRET), CLOCK), forwarder, metrics, "preview.localhost", Duration.ofSeconds(2), CLOCK);
+            new PreviewGate(new PreviewToken(SECRET), CLOCK), forwarder, use, metrics, "preview.localhost",
+            Duration.ofSeconds(2), CLOCK);
     private final AtomicBoolean passedOn = new AtomicBoolean();
     private final WebFilterChain chain = exchange -> {
         passedOn.set(true);
@@ -65,6 +69,7 @@ class PreviewRequestFilterTest {
             assertThat(target.httpUri()).hasToString("http://127.0.0.1:4000/index.html?v=2");
             assertThat(target.prefix()).isEqualTo("/s/" + id);
         });
+        assertThat(use.events).containsExactly("began:" + id, "ended:" + id);
     }
 
     @Test
@@ -361,7 +366,7 @@ class PreviewRequestFilterTest {
     @Test
     void privateSessionIsA503WhenTheRouterHasNoSecret() {
         PreviewRequestFilter unconfigured = new PreviewRequestFilter(sessions, router, new PreviewGate(null, CLOCK),
-                forwarder, metrics, "preview.localhost", Duration.ofSeconds(2), CLOCK);
+                forwarder, use, metrics, "preview.localhost", Duration.ofSeconds(2), CLOCK);
         sessions.put(privately(active(id, 3, "http://127.0.0.1:4000")));
         UUID publicId = UUID.randomUUID();
         sessions.put(active(publicId, 3, "http://127.0.0.1:4000"));
@@ -381,8 +386,9 @@ class PreviewRequestFilterTest {
 
     @Test
     void privateSessionThatAppearsDuringTheGraceIsCheckedOnceKnown() {
-                PreviewRequestFilter patient = new PreviewRequestFilter(sessions, new SessionRouter(sessions, LONG, LONG, metrics),
-                new PreviewGate(TOKENS, CLOCK), forwarder, metrics, "preview.localhost", Duration.ofSeconds(2), CLOCK);
+                PreviewRequestFilter patient = new PreviewRequestFilter(sessions,
+                new SessionRouter(sessions, LONG, LONG, metrics, wakes), new PreviewGate(TOKENS, CLOCK), forwarder, use,
+                metrics, "preview.localhost", Duration.ofSeconds(2), CLOCK);
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/s/" + id + "/").build());
         CompletableFuture<Void> pending = patient.filter(exchange, chain).toFuture();
         await().until(() -> sessions.waiting() == 1);

@@ -1,5 +1,6 @@
 package dev.velocitypreview.router.routing;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -31,7 +32,9 @@ class SessionRouterTest {
     private final InMemorySessions sessions = new InMemorySessions();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RouterMetrics metrics = new RouterMetrics(registry, sessions);
-    private final SessionRouter router = new SessionRouter(sessions, LONG, LONG, metrics);
+    private final RecordingResumes resumes = new RecordingResumes();
+    private final Wakes wakes = new Wakes(resumes, metrics, Clock.systemUTC());
+    private final SessionRouter router = new SessionRouter(sessions, LONG, LONG, metrics, wakes);
     private static final Function<SessionView, Access> OPEN = view -> Access.PUBLIC;
 
     private final UUID id = UUID.randomUUID();
@@ -62,7 +65,9 @@ class SessionRouterTest {
         assertThat(decision.join().waited()).isPositive();
         // The waiter is forgotten right after the decision, possibly on another thread.
         await().until(() -> sessions.waiting() == 0);
-        assertThat(registry.get(RouterMetrics.HOLD_DURATION).tag("outcome", "route").timer().count()).isEqualTo(1);
+        assertThat(registry.get(RouterMetrics.HOLD_DURATION).tag("outcome", "route").tag("from", "requested").timer()
+                .count()).isEqualTo(1);
+        assertThat(resumes.sent).isEmpty();
     }
 
     @Test
@@ -80,7 +85,7 @@ class SessionRouterTest {
     void holdRunsOutNamingTheStateTheSessionIsStillIn() {
         sessions.put(view(id, SessionStatus.REQUESTED, 0));
 
-        CompletableFuture<RouteDecision> decision = new SessionRouter(sessions, SHORT, LONG, metrics).decide(id, OPEN).toFuture();
+        CompletableFuture<RouteDecision> decision = new SessionRouter(sessions, SHORT, LONG, metrics, wakes).decide(id, OPEN).toFuture();
         sessions.put(view(id, SessionStatus.PROVISIONING, 1));
 
         RouteDecision expired = decision.join();
@@ -93,7 +98,7 @@ class SessionRouterTest {
 
     @Test
     void unknownSessionIsUnknownAfterTheGrace() {
-        RouteDecision decision = new SessionRouter(sessions, LONG, SHORT, metrics).decide(id, OPEN).block(BLOCK);
+        RouteDecision decision = new SessionRouter(sessions, LONG, SHORT, metrics, wakes).decide(id, OPEN).block(BLOCK);
 
         assertThat(decision.outcome()).isEqualTo(Outcome.UNKNOWN);
         assertThat(decision.waited()).isGreaterThanOrEqualTo(SHORT);
@@ -209,5 +214,81 @@ class SessionRouterTest {
 
         assertThat(decision.outcome()).isEqualTo(Outcome.PRIVATE_NOT_CONFIGURED);
         assertThat(decision.outcome().tag()).isEqualTo("private-not-configured");
+    }
+
+    @Test
+    void requestsForASuspendedSessionWakeItOnceAndAreRoutedWhenItIsActive() {
+        sessions.put(view(id, SessionStatus.SUSPENDED, 4));
+
+        CompletableFuture<RouteDecision> first = router.decide(id, OPEN).toFuture();
+        CompletableFuture<RouteDecision> second = router.decide(id, OPEN).toFuture();
+        await().until(() -> sessions.waiting() == 2);
+        assertThat(resumes.sent).singleElement().satisfies(resume -> {
+            assertThat(resume.sessionId()).isEqualTo(id);
+            assertThat(resume.userId()).isEqualTo("user-1");
+        });
+        assertThat(first).isNotDone();
+        sessions.put(active(id, 5, "http://127.0.0.1:1"));
+
+        assertThat(first.join().outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(second.join().outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(resumes.sent).hasSize(1);
+        assertThat(registry.get(RouterMetrics.WAKES).tag("outcome", "published").counter().count()).isEqualTo(1);
+        assertThat(registry.get(RouterMetrics.WAKE_DURATION).timer().count()).isEqualTo(1);
+        assertThat(registry.get(RouterMetrics.HOLD_DURATION).tag("outcome", "route").tag("from", "suspended").timer()
+                .count()).isEqualTo(2);
+        assertThat(wakes.pending()).isZero();
+    }
+
+    @Test
+    void aWakeThatWasNotAcknowledgedIsAskedForAgainByTheNextRequest() {
+        sessions.put(view(id, SessionStatus.SUSPENDED, 4));
+        resumes.refuse = true;
+
+        CompletableFuture<RouteDecision> first = router.decide(id, OPEN).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        resumes.refuse = false;
+        CompletableFuture<RouteDecision> second = router.decide(id, OPEN).toFuture();
+        await().until(() -> sessions.waiting() == 2);
+
+        assertThat(resumes.sent).hasSize(2);
+        assertThat(registry.get(RouterMetrics.WAKES).tag("outcome", "failed").counter().count()).isEqualTo(1);
+        sessions.put(active(id, 5, "http://127.0.0.1:1"));
+        assertThat(first.join().outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(second.join().outcome()).isEqualTo(Outcome.ROUTE);
+    }
+
+    @Test
+    void aSessionOnItsWayIsNotWoken() {
+        sessions.put(view(id, SessionStatus.STARTING, 2));
+
+        CompletableFuture<RouteDecision> decision = router.decide(id, OPEN).toFuture();
+        await().until(() -> sessions.waiting() == 1);
+        sessions.put(active(id, 3, "http://127.0.0.1:1"));
+
+        assertThat(decision.join().outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(resumes.sent).isEmpty();
+    }
+
+    @Test
+    void aRequestThatMayNotGoThroughDoesNotWakeASuspendedSession() {
+        sessions.put(privately(view(id, SessionStatus.SUSPENDED, 4)));
+
+        RouteDecision decision = router.decide(id, view -> Access.MISSING).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.UNAUTHORIZED);
+        assertThat(resumes.sent).isEmpty();
+    }
+
+    @Test
+    void aSuspendedSessionThatStaysSuspendedIsA504AndItsWakeIsNoLongerPending() {
+        sessions.put(view(id, SessionStatus.SUSPENDED, 4));
+
+        RouteDecision decision = new SessionRouter(sessions, SHORT, LONG, metrics, wakes).decide(id, OPEN).block(BLOCK);
+
+        assertThat(decision.outcome()).isEqualTo(Outcome.HOLD_EXPIRED);
+        assertThat(resumes.sent).hasSize(1);
+        assertThat(wakes.pending()).isZero();
+        assertThat(registry.find(RouterMetrics.WAKE_DURATION).timer()).isNull();
     }
 }

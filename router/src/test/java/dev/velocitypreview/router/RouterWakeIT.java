@@ -1,0 +1,91 @@
+package dev.velocitypreview.router;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.session.SessionStatus;
+import dev.velocitypreview.core.session.Visibility;
+import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.testkit.TestKafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Wake on request, on a real broker: the test plays the provisioner by writing the changelog. */
+class RouterWakeIT {
+
+    private static final Duration BLOCK = Duration.ofSeconds(30);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private static String bootstrap;
+    private static MachineServer machine;
+    private static SessionLog log;
+    private static RunningRouter router;
+
+    @BeforeAll
+    static void start() {
+        bootstrap = TestKafka.shared().bootstrapServers();
+        machine = new MachineServer();
+        log = new SessionLog(bootstrap);
+        router = RunningRouter.start(bootstrap, Map.of(
+                "velocity.router.max-hold", "20s",
+                "velocity.router.kafka.application-id", "router-wake-it")).awaitReady();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (router != null) {
+            router.close();
+        }
+        if (log != null) {
+            log.close();
+        }
+        if (machine != null) {
+            machine.close();
+        }
+    }
+
+    @Test
+    void requestsForASuspendedSessionPublishOneResumeAndGetThePageOnceItIsActive() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+        log.active(id, 3, machine.url());
+        log.row(SessionLog.view(id, SessionStatus.SUSPENDED, 4, null, null, machine.url(), Visibility.PUBLIC));
+        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.SUSPENDED)
+                .orElse(false));
+        try (TopicRecords<SessionCommand> commands = new TopicRecords<>(bootstrap, Topics.SESSION_COMMANDS)) {
+            CompletableFuture<RouterResponse> first = get(id).toFuture();
+            CompletableFuture<RouterResponse> second = get(id).toFuture();
+            await().atMost(BLOCK).until(() -> router.directory().waiting() == 2);
+
+            List<SessionCommand> resumes = await().atMost(BLOCK).until(
+                    () -> commands.read(id, command -> command instanceof SessionCommand.Resume, POLL),
+                    read -> !read.isEmpty());
+            assertThat(resumes).singleElement().satisfies(resume -> assertThat(resume.userId()).isEqualTo("router-it"));
+            assertThat(first).isNotDone();
+            log.active(id, 5, machine.url());
+
+            assertThat(first.join().status()).isEqualTo(HttpStatus.OK);
+            assertThat(second.join().status()).isEqualTo(HttpStatus.OK);
+            assertThat(commands.read(id, command -> command instanceof SessionCommand.Resume, POLL)).hasSize(1);
+        }
+
+        String scraped = RouterResponse.exchange(router.client.get().uri("/actuator/prometheus")).block(BLOCK).body();
+        assertThat(scraped).contains("velocity_router_wakes_total{outcome=\"published\"} 1.0")
+                .contains("velocity_router_wake_duration_seconds_count 1")
+                .contains("velocity_router_hold_duration_seconds_count{from=\"suspended\",outcome=\"route\"} 2");
+    }
+
+    private static reactor.core.publisher.Mono<RouterResponse> get(UUID id) {
+        return RouterResponse.exchange(router.client.get().uri("/s/" + id + "/"));
+    }
+}
