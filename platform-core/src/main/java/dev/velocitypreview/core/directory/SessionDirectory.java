@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -22,6 +23,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.core.session.SessionView;
 
@@ -35,6 +38,24 @@ import dev.velocitypreview.core.session.SessionView;
  */
 public final class SessionDirectory implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
+
+    /**
+     * Told of every update the directory accepted, on the directory's stream thread, in the order of each
+     * session's updates; also while the stores are restored (then {@link #isReady()} is false). Must be quick
+     * and must not block; what it throws is logged and dropped.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param before the session's newest view before the update, or null when the directory held no
+         *               decoded view of it (never seen, removed, or ended)
+         * @param update the accepted view, or null when a tombstone removed the session's row
+         */
+        void changed(UUID id, SessionView before, SessionView update);
+    }
+
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final SessionWaiters waiters = new SessionWaiters();
     private final KafkaStreams streams;
     /**
@@ -62,6 +83,11 @@ public final class SessionDirectory implements AutoCloseable {
 
     public void start() {
         streams.start();
+    }
+
+    /** Adds a listener; add it before {@link #start()} to be told of every update from the first. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
     }
 
     /** True once both stores have caught up with their topics and the directory answers. */
@@ -152,6 +178,8 @@ public final class SessionDirectory implements AutoCloseable {
      * restored; nothing here may throw, or Kafka Streams would count the record as unreadable.
      */
     private void changed(UUID id, SessionView view) {
+        Optional<SessionView> held = live.get(id);
+        SessionView before = held == null ? null : held.orElse(null);
         if (view != null && view.userId() != null) {
             byUser.computeIfAbsent(view.userId(), user -> ConcurrentHashMap.newKeySet()).add(id);
         }
@@ -167,6 +195,13 @@ public final class SessionDirectory implements AutoCloseable {
                 SessionView newest = SessionView.newest(known == null ? null : known.get(), view);
                 return newest.status().isTerminal() ? Optional.empty() : Optional.of(newest);
             });
+        }
+        for (Listener listener : listeners) {
+            try {
+                listener.changed(id, before, view);
+            } catch (RuntimeException e) {
+                LOG.atWarn().setCause(e).addKeyValue("session", id).log("session directory listener failed");
+            }
         }
         if (!stores()) {
             return;
