@@ -93,8 +93,8 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
             sends.add(future.getSendFuture());
             for (int partition = 1; partition < count; partition++) {
                 // the same correlation, reply topic and reply partition: one aggregation for the whole pass
-                sends.add(replies.send(new ProducerRecord<>(Topics.CLEANUP_REQUESTS.name(), partition, null, request,
-                        first.headers())));
+                sends.add(replies.send(new ProducerRecord<String, CleanupRequest>(Topics.CLEANUP_REQUESTS.name(),
+                        partition, (String) null, request, first.headers())));
             }
             for (CompletableFuture<?> send : sends) {
                 send.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
