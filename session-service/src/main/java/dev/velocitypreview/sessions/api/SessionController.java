@@ -194,7 +194,7 @@ class SessionController {
     private static ApiProblem ended(SessionView view) {
         return ApiProblem.conflict("session_ended", "session " + view.id() + " has ended (" + view.status()
                 + (view.statusReason() == null ? "" : ", reason " + view.statusReason()) + ") and cannot be extended")
-                .with("status", view.status().name());
+                .with("sessionStatus", view.status().name());
     }
 
     /**

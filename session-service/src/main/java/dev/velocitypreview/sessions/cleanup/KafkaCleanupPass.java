@@ -14,9 +14,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
@@ -47,8 +49,9 @@ import dev.velocitypreview.core.topic.Topics;
  * headers); the others carry copies of those headers, so that every partition's report joins the same
  * aggregation. The template is started on the first pass, once both topics exist: started earlier, its consumer
  * would ask about a reply topic that may never come (cleanup not deployed) and log so every few seconds. It reads
- * partition 0 of {@code preview.cleanup-reports} from its end, assigned rather than subscribed, so several API
- * instances never wait for each other in a group; each ignores the reports of the others' requests.
+ * partition 0 of {@code preview.cleanup-reports} from where it ended at that first pass, assigned rather than
+ * subscribed, so several API instances never wait for each other in a group; each ignores the reports of the
+ * others' requests.
  */
 final class KafkaCleanupPass implements CleanupPass, DisposableBean {
 
@@ -81,8 +84,12 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
 
     @Override
     public CleanupReport run() {
-        int count = requestPartitions();
-        AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> replies = started();
+        int count;
+        AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> replies;
+        try (Admin admin = Admin.create(adminConfig)) {
+            count = requestPartitions(admin);
+            replies = started(admin);
+        }
         partitions = count;
         CleanupRequest request = new CleanupRequest(clock.instant());
         ProducerRecord<String, CleanupRequest> first = new ProducerRecord<>(Topics.CLEANUP_REQUESTS.name(), 0, null, request);
@@ -147,26 +154,24 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
     }
 
     /** Checks both topics exist without creating them (a producer's or consumer's metadata request could). */
-    private int requestPartitions() {
-        try (Admin admin = Admin.create(adminConfig)) {
-            Map<String, TopicDescription> topics;
-            try {
-                topics = admin.describeTopics(List.of(Topics.CLEANUP_REQUESTS.name(), Topics.CLEANUP_REPORTS.name()))
-                        .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException missing) {
-                    throw new CleanupNotDeployedException(missingTopic(admin), missing);
-                }
-                throw new CleanupUnavailableException("Kafka could not describe the cleanup topics: " + e.getCause(),
-                        e.getCause());
-            } catch (TimeoutException e) {
-                throw new CleanupUnavailableException("Kafka did not describe the cleanup topics within " + timeout, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CleanupUnavailableException("interrupted while describing the cleanup topics", e);
+    private int requestPartitions(Admin admin) {
+        Map<String, TopicDescription> topics;
+        try {
+            topics = admin.describeTopics(List.of(Topics.CLEANUP_REQUESTS.name(), Topics.CLEANUP_REPORTS.name()))
+                    .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException missing) {
+                throw new CleanupNotDeployedException(missingTopic(admin), missing);
             }
-            return topics.get(Topics.CLEANUP_REQUESTS.name()).partitions().size();
+            throw new CleanupUnavailableException("Kafka could not describe the cleanup topics: " + e.getCause(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new CleanupUnavailableException("Kafka did not describe the cleanup topics within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CleanupUnavailableException("interrupted while describing the cleanup topics", e);
         }
+        return topics.get(Topics.CLEANUP_REQUESTS.name()).partitions().size();
     }
 
     /** Which of the two is missing, for the answer; the request topic when both are. */
@@ -183,7 +188,7 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
         }
     }
 
-    private AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> started() {
+    private AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> started(Admin admin) {
         AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> ready = template;
         if (ready != null) {
             return ready;
@@ -191,19 +196,8 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
         starting.lock();
         try {
             if (template == null) {
-                AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> created = create();
+                AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> created = create(replyEnd(admin));
                 created.start();
-                try {
-                    if (!created.waitForAssignment(timeout)) {
-                        stop(created);
-                        throw new CleanupUnavailableException("the reader of " + Topics.CLEANUP_REPORTS.name()
-                                + " did not start within " + timeout);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stop(created);
-                    throw new CleanupUnavailableException("interrupted while starting the reader of the cleanup reports", e);
-                }
                 template = created;
             }
             return template;
@@ -212,14 +206,33 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
         }
     }
 
+    /**
+     * Where the reader starts: the end of the reply partition before any request is sent, so that a report is
+     * read however long the reader's first poll takes (a start "at the end" would be resolved at that poll, and
+     * could skip a report that came before it).
+     */
+    private long replyEnd(Admin admin) {
+        TopicPartition partition = new TopicPartition(Topics.CLEANUP_REPORTS.name(), 0);
+        try {
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CleanupUnavailableException("interrupted while looking up the end of the cleanup reports", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CleanupUnavailableException("Kafka did not say where " + Topics.CLEANUP_REPORTS.name() + " ends: " + e,
+                    e);
+        }
+    }
+
     // The template listens to aggregated batches: its container's value type is the collection it builds.
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> create() {
+    private AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> create(long replyOffset) {
         ConsumerFactory<String, Collection<ConsumerRecord<String, CleanupReport>>> consumers =
                 (ConsumerFactory) new DefaultKafkaConsumerFactory<>(consumerConfig, new StringDeserializer(),
                         new ErrorHandlingDeserializer<>(Topics.CLEANUP_REPORTS.valueSerde().deserializer()));
         ContainerProperties properties = new ContainerProperties(new TopicPartitionOffset(Topics.CLEANUP_REPORTS.name(), 0,
-                TopicPartitionOffset.SeekPosition.END));
+                replyOffset));
         properties.setGroupId(REPLY_GROUP);
         properties.setAckMode(ContainerProperties.AckMode.MANUAL);
         KafkaMessageListenerContainer<String, Collection<ConsumerRecord<String, CleanupReport>>> container =
