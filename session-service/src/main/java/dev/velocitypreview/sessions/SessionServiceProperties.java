@@ -51,6 +51,11 @@ import dev.velocitypreview.core.session.Visibility;
  * @param previewTokenSecret   HMAC secret (at least 32 bytes) shared with the routers, which check the
  *                             preview tokens of private sessions; without it private sessions are refused
  * @param previewTokenTtl      how long a preview token handed out with a private session stays valid
+ * @param extendWait           how long {@code POST /v1/sessions/{id}/extend} waits, once the EXTEND is stored,
+ *                             for this API's view to show the new expiry; it answers 200 with the session when
+ *                             it does, 202 with the session as known and its statusUrl when it does not
+ * @param cleanupTimeout       how long {@code POST /v1/admin/cleanup} waits for a report from every partition of
+ *                             {@code preview.cleanup-requests} before answering 504 with how many answered
  */
 @ConfigurationProperties("velocity.session-service")
 @Validated
@@ -66,7 +71,9 @@ public record SessionServiceProperties(
         @Nullable Map<Tier, TierLimits> tiers,
         @DefaultValue("public") Visibility defaultVisibility,
         @Nullable Secret previewTokenSecret,
-        @DefaultValue("15m") @PositiveDuration Duration previewTokenTtl) {
+        @DefaultValue("15m") @PositiveDuration Duration previewTokenTtl,
+        @DefaultValue("5s") @PositiveDuration Duration extendWait,
+        @DefaultValue("30s") @PositiveDuration Duration cleanupTimeout) {
 
     public SessionServiceProperties {
         Objects.requireNonNull(kafka, "kafka == null");
@@ -172,6 +179,8 @@ public record SessionServiceProperties(
      *                      a dotted path ({@code app_metadata.roles}) reaches into nested objects when no
      *                      top-level claim has the whole name
      * @param adminRole     the role that opens {@code /v1/admin/**} and the actuator beyond health
+     * @param metricsRole   a role that opens {@code /actuator/prometheus} alone, for a scraper's token (admins may
+     *                      read it too); see docs/metrics.md
      * @param tierClaim     claim holding the caller's tier ({@code free}, {@code pro}, {@code team}); free
      *                      when the token has none; dotted paths as for roles-claim
      * @param clockSkew     tolerance when checking {@code exp} and {@code nbf}
@@ -184,6 +193,7 @@ public record SessionServiceProperties(
             @Nullable String audience,
             @DefaultValue("roles") @NotBlank String rolesClaim,
             @DefaultValue("admin") @NotBlank String adminRole,
+            @DefaultValue("metrics") @NotBlank String metricsRole,
             @DefaultValue("tier") @NotBlank String tierClaim,
             @DefaultValue("60s") Duration clockSkew) {
 

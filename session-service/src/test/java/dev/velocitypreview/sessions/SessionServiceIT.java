@@ -514,6 +514,123 @@ class SessionServiceIT {
         assertProblem(send("DELETE", "/v1/admin/sessions/" + UUID.randomUUID(), admin), 404, "not found");
     }
 
+    private HttpResponse<String> extend(String token, Object id, String body) {
+        return service.send(service.request("/v1/sessions/" + id + "/extend").header("Content-Type", "application/json")
+                .header(AUTHORIZATION, bearer(token)).POST(BodyPublishers.ofString(body)));
+    }
+
+    /** A row as the provisioner writes it for a live session: requested and created just now, expiring at {@code expiresAt}. */
+    private static SessionView liveRow(SessionView requested, SessionStatus status, long version, Instant expiresAt) {
+        return new SessionView(requested.id(), requested.userId(), requested.projectId(), status, null, null,
+                "machine-" + requested.id(), "http://127.0.0.1:40000", "local", requested.tier(), null, version,
+                requested.requestedAt(), requested.requestedAt(), Instant.now(), requested.requestedAt(), expiresAt, null,
+                Duration.ofMinutes(30));
+    }
+
+    /** The requested view of a session just created, as the API holds it, with its ACTIVE row published after it. */
+    private SessionView activeSession(Tier tier, Duration ttl) throws Exception {
+        UUID id = created(create(TestTokens.user(user, tier), "{\"projectId\":\"" + UUID.randomUUID() + "\",\"ttl\":"
+                + ttl.toSeconds() + "}"));
+        JsonNode read = json(get(user, id));
+        Instant requestedAt = Instant.parse(read.get("requestedAt").stringValue());
+        SessionView requested = new SessionView(id, user, UUID.fromString(read.get("projectId").stringValue()),
+                SessionStatus.REQUESTED, null, null, null, null, null, tier, null, 0, requestedAt, null, null, null, null,
+                null, null);
+        publishRows(null, liveRow(requested, SessionStatus.ACTIVE, 2, requestedAt.plus(ttl)));
+        awaitStatus(id, "ACTIVE", 2);
+        return requested;
+    }
+
+    @Test
+    void extendWithinTheCapMovesExpiresAtOnceTheProvisionerAppliedIt() throws Exception {
+        SessionView session = activeSession(Tier.PRO, Duration.ofMinutes(30));
+        Map<TopicPartition, Long> before = commands.endOffsets();
+        // this test plays the provisioner: the EXTEND it sees becomes a row with the new expiry
+        CompletableFuture<SessionCommand.Extend> provisioner = CompletableFuture.supplyAsync(() -> {
+            SessionCommand.Extend extend = await().atMost(Duration.ofSeconds(20)).until(
+                    () -> commands.commandsFor(session.id(), before).stream()
+                            .filter(SessionCommand.Extend.class::isInstance).map(SessionCommand.Extend.class::cast)
+                            .findFirst().orElse(null), java.util.Objects::nonNull);
+            try {
+                publishRows(null, liveRow(session, SessionStatus.ACTIVE, 3, extend.expiresAt()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return extend;
+        });
+        Instant asked = Instant.now();
+
+        HttpResponse<String> response = extend(TestTokens.user(user, Tier.PRO), session.id(), "{\"ttl\":\"PT1H\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        SessionCommand.Extend extend = provisioner.get(30, TimeUnit.SECONDS);
+        assertThat(extend.userId()).isEqualTo(user);
+        assertThat(extend.expiresAt()).isBetween(asked.plus(Duration.ofHours(1)).minusSeconds(1),
+                Instant.now().plus(Duration.ofHours(1)));
+        assertThat(json(response).get("expiresAt").stringValue()).isEqualTo(extend.expiresAt().toString());
+        assertThat(json(response).get("version").longValue()).isEqualTo(3);
+        assertThat(json(get(user, session.id())).get("expiresAt").stringValue()).isEqualTo(extend.expiresAt().toString());
+    }
+
+    @Test
+    void extendBeyondTheCapIsA400NamingTheCapAndWhatCanStillBeGrantedAndPublishesNothing() throws Exception {
+        SessionView session = activeSession(Tier.FREE, Duration.ofMinutes(20));
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> refused = extend(TestTokens.user(user), session.id(), "{\"ttl\":2400}");
+
+        assertProblem(refused, 400, "past the free tier's lifetime cap of PT30M");
+        JsonNode problem = json(refused);
+        assertThat(problem.get("code").stringValue()).isEqualTo("extend_beyond_cap");
+        assertThat(problem.get("cap").stringValue()).isEqualTo("PT30M");
+        assertThat(problem.get("capSeconds").longValue()).isEqualTo(1800);
+        // the session was requested moments ago: a little under 30 minutes are left
+        assertThat(problem.get("maxTtlSeconds").longValue()).isBetween(1700L, 1800L);
+        assertThat(Duration.parse(problem.get("maxTtl").stringValue()).toSeconds())
+                .isEqualTo(problem.get("maxTtlSeconds").longValue());
+        assertThat(problem.get("detail").stringValue()).contains(problem.get("maxTtlSeconds").longValue() + " seconds");
+        assertThat(commands.since(before)).isEmpty();
+    }
+
+    @Test
+    void extendOfSomeoneElsesSessionIsNotFoundButAnAdminMayExtendIt() throws Exception {
+        SessionView session = activeSession(Tier.FREE, Duration.ofMinutes(10));
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        assertProblem(extend(TestTokens.user("stranger-" + UUID.randomUUID()), session.id(), "{\"ttl\":\"PT5M\"}"), 404,
+                "session " + session.id() + " not found");
+        assertThat(commands.since(before)).isEmpty();
+
+        // nobody applies it here: after extend-wait the admin gets 202 with the session as known and where to look
+        HttpResponse<String> accepted = extend(TestTokens.admin("ops-" + UUID.randomUUID()), session.id(),
+                "{\"ttl\":\"PT5M\"}");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode body = json(accepted);
+        assertThat(body.at("/session/id").stringValue()).isEqualTo(session.id().toString());
+        assertThat(body.get("statusUrl").stringValue()).isEqualTo("http://api.test/v1/sessions/" + session.id());
+        assertThat(accepted.headers().firstValue("Location")).hasValue("http://api.test/v1/sessions/" + session.id());
+        assertThat(commands.commandsFor(session.id(), before)).singleElement()
+                .isInstanceOfSatisfying(SessionCommand.Extend.class, extend -> {
+                    assertThat(extend.userId()).as("the owner, not the admin").isEqualTo(user);
+                    assertThat(extend.expiresAt().toString()).isEqualTo(body.get("pendingExpiresAt").stringValue());
+                });
+    }
+
+    @Test
+    void extendOfASessionThatEndedIsAConflictAndPublishesNothing() throws Exception {
+        UUID id = created(create(user, UUID.randomUUID()));
+        publishRows(null, row(id, user, SessionStatus.TERMINATED, 4));
+        awaitStatus(id, "TERMINATED", 4);
+        Map<TopicPartition, Long> before = commands.endOffsets();
+
+        HttpResponse<String> refused = extend(TestTokens.user(user), id, "{\"ttl\":\"PT5M\"}");
+
+        assertProblem(refused, 409, "has ended (TERMINATED, reason user) and cannot be extended");
+        assertThat(json(refused).get("code").stringValue()).isEqualTo("session_ended");
+        assertThat(json(refused).get("sessionStatus").stringValue()).isEqualTo("TERMINATED");
+        assertThat(commands.since(before)).isEmpty();
+    }
+
     @Test
     void healthIsOpenToAnyoneAndTheRestOfTheActuatorOnlyToAdmins() {
         assertThat(send("GET", "/actuator/health", null).statusCode()).isEqualTo(200);
@@ -569,7 +686,20 @@ class SessionServiceIT {
                 bad("read asking for a version that is not a number", 400, "minVersion must be a whole number", "GET",
                         null, null, "u", "path", "/v1/sessions/" + UUID.randomUUID() + "?minVersion=-1"),
                 bad("listing with an unknown status", 400, "status must be one of", "GET", null, null, "u",
-                        "path", "/v1/sessions?status=RUNNING"));
+                        "path", "/v1/sessions?status=RUNNING"),
+                bad("extend without a ttl", 400, "ttl is required", "POST", "application/json", "{}", "u",
+                        "path", "/v1/sessions/" + UUID.randomUUID() + "/extend"),
+                bad("extend with a negative ttl", 400, "at least 60 seconds; got PT-10M", "POST", "application/json",
+                        "{\"ttl\":-600}", "u", "path", "/v1/sessions/" + UUID.randomUUID() + "/extend"),
+                bad("extend with a ttl of zero", 400, "at least 60 seconds; got PT0S", "POST", "application/json",
+                        "{\"ttl\":\"PT0S\"}", "u", "path", "/v1/sessions/" + UUID.randomUUID() + "/extend"),
+                bad("extend with a ttl that is not a duration", 400, "ISO-8601 duration", "POST", "application/json",
+                        "{\"ttl\":\"soon\"}", "u", "path", "/v1/sessions/" + UUID.randomUUID() + "/extend"),
+                bad("extend with a ttl too big for a number of seconds", 400, "which is too big", "POST",
+                        "application/json", "{\"ttl\":123456789012345678901234567890}", "u",
+                        "path", "/v1/sessions/" + UUID.randomUUID() + "/extend"),
+                bad("extend of an unknown session", 404, "not found", "POST", "application/json", "{\"ttl\":600}", "u",
+                        "path", "/v1/sessions/" + UUID.randomUUID() + "/extend"));
     }
 
     private static Arguments bad(String name, int status, String detail, String method, String contentType,

@@ -40,6 +40,11 @@ public final class TestTokens {
         return DevTokens.mint(SECRET, userId, List.of("admin"), Tier.FREE, Duration.ofMinutes(10));
     }
 
+    /** A free-tier token carrying exactly {@code roles}, such as a scraper's {@code metrics}. */
+    public static String withRoles(String userId, String... roles) {
+        return DevTokens.mint(SECRET, userId, List.of(roles), Tier.FREE, Duration.ofMinutes(10));
+    }
+
     public static String bearer(String token) {
         return "Bearer " + token;
     }

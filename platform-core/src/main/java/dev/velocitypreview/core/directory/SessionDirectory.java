@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -20,6 +21,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.core.session.SessionView;
 
@@ -33,6 +36,24 @@ import dev.velocitypreview.core.session.SessionView;
  */
 public final class SessionDirectory implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
+
+    /**
+     * Told of every update the directory accepted, on the directory's stream thread, in the order of each
+     * session's updates; also while the stores are restored (then {@link #isReady()} is false). Must be quick
+     * and must not block; what it throws is logged and dropped.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param before the session's newest view before the update, or null when the directory held no
+         *               decoded view of it (never seen, removed, or ended)
+         * @param update the accepted view, or null when a tombstone removed the session's row
+         */
+        void changed(UUID id, SessionView before, SessionView update);
+    }
+
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final SessionWaiters waiters = new SessionWaiters();
     private final KafkaStreams streams;
     /** Which sessions the stores hold, the decoded newest view of each that has not ended, and each user's ids. */
@@ -53,6 +74,11 @@ public final class SessionDirectory implements AutoCloseable {
 
     public void start() {
         streams.start();
+    }
+
+    /** Adds a listener; add it before {@link #start()} to be told of every update from the first. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
     }
 
     /** True once both stores have caught up with their topics and the directory answers. */
@@ -169,14 +195,35 @@ public final class SessionDirectory implements AutoCloseable {
     private final class Changes implements SessionDirectoryTopology.Changes {
         @Override
         public void stored(UUID id, SessionDirectoryTopology.Source source, SessionView view) {
+            SessionView before = liveView(id);
             index.stored(id, source, view);
+            tell(id, before, view);
             publish(id);
         }
 
         @Override
         public void removed(UUID id, SessionDirectoryTopology.Source source, SessionView previous) {
             // a forgotten session wakes nobody: its waiters run out and are answered "unknown"
+            SessionView before = liveView(id);
             index.removed(id, source, previous);
+            if (source == SessionDirectoryTopology.Source.CHANGELOG) {
+                tell(id, before, null);
+            }
+        }
+
+        private SessionView liveView(UUID id) {
+            SessionIndex.Known known = index.known(id);
+            return known == null ? null : known.live();
+        }
+
+        private void tell(UUID id, SessionView before, SessionView update) {
+            for (Listener listener : listeners) {
+                try {
+                    listener.changed(id, before, update);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().setCause(e).addKeyValue("session", id).log("session directory listener failed");
+                }
+            }
         }
 
         private void publish(UUID id) {

@@ -61,6 +61,10 @@ final class ApiProblem extends ErrorResponseException {
         return new ApiProblem(HttpStatus.CONFLICT, code, detail, null);
     }
 
+    static ApiProblem gatewayTimeout(String code, String detail) {
+        return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, code, detail, null);
+    }
+
     static ApiProblem tooLarge(String detail) {
         return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", detail, null);
     }

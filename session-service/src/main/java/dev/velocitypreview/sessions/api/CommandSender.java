@@ -28,6 +28,10 @@ class CommandSender {
         publish(terminate, "");
     }
 
+    void send(SessionCommand.Extend extend) {
+        publish(extend, "");
+    }
+
     private void publish(SessionCommand command, String retryAdvice) {
         try {
             publisher.publish(command);

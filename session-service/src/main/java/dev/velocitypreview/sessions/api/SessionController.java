@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,7 @@ import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.sessions.SessionServiceProperties;
 import dev.velocitypreview.sessions.SessionServiceProperties.TierLimits;
 import dev.velocitypreview.sessions.api.SessionResponses.Accepted;
+import dev.velocitypreview.sessions.api.SessionResponses.ExtendPending;
 import dev.velocitypreview.sessions.api.SessionResponses.Session;
 import dev.velocitypreview.sessions.api.SessionResponses.Sessions;
 import dev.velocitypreview.sessions.identity.Caller;
@@ -142,6 +145,83 @@ class SessionController {
                     .log("session termination requested");
         }
         return ResponseEntity.accepted().location(links.statusUrl(sessionId)).body(Session.of(view, links, null));
+    }
+
+    /**
+     * Sets the session to expire {@code ttl} from now, within its tier's lifetime cap (counted from its
+     * request). Owner or admin; anyone else's session is as unknown as a missing one. Answers 200 with the
+     * session once this API's view shows the new expiry, or 202 with the session as known and its statusUrl
+     * when that takes longer than {@code extend-wait}.
+     */
+    @PostMapping(path = "/{id}/extend", consumes = MediaType.APPLICATION_JSON_VALUE)
+    CompletableFuture<ResponseEntity<?>> extend(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id,
+                                                HttpServletRequest request) {
+        UUID sessionId = SessionLookups.sessionId(id);
+        ExtendSessionRequest body = ExtendSessionRequest.parse(readBody(request));
+        SessionView view = lookups.findNow(sessionId, known -> caller.admin() || caller.owns(known.userId()));
+        if (view.status().isTerminal()) {
+            throw ended(view);
+        }
+        Instant now = clock.instant();
+        Instant expiresAt = expiryWithinCap(view, body.ttl(), now);
+        sender.send(SessionCommand.extend(sessionId, view.userId(), expiresAt, now));
+        LOG.atInfo().addKeyValue("session", sessionId).addKeyValue("user", view.userId())
+                .addKeyValue("caller", caller.userId()).addKeyValue("ttl", body.ttl()).addKeyValue("expiresAt", expiresAt)
+                .log("session extension requested");
+        URI statusUrl = links.statusUrl(sessionId);
+        return lookups.awaitApplied(sessionId, known -> expiresAt.equals(known.expiresAt()) || known.status().isTerminal(),
+                properties.extendWait()).thenApply(applied -> {
+                    if (applied.isPresent() && expiresAt.equals(applied.get().expiresAt())) {
+                        return ResponseEntity.ok(sessionFor(caller, applied.get()));
+                    }
+                    if (applied.isPresent()) {
+                        throw ended(applied.get());
+                    }
+                    SessionView known = lookups.lookup(sessionId).orElse(view);
+                    LOG.atInfo().addKeyValue("session", sessionId).addKeyValue("expiresAt", expiresAt)
+                            .addKeyValue("waited", properties.extendWait())
+                            .log("session extension stored but not yet in the view, answering 202");
+                    return ResponseEntity.accepted().location(statusUrl)
+                            .body(new ExtendPending(sessionFor(caller, known), expiresAt, statusUrl));
+                });
+    }
+
+    /** The preview token goes to the owner only, never to an admin acting on someone's session. */
+    private Session sessionFor(Caller caller, SessionView view) {
+        return Session.of(view, links, caller.owns(view.userId()) ? previews.tokenFor(view) : null);
+    }
+
+    private static ApiProblem ended(SessionView view) {
+        return ApiProblem.conflict("session_ended", "session " + view.id() + " has ended (" + view.status()
+                + (view.statusReason() == null ? "" : ", reason " + view.statusReason()) + ") and cannot be extended")
+                .with("sessionStatus", view.status().name());
+    }
+
+    /**
+     * {@code now + ttl}, unless that takes the session's whole lifetime, counted from its request, past its
+     * tier's ttl cap (the tier table is the only place caps are configured). Whole milliseconds, as the
+     * changelog carries timestamps no finer than microseconds and the answer waits for exactly this value.
+     *
+     * @throws ApiProblem 400 {@code extend_beyond_cap} naming the cap and the most that can still be granted
+     */
+    private Instant expiryWithinCap(SessionView view, Duration ttl, Instant now) {
+        // a row from before tiers were recorded gets the smallest cap
+        Tier tier = view.tier() == null ? Tier.FREE : view.tier();
+        Duration cap = properties.limits(tier).ttlCap();
+        Instant started = view.requestedAt() != null ? view.requestedAt()
+                : view.createdAt() != null ? view.createdAt() : now;
+        Instant latest = started.plus(cap);
+        Duration left = Duration.between(now, latest);
+        if (ttl.compareTo(left) > 0) {
+            Duration most = left.isNegative() ? Duration.ZERO : Duration.ofSeconds(left.toSeconds());
+            throw ApiProblem.badRequest("extend_beyond_cap", "ttl " + ttl + " would take session " + view.id()
+                    + " past the " + tier.wireName() + " tier's lifetime cap of " + cap + " (counted from its request at "
+                    + started + "); at most " + most + " (" + most.toSeconds() + " seconds) can still be granted")
+                    .field(RequestedTtl.FIELD).with("tier", tier.wireName()).with("cap", cap.toString())
+                    .with("capSeconds", cap.toSeconds()).with("lifetimeStartedAt", started.toString())
+                    .with("maxTtl", most.toString()).with("maxTtlSeconds", most.toSeconds());
+        }
+        return now.plus(ttl).truncatedTo(ChronoUnit.MILLIS);
     }
 
     /**

@@ -86,6 +86,23 @@ class SessionLookups {
         });
     }
 
+    /**
+     * The session once {@code until} holds for it (at once when it already does), or empty when it did not
+     * within {@code max}; for a caller that published a command and waits to see it applied.
+     */
+    CompletableFuture<Optional<SessionView>> awaitApplied(UUID id, Predicate<SessionView> until, Duration max) {
+        return directory.await(id, until, max).handle((view, error) -> {
+            if (error == null) {
+                return Optional.of(view);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof TimeoutException) {
+                return Optional.empty();
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
     /** A {@code minVersion} parameter: 0 (any version) when absent. */
     static long minVersion(@Nullable String raw) {
         if (raw == null) {

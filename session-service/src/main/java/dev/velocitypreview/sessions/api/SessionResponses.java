@@ -62,6 +62,15 @@ final class SessionResponses {
         }
     }
 
+    /**
+     * The answer to an extend whose new expiry this API's view did not show in time (202): the EXTEND is
+     * stored; {@code statusUrl} shows {@code expiresAt} equal to {@code pendingExpiresAt} once it is applied.
+     *
+     * @param session the session as the view knows it, still with its former expiry
+     */
+    record ExtendPending(Session session, Instant pendingExpiresAt, URI statusUrl) {
+    }
+
     /** Sessions, newest first. */
     record Sessions(List<Session> sessions) {
     }

@@ -1,5 +1,6 @@
 package dev.velocitypreview.sessions.identity;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -10,13 +11,26 @@ final class CallerAuthentication extends AbstractAuthenticationToken {
 
     /** Granted to callers with the configured admin role. */
     static final String ADMIN_AUTHORITY = "ROLE_ADMIN";
+    /** Granted to callers with the configured metrics role: a scraper's token, which opens {@code /actuator/prometheus} alone. */
+    static final String METRICS_AUTHORITY = "ROLE_METRICS";
 
     private final Caller caller;
 
-    CallerAuthentication(Caller caller) {
-        super(caller.admin() ? List.of(new SimpleGrantedAuthority(ADMIN_AUTHORITY)) : List.of());
+    CallerAuthentication(Caller caller, boolean scraper) {
+        super(authorities(caller, scraper));
         this.caller = caller;
         setAuthenticated(true);
+    }
+
+    private static List<SimpleGrantedAuthority> authorities(Caller caller, boolean scraper) {
+        List<SimpleGrantedAuthority> granted = new ArrayList<>();
+        if (caller.admin()) {
+            granted.add(new SimpleGrantedAuthority(ADMIN_AUTHORITY));
+        }
+        if (scraper) {
+            granted.add(new SimpleGrantedAuthority(METRICS_AUTHORITY));
+        }
+        return granted;
     }
 
     @Override

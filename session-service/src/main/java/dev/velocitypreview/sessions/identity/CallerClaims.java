@@ -31,11 +31,13 @@ final class CallerClaims implements OAuth2TokenValidator<Jwt>, Converter<Jwt, Ab
     private final String rolesClaim;
     private final String tierClaim;
     private final String adminRole;
+    private final String metricsRole;
 
     CallerClaims(SessionServiceProperties.Auth auth) {
         this.rolesClaim = auth.rolesClaim();
         this.tierClaim = auth.tierClaim();
         this.adminRole = auth.adminRole();
+        this.metricsRole = auth.metricsRole();
     }
 
     @Override
@@ -63,7 +65,9 @@ final class CallerClaims implements OAuth2TokenValidator<Jwt>, Converter<Jwt, Ab
 
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
-        return new CallerAuthentication(new Caller(jwt.getSubject(), tier(jwt), roles(jwt).contains(adminRole)));
+        Set<String> roles = roles(jwt);
+        return new CallerAuthentication(new Caller(jwt.getSubject(), tier(jwt), roles.contains(adminRole)),
+                roles.contains(metricsRole));
     }
 
     private Set<String> roles(Jwt jwt) {

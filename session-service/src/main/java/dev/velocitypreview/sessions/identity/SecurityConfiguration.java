@@ -32,7 +32,8 @@ import jakarta.servlet.DispatcherType;
 
 /**
  * Every endpoint needs a verified bearer token except the health probes; {@code /v1/admin/**} and
- * the rest of the actuator need the admin role. Stateless: no cookies, no sessions, no CSRF.
+ * the rest of the actuator need the admin role, except {@code /actuator/prometheus}, which the metrics role
+ * (a scraper's token) opens too. Stateless: no cookies, no sessions, no CSRF.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -63,6 +64,9 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         // an error dispatch renders an answer for a request that was already authorized
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        // a scraper's token (the metrics role) opens the Prometheus scrape and nothing else
+                        .requestMatchers("/actuator/prometheus").hasAnyAuthority(CallerAuthentication.ADMIN_AUTHORITY,
+                                CallerAuthentication.METRICS_AUTHORITY)
                         .requestMatchers("/v1/admin/**", "/actuator/**").hasAuthority(CallerAuthentication.ADMIN_AUTHORITY)
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(resourceServer -> resourceServer

@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 @TestConfiguration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SessionServiceProperties.class)
-@Import({ProblemResponses.class, RejectionCounting.class, SessionMetrics.class, SessionLookups.class,
+@Import({ProblemResponses.class, RejectionCounting.class, SessionMetrics.class, SessionStatistics.class, SessionLookups.class,
         SessionQuotas.class, CommandSender.class, PreviewAccess.class, SecurityForTests.class})
 class ApiSlice {
 

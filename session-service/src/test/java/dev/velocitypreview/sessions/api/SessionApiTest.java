@@ -335,4 +335,35 @@ class SessionApiTest {
         assertProblem(mvc.get().uri("/v1/admin/sessions").exchange(), HttpStatus.UNAUTHORIZED, "unauthenticated",
                 "a bearer token is required");
     }
+
+    private MvcTestResult extend(String body) {
+        return mvc.post().uri("/v1/sessions/{id}/extend", UUID.randomUUID()).header(HttpHeaders.AUTHORIZATION, bearer(TOKEN))
+                .contentType(MediaType.APPLICATION_JSON).content(body).exchange();
+    }
+
+    @Test
+    void extendWithATtlThatIsNotOneIsRefusedNamingTheRule() {
+        MvcTestResult result = extend("{\"ttl\":\"tomorrow\"}");
+
+        assertProblem(result, HttpStatus.BAD_REQUEST, "invalid_ttl",
+                "ttl must be an ISO-8601 duration (\"PT45M\") or a whole number of seconds, at least 60 seconds");
+        assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("ttl");
+    }
+
+    @Test
+    void extendWithAnUnknownFieldOrWithoutAttlIsRefused() {
+        assertProblem(extend("{\"ttl\":600,\"until\":\"never\"}"), HttpStatus.BAD_REQUEST, "unknown_field",
+                "unknown field 'until'; accepted fields are ttl");
+        registry.clear();
+        assertProblem(extend("{\"ttl\":null}"), HttpStatus.BAD_REQUEST, "missing_field", "ttl is required");
+        registry.clear();
+        assertProblem(extend(""), HttpStatus.BAD_REQUEST, "missing_body", "{\"ttl\": \"PT30M\"}");
+    }
+
+    @Test
+    void extendWithAValidTtlNeedsTheViewToCheckOwnershipAndTheCap() {
+        assertLetThrough(extend("{\"ttl\":\"PT10M\"}"));
+        registry.clear();
+        assertLetThrough(extend("{\"ttl\":600}"));
+    }
 }
