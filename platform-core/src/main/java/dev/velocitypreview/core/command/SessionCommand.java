@@ -179,8 +179,9 @@ public sealed interface SessionCommand permits SessionCommand.Create, SessionCom
     /**
      * Destroy a machine that serves no live session: its session has ended, or has no row at all. Issued by
      * cleanup from a listing of the driver's machines (past a grace period); the provisioner looks at the row
-     * and the driver again before it destroys anything, so a listing that is out of date reaps nothing live.
-     * Where a row exists that has not ended, it ends {@code TERMINATED} with reason {@code orphan}.
+     * and the driver again before it destroys anything, so a listing that is out of date reaps nothing live:
+     * the machine a live row names, and any machine of a live row that has none yet (its CREATE may be in
+     * flight), are left alone. The row is not changed; the reap is logged and counted with reason {@code orphan}.
      *
      * @param userId    the session's owner, or null when the session has no row
      * @param machineId the machine to destroy, as the driver named it
