@@ -1,7 +1,11 @@
 package dev.velocitypreview.bench.retention;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +14,7 @@ import java.util.Properties;
 import java.util.UUID;
 
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -56,6 +61,8 @@ public final class RetentionHeapScenario {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "retention-heap-bench");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Path stateDir = stateDir();
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         try (TopologyTestDriver driver = new TopologyTestDriver(SessionDirectoryTopology.build(index), config)) {
             TestInputTopic<String, SessionCommand> commands = driver.createInputTopic(Topics.SESSION_COMMANDS.name(),
                     new StringSerializer(), Topics.SESSION_COMMANDS.valueSerde().serializer());
@@ -88,6 +95,27 @@ public final class RetentionHeapScenario {
                     creates);
             return new RetentionHeapResult(settings, live, inRetention, after,
                     Duration.ofNanos(System.nanoTime() - started));
+        } finally {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException e) {
+                System.out.println("bench: could not remove " + stateDir + ": " + e);
+            }
+        }
+    }
+
+    /**
+     * The test driver checkpoints its global stores' offsets to a file, synced, after every record: millions of
+     * fsyncs on a disk would be the whole run. A directory in memory ({@code /dev/shm}) where there is one.
+     */
+    private static Path stateDir() {
+        try {
+            Path shm = Path.of("/dev/shm");
+            return Files.isDirectory(shm) && Files.isWritable(shm)
+                    ? Files.createTempDirectory(shm, "velocity-bench-retention-")
+                    : Files.createTempDirectory("velocity-bench-retention-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the test driver's state directory", e);
         }
     }
 
