@@ -1,5 +1,7 @@
 package dev.velocitypreview.machines.fly;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +63,18 @@ record FlyMachine(String id, String state, @Nullable String region, @Nullable St
                     default -> null;
                 };
             }
+            return null;
+        }
+    }
+
+    /** {@link #createdAt} as an instant; null when Fly did not say or wrote something else. */
+    @Nullable Instant createdAtInstant() {
+        if (createdAt == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(createdAt);
+        } catch (DateTimeParseException e) {
             return null;
         }
     }

@@ -222,7 +222,9 @@ public final class FlyMachinesDriver implements MachineDriver {
         List<Machine> machines = new ArrayList<>();
         for (FlyMachine machine : machines(reply)) {
             if (machine.isLive() && sessionOf(machine) != null) {
-                machines.add(toMachine(machine));
+                Machine listed = toMachine(machine);
+                machines.add(new Machine(listed.id(), listed.sessionId(), listed.state(), listed.url(), listed.region(),
+                        machine.createdAtInstant()));
             }
         }
         return machines;

@@ -125,7 +125,7 @@ public final class LocalProcessDriver implements MachineDriver {
         MachineRecord ready = sessionLocks.call(machine.sessionId(), () -> markReady(id, url.getPort()));
         LOG.atInfo().addKeyValue("session", ready.sessionId()).addKeyValue("machine", id)
                 .addKeyValue("url", url).log("machine ready");
-        return new Machine(id, ready.sessionId(), MachineState.STARTED, url.toString(), REGION);
+        return new Machine(id, ready.sessionId(), MachineState.STARTED, url.toString(), REGION, ready.createdAt());
     }
 
     /** Waits for the restarted runtime to be ready, at most {@link LocalMachinesSettings#readyTimeout()}. */
@@ -233,10 +233,10 @@ public final class LocalProcessDriver implements MachineDriver {
 
     private Machine toMachine(MachineRecord record) {
         if (record.state() == MachineState.STOPPED || !alive(record)) {
-            return new Machine(record.id(), record.sessionId(), MachineState.STOPPED, null, REGION);
+            return new Machine(record.id(), record.sessionId(), MachineState.STOPPED, null, REGION, record.createdAt());
         }
         String url = record.state() == MachineState.STARTED && record.port() != null ? url(record.port()).toString() : null;
-        return new Machine(record.id(), record.sessionId(), record.state(), url, REGION);
+        return new Machine(record.id(), record.sessionId(), record.state(), url, REGION, record.createdAt());
     }
 
     private static boolean alive(MachineRecord record) {

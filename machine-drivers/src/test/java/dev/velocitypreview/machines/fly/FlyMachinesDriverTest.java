@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -370,9 +371,10 @@ class FlyMachinesDriverTest {
         List<Machine> machines = driver.list();
 
         assertThat(machines).containsExactly(
-                new Machine("148ed193b95e89", session, MachineState.STARTED, runtimeUrl(), "ams"),
-                new Machine("3d8d9e1b2c4e78", other, MachineState.STOPPED, null, "fra"),
-                new Machine("91852e0c1d5e83", third, MachineState.SUSPENDED, null, "ams"));
+                new Machine("148ed193b95e89", session, MachineState.STARTED, runtimeUrl(), "ams",
+                        Instant.parse("2024-05-20T17:07:36Z")),
+                new Machine("3d8d9e1b2c4e78", other, MachineState.STOPPED, null, "fra", Instant.parse("2024-05-20T17:08:00Z")),
+                new Machine("91852e0c1d5e83", third, MachineState.SUSPENDED, null, "ams", Instant.parse("2024-05-20T17:09:00Z")));
         assertGet(api.requests().get(0), MACHINES, Map.of("metadata.managed_by", "velocity-preview"));
     }
 
