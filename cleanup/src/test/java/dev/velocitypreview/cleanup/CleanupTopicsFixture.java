@@ -3,6 +3,8 @@ package dev.velocitypreview.cleanup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -93,9 +95,22 @@ final class CleanupTopicsFixture implements AutoCloseable {
 
     /** Everything committed on the commands topic for {@code id} so far (reads what arrived since the last look). */
     synchronized List<Written> writtenFor(UUID id) {
-        commands.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, SessionCommand> record) ->
+        commands.poll(Duration.ofMillis(100)).forEach((ConsumerRecord<String, SessionCommand> record) ->
                 written.add(new Written(record.key(), record.value())));
         return written.stream().filter(w -> id.toString().equals(w.key())).toList();
+    }
+
+    /** How many commands of one kind were committed for each of {@code ids} (one look at the topic for all). */
+    synchronized Map<UUID, Long> countsOf(Collection<UUID> ids, SessionCommand.Type type) {
+        writtenFor(ids.iterator().next());
+        Map<UUID, Long> counts = new HashMap<>();
+        ids.forEach(id -> counts.put(id, 0L));
+        for (Written w : written) {
+            if (w.command() != null && w.command().type() == type) {
+                counts.computeIfPresent(w.command().sessionId(), (id, count) -> count + 1);
+            }
+        }
+        return counts;
     }
 
     /** The commands of one kind committed for {@code id}. */

@@ -17,6 +17,10 @@ final class ListedMachines implements MachineInventory {
         machines.add(machine);
     }
 
+    void remove(String machineId) {
+        machines.removeIf(machine -> machine.id().equals(machineId));
+    }
+
     void failing(boolean fail) {
         failing = fail;
     }

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -46,9 +47,13 @@ final class RunningCleanup implements AutoCloseable {
 
     /** What this instance's store holds for a session (null when it holds nothing or the partition is elsewhere). */
     TrackedSession tracked(UUID session) {
-        ReadOnlyKeyValueStore<String, TrackedSession> store = streams().store(StoreQueryParameters.fromNameAndType(
-                CleanupTopology.SESSIONS_STORE, QueryableStoreTypes.keyValueStore()));
-        return store.get(session.toString());
+        try {
+            ReadOnlyKeyValueStore<String, TrackedSession> store = streams().store(StoreQueryParameters.fromNameAndType(
+                    CleanupTopology.SESSIONS_STORE, QueryableStoreTypes.keyValueStore()));
+            return store.get(session.toString());
+        } catch (InvalidStateStoreException e) {
+            return null; // rebalancing or restoring: not known here right now
+        }
     }
 
     /** Waits until the streams run with partitions assigned. */
