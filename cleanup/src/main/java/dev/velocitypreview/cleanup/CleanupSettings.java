@@ -114,8 +114,9 @@ public record CleanupSettings(
      *                         platform shares it, and they share the partitions (the sessions) between them
      * @param stateDir         Kafka Streams state directory (the per-session stores, restored from their
      *                         changelogs when missing); a temporary directory removed on stop when unset
-     * @param createTopics     create {@code preview.sessions} when it is missing (compacted, broker defaults),
-     *                         or wait for its writer to create it
+     * @param createTopics     create the session topics ({@code preview.sessions}, compacted, and
+     *                         {@code preview.session-commands}) with broker defaults when they are missing, as the
+     *                         session directories do, or wait for their writers to create them
      * @param streams          further Kafka Streams settings, passed through as they are (for example
      *                         {@code security.protocol}); they override the settings above, except
      *                         {@code processing.guarantee}, which must stay {@code exactly_once_v2}
