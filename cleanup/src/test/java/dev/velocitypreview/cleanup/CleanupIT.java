@@ -180,6 +180,23 @@ class CleanupIT {
                 .until(() -> topics.writtenFor(lost).size() == 1 && topics.writtenFor(kept).isEmpty());
     }
 
+    @Test
+    void metricsCountActionsAndHowLateExpiriesWere() throws Exception {
+        UUID session = UUID.randomUUID();
+        Instant now = clock.instant();
+        topics.publish(row(session, SessionStatus.ACTIVE, 3, now, now.plusSeconds(30), Duration.ofHours(1), null));
+        awaitNothingFor(session);
+        clock.advance(Duration.ofSeconds(31));
+        await().atMost(Duration.ofSeconds(5)).until(() -> topics.commandsFor(session, SessionCommand.Type.TERMINATE).size() == 1);
+
+        String metrics = cleanup.scrape();
+
+        assertThat(metrics).containsPattern("velocity_cleanup_actions_total\\{action=\"expire\"[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("velocity_cleanup_expiry_lateness_seconds_count(\\{[^}]*\\})? [1-9]");
+        assertThat(metrics).contains("velocity_cleanup_expiry_lateness_seconds_bucket");
+        assertThat(metrics).contains("velocity_cleanup_listing_errors_total");
+    }
+
     /** Nothing is written for the session while cleanup runs a few ticks and listings. */
     private static void awaitNothingFor(UUID session) {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> topics.writtenFor(session).isEmpty());

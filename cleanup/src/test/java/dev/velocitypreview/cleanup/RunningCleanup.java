@@ -1,5 +1,10 @@
 package dev.velocitypreview.cleanup;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,6 +59,18 @@ final class RunningCleanup implements AutoCloseable {
         } catch (InvalidStateStoreException e) {
             return null; // rebalancing or restoring: not known here right now
         }
+    }
+
+    /** What {@code /actuator/prometheus} on the management port says. */
+    String scrape() throws IOException, InterruptedException {
+        int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("/actuator/prometheus answered " + response.statusCode());
+        }
+        return response.body();
     }
 
     /** Waits until the streams run with partitions assigned. */
