@@ -33,7 +33,8 @@ import dev.velocitypreview.sessions.identity.DevTokens;
 /**
  * Every service of the platform in this JVM, wired to one Kafka and one PostgreSQL: the
  * provisioner (with the CDC relay and the local machine driver), the router, the session
- * API and cleanup (listing the provisioner's local machines). Used by the launcher and by the end-to-end tests, so both run the very same wiring.
+ * API and cleanup (listing the provisioner's local machines). Used by the launcher and by the
+ * end-to-end tests, so both run the very same wiring.
  */
 public final class EmbeddedPlatform implements AutoCloseable {
 

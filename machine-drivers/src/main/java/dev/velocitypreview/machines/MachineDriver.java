@@ -5,10 +5,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Where previews run. The provisioner and cleanup talk to machines only through this seam;
- * local child processes and Fly Machines are its implementations.
- *
- * <p>A driver is also its platform's {@link MachineInventory} ({@link #list()}), for reconciliation.
+ * Where previews run. The provisioner talks to machines only through this seam; local child processes
+ * and Fly Machines are its implementations. A driver is also its platform's {@link MachineInventory}
+ * ({@link #list()}); cleanup, which never changes a machine, reads only that.
  *
  * <p>Every machine is tagged with the session it serves, and there is at most one live machine
  * per session: {@link #create} is find-or-create by that tag (a machine name is not an
