@@ -43,6 +43,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.velocitypreview.cleanup.CleanupApplication;
 import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.session.SessionStatus;
@@ -71,6 +72,7 @@ final class FaultPlatform {
 
     private static final Logger LOG = LoggerFactory.getLogger(FaultPlatform.class);
     static final String GROUP = "fault-provisioner";
+    static final String CLEANUP_GROUP = "fault-cleanup";
 
     private static FaultPlatform shared;
 
@@ -83,6 +85,7 @@ final class FaultPlatform {
     final SessionApi api;
     final int apiPort;
     final Map<String, Integer> routerPorts = new LinkedHashMap<>();
+    final Map<String, Integer> cleanupPorts = new ConcurrentHashMap<>();
     private final Map<String, ServiceProcess> services = new ConcurrentHashMap<>();
     private final Map<UUID, Requested> ledger = new ConcurrentHashMap<>();
     private final AtomicInteger users = new AtomicInteger();
@@ -212,6 +215,29 @@ final class FaultPlatform {
                             "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration")),
                     logs, URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"));
         }
+        if (name.startsWith("c")) {
+            // cleanup instances c1/c2, one group: only the scenario that kills one runs them
+            int port = cleanupPorts.computeIfAbsent(name, any -> LoopbackPorts.free());
+            return new ServiceProcess(name, classpath, CleanupApplication.class, List.of(
+                    "--server.port=" + port,
+                    "--velocity.cleanup.kafka.bootstrap-servers=" + bootstrap,
+                    "--velocity.cleanup.kafka.application-id=" + CLEANUP_GROUP,
+                    "--velocity.cleanup.kafka.state-dir=" + logs.resolve(name + "-state"),
+                    // a killed instance's partitions move after this long, not Kafka Streams' default 45 s
+                    "--velocity.cleanup.kafka.streams.session.timeout.ms=6000",
+                    "--velocity.cleanup.kafka.streams.heartbeat.interval.ms=1000",
+                    "--velocity.cleanup.tick=200ms",
+                    "--velocity.cleanup.machines.inventory=local",
+                    "--velocity.cleanup.machines.local.root-dir=" + machinesRoot,
+                    "--spring.autoconfigure.exclude=" + String.join(",",
+                            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+                            "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+                            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration")),
+                    logs, URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"));
+        }
         if (name.equals("api")) {
             return new ServiceProcess(name, classpath, SessionServiceApplication.class, List.of(
                     "--server.port=" + apiPort,
@@ -243,6 +269,17 @@ final class FaultPlatform {
     /** Asks the API for a session for a fresh user; a 202 goes into the ledger. */
     SessionApi.Answer request(String scenario) {
         return request(scenario, UUID.randomUUID());
+    }
+
+    /** Asks the API for a session of {@code project} for a fresh user, living {@code ttl}; a 202 goes into the ledger. */
+    SessionApi.Answer request(String scenario, UUID project, Duration ttl) {
+        String user = "fault-" + users.incrementAndGet();
+        SessionApi.Answer answer = api.create(user, project, ttl);
+        if (answer.status() == 202) {
+            UUID id = answer.sessionId();
+            ledger.put(id, new Requested(id, user, project, scenario));
+        }
+        return answer;
     }
 
     /** Asks the API for a session of {@code project} for a fresh user; a 202 goes into the ledger. */

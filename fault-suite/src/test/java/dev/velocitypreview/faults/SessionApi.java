@@ -41,6 +41,14 @@ final class SessionApi {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"projectId\":\"" + projectId + "\"}")));
     }
 
+    /** A create asking for {@code ttl} (whole seconds). */
+    Answer create(String userId, UUID projectId, Duration ttl) {
+        return send(userId, HttpRequest.newBuilder(URI.create(baseUrl + "/v1/sessions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"projectId\":\"" + projectId + "\",\"ttl\":"
+                        + ttl.toSeconds() + "}")));
+    }
+
     Answer terminate(String userId, UUID sessionId) {
         return send(userId, HttpRequest.newBuilder(URI.create(baseUrl + "/v1/sessions/" + sessionId)).DELETE());
     }

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.velocitypreview.cleanup.CleanupApplication;
 import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.router.RouterApplication;
@@ -31,8 +32,9 @@ import dev.velocitypreview.sessions.identity.DevTokens;
 
 /**
  * Every service of the platform in this JVM, wired to one Kafka and one PostgreSQL: the
- * provisioner (with the CDC relay and the local machine driver), the router and the session
- * API. Used by the launcher and by the end-to-end tests, so both run the very same wiring.
+ * provisioner (with the CDC relay and the local machine driver), the router, the session
+ * API and cleanup (listing the provisioner's local machines). Used by the launcher and by the
+ * end-to-end tests, so both run the very same wiring.
  */
 public final class EmbeddedPlatform implements AutoCloseable {
 
@@ -84,15 +86,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
                 "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
                 "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
                 "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration")));
-        ExecutorService starters = Executors.newFixedThreadPool(3, runnable -> new Thread(runnable, "platform-start"));
-        progress.accept("starting provisioner (with the changelog relay), router and session api");
+        ExecutorService starters = Executors.newFixedThreadPool(4, runnable -> new Thread(runnable, "platform-start"));
+        progress.accept("starting provisioner (with the changelog relay), router, session api and cleanup");
+        String machinesRoot = stateDir.resolve("machines").toString();
         CompletableFuture<ConfigurableApplicationContext> provisioner = CompletableFuture.supplyAsync(
                 () -> ProvisionerApplication.start(with(withoutSecurity, settings, Map.of(
                         "spring.datasource.url", database.jdbcUrl(),
                         "spring.datasource.username", database.username(),
                         "spring.datasource.password", database.password(),
                         "velocity.provisioner.kafka.bootstrap-servers", kafkaBootstrap,
-                        "velocity.provisioner.machines.local.root-dir", stateDir.resolve("machines").toString(),
+                        "velocity.provisioner.machines.local.root-dir", machinesRoot,
                         "velocity.provisioner.machines.local.stop-machines-on-close", true))), starters);
         CompletableFuture<ConfigurableApplicationContext> router = CompletableFuture.supplyAsync(
                 () -> RouterApplication.start(with(withoutSecurity, settings, Map.of(
@@ -107,17 +110,27 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.session-service.public-base-url", apiUrl,
                         "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret().value(),
                         "velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value()))), starters);
+        // cleanup's management port is chosen here too: its default (8082) may be taken on a developer's machine
+        CompletableFuture<ConfigurableApplicationContext> cleanup = CompletableFuture.supplyAsync(
+                () -> CleanupApplication.start(with(withoutSecurity, settings, Map.of(
+                        "server.port", LoopbackPorts.free(),
+                        "velocity.cleanup.kafka.bootstrap-servers", kafkaBootstrap,
+                        "velocity.cleanup.kafka.state-dir", stateDir.resolve("cleanup").toString(),
+                        "velocity.cleanup.machines.inventory", "local",
+                        "velocity.cleanup.machines.local.root-dir", machinesRoot))), starters);
         try {
-            // closed in reverse: the API first, the provisioner (which stops the machines) last
+            // closed in reverse: cleanup and the API first, the provisioner (which stops the machines) last
             running.push(join(provisioner, "provisioner"));
             progress.accept("provisioner started");
             running.push(join(router, "router"));
             progress.accept("router started on " + routerUrl);
             running.push(join(api, "session api"));
             progress.accept("session api started on " + apiUrl);
+            running.push(join(cleanup, "cleanup"));
+            progress.accept("cleanup started");
         } catch (RuntimeException e) {
             // the other services may still be starting: let them finish, then close everything
-            for (CompletableFuture<ConfigurableApplicationContext> start : List.of(provisioner, router, api)) {
+            for (CompletableFuture<ConfigurableApplicationContext> start : List.of(provisioner, router, api, cleanup)) {
                 ConfigurableApplicationContext context = start.handle((started, error) -> started).join();
                 if (context != null && !running.contains(context)) {
                     running.push(context);

@@ -71,7 +71,7 @@ class ConfigurationDocsTest {
                 # Configuration
 
                 Every setting of every service, with its default. Each service reads its own file
-                (`provisioner.yml`, `router.yml`, `session-service.yml`); any setting can also be given as
+                (`provisioner.yml`, `router.yml`, `session-service.yml`, `cleanup.yml`); any setting can also be given as
                 an environment variable (`VELOCITY_ROUTER_MAX_HOLD=90s`) or a `--name=value` argument.
                 Durations take `ms`, `s`, `m`, `h` suffixes. Kafka client settings beyond the ones listed pass
                 through the raw `producer`, `consumer` and `streams` maps as they are.

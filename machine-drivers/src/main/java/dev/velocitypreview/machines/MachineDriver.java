@@ -1,13 +1,13 @@
 package dev.velocitypreview.machines;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Where previews run. The provisioner and cleanup talk to machines only through this seam;
- * local child processes and Fly Machines are its implementations.
+ * Where previews run. The provisioner talks to machines only through this seam; local child processes
+ * and Fly Machines are its implementations. A driver is also its platform's {@link MachineInventory}
+ * ({@link #list()}); cleanup, which never changes a machine, reads only that.
  *
  * <p>Every machine is tagged with the session it serves, and there is at most one live machine
  * per session: {@link #create} is find-or-create by that tag (a machine name is not an
@@ -19,7 +19,7 @@ import java.util.UUID;
  * {@link MachineException} it throws is its last word on the call, which callers do not retry again.
  * {@link MachineException#isTransient()} says whether a later, separate attempt may succeed.
  */
-public interface MachineDriver extends AutoCloseable {
+public interface MachineDriver extends MachineInventory {
 
     /** The live (not destroyed) machine tagged with this session, if there is one. */
     Optional<Machine> findBySession(UUID sessionId);
@@ -59,9 +59,6 @@ public interface MachineDriver extends AutoCloseable {
 
     /** Destroys a machine; a machine that is already gone is not an error. */
     void destroy(String machineId);
-
-    /** Every machine this driver knows of that is not destroyed, for reconciliation. */
-    List<Machine> list();
 
     /** Releases the driver's own resources. Machines are left as they are. */
     @Override
