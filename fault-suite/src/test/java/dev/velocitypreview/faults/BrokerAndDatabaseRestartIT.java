@@ -28,7 +28,7 @@ class BrokerAndDatabaseRestartIT {
     private static final int SESSIONS = 3;
     /** What the provisioner logs when it puts a command back to wait for the database. */
     // The one event this scenario waits on that shows nowhere outside the provisioner: the database is down (no row
-    // changes), the command stays uncommitted either way, and the provisioner serves no HTTP for its metrics.
+    // changes), the command stays uncommitted either way, and the provisioner's metrics do not tell a wait from idleness.
     private static final String OUTAGE_WAIT = "database unavailable, command kept for a retry";
     private static FaultPlatform platform;
 

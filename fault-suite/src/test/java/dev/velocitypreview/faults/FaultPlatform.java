@@ -166,8 +166,9 @@ final class FaultPlatform {
 
     private ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
         provisioner.awaitReady(() -> joinedCommandGroup(provisioner.name()), "has joined the command consumer group");
-        // The provisioner serves no HTTP, so its relay's state (the velocity.cdc.streaming gauge) cannot be read
-        // from here, and the lock and slot in PostgreSQL name a backend, not the process that holds it.
+        // The provisioners' management ports are chosen by the kernel (port 0) and not known here, so their relays'
+        // state (the velocity.cdc.streaming gauge) is read from their logs: the lock and slot in PostgreSQL name a
+        // backend, not the process that holds it.
         await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.logText().contains("relay streaming")
                 || provisioner.logText().contains("standing by"));
         return provisioner;
@@ -177,6 +178,7 @@ final class FaultPlatform {
         String bootstrap = kafka.bootstrapServers();
         if (name.startsWith("p")) {
             return new ServiceProcess(name, classpath, ProvisionerApplication.class, List.of(
+                    "--server.port=0",
                     "--spring.datasource.url=" + db.jdbcUrl(),
                     "--spring.datasource.username=" + db.username(),
                     "--spring.datasource.password=" + db.password(),

@@ -90,7 +90,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
         progress.accept("starting provisioner (with the changelog relay), router, session api and cleanup");
         String machinesRoot = stateDir.resolve("machines").toString();
         CompletableFuture<ConfigurableApplicationContext> provisioner = CompletableFuture.supplyAsync(
+                // its management port is chosen here, like cleanup's: the default (8083) may be taken
                 () -> ProvisionerApplication.start(with(withoutSecurity, settings, Map.of(
+                        "server.port", LoopbackPorts.free(),
                         "spring.datasource.url", database.jdbcUrl(),
                         "spring.datasource.username", database.username(),
                         "spring.datasource.password", database.password(),

@@ -9,12 +9,13 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.StandardEnvironment;
+import org.springframework.boot.web.context.reactive.StandardReactiveWebEnvironment;
 
 /**
  * The provisioner: consumes session commands, is the only writer of sessions, projects and
  * files, and creates machines through a {@link dev.velocitypreview.machines.MachineDriver}.
- * No web server.
+ * Its web server is a management port only ({@code server.port}, 8083): health and
+ * {@code /actuator/prometheus}.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -33,11 +34,11 @@ public class ProvisionerApplication {
     public static ConfigurableApplicationContext start(Map<String, Object> properties, String... args) {
         Map<String, Object> own = new LinkedHashMap<>(properties);
         own.put("spring.config.name", "provisioner");
-        StandardEnvironment environment = new StandardEnvironment();
+        StandardReactiveWebEnvironment environment = new StandardReactiveWebEnvironment();
         environment.getPropertySources().addFirst(new MapPropertySource("provisioner-start", own));
         SpringApplication application = new SpringApplication(ProvisionerApplication.class);
         application.setEnvironment(environment);
-        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setWebApplicationType(WebApplicationType.REACTIVE);
         return application.run(args);
     }
 }

@@ -80,6 +80,7 @@ class ProvisionerIT {
         commands.startGroupAtEnd(group);
         // replication slots belong to the whole PostgreSQL server, which other tests share: one of this test's own
         provisioner = ProvisionerApplication.start(Map.ofEntries(
+                Map.entry("server.port", 0),
                 Map.entry("velocity.provisioner.cdc.slot-name", "provisioner_it_" + UUID.randomUUID().toString().replace("-", "")),
                 Map.entry("spring.datasource.url", db.jdbcUrl()),
                 Map.entry("spring.datasource.username", db.username()),
@@ -114,6 +115,20 @@ class ProvisionerIT {
         HttpResponse<String> page = get(URI.create((String) row.get("machine_url")).resolve("/").toString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains(create.projectId().toString());
+    }
+
+    @Test
+    void theManagementPortServesPrometheusWithTheCommandCounts() throws Exception {
+        SessionCommand.Create create = create();
+        commands.publish(create);
+        awaitStatus(create.sessionId(), "ACTIVE");
+
+        String port = provisioner.getEnvironment().getProperty("local.server.port");
+        HttpResponse<String> scrape = get("http://127.0.0.1:" + port + "/actuator/prometheus");
+
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).contains("velocity_provisioner_commands_total{", "outcome=\"applied\"",
+                "type=\"CREATE\"", "velocity_provisioner_provisioning_duration_seconds_count");
     }
 
     @Test
