@@ -1,13 +1,17 @@
 package dev.velocitypreview.router.directory;
 
+import java.time.Clock;
+
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.velocitypreview.boot.directory.ChangelogLag;
 import dev.velocitypreview.boot.directory.DirectoryHosting;
 import dev.velocitypreview.boot.directory.SessionDirectoryHealthIndicator;
 import dev.velocitypreview.boot.directory.SessionDirectoryLifecycle;
 import dev.velocitypreview.core.directory.SessionDirectory;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.velocitypreview.router.RouterProperties;
 
 /**
@@ -29,6 +33,12 @@ class SessionDirectoryConfiguration {
     @Bean(destroyMethod = "")
     SessionDirectory sessionDirectory(SessionDirectoryLifecycle lifecycle) {
         return lifecycle.directory();
+    }
+
+    /** Changelog lag, commit to this directory ({@code docs/metrics.md}). */
+    @Bean
+    ChangelogLag changelogLag(SessionDirectory directory, MeterRegistry registry) {
+        return ChangelogLag.measure(directory, Clock.systemUTC(), registry);
     }
 
     @Bean

@@ -1,14 +1,18 @@
 package dev.velocitypreview.sessions.directory;
 
+import java.time.Clock;
+
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.velocitypreview.boot.directory.ChangelogLag;
 import dev.velocitypreview.boot.directory.DirectoryHosting;
 import dev.velocitypreview.boot.directory.SessionDirectoryHealthIndicator;
 import dev.velocitypreview.boot.directory.SessionDirectoryLifecycle;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.sessions.SessionServiceProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The view that answers reads, hosted as every service hosts its session directory (platform-boot):
@@ -31,6 +35,12 @@ class SessionDirectoryConfiguration {
     @Bean(destroyMethod = "")
     SessionDirectory sessionDirectory(SessionDirectoryLifecycle lifecycle) {
         return lifecycle.directory();
+    }
+
+    /** Changelog lag, commit to this directory ({@code docs/metrics.md}). */
+    @Bean
+    ChangelogLag changelogLag(SessionDirectory directory, MeterRegistry registry, Clock clock) {
+        return ChangelogLag.measure(directory, clock, registry);
     }
 
     @Bean
