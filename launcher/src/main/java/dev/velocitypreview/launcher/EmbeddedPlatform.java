@@ -6,19 +6,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -57,11 +60,23 @@ public final class EmbeddedPlatform implements AutoCloseable {
                                          int routerPort, PlatformSecrets secrets, Map<String, Object> settings,
                                          Consumer<String> progress) {
         return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, secrets, settings,
-                progress);
+                progress, null);
+    }
+
+    /**
+     * As {@link #start(String, Database, Path, int, int, PlatformSecrets, Map, Consumer)}, with cleanup deciding
+     * expiry and idleness by {@code cleanupClock}, so that a test moves that clock instead of waiting a ttl out.
+     */
+    public static EmbeddedPlatform start(String kafkaBootstrap, Database database, Path stateDir, int apiPort,
+                                         int routerPort, PlatformSecrets secrets, Map<String, Object> settings,
+                                         Consumer<String> progress, Clock cleanupClock) {
+        return new EmbeddedPlatform(kafkaBootstrap, database, stateDir, apiPort, routerPort, secrets, settings,
+                progress, Objects.requireNonNull(cleanupClock, "cleanupClock == null"));
     }
 
     private EmbeddedPlatform(String kafkaBootstrap, Database database, Path stateDir, int apiPort, int routerPort,
-                             PlatformSecrets secrets, Map<String, Object> settings, Consumer<String> progress) {
+                             PlatformSecrets secrets, Map<String, Object> settings, Consumer<String> progress,
+                             @Nullable Clock cleanupClock) {
         this.secrets = secrets;
         // Both addresses go into the API's answers (previewUrl, statusUrl), so they are chosen before
         // anything starts; then the three services start side by side, which on two cores saves
@@ -119,7 +134,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.cleanup.kafka.bootstrap-servers", kafkaBootstrap,
                         "velocity.cleanup.kafka.state-dir", stateDir.resolve("cleanup").toString(),
                         "velocity.cleanup.machines.inventory", "local",
-                        "velocity.cleanup.machines.local.root-dir", machinesRoot))), starters);
+                        "velocity.cleanup.machines.local.root-dir", machinesRoot)), cleanupClock, null), starters);
         try {
             // closed in reverse: cleanup and the API first, the provisioner (which stops the machines) last
             running.push(join(provisioner, "provisioner"));

@@ -3,7 +3,6 @@ package dev.velocitypreview.sessions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,8 +42,10 @@ import dev.velocitypreview.core.session.Visibility;
  *                             {@code .ttl-cap}, {@code .machine.cpu-kind}, {@code .machine.cpus},
  *                             {@code .machine.memory-mb}, {@code .idle-timeout}. Defaults: free 2, 30m,
  *                             shared 1 cpu 256 MB, 10m; pro 10, 2h, shared 1 cpu 1024 MB, 30m; team 50, 8h,
- *                             shared 2 cpus 2048 MB, 60m. A configured tier replaces its whole default
- *                             row, so give all of its values; tiers not configured keep their defaults
+ *                             shared 2 cpus 2048 MB, 60m. Each value replaces its default alone (so
+ *                             {@code VELOCITY_SESSION_SERVICE_TIERS_FREE_IDLE_TIMEOUT=30s} changes only the free
+ *                             tier's idle timeout); a machine, when given, is given whole (cpu-kind, cpus and
+ *                             memory-mb)
  * @param defaultVisibility    who may open a preview when the request does not say: {@code public}
  *                             (anyone with the unguessable URL) or {@code private} (only with a
  *                             preview token, handed to the owner)
@@ -68,7 +69,7 @@ public record SessionServiceProperties(
         @DefaultValue("16KB") DataSize maxRequestBody,
         @DefaultValue("5s") Duration sendTimeout,
         @DefaultValue @Valid Auth auth,
-        @Nullable Map<Tier, TierLimits> tiers,
+        @Nullable Map<Tier, TierSettings> tiers,
         @DefaultValue("public") Visibility defaultVisibility,
         @Nullable Secret previewTokenSecret,
         @DefaultValue("15m") @PositiveDuration Duration previewTokenTtl,
@@ -79,12 +80,11 @@ public record SessionServiceProperties(
         Objects.requireNonNull(kafka, "kafka == null");
         Objects.requireNonNull(directory, "directory == null");
         Objects.requireNonNull(auth, "auth == null");
-        Map<Tier, TierLimits> complete = new EnumMap<>(Tier.class);
-        complete.putAll(TierLimits.DEFAULTS);
-        if (tiers != null) {
-            complete.putAll(tiers);
+        tiers = tiers == null ? Map.of() : Map.copyOf(tiers);
+        for (Map.Entry<Tier, TierSettings> tier : tiers.entrySet()) {
+            // checked now, so a bad value stops the start rather than the first session of that tier
+            tier.getValue().over(TierLimits.DEFAULTS.get(tier.getKey()));
         }
-        tiers = Map.copyOf(complete);
         Objects.requireNonNull(defaultVisibility, "default-visibility == null");
         if (previewTokenSecret != null && previewTokenSecret.value().isEmpty()) {
             previewTokenSecret = null;
@@ -111,9 +111,31 @@ public record SessionServiceProperties(
         }
     }
 
-    /** The limits of {@code tier}; every tier has some. */
+    /** The limits of {@code tier}: its defaults with what is configured laid over them; every tier has some. */
     public TierLimits limits(Tier tier) {
-        return tiers.get(tier);
+        TierLimits defaults = TierLimits.DEFAULTS.get(tier);
+        TierSettings configured = tiers.get(tier);
+        return configured == null ? defaults : configured.over(defaults);
+    }
+
+    /**
+     * What is configured of one tier ({@code tiers.<tier>.*}); each value left out keeps the tier's default
+     * ({@link TierLimits}).
+     *
+     * @param maxConcurrentSessions how many sessions a user of this tier may have that have not ended
+     * @param ttlCap                the longest lifetime a session may ask for, and the lifetime of one that does not
+     * @param machine               the machine a session of this tier runs on, given whole
+     * @param idleTimeout           how long a preview may go unused before cleanup suspends it
+     */
+    public record TierSettings(@Nullable Integer maxConcurrentSessions, @Nullable Duration ttlCap,
+                               @Nullable MachineSize machine, @Nullable Duration idleTimeout) {
+
+        TierLimits over(TierLimits defaults) {
+            return new TierLimits(maxConcurrentSessions == null ? defaults.maxConcurrentSessions() : maxConcurrentSessions,
+                    ttlCap == null ? defaults.ttlCap() : ttlCap,
+                    machine == null ? defaults.machine() : machine,
+                    idleTimeout == null ? defaults.idleTimeout() : idleTimeout);
+        }
     }
 
     private static void requireHttpUrl(String name, @Nullable URI url) {
@@ -242,7 +264,7 @@ public record SessionServiceProperties(
      *                              that does not ask
      * @param machine               the machine a session of this tier runs on; it travels in the CREATE
      *                              command, so the provisioner gives each session exactly this size
-     * @param idleTimeout           how long a preview may go unused before cleanup ends it
+     * @param idleTimeout           how long a preview may go unused before cleanup suspends it
      */
     public record TierLimits(int maxConcurrentSessions, Duration ttlCap, MachineSize machine, Duration idleTimeout) {
 
@@ -251,23 +273,20 @@ public record SessionServiceProperties(
                 Tier.PRO, new TierLimits(10, Duration.ofHours(2), new MachineSize("shared", 1, 1024), Duration.ofMinutes(30)),
                 Tier.TEAM, new TierLimits(50, Duration.ofHours(8), new MachineSize("shared", 2, 2048), Duration.ofMinutes(60)));
 
-        private static final String WHOLE_ROW = " (a configured tier replaces its whole default row: set "
-                + "max-concurrent-sessions, ttl-cap, machine.cpu-kind, machine.cpus, machine.memory-mb and idle-timeout)";
 
         public TierLimits {
             if (maxConcurrentSessions < 1) {
                 throw new IllegalArgumentException("tiers.*.max-concurrent-sessions must be at least 1, got "
-                        + maxConcurrentSessions + WHOLE_ROW);
+                        + maxConcurrentSessions);
             }
             if (ttlCap == null || ttlCap.isNegative() || ttlCap.isZero()) {
-                throw new IllegalArgumentException("tiers.*.ttl-cap must be a positive duration, got " + ttlCap + WHOLE_ROW);
+                throw new IllegalArgumentException("tiers.*.ttl-cap must be a positive duration, got " + ttlCap);
             }
             if (machine == null) {
-                throw new IllegalArgumentException("tiers.*.machine is required" + WHOLE_ROW);
+                throw new IllegalArgumentException("tiers.*.machine is required");
             }
             if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
-                throw new IllegalArgumentException("tiers.*.idle-timeout must be a positive duration, got " + idleTimeout
-                        + WHOLE_ROW);
+                throw new IllegalArgumentException("tiers.*.idle-timeout must be a positive duration, got " + idleTimeout);
             }
         }
     }

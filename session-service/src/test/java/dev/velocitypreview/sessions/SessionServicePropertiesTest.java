@@ -108,11 +108,18 @@ class SessionServicePropertiesTest {
     }
 
     @Test
-    void aTierConfiguredOnlyInPartIsRefusedSayingWhatAConfiguredTierNeeds() {
-        assertThatThrownBy(() -> bind(Map.of("tiers.pro.max-concurrent-sessions", "20")))
+    void aTierConfiguredInPartKeepsItsOtherDefaults() {
+        SessionServiceProperties properties = bind(Map.of("tiers.free.idle-timeout", "30s"));
+
+        assertThat(properties.limits(Tier.FREE)).isEqualTo(
+                new TierLimits(2, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aBadTierValueIsRefusedAtStartNamingTheSetting() {
+        assertThatThrownBy(() -> bind(Map.of("tiers.pro.max-concurrent-sessions", "0")))
                 .isInstanceOf(BindException.class)
-                .rootCause().hasMessageContaining("tiers.*.ttl-cap must be a positive duration")
-                .hasMessageContaining("a configured tier replaces its whole default row");
+                .rootCause().hasMessageContaining("tiers.*.max-concurrent-sessions must be at least 1, got 0");
     }
 
     @Test
