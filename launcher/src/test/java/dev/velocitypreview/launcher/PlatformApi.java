@@ -42,7 +42,12 @@ final class PlatformApi {
     }
 
     HttpResponse<String> send(String user, HttpRequest.Builder request) throws Exception {
-        String token = platform.apiToken(user, Set.of(), Tier.FREE, Duration.ofHours(1));
+        return send(user, Set.of(), request);
+    }
+
+    /** As {@code user} holding {@code roles} (for example the operators' {@code admin}). */
+    HttpResponse<String> send(String user, Set<String> roles, HttpRequest.Builder request) throws Exception {
+        String token = platform.apiToken(user, roles, Tier.FREE, Duration.ofHours(1));
         return HTTP.send(request.header("Authorization", "Bearer " + token).timeout(patience).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -1,0 +1,163 @@
+package dev.velocitypreview.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.velocitypreview.testkit.TestClock;
+import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.TestPostgres;
+
+import static dev.velocitypreview.launcher.PlatformApi.field;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The lifecycle nobody drives by hand, end to end on the embedded platform (a real broker, PostgreSQL,
+ * Debezium, real machines and the cleanup service): an idle preview is suspended and a request wakes it
+ * with its page; a session past its expiry is terminated and its preview answers 410; extend and the
+ * operators' statistics and cleanup pass. Cleanup's clock is the test's, so expiry needs no waiting.
+ */
+class PlatformLifecycleIT {
+
+    /** Short enough to watch a suspend within a test, long enough that a page load is never idle. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    private static final TestClock CLEANUP_CLOCK = TestClock.running();
+    private static EmbeddedPlatform platform;
+    private static PlatformApi api;
+
+    @BeforeAll
+    static void startPlatform() throws IOException {
+        TestDatabase database = TestPostgres.shared().createDatabase();
+        Path stateDir = Files.createTempDirectory("lifecycle-platform-");
+        platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
+                new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
+                stateDir, 0, 0, PlatformSecrets.random(), Map.of(
+                        "velocity.session-service.tiers.free.idle-timeout", IDLE_TIMEOUT.toString(),
+                        "velocity.router.activity.interval", "1s",
+                        "velocity.router.max-hold", "120s",
+                        "velocity.provisioner.ready-timeout", "90s",
+                        "velocity.cleanup.tick", "200ms"),
+                step -> { }, CLEANUP_CLOCK)
+                .awaitReady(Duration.ofMinutes(2));
+        api = new PlatformApi(platform, PATIENCE);
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    void anIdlePreviewIsSuspendedAndARequestWakesItWithItsPage() throws Exception {
+        String user = "idle-" + UUID.randomUUID();
+        UUID projectId = UUID.randomUUID();
+        HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + projectId + "\"}", Map.of());
+        assertThat(created.statusCode()).isEqualTo(202);
+        String previewUrl = field(created.body(), "previewUrl");
+        String statusUrl = field(created.body(), "statusUrl");
+        assertThat(api.get(user, previewUrl).statusCode()).isEqualTo(200);
+
+        // nobody looks at it: cleanup suspends it once the tier's idle timeout has passed
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get(user, statusUrl).body(),
+                body -> body.contains("\"status\":\"SUSPENDED\""));
+
+        // a request is held while the router wakes the session, and gets the page, never an error
+        HttpResponse<String> woken = api.get(user, previewUrl);
+        assertThat(woken.statusCode()).isEqualTo(200);
+        assertThat(woken.body()).contains(projectId.toString());
+        assertThat(scrape(platform.routerUrl())).contains("velocity_router_wakes_total{outcome=\"published\"}");
+    }
+
+    @Test
+    void aSessionPastItsExpiryIsTerminatedAndItsPreviewAnswersGone() throws Exception {
+        String user = "expiry-" + UUID.randomUUID();
+        HttpResponse<String> created = api.post(user, "/v1/sessions",
+                "{\"projectId\":\"" + UUID.randomUUID() + "\",\"ttl\":60}", Map.of());
+        assertThat(created.statusCode()).isEqualTo(202);
+        String previewUrl = field(created.body(), "previewUrl");
+        String statusUrl = field(created.body(), "statusUrl");
+        assertThat(api.get(user, previewUrl).statusCode()).isEqualTo(200);
+        Instant expiresAt = Instant.parse(field(await().atMost(PATIENCE).until(() -> api.get(user, statusUrl).body(),
+                // ACTIVE, or already SUSPENDED: the tier's idle timeout is seconds here
+                body -> body.matches("(?s).*\"status\":\"(ACTIVE|SUSPENDED)\".*") && body.contains("\"expiresAt\"")),
+                "expiresAt"));
+
+        // extend within the free tier's 30 minute cap moves the expiry; more than the cap is refused, naming it
+        HttpResponse<String> extended = api.post(user, "/v1/sessions/" + sessionId(statusUrl) + "/extend",
+                "{\"ttl\":\"PT2M\"}", Map.of());
+        assertThat(extended.statusCode()).isEqualTo(200);
+        Instant extendedTo = Instant.parse(field(extended.body(), "expiresAt"));
+        assertThat(extendedTo).isAfter(expiresAt);
+        HttpResponse<String> tooLong = api.post(user, "/v1/sessions/" + sessionId(statusUrl) + "/extend",
+                "{\"ttl\":\"PT1H\"}", Map.of());
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(tooLong.body()).contains("extend_beyond_cap", "PT30M");
+        HttpResponse<String> stranger = api.post("stranger-" + UUID.randomUUID(),
+                "/v1/sessions/" + sessionId(statusUrl) + "/extend", "{\"ttl\":\"PT2M\"}", Map.of());
+        assertThat(stranger.statusCode()).isEqualTo(404);
+
+        // cleanup's clock passes the new expiry: the session ends with reason expired, within seconds
+        CLEANUP_CLOCK.advance(Duration.between(Instant.now(), extendedTo).plusSeconds(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get(user, statusUrl).body(),
+                body -> body.contains("\"status\":\"TERMINATED\"") && body.contains("\"statusReason\":\"expired\""));
+        HttpResponse<String> gone = await().atMost(Duration.ofSeconds(10)).until(() -> api.get(user, previewUrl),
+                response -> response.statusCode() == 410);
+        assertThat(gone.body()).contains("terminated");
+    }
+
+    @Test
+    void operatorsSeeTheStatisticsAndRunACleanupPass() throws Exception {
+        String user = "counted-" + UUID.randomUUID();
+        HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + UUID.randomUUID() + "\"}",
+                Map.of());
+        assertThat(api.get(user, field(created.body(), "previewUrl")).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> statistics = api.send("operator", Set.of("admin"),
+                HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/admin/statistics")));
+        assertThat(statistics.statusCode()).isEqualTo(200);
+        assertThat(statistics.body()).contains("\"activeSessions\"", "\"sessionsByStatus\"", "\"SUSPENDED\"",
+                "\"provisioningMillis\"", "\"p99\"");
+
+        HttpResponse<String> pass = api.send("operator", Set.of("admin"),
+                HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/admin/cleanup"))
+                        .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(pass.statusCode()).as(pass.body()).isEqualTo(200);
+        assertThat(pass.body()).contains("\"expired\"", "\"suspended\"", "\"orphansDestroyed\"", "\"partitions\"");
+
+        HttpResponse<String> refused = api.send(user, HttpRequest.newBuilder(URI.create(platform.apiUrl()
+                + "/v1/admin/statistics")));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(scrape(platform.routerUrl())).contains("velocity_directory_changelog_lag_seconds_count");
+    }
+
+    private static String sessionId(String statusUrl) {
+        return statusUrl.substring(statusUrl.lastIndexOf('/') + 1);
+    }
+
+    private static String scrape(String baseUrl) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(baseUrl + "/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+}
