@@ -75,6 +75,7 @@ class CleanupIT {
         Instant now = clock.instant();
         topics.publish(row(idle, SessionStatus.ACTIVE, 3, now, now.plus(FAR), IDLE, "local-0000000000a1"));
         topics.publish(row(inUse, SessionStatus.ACTIVE, 3, now, now.plus(FAR), IDLE, "local-0000000000a2"));
+        awaitTracked(idle, inUse);
         machines.add(machine("local-0000000000a1", idle, now));
         machines.add(machine("local-0000000000a2", inUse, now));
 
@@ -85,8 +86,10 @@ class CleanupIT {
         clock.advance(Duration.ofMinutes(2));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> topics.commandsFor(idle, SessionCommand.Type.SUSPEND).size() == 1);
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                .until(() -> topics.writtenFor(inUse).isEmpty() && topics.writtenFor(idle).size() == 1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            assertThat(topics.writtenFor(inUse)).as("written for the session in use").isEmpty();
+            assertThat(topics.writtenFor(idle)).as("written for the idle session").hasSize(1);
+        });
     }
 
     @Test
@@ -140,6 +143,7 @@ class CleanupIT {
         UUID ended = UUID.randomUUID();
         Instant now = clock.instant();
         topics.publish(row(ended, SessionStatus.TERMINATED, 9, now, now.plus(FAR), IDLE, "local-0000000000b2"));
+        awaitTracked(ended);
         machines.add(machine("local-0000000000b1", unknown, now));
         machines.add(machine("local-0000000000b2", ended, now));
 
@@ -168,6 +172,7 @@ class CleanupIT {
         Instant now = clock.instant();
         topics.publish(row(lost, SessionStatus.ACTIVE, 4, now, now.plus(FAR), Duration.ofHours(2), "local-0000000000c1"));
         topics.publish(row(kept, SessionStatus.ACTIVE, 4, now, now.plus(FAR), Duration.ofHours(2), "local-0000000000c2"));
+        awaitTracked(lost, kept);
         machines.add(machine("local-0000000000c2", kept, now));
 
         clock.advance(Duration.ofSeconds(1));
@@ -195,6 +200,12 @@ class CleanupIT {
         assertThat(metrics).containsPattern("velocity_cleanup_expiry_lateness_seconds_count(\\{[^}]*\\})? [1-9]");
         assertThat(metrics).contains("velocity_cleanup_expiry_lateness_seconds_bucket");
         assertThat(metrics).contains("velocity_cleanup_listing_errors_total");
+    }
+
+    /** Waits until cleanup holds the rows just published, so that moving the clock acts on them. */
+    private static void awaitTracked(UUID... sessions) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> java.util.Arrays.stream(sessions)
+                .allMatch(id -> cleanup.tracked(id) != null && cleanup.tracked(id).row() != null));
     }
 
     /** Nothing is written for the session while cleanup runs a few ticks and listings. */
