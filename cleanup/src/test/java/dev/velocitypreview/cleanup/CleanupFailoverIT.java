@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.TestClock;
 
 import static dev.velocitypreview.cleanup.CleanupTopicsFixture.row;
 import static org.awaitility.Awaitility.await;
@@ -25,7 +26,7 @@ class CleanupFailoverIT {
     @Test
     void everyExpiredSessionIsTerminatedExactlyOnceWhenAnInstanceStopsMidWay() {
         String bootstrap = TestKafka.shared().bootstrapServers();
-        MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        TestClock clock = TestClock.stoppedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         String group = "cleanup-failover-" + UUID.randomUUID();
         try (CleanupTopicsFixture topics = new CleanupTopicsFixture(bootstrap);
              RunningCleanup first = RunningCleanup.start(bootstrap, group, clock, new ListedMachines(), Map.of());

@@ -16,6 +16,7 @@ import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineState;
 import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.TestClock;
 
 import static dev.velocitypreview.cleanup.CleanupTopicsFixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +28,7 @@ class CleanupIT {
     private static final Duration IDLE = Duration.ofMinutes(5);
     private static final Duration FAR = Duration.ofDays(30);
 
-    private static final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    private static final TestClock clock = TestClock.stoppedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private static final ListedMachines machines = new ListedMachines();
     private static CleanupTopicsFixture topics;
     private static RunningCleanup cleanup;

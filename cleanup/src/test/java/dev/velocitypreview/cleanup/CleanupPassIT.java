@@ -31,6 +31,7 @@ import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.TestClock;
 
 import static dev.velocitypreview.cleanup.CleanupTopicsFixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  */
 class CleanupPassIT {
 
-    private static final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    private static final TestClock clock = TestClock.stoppedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private static final ListedMachines machines = new ListedMachines();
     private static TestKafka kafka;
     private static CleanupTopicsFixture topics;

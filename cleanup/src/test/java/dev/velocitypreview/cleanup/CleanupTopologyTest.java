@@ -25,6 +25,7 @@ import dev.velocitypreview.core.command.TerminationReason;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.testkit.TestClock;
 
 import static dev.velocitypreview.cleanup.CleanupTopicsFixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +35,7 @@ class CleanupTopologyTest {
 
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T10:00:00Z"));
+    private final TestClock clock = TestClock.stoppedAt(Instant.parse("2026-06-01T10:00:00Z"));
     private final ListedMachines machines = new ListedMachines();
     private TopologyTestDriver driver;
     private TestInputTopic<String, SessionView> sessions;

@@ -1,10 +1,7 @@
 package dev.velocitypreview.router.publish;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.Counter;
@@ -12,12 +9,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import dev.velocitypreview.core.activity.SessionActivity;
+import dev.velocitypreview.testkit.TestClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SessionsInUseTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    private final TestClock clock = TestClock.stoppedAt(Instant.parse("2026-12-01T10:00:00Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Counter overflow = ActivityPublisher.records(registry, "overflow");
     private final SessionsInUse inUse = new SessionsInUse(clock, overflow, 2);
@@ -77,33 +75,5 @@ class SessionsInUseTest {
         assertThat(overflow.count()).isEqualTo(1);
         inUse.ended(third);
         assertThat(inUse.drain()).extracting(SessionActivity::sessionId).containsExactly(third);
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
