@@ -70,7 +70,7 @@ public record WakeResult(WakeScenario.Settings settings, List<Trace> traces, Dur
                         + "run), and waits until its session directory shows the session SUSPENDED: the provisioner "
                         + "has stopped the runtime's process (SIGSTOP, memory kept) and written the row. The next "
                         + "request is the one timed: the router holds it and publishes a RESUME, the provisioner "
-                        + "continues the process (SIGCONT) and checks its health, writes the row ACTIVE, and the "
+                        + "continues the process (SIGCONT) and waits until it is ready, writes the row ACTIVE, and the "
                         + "changelog brings it to the router, which proxies the held request. Times are from "
                         + "sending a request to receiving the status line and headers, on this one machine "
                         + "(%.0f s in all).%n%n", settings.sessions(), took.toMillis() / 1000.0))
