@@ -32,16 +32,19 @@ import dev.velocitypreview.bench.rig.PlatformRig;
 import dev.velocitypreview.bench.routing.RouteDecisionRun;
 import dev.velocitypreview.bench.throughput.ThroughputResult;
 import dev.velocitypreview.bench.throughput.ThroughputScenario;
+import dev.velocitypreview.bench.wake.WakeResult;
+import dev.velocitypreview.bench.wake.WakeScenario;
 
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention]]}; {@code proxy} runs scenario 4 alone and prints its
+ * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention|wake]]}; {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
  * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
  * {@code -Dbench.only=consumer}); {@code retention} does the same for scenario 8 (for working on the session
- * directory: {@code -Dbench.only=retention}).
+ * directory: {@code -Dbench.only=retention}), and {@code wake} for scenario 9 (for working on suspend and wake:
+ * {@code -Dbench.only=wake}).
  */
 public final class BenchSuite {
 
@@ -61,6 +64,8 @@ public final class BenchSuite {
             runSlowSession(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("retention")) {
             runRetention(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("wake")) {
+            runWake(BenchPlan.FULL, report);
         } else {
             run(BenchPlan.FULL, report);
         }
@@ -71,7 +76,8 @@ public final class BenchSuite {
     /** Everything one run measured, and where it wrote the report. */
     public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
-                          SlowSessionResult slowSession, RetentionHeapResult retention, double seconds) {
+                          SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
+                          double seconds) {
     }
 
     public static Results run(BenchPlan plan, Path reportPath) throws Exception {
@@ -89,12 +95,14 @@ public final class BenchSuite {
         ChangelogLagResult changelog;
         ThroughputResult throughput;
         SlowSessionResult slowSession;
+        WakeResult wake;
         try (Infrastructure infrastructure = Infrastructure.start()) {
             System.out.println("bench: starting the embedded platform");
             try (PlatformRig rig = PlatformRig.start(infrastructure);
                  DatabasePollingRouter oldWay = DatabasePollingRouter.start(rig.jdbcUrl(), rig.databaseUser(), "")) {
                 firstByte = new FirstByteScenario(rig, oldWay).run(plan.firstByteConcurrencies(), plan.firstByteSessions());
                 proxy = new ProxyOverheadScenario(rig, infrastructure).run(plan.proxy());
+                wake = new WakeScenario(rig).run(plan.wake());
             }
             changelog = new ChangelogLagScenario(infrastructure).run(plan.changelogSequential(), plan.changelogBurst());
             throughput = new ThroughputScenario(infrastructure).run(plan.throughput());
@@ -104,7 +112,7 @@ public final class BenchSuite {
         String link = stem + "/";
         StringBuilder md = new StringBuilder();
         md.append(header(plan, seconds))
-                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention))
+                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention, wake))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
                 .append(plan.routeDecision().section(routeDecision))
@@ -112,11 +120,12 @@ public final class BenchSuite {
                 .append(firstByte.oldWaySection())
                 .append(throughput.section(charts, link))
                 .append(slowSession.section())
-                .append(retention.section());
+                .append(retention.section())
+                .append(wake.section());
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
         return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, slowSession,
-                retention, seconds);
+                retention, wake, seconds);
     }
 
     /** Scenario 4 alone, its figures on standard output. */
@@ -181,6 +190,27 @@ public final class BenchSuite {
     }
 
     /**
+     * Scenario 9 alone, on a platform of its own: its figures on standard output, and its section and summary line
+     * replaced in the report when there is one.
+     */
+    static WakeResult runWake(BenchPlan plan, Path reportPath) throws Exception {
+        WakeResult result;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            System.out.println("bench: starting the embedded platform");
+            try (PlatformRig rig = PlatformRig.start(infrastructure)) {
+                result = new WakeScenario(rig).run(plan.wake());
+            }
+        }
+        System.out.println("bench: " + result.summaryLine());
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSection(Files.readString(reportPath), WakeResult.HEADING,
+                    result.section(), "- " + WakeResult.SUMMARY_START, result.summaryLine()));
+            System.out.println("bench: replaced scenario 9 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
      * The report with one scenario's section (from {@code heading} to the next {@code ## }) and its summary line
      * (the one starting with {@code summaryMarker}) replaced, or added at the end of the report and of the summary.
      */
@@ -239,7 +269,7 @@ public final class BenchSuite {
 
     private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
                                   ChangelogLagResult changelog, ThroughputResult throughput,
-                                  SlowSessionResult slowSession, RetentionHeapResult retention) {
+                                  SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake) {
         List<String> lines = new ArrayList<>();
         for (FirstByteResult.Level level : firstByte.levels()) {
             Samples ours = level.firstByte();
@@ -281,6 +311,7 @@ public final class BenchSuite {
         }
         lines.add(slowSession.summaryLine());
         lines.add(retention.summaryLine());
+        lines.add(wake.summaryLine());
         StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
         lines.forEach(line -> md.append("- ").append(line).append('\n'));
         return md.append('\n').toString();

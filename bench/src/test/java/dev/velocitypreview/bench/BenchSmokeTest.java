@@ -73,10 +73,16 @@ class BenchSmokeTest {
         assertThat(results.retention().after().rows()).isEqualTo(BenchPlan.SMOKE.retention().live());
         assertThat(results.retention().after().creates()).isEqualTo(BenchPlan.SMOKE.retention().live());
 
+        // 9: every suspended preview answered the request that woke it, as it did while active
+        assertThat(results.wake().traces()).hasSize(BenchPlan.SMOKE.wake().sessions()).allSatisfy(trace -> {
+            assertThat(trace.activeStatus()).isEqualTo(200);
+            assertThat(trace.wokenStatus()).isEqualTo(200);
+        });
+
         String report = Files.readString(results.report());
         assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",
                 "## 4. Proxy overhead", "## 5. The old way as a baseline", "## 6. Throughput",
-                "## 7. One slow session", "## 8. Session directory memory under retention",
+                "## 7. One slow session", "## 8. Session directory memory under retention", "## 9. Wake to first byte",
                 "## Summary: ratios and medians of this run");
         try (Stream<Path> charts = Files.list(results.charts())) {
             assertThat(charts.filter(chart -> chart.toString().endsWith(".png")).toList())

@@ -78,6 +78,11 @@ public final class PlatformRig implements AutoCloseable {
         return platform.routerUrl();
     }
 
+    /** The rig's broker, for scenarios that publish commands themselves. */
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
     public WatchedDirectory directory() {
         return directory;
     }
