@@ -1,13 +1,9 @@
 package dev.velocitypreview.cleanup;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -29,6 +25,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 
 import dev.velocitypreview.boot.kafka.KafkaClientSettings;
+import dev.velocitypreview.boot.kafka.StreamsStateDirectory;
 import dev.velocitypreview.core.directory.DirectoryStarter;
 import dev.velocitypreview.machines.MachineInventory;
 import dev.velocitypreview.machines.fly.FlyMachineInventory;
@@ -53,7 +50,7 @@ class CleanupConfiguration {
 
     @Bean
     StreamsBuilderFactoryBean cleanupStreamsBuilder(KafkaProperties spring, CleanupSettings settings,
-                                                    CleanupStateDir stateDir) {
+                                                    StreamsStateDirectory stateDir) {
         StreamsBuilderFactoryBean factory = new StreamsBuilderFactoryBean(
                 new KafkaStreamsConfiguration(streamsConfig(spring, settings, stateDir.path())));
         factory.setAutoStartup(false);
@@ -84,14 +81,14 @@ class CleanupConfiguration {
     }
 
     @Bean
-    CleanupStateDir cleanupStateDir(CleanupSettings settings) {
-        return CleanupStateDir.of(settings.kafka().stateDir());
+    StreamsStateDirectory cleanupStateDir(CleanupSettings settings) {
+        return StreamsStateDirectory.of(settings.kafka().stateDir(), "cleanup");
     }
 
     @Bean
     CleanupStreams cleanupStreams(StreamsBuilderFactoryBean factory, CleanupSettings settings,
                                   ObjectProvider<Clock> givenClock, CleanupMetrics metrics, MeterRegistry registry,
-                                  ObjectProvider<MachineInventory> given, CleanupStateDir stateDir) {
+                                  ObjectProvider<MachineInventory> given, StreamsStateDirectory stateDir) {
         // a test hands its clock and machines in (CleanupApplication.start); otherwise the system's and the configured
         Clock clock = givenClock.getIfAvailable(Clock::systemUTC);
         MachineInventory inventory = given.getIfAvailable(() -> inventoryOf(settings.machines()));
@@ -108,7 +105,7 @@ class CleanupConfiguration {
         });
         factory.addListener(new KafkaStreamsMicrometerListener(registry));
         started[0] = new CleanupStreams(factory, adminConfig(factory.getStreamsConfiguration()),
-                settings.kafka().createTopics(), stateDir.temporary() ? stateDir.path() : null,
+                settings.kafka().createTopics(), stateDir,
                 given.getIfAvailable() == null ? inventory : null);
         return started[0];
     }
@@ -129,30 +126,9 @@ class CleanupConfiguration {
 
     /** The admin client that prepares the topics connects as the streams do (security and the like). */
     private static Map<String, Object> adminConfig(java.util.Properties streamsConfig) {
-        Set<String> known = AdminClientConfig.configNames();
-        Map<String, Object> config = new HashMap<>();
-        streamsConfig.forEach((key, value) -> {
-            if (known.contains(key.toString()) && !AdminClientConfig.CLIENT_ID_CONFIG.equals(key)) {
-                config.put(key.toString(), value);
-            }
-        });
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "cleanup-topics");
+        Map<String, Object> config = KafkaClientSettings.adminLike(streamsConfig, "cleanup-topics");
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         return config;
-    }
-
-    /** @param temporary whether cleanup made it (and removes it on stop) */
-    record CleanupStateDir(Path path, boolean temporary) {
-        static CleanupStateDir of(@Nullable Path configured) {
-            if (configured != null) {
-                return new CleanupStateDir(configured, false);
-            }
-            try {
-                return new CleanupStateDir(Files.createTempDirectory("velocity-cleanup-"), true);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a temporary Kafka Streams state directory", e);
-            }
-        }
     }
 }

@@ -1,17 +1,11 @@
 package dev.velocitypreview.cleanup;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
@@ -20,6 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+
+import dev.velocitypreview.boot.kafka.StreamsStateDirectory;
 
 /**
  * Starts cleanup's streams once its topics are ready ({@link CleanupTopics}): the first attempt in
@@ -36,7 +32,7 @@ final class CleanupStreams implements SmartLifecycle {
     private final StreamsBuilderFactoryBean streams;
     private final Map<String, Object> adminConfig;
     private final boolean createSessionTopics;
-    private final @Nullable Path temporaryStateDir;
+    private final StreamsStateDirectory stateDir;
     private final @Nullable AutoCloseable ownedInventory;
     private final ScheduledExecutorService attempts = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "cleanup-start");
@@ -48,15 +44,15 @@ final class CleanupStreams implements SmartLifecycle {
     private volatile @Nullable String refused;
 
     /**
-     * @param temporaryStateDir the streams' state directory when cleanup made it, to remove on stop
+     * @param stateDir          the streams' state directory, removed on stop when cleanup made it
      * @param ownedInventory    the machine inventory cleanup made, to close on stop
      */
     CleanupStreams(StreamsBuilderFactoryBean streams, Map<String, Object> adminConfig, boolean createSessionTopics,
-                   @Nullable Path temporaryStateDir, @Nullable AutoCloseable ownedInventory) {
+                   StreamsStateDirectory stateDir, @Nullable AutoCloseable ownedInventory) {
         this.streams = streams;
         this.adminConfig = Map.copyOf(adminConfig);
         this.createSessionTopics = createSessionTopics;
-        this.temporaryStateDir = temporaryStateDir;
+        this.stateDir = stateDir;
         this.ownedInventory = ownedInventory;
     }
 
@@ -125,9 +121,7 @@ final class CleanupStreams implements SmartLifecycle {
                 LOG.atWarn().addKeyValue("error", e.toString()).log("machine inventory not closed");
             }
         }
-        if (temporaryStateDir != null) {
-            deleteRecursively(temporaryStateDir);
-        }
+        stateDir.removeIfTemporary();
     }
 
     @Override
@@ -139,20 +133,5 @@ final class CleanupStreams implements SmartLifecycle {
     @Override
     public int getPhase() {
         return streams.getPhase() - 1;
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.atWarn().addKeyValue("stateDir", root).addKeyValue("error", e.toString())
-                    .log("could not remove the temporary state directory");
-        }
     }
 }

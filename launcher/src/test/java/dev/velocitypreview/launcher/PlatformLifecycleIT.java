@@ -49,6 +49,8 @@ class PlatformLifecycleIT {
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
+                        // replication slots belong to the whole PostgreSQL server, which the other tests share
+                        "velocity.provisioner.cdc.slot-name", "lifecycle_it_" + UUID.randomUUID().toString().replace("-", ""),
                         "velocity.session-service.tiers.free.idle-timeout", IDLE_TIMEOUT.toString(),
                         "velocity.router.activity.interval", "1s",
                         "velocity.router.max-hold", "120s",

@@ -43,7 +43,8 @@ import dev.velocitypreview.core.session.Visibility;
  *                             {@code .machine.memory-mb}, {@code .idle-timeout}. Defaults: free 2, 30m,
  *                             shared 1 cpu 256 MB, 10m; pro 10, 2h, shared 1 cpu 1024 MB, 30m; team 50, 8h,
  *                             shared 2 cpus 2048 MB, 60m. Each value replaces its default alone (so
- *                             {@code VELOCITY_SESSION_SERVICE_TIERS_FREE_IDLE_TIMEOUT=30s} changes only the free
+ *                             {@code VELOCITY_SESSIONSERVICE_TIERS_FREE_IDLETIMEOUT=30s}, dashes dropped as Spring reads
+ *                             environment variables inside a map, changes only the free
  *                             tier's idle timeout); a machine, when given, is given whole (cpu-kind, cpus and
  *                             memory-mb)
  * @param defaultVisibility    who may open a preview when the request does not say: {@code public}

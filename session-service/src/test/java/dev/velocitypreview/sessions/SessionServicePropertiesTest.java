@@ -18,7 +18,10 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
@@ -113,6 +116,21 @@ class SessionServicePropertiesTest {
 
         assertThat(properties.limits(Tier.FREE)).isEqualTo(
                 new TierLimits(2, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aTiersIdleTimeoutGivenThroughTheEnvironmentReplacesOnlyThatValue() {
+        // how an operator shortens it for the embedded default: VELOCITY_SESSIONSERVICE_TIERS_FREE_IDLETIMEOUT=20s (dashes dropped: the tier is a map key)
+        Map<String, Object> environment = Map.of(
+                "VELOCITY_SESSIONSERVICE_TIERS_FREE_IDLETIMEOUT", "20s",
+                "VELOCITY_SESSION_SERVICE_AUTH_HS256_SECRET", TestTokens.SECRET);
+        SessionServiceProperties properties = new Binder(ConfigurationPropertySources.from(
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment)))
+                .bindOrCreate("velocity.session-service", Bindable.of(SessionServiceProperties.class));
+
+        assertThat(properties.limits(Tier.FREE)).isEqualTo(
+                new TierLimits(2, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofSeconds(20)));
+        assertThat(properties.limits(Tier.PRO).idleTimeout()).isEqualTo(Duration.ofMinutes(30));
     }
 
     @Test

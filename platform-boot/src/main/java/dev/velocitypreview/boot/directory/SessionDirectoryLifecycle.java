@@ -1,23 +1,16 @@
 package dev.velocitypreview.boot.directory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 
 import dev.velocitypreview.boot.kafka.KafkaClientSettings;
-import org.jspecify.annotations.Nullable;
+import dev.velocitypreview.boot.kafka.StreamsStateDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -40,14 +33,14 @@ public final class SessionDirectoryLifecycle implements SmartLifecycle {
 
     private final SessionDirectory directory;
     private final String applicationId;
-    private final @Nullable Path temporaryStateDir;
+    private final StreamsStateDirectory stateDir;
     private final DirectoryStarter starter;
 
     private SessionDirectoryLifecycle(DirectoryHosting hosting, Properties streamsConfig,
-                                      @Nullable Path temporaryStateDir) {
+                                      StreamsStateDirectory stateDir) {
         this.directory = new SessionDirectory(streamsConfig);
         this.applicationId = streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
-        this.temporaryStateDir = temporaryStateDir;
+        this.stateDir = stateDir;
         this.starter = new DirectoryStarter(directory, adminConfig(hosting.service(), streamsConfig),
                 hosting.createTopics(), hosting.service() + "-session-directory-start");
     }
@@ -56,9 +49,9 @@ public final class SessionDirectoryLifecycle implements SmartLifecycle {
     public static SessionDirectoryLifecycle create(KafkaProperties spring, DirectoryHosting hosting) {
         String instanceId = hosting.instanceId() != null ? hosting.instanceId()
                 : UUID.randomUUID().toString().substring(0, 8);
-        Path temporary = hosting.stateDir() == null ? createTemporaryStateDir(hosting.service()) : null;
-        Path stateDir = temporary != null ? temporary : hosting.stateDir();
-        return new SessionDirectoryLifecycle(hosting, streamsConfig(spring, hosting, instanceId, stateDir), temporary);
+        StreamsStateDirectory stateDir = StreamsStateDirectory.of(hosting.stateDir(), hosting.service());
+        return new SessionDirectoryLifecycle(hosting, streamsConfig(spring, hosting, instanceId, stateDir.path()),
+                stateDir);
     }
 
     /**
@@ -75,17 +68,10 @@ public final class SessionDirectoryLifecycle implements SmartLifecycle {
 
     /** The admin client that checks for (or creates) the topics connects as the directory does (security and the like). */
     static Map<String, Object> adminConfig(String service, Properties streamsConfig) {
-        Set<String> known = AdminClientConfig.configNames();
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, service + "-session-directory-topics");
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
-        streamsConfig.forEach((key, value) -> {
-            // the streams client.id names the directory's own clients, not this one
-            if (known.contains(key.toString()) && !AdminClientConfig.CLIENT_ID_CONFIG.equals(key)) {
-                config.put(key.toString(), value);
-            }
-        });
+        Map<String, Object> config = KafkaClientSettings.adminLike(streamsConfig, service + "-session-directory-topics");
+        // an operator's own timeouts among the directory's settings win
+        config.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
+        config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DirectoryStarter.ATTEMPT_TIMEOUT.toMillis());
         return config;
     }
 
@@ -105,9 +91,7 @@ public final class SessionDirectoryLifecycle implements SmartLifecycle {
         } finally {
             directory.close();
             LOG.atInfo().addKeyValue("applicationId", applicationId).log("session directory closed");
-            if (temporaryStateDir != null) {
-                deleteRecursively(temporaryStateDir);
-            }
+            stateDir.removeIfTemporary();
         }
     }
 
@@ -123,28 +107,5 @@ public final class SessionDirectoryLifecycle implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return starter.isRunning();
-    }
-
-    private static Path createTemporaryStateDir(String service) {
-        try {
-            return Files.createTempDirectory("velocity-" + service + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary Kafka Streams state directory", e);
-        }
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.atWarn().addKeyValue("stateDir", root).addKeyValue("error", e.toString())
-                    .log("could not remove the temporary state directory");
-        }
     }
 }

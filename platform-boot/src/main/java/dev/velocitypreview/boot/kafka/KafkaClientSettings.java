@@ -2,9 +2,17 @@ package dev.velocitypreview.boot.kafka;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.serialization.Serializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+
+import dev.velocitypreview.core.topic.Topic;
 
 /**
  * The settings of one Kafka client of a service, always laid in the same order, the one Spring
@@ -36,6 +44,41 @@ public final class KafkaClientSettings {
     public static Map<String, Object> streams(KafkaProperties spring, String bootstrapServers,
                                               Map<String, ?> typed, Map<String, ?> raw) {
         return layered(spring.buildStreamsProperties(), bootstrapServers, typed, raw);
+    }
+
+    /**
+     * An admin client that connects as {@code client} does (brokers, security, SSL and the like: the settings
+     * of {@code client} an admin client knows), named {@code clientId}. The caller adds its own timeouts.
+     */
+    public static Map<String, Object> adminLike(Map<?, ?> client, String clientId) {
+        Set<String> known = AdminClientConfig.configNames();
+        Map<String, Object> config = new HashMap<>();
+        client.forEach((key, value) -> {
+            if (known.contains(key.toString())) {
+                config.put(key.toString(), value);
+            }
+        });
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return config;
+    }
+
+    /**
+     * A producer factory for {@code topic}'s records, with the topic's serializers and Boot's producer
+     * factory customizers applied (they add the Micrometer producer listener, as Boot would to its own factory).
+     */
+    public static <K, V> DefaultKafkaProducerFactory<K, V> producerFactory(
+            Map<String, Object> config, Topic<K, V> topic,
+            ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
+        return producerFactory(config, topic.keySerde().serializer(), topic.valueSerde().serializer(), customizers);
+    }
+
+    /** As {@link #producerFactory(Map, Topic, ObjectProvider)}, with serializers of the caller's choosing. */
+    public static <K, V> DefaultKafkaProducerFactory<K, V> producerFactory(
+            Map<String, Object> config, Serializer<K> keys, Serializer<V> values,
+            ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
+        DefaultKafkaProducerFactory<K, V> factory = new DefaultKafkaProducerFactory<>(config, keys, values);
+        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+        return factory;
     }
 
     /**

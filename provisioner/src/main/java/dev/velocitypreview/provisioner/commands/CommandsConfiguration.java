@@ -35,10 +35,8 @@ class CommandsConfiguration {
                 ProducerConfig.CLIENT_ID_CONFIG, "provisioner-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), kafka.producer());
-        DefaultKafkaProducerFactory<byte[], byte[]> factory =
-                new DefaultKafkaProducerFactory<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
-        return factory;
+        return KafkaClientSettings.producerFactory(config, new ByteArraySerializer(), new ByteArraySerializer(),
+                customizers);
     }
 
     @Bean

@@ -1,9 +1,7 @@
 package dev.velocitypreview.router.publish;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -30,12 +28,8 @@ class PublishingConfiguration {
     DefaultKafkaProducerFactory<String, SessionCommand> commandProducerFactory(
             KafkaProperties spring, RouterProperties properties,
             ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        DefaultKafkaProducerFactory<String, SessionCommand> factory = new DefaultKafkaProducerFactory<>(
-                commandProducerConfig(spring, properties), Topics.SESSION_COMMANDS.keySerde().serializer(),
-                Topics.SESSION_COMMANDS.valueSerde().serializer());
-        // Boot's customizers add the Micrometer producer listener, as they would to its own factory
-        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
-        return factory;
+        return KafkaClientSettings.producerFactory(commandProducerConfig(spring, properties), Topics.SESSION_COMMANDS,
+                customizers);
     }
 
     // templates as beans, as Boot's would be (Boot's own then stands back; it would want a factory of its own)
@@ -65,11 +59,8 @@ class PublishingConfiguration {
     DefaultKafkaProducerFactory<String, SessionActivity> activityProducerFactory(
             KafkaProperties spring, RouterProperties properties,
             ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        DefaultKafkaProducerFactory<String, SessionActivity> factory = new DefaultKafkaProducerFactory<>(
-                activityProducerConfig(spring, properties), Topics.SESSION_ACTIVITY.keySerde().serializer(),
-                Topics.SESSION_ACTIVITY.valueSerde().serializer());
-        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
-        return factory;
+        return KafkaClientSettings.producerFactory(activityProducerConfig(spring, properties), Topics.SESSION_ACTIVITY,
+                customizers);
     }
 
     @Bean
@@ -118,14 +109,7 @@ class PublishingConfiguration {
 
     /** The admin client that looks for the activity topic connects as the activity producer does (security and the like). */
     static Map<String, Object> adminConfig(Map<String, Object> producerConfig) {
-        Set<String> known = AdminClientConfig.configNames();
-        Map<String, Object> config = new HashMap<>();
-        producerConfig.forEach((key, value) -> {
-            if (known.contains(key)) {
-                config.put(key, value);
-            }
-        });
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "router-activity-topic");
+        Map<String, Object> config = KafkaClientSettings.adminLike(producerConfig, "router-activity-topic");
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
         return config;

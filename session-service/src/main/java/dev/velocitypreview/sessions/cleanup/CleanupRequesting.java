@@ -1,13 +1,12 @@
 package dev.velocitypreview.sessions.cleanup;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,17 +23,16 @@ class CleanupRequesting {
 
     @Bean(destroyMethod = "destroy")
     DefaultKafkaProducerFactory<String, CleanupRequest> cleanupRequestProducerFactory(KafkaProperties spring,
-            SessionServiceProperties properties) {
+            SessionServiceProperties properties, ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
         int timeoutMs = (int) properties.sendTimeout().toMillis();
-        return new DefaultKafkaProducerFactory<>(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
+        return KafkaClientSettings.producerFactory(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
                 Map.of(ProducerConfig.CLIENT_ID_CONFIG, "session-service-cleanup-requests",
                         ProducerConfig.ACKS_CONFIG, "all",
                         ProducerConfig.LINGER_MS_CONFIG, 0,
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
-                properties.kafka().producer()),
-                Topics.CLEANUP_REQUESTS.keySerde().serializer(), Topics.CLEANUP_REQUESTS.valueSerde().serializer());
+                properties.kafka().producer()), Topics.CLEANUP_REQUESTS, customizers);
     }
 
     @Bean(destroyMethod = "destroy")
@@ -48,20 +46,7 @@ class CleanupRequesting {
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 // cleanup answers from its exactly-once Kafka Streams app: only committed reports count
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of());
-        return new KafkaCleanupPass(cleanupRequestProducerFactory, consumer, adminConfig(consumer),
+        return new KafkaCleanupPass(cleanupRequestProducerFactory, consumer, KafkaClientSettings.adminLike(consumer, "session-service-cleanup-topics"),
                 properties.cleanupTimeout(), clock);
-    }
-
-    /** The admin client that checks the topics connects as the consumer does (security and the like). */
-    private static Map<String, Object> adminConfig(Map<String, Object> consumer) {
-        Set<String> known = AdminClientConfig.configNames();
-        Map<String, Object> config = new HashMap<>();
-        consumer.forEach((key, value) -> {
-            if (known.contains(key)) {
-                config.put(key, value);
-            }
-        });
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "session-service-cleanup-topics");
-        return config;
     }
 }

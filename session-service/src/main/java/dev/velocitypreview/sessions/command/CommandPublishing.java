@@ -25,13 +25,8 @@ class CommandPublishing {
     DefaultKafkaProducerFactory<String, SessionCommand> commandProducerFactory(
             KafkaProperties spring, SessionServiceProperties properties,
             ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        DefaultKafkaProducerFactory<String, SessionCommand> factory = new DefaultKafkaProducerFactory<>(
-                producerConfig(spring, properties),
-                Topics.SESSION_COMMANDS.keySerde().serializer(),
-                Topics.SESSION_COMMANDS.valueSerde().serializer());
-        // Boot's customizers add the Micrometer producer listener, as they would to its own factory
-        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
-        return factory;
+        return KafkaClientSettings.producerFactory(producerConfig(spring, properties), Topics.SESSION_COMMANDS,
+                customizers);
     }
 
     @Bean
