@@ -41,19 +41,8 @@ class RouterActivityWithoutCleanupIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (router != null) {
-            router.close();
-        }
-        if (log != null) {
-            log.close();
-        }
-        if (machine != null) {
-            machine.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void stop() throws Exception {
+        Closing.all(router, log, machine, kafka);
     }
 
     @Test

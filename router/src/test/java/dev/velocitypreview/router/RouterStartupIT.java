@@ -36,13 +36,8 @@ class RouterStartupIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (log != null) {
-            log.close();
-        }
-        if (machine != null) {
-            machine.close();
-        }
+    static void stop() throws Exception {
+        Closing.all(log, machine);
     }
 
     @Test

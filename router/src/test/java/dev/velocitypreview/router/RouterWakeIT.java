@@ -42,16 +42,8 @@ class RouterWakeIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (router != null) {
-            router.close();
-        }
-        if (log != null) {
-            log.close();
-        }
-        if (machine != null) {
-            machine.close();
-        }
+    static void stop() throws Exception {
+        Closing.all(router, log, machine);
     }
 
     @Test
