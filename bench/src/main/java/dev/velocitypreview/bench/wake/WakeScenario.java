@@ -44,8 +44,9 @@ public final class WakeScenario {
     private static final Duration VIEW_WAIT = Duration.ofSeconds(60);
     /**
      * The router's directory reads the same changelog as the bench's, a few milliseconds apart (scenario 2's lag);
-     * a request sent before the router's copy says SUSPENDED would be proxied to the stopped machine and never
-     * answered. Not part of any figure: timing starts with the request.
+     * a request sent before the router's copy says SUSPENDED is proxied to the stopped machine and held again only
+     * once the router's copy catches up, so its time would include that lag. Not part of any figure: timing starts
+     * with the request.
      */
     private static final Duration ROUTER_CATCH_UP = Duration.ofMillis(250);
 

@@ -37,6 +37,11 @@ class DirectorySessionLookup implements SessionLookup {
     }
 
     @Override
+    public void onChange(SessionDirectory.Listener listener) {
+        directory.addListener(listener);
+    }
+
+    @Override
     public int waiting() {
         return directory.waiting();
     }

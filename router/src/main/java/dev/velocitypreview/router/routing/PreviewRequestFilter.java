@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Visibility;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Takes every request for a preview before anything else sees it: validates the id, waits for the
@@ -34,6 +36,8 @@ import reactor.core.publisher.Mono;
 final class PreviewRequestFilter implements WebFilter, Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(PreviewRequestFilter.class);
+    /** Exchange attribute: the request was already decided again after a departure. */
+    private static final String DECIDED_AGAIN = PreviewRequestFilter.class.getName() + ".decidedAgain";
 
     private final SessionLookup sessions;
     private final SessionRouter router;
@@ -44,6 +48,7 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
     private final String previewDomain;
     private final Duration loadingRetryAfter;
     private final Clock clock;
+    private final ForwardsInFlight inFlight;
 
     PreviewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate, PreviewForwarder forwarder,
                          SessionUse use, RouterMetrics metrics, String previewDomain, Duration loadingRetryAfter,
@@ -57,6 +62,7 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         this.previewDomain = previewDomain;
         this.loadingRetryAfter = loadingRetryAfter;
         this.clock = clock;
+        this.inFlight = new ForwardsInFlight(sessions);
     }
 
     @Override
@@ -186,10 +192,17 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         });
         long started = System.nanoTime();
         String[] outcome = {RouterMetrics.FORWARDED};
+        AtomicReference<SessionView> departed = new AtomicReference<>();
+        // Off the Kafka Streams thread the departure is seen on: deciding again may publish a RESUME.
+        Mono<SessionView> departure = inFlight.departure(session)
+                .filter(view -> !stripped.getResponse().isCommitted())
+                .doOnNext(departed::set)
+                .publishOn(Schedulers.parallel());
         return Mono.defer(() -> {
                     use.began(session.id());
                     return forwarder.forward(stripped, target);
                 })
+                .takeUntilOther(departure)
                 .onErrorResume(MachineUnreachableException.class, e -> {
                     outcome[0] = RouterMetrics.UNREACHABLE;
                     LOG.atWarn().addKeyValue("session", session.id()).addKeyValue("machine", target.machine())
@@ -212,8 +225,34 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
                 })
                 .doFinally(signal -> {
                     use.ended(session.id());
-                    metrics.forwarded(outcome[0], System.nanoTime() - started);
-                });
+                    metrics.forwarded(departed.get() == null ? outcome[0] : RouterMetrics.DEPARTED,
+                            System.nanoTime() - started);
+                })
+                .then(Mono.defer(() -> departed.get() == null ? Mono.empty()
+                        : afterDeparture(exchange, address, session, departed.get())));
+    }
+
+    /**
+     * The session left the machine a forward went to before the machine answered ({@link ForwardsInFlight}). A
+     * request without a body is decided again, once, on the newer view: a suspended session is held and woken, an
+     * ended one answered as such. One whose body is already on its way cannot be sent twice: 503, send it again.
+     */
+    private Mono<Void> afterDeparture(ServerWebExchange exchange, PreviewAddress address, SessionView routed,
+                                      SessionView now) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.empty();
+        }
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        boolean withBody = headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+        boolean again = !withBody && exchange.getAttributes().putIfAbsent(DECIDED_AGAIN, Boolean.TRUE) == null;
+        LOG.atInfo().addKeyValue("session", routed.id()).addKeyValue("machine", routed.machineId())
+                .addKeyValue("status", now.status()).addKeyValue("decidedAgain", again)
+                .log("forward cut off: the session left its machine before it answered");
+        // what a machine's answer may have set before it was cut off is not this answer's
+        response.setStatusCode(null);
+        response.getHeaders().clear();
+        return again ? serve(exchange, address) : Problem.leftMachine(now).writeTo(exchange);
     }
 
     private static String describe(Throwable cause) {

@@ -141,6 +141,17 @@ record Problem(HttpStatus status, String code, String title, String detail,
                 session.id(), session.status(), null);
     }
 
+    /**
+     * A request with a body that was on its way to the session's machine when the session left it (suspended,
+     * stopped): the body cannot be sent twice, so the client sends it again (and a suspended session wakes).
+     */
+    static Problem leftMachine(SessionView session) {
+        return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "session_left_machine", "preview stopped answering",
+                "session " + session.id() + " became " + session.status() + " while this request was on its way to its"
+                        + " machine; its body was not answered, send the request again",
+                session.id(), session.status(), Duration.ofSeconds(1));
+    }
+
     /** An active session whose directory entry cannot be routed, for example a machine id of the wrong shape. */
     static Problem unroutable(SessionView session, String reason) {
         return new Problem(HttpStatus.BAD_GATEWAY, "session_unroutable", "preview cannot be reached",

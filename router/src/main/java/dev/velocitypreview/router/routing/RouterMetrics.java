@@ -35,6 +35,8 @@ final class RouterMetrics {
     static final String UNREACHABLE = "machine_unreachable";
     static final String TOO_LARGE = "body_too_large";
     static final String UNROUTABLE = "unroutable";
+    /** The session left the machine before it answered; the request was decided again or refused. */
+    static final String DEPARTED = "left_machine";
 
     /** Outcomes decided before a session is looked at, next to the {@link RouteDecision.Outcome} tags. */
     static final String MALFORMED = "malformed";

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
+import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.session.SessionView;
 
 /**
@@ -26,6 +27,9 @@ interface SessionLookup {
      * future forgets the waiter. The future may complete on a Kafka Streams thread.
      */
     CompletableFuture<SessionView> await(UUID id, Predicate<SessionView> until, Duration max);
+
+    /** Calls {@code listener} with every view the directory accepts from now on (on a Kafka Streams thread). */
+    void onChange(SessionDirectory.Listener listener);
 
     /** How many requests are waiting right now. */
     int waiting();

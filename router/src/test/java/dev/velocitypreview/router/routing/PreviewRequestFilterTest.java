@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -45,7 +46,8 @@ class PreviewRequestFilterTest {
     private final RecordingForwarder forwarder = new RecordingForwarder();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RouterMetrics metrics = new RouterMetrics(registry, sessions);
-    private final Wakes wakes = new Wakes(new RecordingResumes(), metrics, CLOCK);
+    private final RecordingResumes resumes = new RecordingResumes();
+    private final Wakes wakes = new Wakes(resumes, metrics, CLOCK);
     private final RecordingUse use = new RecordingUse();
     private final SessionRouter router = new SessionRouter(sessions, Duration.ofMillis(200), Duration.ofMillis(100), metrics,
             wakes);
@@ -397,6 +399,70 @@ class PreviewRequestFilterTest {
 
         pending.join();
         assertUnauthorized(exchange, "preview_token_required");
+    }
+
+    @Test
+    void aRequestOnItsWayToAMachineThatIsSuspendedMeanwhileIsHeldWokenAndAnswered() {
+        PreviewRequestFilter patient = patient();
+        sessions.put(active(id, 3, "http://127.0.0.1:4000"));
+        forwarder.unanswered.set(1);
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/s/" + id + "/").build());
+        CompletableFuture<Void> pending = patient.filter(exchange, chain).toFuture();
+        await().until(() -> forwarder.targets.size() == 1);
+
+        // the machine was frozen before this router learnt of it: its view moves on while the forward is open
+        sessions.put(view(id, SessionStatus.SUSPENDED, 4, null, null, "http://127.0.0.1:4000"));
+        await().until(() -> resumes.sent.size() == 1);
+        assertThat(pending).isNotDone();
+        sessions.put(active(id, 5, "http://127.0.0.1:4000"));
+
+        pending.join();
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(forwarder.targets).hasSize(2);
+        assertThat(resumes.sent).singleElement().satisfies(resume -> assertThat(resume.sessionId()).isEqualTo(id));
+        assertThat(registry.get(RouterMetrics.FORWARD_DURATION).tag("outcome", RouterMetrics.DEPARTED).timer().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aRequestWithABodyOnItsWayToAMachineThatIsSuspendedMeanwhileIsAskedToBeSentAgain() {
+        PreviewRequestFilter patient = patient();
+        sessions.put(active(id, 3, "http://127.0.0.1:4000"));
+        forwarder.unanswered.set(1);
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post("/s/" + id + "/api")
+                .contentType(MediaType.APPLICATION_JSON).contentLength(12).body("{\"name\":\"x\"}"));
+        CompletableFuture<Void> pending = patient.filter(exchange, chain).toFuture();
+        await().until(() -> forwarder.targets.size() == 1);
+
+        sessions.put(view(id, SessionStatus.SUSPENDED, 4, null, null, "http://127.0.0.1:4000"));
+
+        pending.join();
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(exchange.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+        assertThat(body(exchange).get("code").asString()).isEqualTo("session_left_machine");
+        assertThat(body(exchange).get("sessionStatus").asString()).isEqualTo("SUSPENDED");
+        assertThat(forwarder.targets).as("a body is never sent twice").hasSize(1);
+    }
+
+    @Test
+    void aSessionEndedWhileItsRequestWasOnItsWayIsAnsweredAsEnded() {
+        PreviewRequestFilter patient = patient();
+        sessions.put(active(id, 3, "http://127.0.0.1:4000"));
+        forwarder.unanswered.set(1);
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/s/" + id + "/").build());
+        CompletableFuture<Void> pending = patient.filter(exchange, chain).toFuture();
+        await().until(() -> forwarder.targets.size() == 1);
+
+        sessions.put(view(id, SessionStatus.TERMINATED, 4, "user", null, null));
+
+        pending.join();
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.GONE);
+        assertThat(forwarder.targets).hasSize(1);
+    }
+
+    private PreviewRequestFilter patient() {
+        return new PreviewRequestFilter(sessions, new SessionRouter(sessions, LONG, LONG, metrics, wakes),
+                new PreviewGate(TOKENS, CLOCK), forwarder, use, metrics, "preview.localhost", Duration.ofSeconds(2), CLOCK);
     }
 
     private void assertUnauthorized(MockServerWebExchange exchange, String code) {

@@ -3,6 +3,7 @@ package dev.velocitypreview.router.routing;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -20,6 +21,8 @@ final class RecordingForwarder implements PreviewForwarder {
     final List<HttpHeaders> requestHeaders = new CopyOnWriteArrayList<>();
     final HttpHeaders responseHeaders = new HttpHeaders();
     volatile boolean unreachable;
+    /** How many of the next forwards get no answer at all, as from a machine whose process is frozen. */
+    final AtomicInteger unanswered = new AtomicInteger();
     /** When set, what forwarding fails with instead. */
     volatile RuntimeException failure;
 
@@ -27,6 +30,9 @@ final class RecordingForwarder implements PreviewForwarder {
     public Mono<Void> forward(ServerWebExchange exchange, ForwardTarget target) {
         targets.add(target);
         requestHeaders.add(HttpHeaders.copyOf(exchange.getRequest().getHeaders()));
+        if (unanswered.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return Mono.never();
+        }
         if (failure != null) {
             return Mono.error(failure);
         }
