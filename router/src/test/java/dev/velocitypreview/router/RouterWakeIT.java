@@ -1,5 +1,8 @@
 package dev.velocitypreview.router;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +11,10 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.http.HttpStatus;
 
 import dev.velocitypreview.core.command.SessionCommand;
@@ -21,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Wake on request, on a real broker: the test plays the provisioner by writing the changelog. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RouterWakeIT {
 
     private static final Duration BLOCK = Duration.ofSeconds(30);
@@ -46,7 +53,9 @@ class RouterWakeIT {
         Closing.all(router, log, machine);
     }
 
+    /** First: its figures are this router's whole count of wakes. */
     @Test
+    @Order(1)
     void requestsForASuspendedSessionPublishOneResumeAndGetThePageOnceItIsActive() {
         UUID id = UUID.randomUUID();
         log.create(id);
@@ -75,6 +84,38 @@ class RouterWakeIT {
         assertThat(scraped).contains("velocity_router_wakes_total{outcome=\"published\"} 1.0")
                 .contains("velocity_router_wake_duration_seconds_count 1")
                 .contains("velocity_router_hold_duration_seconds_count{from=\"suspended\",outcome=\"route\"} 2");
+    }
+
+    /**
+     * The provisioner freezes a machine before it writes SUSPENDED, so a router may forward a request to a machine
+     * that does not answer: when the row arrives, the request is held again and wakes the session.
+     */
+    @Test
+    @Order(2)
+    void aRequestForwardedToAMachineFrozenByASuspendIsHeldAgainWokenAndAnswered() throws Exception {
+        UUID id = UUID.randomUUID();
+        try (ServerSocket frozen = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             TopicRecords<SessionCommand> commands = new TopicRecords<>(bootstrap, Topics.SESSION_COMMANDS)) {
+            // like a stopped process: the kernel takes the connection and the request, nobody ever answers
+            String frozenUrl = "http://127.0.0.1:" + frozen.getLocalPort();
+            log.create(id);
+            log.active(id, 3, frozenUrl);
+            await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.ACTIVE)
+                    .orElse(false));
+            CompletableFuture<RouterResponse> caught = get(id).toFuture();
+            try (Socket forwarded = frozen.accept()) {
+                log.row(SessionLog.view(id, SessionStatus.SUSPENDED, 4, null, null, frozenUrl, Visibility.PUBLIC));
+
+                List<SessionCommand> resumes = await().atMost(BLOCK).until(
+                        () -> commands.read(id, command -> command instanceof SessionCommand.Resume, POLL),
+                        read -> !read.isEmpty());
+                assertThat(resumes).hasSize(1);
+                assertThat(caught).isNotDone();
+                log.active(id, 5, machine.url());
+
+                assertThat(caught.join().status()).isEqualTo(HttpStatus.OK);
+            }
+        }
     }
 
     private static reactor.core.publisher.Mono<RouterResponse> get(UUID id) {
