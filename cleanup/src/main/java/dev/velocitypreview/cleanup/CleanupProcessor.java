@@ -160,7 +160,7 @@ final class CleanupProcessor implements Processor<String, Object, String, Object
         CleanupAction action;
         while ((action = current.due(now, settings.suspendedTimeout(), settings.retention())) != null) {
             issue(id, current, action, now, tally);
-            current = current.withIssued(action);
+            current = current.withIssued(action, now);
         }
         reschedule(id, current);
     }
@@ -266,7 +266,7 @@ final class CleanupProcessor implements Processor<String, Object, String, Object
                     && row.updatedAt() != null && listing.takenAt().isAfter(row.updatedAt())
                     && !listed.contains(row.machineId())) {
                 issue(entry.key, session, CleanupAction.MACHINE_LOST, now, tally);
-                sessions.put(entry.key, session.withIssued(CleanupAction.MACHINE_LOST));
+                sessions.put(entry.key, session.withIssued(CleanupAction.MACHINE_LOST, now));
             }
         }
     }

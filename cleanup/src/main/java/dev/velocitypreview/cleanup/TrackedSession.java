@@ -22,6 +22,8 @@ import dev.velocitypreview.core.session.SessionView;
  * @param lastSeen      the latest activity any router reported
  * @param activeSince   when the row last became ACTIVE
  * @param suspendedSince when the row last became SUSPENDED
+ * @param suspendAskedAt when a SUSPEND was last issued: asked again one idle timeout later while the row stays
+ *                      ACTIVE and unused (a suspend whose machine call failed is dead-lettered, the row unchanged)
  * @param issued        the actions issued for the session
  * @param machinesSeen  machines without a live session that had no creation time, by id: when first listed
  *                      (the grace counts from then)
@@ -29,7 +31,7 @@ import dev.velocitypreview.core.session.SessionView;
  * @param deadlineKey   this session's entry in the deadline index, or null when nothing is due for it
  */
 record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable Instant activeSince,
-                      @Nullable Instant suspendedSince, Set<CleanupAction> issued, Map<String, Instant> machinesSeen,
+                      @Nullable Instant suspendedSince, @Nullable Instant suspendAskedAt, Set<CleanupAction> issued, Map<String, Instant> machinesSeen,
                       Set<String> reaped, @Nullable String deadlineKey) {
 
     TrackedSession {
@@ -61,7 +63,7 @@ record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable I
     }
 
     static TrackedSession unknown() {
-        return new TrackedSession(null, null, null, null, null, null, null, null);
+        return new TrackedSession(null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -79,9 +81,8 @@ record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable I
         Set<CleanupAction> actions = EnumSet.noneOf(CleanupAction.class);
         actions.addAll(issued);
         if (view.status() == SessionStatus.ACTIVE && before != SessionStatus.ACTIVE) {
+            // woken again: it may go idle (and be suspended) again, counted from now
             active = changedAt;
-            // woken again: it may go idle (and be suspended) again
-            actions.remove(CleanupAction.SUSPEND);
         }
         if (view.status() == SessionStatus.SUSPENDED && before != SessionStatus.SUSPENDED) {
             suspended = changedAt;
@@ -90,7 +91,7 @@ record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable I
             // a new machine: its loss would be news
             actions.remove(CleanupAction.MACHINE_LOST);
         }
-        return new TrackedSession(Row.of(view, now), lastSeen, active, suspended, actions, machinesSeen, reaped,
+        return new TrackedSession(Row.of(view, now), lastSeen, active, suspended, suspendAskedAt, actions, machinesSeen, reaped,
                 deadlineKey);
     }
 
@@ -98,19 +99,24 @@ record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable I
         if (lastSeen != null && !seenAt.isAfter(lastSeen)) {
             return this;
         }
-        return new TrackedSession(row, seenAt, activeSince, suspendedSince, issued, machinesSeen, reaped, deadlineKey);
+        return new TrackedSession(row, seenAt, activeSince, suspendedSince, suspendAskedAt, issued, machinesSeen, reaped, deadlineKey);
     }
 
-    TrackedSession withIssued(CleanupAction action) {
+    /** A SUSPEND is remembered by when it was asked, as it may be asked again; every other action once. */
+    TrackedSession withIssued(CleanupAction action, Instant now) {
+        if (action == CleanupAction.SUSPEND) {
+            return new TrackedSession(row, lastSeen, activeSince, suspendedSince, now, issued, machinesSeen, reaped,
+                    deadlineKey);
+        }
         Set<CleanupAction> actions = EnumSet.of(action);
         actions.addAll(issued);
-        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, actions, machinesSeen, reaped, deadlineKey);
+        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, suspendAskedAt, actions, machinesSeen, reaped, deadlineKey);
     }
 
     TrackedSession withMachineSeen(String machineId, Instant at) {
         Map<String, Instant> seen = new HashMap<>(machinesSeen);
         seen.putIfAbsent(machineId, at);
-        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, issued, seen, reaped, deadlineKey);
+        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, suspendAskedAt, issued, seen, reaped, deadlineKey);
     }
 
     TrackedSession withReaped(String machineId) {
@@ -118,11 +124,11 @@ record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable I
         all.add(machineId);
         Map<String, Instant> seen = new HashMap<>(machinesSeen);
         seen.remove(machineId);
-        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, issued, seen, all, deadlineKey);
+        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, suspendAskedAt, issued, seen, all, deadlineKey);
     }
 
     TrackedSession withDeadlineKey(@Nullable String key) {
-        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, issued, machinesSeen, reaped, key);
+        return new TrackedSession(row, lastSeen, activeSince, suspendedSince, suspendAskedAt, issued, machinesSeen, reaped, key);
     }
 
     boolean hasIssued(CleanupAction action) {
@@ -186,14 +192,17 @@ record TrackedSession(@Nullable Row row, @Nullable Instant lastSeen, @Nullable I
         return next;
     }
 
-    /** When an ACTIVE session not suspended yet counts as idle. */
+    /**
+     * When an ACTIVE session counts as idle: one idle timeout after its last use, or after the SUSPEND asked since,
+     * which the provisioner did not carry out if the row is still ACTIVE.
+     */
     private @Nullable Instant idleAt() {
         Instant lastUse = lastUse();
-        if (row == null || row.status() != SessionStatus.ACTIVE || row.idleTimeout() == null || lastUse == null
-                || hasIssued(CleanupAction.SUSPEND)) {
+        if (row == null || row.status() != SessionStatus.ACTIVE || row.idleTimeout() == null || lastUse == null) {
             return null;
         }
-        return lastUse.plus(row.idleTimeout());
+        Instant from = suspendAskedAt != null && suspendAskedAt.isAfter(lastUse) ? suspendAskedAt : lastUse;
+        return from.plus(row.idleTimeout());
     }
 
     private static boolean isDue(Instant deadline, Instant now) {

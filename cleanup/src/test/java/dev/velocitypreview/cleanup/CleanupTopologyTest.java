@@ -100,6 +100,28 @@ class CleanupTopologyTest {
         assertThat(commands.readValuesToList()).extracting(SessionCommand::type).containsExactly(SessionCommand.Type.SUSPEND);
     }
 
+    @Test
+    void aSuspendThatWasNotCarriedOutIsAskedAgainOneIdleTimeoutLaterAndNotBefore() {
+        UUID session = UUID.randomUUID();
+        Instant now = clock.instant();
+        sessions.pipeInput(session.toString(), row(session, SessionStatus.ACTIVE, 2, now, now.plus(Duration.ofDays(1)),
+                Duration.ofMinutes(5), null));
+        tick(Duration.ofMinutes(5));
+        assertThat(commands.readValuesToList()).extracting(SessionCommand::type).containsExactly(SessionCommand.Type.SUSPEND);
+
+        // the provisioner could not suspend the machine: the row stays ACTIVE and nobody uses it
+        tick(Duration.ofMinutes(4));
+        assertThat(commands.isEmpty()).isTrue();
+        tick(Duration.ofMinutes(1));
+        assertThat(commands.readValuesToList()).extracting(SessionCommand::type).containsExactly(SessionCommand.Type.SUSPEND);
+
+        // once it is SUSPENDED nothing more is asked
+        sessions.pipeInput(session.toString(), row(session, SessionStatus.SUSPENDED, 3, clock.instant(),
+                now.plus(Duration.ofDays(1)), Duration.ofMinutes(5), null));
+        tick(Duration.ofMinutes(10));
+        assertThat(commands.isEmpty()).isTrue();
+    }
+
     private void tick(Duration by) {
         clock.advance(by);
         driver.advanceWallClockTime(TICK);

@@ -37,6 +37,16 @@ final class PlatformApi {
         return send(user, request);
     }
 
+    /** As a {@code tier} user, for what the free tier may not have (a template needing a larger machine). */
+    HttpResponse<String> post(String user, Tier tier, String path, String json) throws Exception {
+        String token = platform.apiToken(user, Set.of(), tier, Duration.ofHours(1));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(patience).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String user, String url) throws Exception {
         return send(user, HttpRequest.newBuilder(URI.create(url)).GET());
     }

@@ -1,0 +1,112 @@
+package dev.velocitypreview.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.WebElement;
+
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.templates.TemplateCatalog;
+import dev.velocitypreview.testkit.HeadlessChromium;
+import dev.velocitypreview.testkit.RawHttp;
+import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestKafka;
+import dev.velocitypreview.testkit.TestPostgres;
+
+import static dev.velocitypreview.launcher.PlatformApi.field;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real preview of each of the five templates, end to end on the embedded platform: a session asks for a new
+ * project of that template, the runtime installs its dependencies from the npm registry and starts its dev
+ * server, the router serves it host style, and a person in Chromium sees the page and clicks its counter.
+ * Screenshots go to {@code target/screenshots/}.
+ */
+class TemplatePreviewsIT {
+
+    /** A cold install of a template's dependencies from the registry (Next.js is the largest) on a busy machine. */
+    private static final Duration COLD_START = Duration.ofMinutes(6);
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private static EmbeddedPlatform platform;
+    private static PlatformApi api;
+    /** Template name → the preview URL of its session, all created at once so their installs overlap. */
+    private static final Map<String, String> previews = new LinkedHashMap<>();
+    private static final String USER = "templates-" + UUID.randomUUID();
+
+    @BeforeAll
+    static void startPlatformAndOneSessionPerTemplate() throws Exception {
+        TestDatabase database = TestPostgres.shared().createDatabase();
+        Path stateDir = Files.createTempDirectory("templates-platform-");
+        platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
+                new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
+                stateDir, 0, 0, PlatformSecrets.random(), Map.of(
+                        // replication slots belong to the whole PostgreSQL server, which the other tests share
+                        "velocity.provisioner.cdc.slot-name", "templates_it_" + UUID.randomUUID().toString().replace("-", ""),
+                        "velocity.router.max-hold", "30s"),
+                step -> { })
+                .awaitReady(Duration.ofMinutes(2));
+        api = new PlatformApi(platform, Duration.ofMinutes(1));
+        for (var template : TemplateCatalog.builtIn().all()) {
+            HttpResponse<String> created = api.post(USER, Tier.TEAM, "/v1/sessions",
+                    "{\"projectId\":\"" + UUID.randomUUID() + "\",\"template\":\"" + template.name() + "\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+            previews.put(template.name(), field(created.body(), "previewUrl"));
+        }
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    /**
+     * The page, once the session is ACTIVE: a request is held only up to the router's max hold, and a cold install
+     * takes longer. Java resolves no {@code *.localhost} name, so the request goes to loopback naming the host.
+     */
+    private static RawHttp.Answer awaitServed(String previewUrl) {
+        URI preview = URI.create(previewUrl);
+        return await().atMost(COLD_START).pollInterval(Duration.ofSeconds(1))
+                .until(() -> RawHttp.send(preview.getPort(), "GET / HTTP/1.1\r\nHost: " + preview.getAuthority()
+                        + "\r\nAccept: text/html"), answer -> answer.status() == 200);
+    }
+
+    @Test
+    void eachTemplateIsServedThroughTheRouterByItsDevServer() {
+        previews.forEach((template, previewUrl) -> {
+            assertThat(URI.create(previewUrl).getHost()).as("host style").endsWith(".preview.localhost");
+            RawHttp.Answer page = awaitServed(previewUrl);
+            assertThat(page.contentType()).as(template).startsWith("text/html");
+            assertThat(page.body()).as(template).containsIgnoringCase("<html");
+        });
+    }
+
+    @Test
+    void aPersonSeesEachTemplatesPageAndItsCounterCounts() throws IOException {
+        try (HeadlessChromium browser = HeadlessChromium.start()) {
+            for (Map.Entry<String, String> preview : previews.entrySet()) {
+                String template = preview.getKey();
+                awaitServed(preview.getValue());
+                browser.open(preview.getValue());
+                WebElement counter = browser.awaitText("button", "count is 0", Duration.ofSeconds(60));
+                counter.click();
+                assertThat(browser.awaitText("button", "count is 1", Duration.ofSeconds(20)).getText())
+                        .as(template).contains("count is 1");
+                assertThat(browser.screenshot(SCREENSHOTS.resolve("template-" + template + ".png"))).isNotEmptyFile();
+            }
+        }
+    }
+}
