@@ -14,7 +14,7 @@ import com.sun.net.httpserver.HttpExchange;
  * nothing outside the work directory is ever read (links included), and there are no directory
  * listings.
  */
-final class StaticFileServer implements PreviewServer {
+final class StaticFileServer {
 
     private final Path root;
 
@@ -23,8 +23,8 @@ final class StaticFileServer implements PreviewServer {
         this.root = root;
     }
 
-    @Override
-    public void serve(HttpExchange exchange, ProjectRequest request) throws IOException {
+    /** Answers one request; the caller closes the exchange. */
+    void serve(HttpExchange exchange, ProjectRequest request) throws IOException {
         String method = exchange.getRequestMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");

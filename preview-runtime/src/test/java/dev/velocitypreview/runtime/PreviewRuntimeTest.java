@@ -44,7 +44,8 @@ class PreviewRuntimeTest {
 
     private PreviewRuntime start(Path bundle, Executor background, ReplayState replayState) throws IOException {
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
-                temp.resolve("port"), null, FileLimits.DEFAULT, replayState);
+                temp.resolve("port"), null, FileLimits.DEFAULT, replayState,
+                new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1)));
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
         started.add(runtime);
         return runtime;
@@ -78,7 +79,8 @@ class PreviewRuntimeTest {
         HttpResponse<String> starting = get(runtime, "/health");
         assertThat(starting.statusCode()).isEqualTo(503);
         assertThat(starting.body()).isEqualTo("{\"status\":\"starting\",\"checks\":["
-                + "{\"name\":\"files\",\"status\":\"pending\",\"detail\":\"materializing\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+                + "{\"name\":\"files\",\"status\":\"running\",\"detail\":\"materializing\"},"
+                + "{\"name\":\"install\",\"status\":\"pending\"},{\"name\":\"dev-server\",\"status\":\"pending\"}]}");
         assertThat(get(runtime, "/").statusCode()).isEqualTo(503);
 
         pending.forEach(Runnable::run);
@@ -86,8 +88,10 @@ class PreviewRuntimeTest {
         HttpResponse<String> ready = get(runtime, "/health");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":["
-                + "{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+        assertThat(ready.body()).matches("\\{\"status\":\"ready\",\"checks\":\\["
+                + "\\{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\",\"millis\":\\d+},"
+                + "\\{\"name\":\"install\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"},"
+                + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}]}");
     }
 
     @Test
@@ -105,8 +109,9 @@ class PreviewRuntimeTest {
         HttpResponse<String> health = get(runtime, "/health");
 
         assertThat(health.statusCode()).isEqualTo(503);
-        assertThat(health.body()).isEqualTo("{\"status\":\"failed\",\"checks\":[{\"name\":\"files\",\"status\":\"failed\","
-                + "\"detail\":\"refused '../etc/passwd': path leaves the work directory\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+        assertThat(health.body()).matches("\\{\"status\":\"failed\",\"checks\":\\[\\{\"name\":\"files\",\"status\":\"failed\","
+                + "\"detail\":\"refused '\\.\\./etc/passwd': path leaves the work directory\",\"millis\":\\d+},"
+                + "\\{\"name\":\"install\",\"status\":\"pending\"},\\{\"name\":\"dev-server\",\"status\":\"pending\"}]}");
         assertThat(get(runtime, "/index.html").statusCode()).isEqualTo(503);
         assertThat(logs.toString(StandardCharsets.UTF_8))
                 .contains("level=error logger=preview-runtime msg=\"files refused\" detail=\"refused '../etc/passwd': path leaves the work directory\"");
