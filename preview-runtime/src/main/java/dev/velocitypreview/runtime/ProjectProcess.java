@@ -120,6 +120,9 @@ final class ProjectProcess implements AutoCloseable {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
                 log.info(name + " output", "line", line);
                 synchronized (tail) {
                     tail.addLast(line);
