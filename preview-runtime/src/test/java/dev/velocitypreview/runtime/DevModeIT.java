@@ -163,6 +163,10 @@ class DevModeIT {
         assertThat(page.body()).isEqualTo("GET /page?a=1 host=127.0.0.1:" + runtime.port() + " body=\n");
         HttpResponse<String> post = send(runtime, "PUT", "/items/1", "a body for the dev server");
         assertThat(post.body()).isEqualTo("PUT /items/1 host=127.0.0.1:" + runtime.port() + " body=a body for the dev server\n");
+        HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + "/chunked"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream("streamed".getBytes())))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.body()).as("a chunked body goes through").endsWith(" body=streamed\n");
         assertThat(logOf(0)).contains("session=" + Bundles.SESSION + " msg=\"dev server output\" line=\"listening on 127.0.0.1:");
     }
 

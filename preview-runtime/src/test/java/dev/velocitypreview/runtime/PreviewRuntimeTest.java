@@ -307,4 +307,46 @@ class PreviewRuntimeTest {
                 .contains("level=warn logger=preview-runtime session=" + Bundles.SESSION
                         + " msg=\"request refused: not replayed by the router\" method=GET path=/");
     }
+
+    @Test
+    void aSecondRequestOnTheSameConnectionNeverReachesTheProjectWithoutItsOwnCheck() throws Exception {
+        String secret = "replay-state-0123456789abcdef0123456789";
+        PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"), file("a.txt", "first"), file("b.txt", "second")),
+                Runnable::run, new ReplayState(secret));
+
+        String answers;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", runtime.port())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET /a.txt HTTP/1.1\r\nHost: x\r\nfly-replay-src: state=" + secret + "\r\n\r\n"
+                    + "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+
+        assertThat(answers).startsWith("HTTP/1.1 200 OK\r\n").containsOnlyOnce("HTTP/1.1").contains("Connection: close\r\n")
+                .endsWith("\r\n\r\nfirst").doesNotContain("second");
+    }
+
+    @Test
+    void anUnsupportedUpgradeIsServedAsAPlainRequest() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"));
+
+        String answer;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", runtime.port())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+
+        assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: close\r\n").endsWith("root");
+    }
+
+    @Test
+    void anOversizedRequestHeadIsRefused() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"));
+
+        HttpResponse<String> answer = send(runtime, "GET", "/", "X-Big", "x".repeat(40_000));
+
+        assertThat(answer.statusCode()).isEqualTo(431);
+    }
 }
