@@ -139,6 +139,11 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
      * names, {@code Keep-Alive}, {@code Proxy-Connection}), and with {@code Connection: close} at the end.
      */
     HttpHead forOneMessage(String newStartLine) {
+        return forOneMessage(newStartLine, true);
+    }
+
+    /** As {@link #forOneMessage(String)}, with {@code Connection: close} only when {@code close}. */
+    HttpHead forOneMessage(String newStartLine, boolean close) {
         List<String> hopByHop = new ArrayList<>(List.of("connection", "keep-alive", "proxy-connection"));
         for (String value : values("Connection")) {
             for (String part : value.split(",")) {
@@ -147,7 +152,9 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
         }
         List<Map.Entry<String, String>> kept = new ArrayList<>(fields.stream()
                 .filter(field -> !hopByHop.contains(field.getKey().toLowerCase(Locale.ROOT))).toList());
-        kept.add(Map.entry("Connection", "close"));
+        if (close) {
+            kept.add(Map.entry("Connection", "close"));
+        }
         return new HttpHead(newStartLine, kept);
     }
 

@@ -9,14 +9,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,10 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * WebSocket (a dev server's HMR channel) could not pass it, and a framework (Netty) would cost the start time and
  * memory a preview machine cannot spare. The front parses no more than request heads.
  *
- * <p>One request per connection: every request forwarded carries {@code Connection: close} and so does its answer,
- * and only that request's body (by {@code Content-Length} or chunked framing) is relayed, so every request
- * that reaches a project has passed {@link Decider} on its own, with no second request slipping through on a kept
- * connection. An upgrade keeps its connection: once the head passed, both directions are relayed as they are.
+ * <p>Every request is decided on its own: the front reads each request head a connection carries, and relays
+ * only that request's body (by {@code Content-Length} or chunked framing) and its answer (by the answer's
+ * framing), so no request reaches a project without passing {@link Decider}. Each relayed request goes to the
+ * upstream on a loopback connection of its own ({@code Connection: close}); the client's connection is kept
+ * when the client and the answer's framing allow it. An upgrade that the upstream accepts (101) hands the
+ * connection over: from then on both directions are relayed as they are.
  *
  * <p>Threads: one per connection while it lasts, a second one while a request body or an upgraded connection
  * flows the other way; idle threads end after a minute. Small stacks and 8 KiB buffers keep memory low.
@@ -63,6 +70,8 @@ final class PreviewFront implements AutoCloseable {
     private static final int HEAD_READ_TIMEOUT_MILLIS = 30_000;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
+    /** Two per connection at most: a bound on what a flood of connections can take; more are closed at once. */
+    private static final int MAX_THREADS = 512;
 
     private final ServerSocket listener;
     private final Decider decider;
@@ -78,7 +87,7 @@ final class PreviewFront implements AutoCloseable {
         this.decider = decider;
         this.log = log;
         AtomicInteger count = new AtomicInteger();
-        this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+        this.threads = new ThreadPoolExecutor(0, MAX_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
             Thread thread = new Thread(null, task, "preview-front-" + count.incrementAndGet(), THREAD_STACK_BYTES);
             thread.setDaemon(true);
             return thread;
@@ -130,39 +139,57 @@ final class PreviewFront implements AutoCloseable {
         HttpHead request = null;
         try (client) {
             client.setTcpNoDelay(true);
-            client.setSoTimeout(HEAD_READ_TIMEOUT_MILLIS);
             InputStream in = new BufferedInputStream(client.getInputStream(), BUFFER_BYTES);
             OutputStream out = new BufferedOutputStream(client.getOutputStream(), BUFFER_BYTES);
-            try {
-                request = HttpHead.read(in, MAX_HEAD_BYTES);
-            } catch (HttpHead.MalformedHeadException e) {
-                answer(client, out, "GET", Answer.text(e.status, "bad request: " + e.getMessage() + "\n"));
-                return;
+            boolean keepAlive = true;
+            while (keepAlive) {
+                client.setSoTimeout(HEAD_READ_TIMEOUT_MILLIS);
+                try {
+                    request = HttpHead.read(in, MAX_HEAD_BYTES);
+                } catch (HttpHead.MalformedHeadException e) {
+                    answer(client, out, "GET", Answer.text(e.status, "bad request: " + e.getMessage() + "\n"), false);
+                    return;
+                }
+                if (request == null) {
+                    return;
+                }
+                // every request on the connection is decided on its own, so none reaches the project unchecked
+                Route route = decider.route(request);
+                boolean mayKeep = wantsKeepAlive(request);
+                if (route instanceof Relay relay) {
+                    keepAlive = relay(client, in, out, request, relay, mayKeep);
+                } else {
+                    // a body not read would be taken for the next request: such a connection ends with the answer
+                    keepAlive = mayKeep && !hasBody(request);
+                    answer(client, out, request.method(), (Answer) route, keepAlive);
+                }
             }
-            if (request == null) {
-                return;
-            }
-            Route route = decider.route(request);
-            if (route instanceof Relay relay) {
-                relay(client, in, out, request, relay);
-            } else {
-                answer(client, out, request.method(), (Answer) route);
-            }
-        } catch (SocketException e) {
-            // the client or the upstream went away mid-way: nothing to answer to
+        } catch (SocketException | SocketTimeoutException e) {
+            // the client or the upstream went away mid-way, or a kept connection stayed idle: nothing to answer to
         } catch (IOException | RuntimeException e) {
             log.warn("request failed", "method", request == null ? "" : request.method(),
                     "path", request == null ? "" : pathOf(request.target()), "error", e.toString());
         }
     }
 
-    private void relay(Socket client, InputStream in, OutputStream out, HttpHead request, Relay relay) throws IOException {
+    private static boolean wantsKeepAlive(HttpHead request) {
+        return request.version().equals("HTTP/1.1") && !request.hasToken("Connection", "close");
+    }
+
+    /**
+     * Relays one request on a connection of its own to the upstream.
+     *
+     * @return true when the client's connection may carry its next request
+     */
+    private boolean relay(Socket client, InputStream in, OutputStream out, HttpHead request, Relay relay, boolean mayKeep)
+            throws IOException {
         try (Socket upstream = new Socket()) {
             try {
                 upstream.connect(relay.upstream(), CONNECT_TIMEOUT_MILLIS);
             } catch (IOException e) {
-                answer(client, out, request.method(), Answer.text(502, "the project's server does not answer: " + e.getMessage() + "\n"));
-                return;
+                boolean keep = mayKeep && !hasBody(request);
+                answer(client, out, request.method(), Answer.text(502, "the project's server does not answer: " + e.getMessage() + "\n"), keep);
+                return keep;
             }
             upstream.setTcpNoDelay(true);
             client.setSoTimeout(0);
@@ -172,14 +199,14 @@ final class PreviewFront implements AutoCloseable {
             boolean upgrade = request.isWebSocketUpgrade();
             toUpstream.write((upgrade ? request.withStartLine(startLine) : request.forOneMessage(startLine)).bytes());
             toUpstream.flush();
-            if (!upgrade && hasBody(request)) {
-                threads.execute(() -> pumpBody(request, in, toUpstream, upstream));
-            }
+            Future<?> body = !upgrade && hasBody(request)
+                    ? threads.submit(() -> pumpBody(request, in, toUpstream, upstream))
+                    : CompletableFuture.completedFuture(null);
             while (true) {
                 HttpHead response = HttpHead.read(fromUpstream, MAX_HEAD_BYTES);
                 if (response == null) {
-                    answer(client, out, request.method(), Answer.text(502, "the project's server closed the connection without an answer\n"));
-                    return;
+                    answer(client, out, request.method(), Answer.text(502, "the project's server closed the connection without an answer\n"), false);
+                    return false;
                 }
                 int status = response.status();
                 if (upgrade && status == 101) {
@@ -188,7 +215,7 @@ final class PreviewFront implements AutoCloseable {
                     out.flush();
                     threads.execute(() -> pumpAll(in, toUpstream, upstream));
                     pumpAll(fromUpstream, out, client);
-                    return;
+                    return false;
                 }
                 if (status >= 100 && status < 200) {
                     // 100 Continue and the like go through as they are; the final answer follows
@@ -196,20 +223,43 @@ final class PreviewFront implements AutoCloseable {
                     out.flush();
                     continue;
                 }
-                // the final answer, and then the connection closes: the next request comes on a new one, past route()
-                out.write(response.forOneMessage(response.startLine()).bytes());
+                // a body that only its end delimits (no length, not chunked) ends the client's connection too
+                boolean keep = mayKeep && !upgrade && (hasNoBody(request, response)
+                        || !response.values("Transfer-Encoding").isEmpty() || !response.values("Content-Length").isEmpty());
+                out.write(response.forOneMessage(response.startLine(), !keep).bytes());
                 copyBody(request, response, fromUpstream, out);
                 out.flush();
-                client.shutdownOutput();
-                return;
+                keep &= bodyDone(body);
+                if (!keep) {
+                    client.shutdownOutput();
+                }
+                return keep;
             }
         }
     }
 
+    /** True once the request's body went through; the answer may come before it did (a refusal of a large upload). */
+    private static boolean bodyDone(Future<?> body) {
+        try {
+            body.get(1, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            body.cancel(true);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean hasNoBody(HttpHead request, HttpHead response) {
+        int status = response.status();
+        return request.method().equals("HEAD") || status == 204 || status == 304;
+    }
+
     /** A response's body by its framing (RFC 9112 6.3), so an upgrade the server declined ends here too. */
     private static void copyBody(HttpHead request, HttpHead response, InputStream in, OutputStream out) throws IOException {
-        int status = response.status();
-        if (request.method().equals("HEAD") || status == 204 || status == 304) {
+        if (hasNoBody(request, response)) {
             return;
         }
         if (!response.values("Transfer-Encoding").isEmpty()) {
@@ -304,20 +354,24 @@ final class PreviewFront implements AutoCloseable {
         return line.substring(0, end);
     }
 
-    private static void answer(Socket client, OutputStream out, String method, Answer answer) throws IOException {
+    private static void answer(Socket client, OutputStream out, String method, Answer answer, boolean keepAlive) throws IOException {
         List<Map.Entry<String, String>> fields = new ArrayList<>();
         fields.add(Map.entry("Content-Type", answer.contentType()));
         fields.add(Map.entry("Cache-Control", "no-store"));
         fields.add(Map.entry("Content-Length", Integer.toString(answer.body().length)));
         answer.headers().forEach((name, value) -> fields.add(Map.entry(name, value)));
-        fields.add(Map.entry("Connection", "close"));
+        if (!keepAlive) {
+            fields.add(Map.entry("Connection", "close"));
+        }
         out.write(new HttpHead("HTTP/1.1 " + answer.status() + " " + reason(answer.status()), fields).bytes());
         if (!method.equals("HEAD")) {
             out.write(answer.body());
         }
         out.flush();
-        // a half-close, so that a body the client is still sending does not turn our answer into a reset
-        client.shutdownOutput();
+        if (!keepAlive) {
+            // a half-close, so that a body the client is still sending does not turn our answer into a reset
+            client.shutdownOutput();
+        }
     }
 
     private static String reason(int status) {
