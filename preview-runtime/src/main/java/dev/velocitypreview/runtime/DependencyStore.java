@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * A tool that rewrote a linked file in place would change the store's copy: no dev server does. Where a file
  * cannot be linked (another file system) it is copied.
  */
-final class DependencyStore {
+final class DependencyStore implements AutoCloseable {
 
     static final String NODE_MODULES = "node_modules";
     static final String MANIFEST = "package.json";
@@ -64,6 +64,9 @@ final class DependencyStore {
     private final String npm;
     private final Duration timeout;
     private final RuntimeLog log;
+    /** The npm this store runs now, so that {@link #close} can end it; guarded by {@code this}. */
+    private ProjectProcess running;
+    private boolean closed;
 
     DependencyStore(Path root, String npm, Duration timeout, RuntimeLog log) {
         this.root = root;
@@ -136,11 +139,17 @@ final class DependencyStore {
     private void run(List<String> command, Path directory) throws InstallException, IOException {
         String shown = "npm " + command.get(1);
         ProjectProcess npmProcess;
-        try {
-            npmProcess = new ProjectProcess(command, directory, Map.of("npm_config_update_notifier", "false"), shown, log);
-        } catch (IOException e) {
-            throw new InstallException("cannot run " + command.get(0) + " (is npm installed and on the PATH? see --npm): "
-                    + e.getMessage(), e);
+        synchronized (this) {
+            if (closed) {
+                throw new InstallException("the runtime was closed before " + shown + " ran");
+            }
+            try {
+                npmProcess = new ProjectProcess(command, directory, Map.of("npm_config_update_notifier", "false"), shown, log);
+            } catch (IOException e) {
+                throw new InstallException("cannot run " + command.get(0) + " (is npm installed and on the PATH? see --npm): "
+                        + e.getMessage(), e);
+            }
+            running = npmProcess;
         }
         try (npmProcess) {
             int code = npmProcess.awaitExit(timeout);
@@ -153,6 +162,19 @@ final class DependencyStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InstallException("interrupted while " + shown + " ran", e);
+        }
+    }
+
+    /** Ends the npm that runs now, if any, with its process tree; no npm starts afterwards. */
+    @Override
+    public void close() {
+        ProjectProcess npmProcess;
+        synchronized (this) {
+            closed = true;
+            npmProcess = running;
+        }
+        if (npmProcess != null) {
+            npmProcess.close();
         }
     }
 

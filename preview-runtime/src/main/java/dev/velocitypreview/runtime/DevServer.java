@@ -83,12 +83,12 @@ final class DevServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw exited("before its first page");
             }
-            Page page = fetch(front, "/", headers);
+            Page page = fetch(front, "/", headers, deadline);
             // 502: the front could not reach the dev server yet
             if (page != null && page.status() != 502) {
                 Set<String> scripts = moduleScripts(page.body());
                 for (String script : scripts) {
-                    fetch(front, script, headers);
+                    fetch(front, script, headers, deadline);
                 }
                 return new FirstPage(page.status(), scripts.size());
             }
@@ -125,10 +125,11 @@ final class DevServer implements AutoCloseable {
     }
 
     /** One request on its own connection; null when the connection failed (nothing listens yet). */
-    private static Page fetch(InetSocketAddress front, String path, Map<String, String> headers) {
+    private static Page fetch(InetSocketAddress front, String path, Map<String, String> headers, long deadline) {
         try (Socket socket = new Socket()) {
             socket.connect(front, 2_000);
-            socket.setSoTimeout(PROBE_READ_TIMEOUT_MILLIS);
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            socket.setSoTimeout((int) Math.max(1, Math.min(PROBE_READ_TIMEOUT_MILLIS, left)));
             StringBuilder request = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: ")
                     .append(HOST).append(':').append(front.getPort()).append("\r\nAccept: */*\r\n");
             headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));

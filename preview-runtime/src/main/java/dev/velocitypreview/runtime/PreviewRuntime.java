@@ -72,6 +72,7 @@ public final class PreviewRuntime implements AutoCloseable {
     private HttpServer staticServer;
     private ExecutorService staticThreads;
     private DevServer devServer;
+    private DependencyStore dependencies;
 
     private PreviewRuntime(RuntimeOptions options, RuntimeLog log) throws IOException {
         this.options = options;
@@ -175,6 +176,9 @@ public final class PreviewRuntime implements AutoCloseable {
             }
             closed = true;
             dev = devServer;
+            if (dependencies != null) {
+                dependencies.close();
+            }
             if (staticServer != null) {
                 staticServer.stop(0);
                 staticThreads.shutdownNow();
@@ -260,9 +264,16 @@ public final class PreviewRuntime implements AutoCloseable {
     private void startDevMode(Path project) throws IOException {
         RuntimeOptions.DevOptions dev = options.dev();
         health.running(Health.INSTALL, "preparing the dependencies");
+        DependencyStore store = new DependencyStore(dev.depsCache(), dev.npm(), dev.installTimeout(), log);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            dependencies = store;
+        }
         DependencyStore.Prepared prepared;
         try {
-            prepared = new DependencyStore(dev.depsCache(), dev.npm(), dev.installTimeout(), log).prepare(project);
+            prepared = store.prepare(project);
         } catch (DependencyStore.InstallException e) {
             health.failed(Health.INSTALL, e.getMessage());
             log.error("install failed", "detail", e.getMessage());

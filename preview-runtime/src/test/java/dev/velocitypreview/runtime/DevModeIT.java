@@ -279,6 +279,24 @@ class DevModeIT {
     }
 
     @Test
+    void closingTheRuntimeDuringTheInstallEndsNpm() throws Exception {
+        PreviewRuntime runtime = start("with-dependency", "work");
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(10)).until(() -> ProcessHandle.current().descendants()
+                .anyMatch(process -> process.info().commandLine().orElse("").contains("npm")));
+        List<ProcessHandle> npm = ProcessHandle.current().descendants().toList();
+
+        runtime.close();
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(npm).noneMatch(ProcessHandle::isAlive));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            try (Stream<Path> entries = Files.list(temp.resolve("deps"))) {
+                assertThat(entries.map(path -> path.getFileName().toString())).as("no half-done install left")
+                        .allMatch(name -> name.endsWith(".lock"));
+            }
+        });
+    }
+
+    @Test
     void aViteProjectServesItsPageAndItsHmrWebSocketThroughTheFront() throws Exception {
         PreviewRuntime runtime = start("vite", "work");
         Health.Snapshot ready = awaitReady(runtime);
