@@ -25,9 +25,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The runtime's only listener: reads each connection's first request head, lets {@link Decider} answer it
- * (health, refusals) or name a loopback upstream (the runtime's static file server or the project's dev server),
- * and relays the connection to that upstream.
+ * The runtime's only listener: reads each request head, lets {@link Decider} answer it (health, refusals, a
+ * static project's files) or name a loopback upstream (the project's dev server), and relays the request, or the
+ * upgraded connection, to that upstream.
  *
  * <p>Why hand-written on sockets: the JDK's {@code HttpServer} cannot hand over an upgraded connection, so a
  * WebSocket (a dev server's HMR channel) could not pass it, and a framework (Netty) would cost the start time and
@@ -357,7 +357,9 @@ final class PreviewFront implements AutoCloseable {
     private static void answer(Socket client, OutputStream out, String method, Answer answer, boolean keepAlive) throws IOException {
         List<Map.Entry<String, String>> fields = new ArrayList<>();
         fields.add(Map.entry("Content-Type", answer.contentType()));
-        fields.add(Map.entry("Cache-Control", "no-store"));
+        if (!answer.headers().containsKey("Cache-Control")) {
+            fields.add(Map.entry("Cache-Control", "no-store"));
+        }
         fields.add(Map.entry("Content-Length", Integer.toString(answer.body().length)));
         answer.headers().forEach((name, value) -> fields.add(Map.entry(name, value)));
         if (!keepAlive) {
@@ -377,6 +379,9 @@ final class PreviewFront implements AutoCloseable {
     private static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
+            case 302 -> "Found";
+            case 404 -> "Not Found";
+            case 500 -> "Internal Server Error";
             case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
             case 403 -> "Forbidden";

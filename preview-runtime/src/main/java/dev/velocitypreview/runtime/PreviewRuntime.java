@@ -16,12 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.runtime.FileMaterializer.Materialized;
@@ -38,9 +33,9 @@ import dev.velocitypreview.runtime.PreviewFront.Route;
  * A step that fails leaves the process up, reporting why on {@code /health}, so the provisioner can
  * fail the session with that message.
  *
- * <p>{@link PreviewFront} is the only listener: it answers {@code /health} and the refusals itself and
- * relays every other request, WebSocket upgrades included, to the project's server on loopback (the static
- * file server, the JDK's HTTP server on a port of its own, or the dev server).
+ * <p>{@link PreviewFront} is the only listener: it answers {@code /health}, the refusals and a static project's
+ * files itself, and relays a dev server project's requests, WebSocket upgrades included, to the dev server on
+ * loopback.
  *
  * <p>A plain main, no framework: a preview must start in a fraction of a second.
  */
@@ -48,29 +43,19 @@ public final class PreviewRuntime implements AutoCloseable {
 
     static final String HEALTH_PATH = "/health";
     static final String INLINE_BUNDLE = "PREVIEW_BUNDLE_B64";
-    private static final int STATIC_THREADS = 8;
-
-    static {
-        // the JDK server writes headers and body separately: with Nagle on, a small response waits for the
-        // client's delayed ACK (~40 ms on Linux). Read once, when the server classes load, so it is set before
-        // the first HttpServer is made.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
     private final RuntimeOptions options;
     private final RuntimeLog log;
     private final Health health = new Health();
     private final PreviewFront front;
-    /** Where project requests go; null until the project's server is up. */
+    /** A static project's files; null until they are in place, and for a dev server project. */
+    private volatile StaticFileServer files;
+    /** Where a dev server project's requests go; null until the dev server is started. */
     private volatile InetSocketAddress upstream;
     /** The session served: from the options, else from the bundle once read; null until known. */
     private volatile String session;
     /** Set under this object's lock, as are the servers, so a close during the start leaves nothing running. */
     private boolean closed;
-    private HttpServer staticServer;
-    private ExecutorService staticThreads;
     private DevServer devServer;
     private DependencyStore dependencies;
 
@@ -179,10 +164,6 @@ public final class PreviewRuntime implements AutoCloseable {
             if (dependencies != null) {
                 dependencies.close();
             }
-            if (staticServer != null) {
-                staticServer.stop(0);
-                staticThreads.shutdownNow();
-            }
         }
         if (dev != null) {
             dev.close();
@@ -225,40 +206,11 @@ public final class PreviewRuntime implements AutoCloseable {
         }
     }
 
-    private void startStatic(Path root) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        AtomicInteger count = new AtomicInteger();
-        ExecutorService threads = Executors.newFixedThreadPool(STATIC_THREADS, task -> {
-            Thread thread = new Thread(task, "preview-static-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(threads);
-        StaticFileServer files = new StaticFileServer(root);
-        server.createContext("/", exchange -> serveStatic(files, exchange));
-        synchronized (this) {
-            if (closed) {
-                threads.shutdownNow();
-                return;
-            }
-            server.start();
-            staticServer = server;
-            staticThreads = threads;
-        }
-        upstream = server.getAddress();
+    private void startStatic(Path root) {
+        files = new StaticFileServer(root);
         String why = "no dev script in package.json: the files are served as they are";
         health.skipped(Health.INSTALL, why);
         health.skipped(Health.DEV_SERVER, why);
-    }
-
-    private void serveStatic(StaticFileServer files, HttpExchange exchange) {
-        try (exchange) {
-            files.serve(exchange, ProjectRequest.of(exchange.getRequestURI(), null));
-        } catch (IOException e) {
-            log.warn("request failed", "path", exchange.getRequestURI().getRawPath(), "error", e.toString());
-        } catch (RuntimeException e) {
-            log.error("request failed", "path", exchange.getRequestURI().getRawPath(), "error", e.toString());
-        }
     }
 
     private void startDevMode(Path project) throws IOException {
@@ -372,6 +324,15 @@ public final class PreviewRuntime implements AutoCloseable {
             }
             Health.Snapshot now = health.snapshot();
             return new Answer(now.httpStatus(), "application/json", now.json(), Map.of());
+        }
+        StaticFileServer staticFiles = files;
+        if (staticFiles != null) {
+            try {
+                return staticFiles.answer(request.method(), ProjectRequest.of(uri, served));
+            } catch (IOException e) {
+                log.warn("file not read", "path", uri.getRawPath(), "error", e.toString());
+                return Answer.text(500, "cannot read the file\n");
+            }
         }
         InetSocketAddress target = upstream;
         if (target == null) {
