@@ -5,6 +5,8 @@
 # PREVIEW_PROJECT_ID, PREVIEW_PORT, PREVIEW_BIND and PREVIEW_WORK_DIR; the defaults below match its defaults.
 # PREVIEW_REPLAY_STATE (the router's velocity.router.fly.replay-state) is a secret of the preview app
 # (fly secrets set -a velocity-previews ...), which Fly hands to every machine of the app; never put it here.
+# The templates' dependencies are installed into the runtime's store at build time, so a session of a template
+# starts its dev server without running npm (a project with another lockfile installs once per machine).
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
@@ -22,14 +24,30 @@ ENV JAVA_HOME=/opt/java/openjdk
 ENV PATH="${JAVA_HOME}/bin:${PATH}"
 COPY --from=eclipse-temurin:17-jre ${JAVA_HOME} ${JAVA_HOME}
 COPY --from=build /out/lib /app/lib
-RUN useradd --system --uid 10001 --home-dir /srv/preview preview \
- && mkdir -p /srv/preview \
- && chown preview /srv/preview
+# the templates' lockfiles are made with npm 11
+RUN npm install -g --no-audit --no-fund npm@11 \
+ && useradd --system --uid 10001 --home-dir /srv/preview preview \
+ && mkdir -p /srv/preview /srv/preview-deps \
+ && chown preview /srv/preview /srv/preview-deps
 USER preview
 # Fly's private network is IPv6: listen on every address, not just loopback (the runtime's own default).
+# The store is on the work directory's file system and owned by the runtime's user: projects get their
+# node_modules as hard links into it, which the kernel allows only to the files' owner (protected_hardlinks).
 ENV PREVIEW_BIND=:: \
     PREVIEW_PORT=8080 \
-    PREVIEW_WORK_DIR=/srv/preview
+    PREVIEW_WORK_DIR=/srv/preview \
+    PREVIEW_DEPS_CACHE=/srv/preview-deps
+# One store entry per template, laid out as the runtime's DependencyStore writes them:
+# <store>/<sha256 of package-lock.json>/{package.json,package-lock.json,node_modules}.
+COPY --chown=preview templates/src/main/resources/templates /tmp/templates
+RUN set -e; \
+    for template in /tmp/templates/*/; do \
+      key=$(sha256sum "${template}package-lock.json" | cut -d ' ' -f 1); \
+      mkdir "${PREVIEW_DEPS_CACHE}/${key}"; \
+      cp "${template}package.json" "${template}package-lock.json" "${PREVIEW_DEPS_CACHE}/${key}/"; \
+      (cd "${PREVIEW_DEPS_CACHE}/${key}" && npm_config_update_notifier=false npm ci --no-audit --no-fund); \
+    done; \
+    rm -rf /tmp/templates /srv/preview/.npm
 EXPOSE 8080
 # Small machines (256 MB) start in well under a second: one GC thread, C1 only, and a heap that leaves room
 # for Node.

@@ -1,24 +1,45 @@
 package dev.velocitypreview.runtime;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 
 /**
  * What {@code GET /health} answers: 200 only when ready; 503 while starting, and 503 with the
- * failing check's detail when the runtime can never become ready. Thread-safe.
+ * failing check's detail when the runtime can never become ready. Three checks, in the order the
+ * runtime goes through them: {@code files}, {@code install} (the project's npm dependencies) and
+ * {@code dev-server}; a static project skips the last two. Thread-safe.
  */
 final class Health {
+
+    static final String FILES = "files";
+    static final String INSTALL = "install";
+    static final String DEV_SERVER = "dev-server";
 
     enum Status {
         STARTING, READY, FAILED
     }
 
-    /** @param detail null when there is nothing to add */
-    record Check(String name, String status, String detail) {
+    /** What one step is doing: {@code pending} and {@code running} on the way; {@code ok}, {@code skipped}, {@code failed} once done. */
+    enum CheckStatus {
+        PENDING, RUNNING, OK, SKIPPED, FAILED;
+
+        String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param detail null when there is nothing to add
+     * @param millis how long the step took, or has taken so far; null before it started
+     */
+    record Check(String name, CheckStatus status, String detail, Long millis) {
     }
 
     record Snapshot(Status status, List<Check> checks) {
@@ -30,6 +51,11 @@ final class Health {
             return status == Status.READY ? 200 : 503;
         }
 
+        Check check(String name) {
+            return checks.stream().filter(check -> check.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no check " + name));
+        }
+
         byte[] json() {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
@@ -39,9 +65,12 @@ final class Health {
                 for (Check check : checks) {
                     json.writeStartObject();
                     json.writeStringProperty("name", check.name());
-                    json.writeStringProperty("status", check.status());
+                    json.writeStringProperty("status", check.status().json());
                     if (check.detail() != null) {
                         json.writeStringProperty("detail", check.detail());
+                    }
+                    if (check.millis() != null) {
+                        json.writeNumberProperty("millis", check.millis());
                     }
                     json.writeEndObject();
                 }
@@ -57,20 +86,62 @@ final class Health {
         static final JsonFactory FACTORY = new JsonFactory();
     }
 
-    private static final Check SERVER_OK = new Check("server", "ok", null);
+    private final Map<String, Check> checks = new LinkedHashMap<>();
+    private final Map<String, Long> startedAt = new LinkedHashMap<>();
+    private volatile Snapshot snapshot;
 
-    private volatile Snapshot snapshot =
-            new Snapshot(Status.STARTING, List.of(new Check("files", "pending", "materializing"), SERVER_OK));
+    Health() {
+        checks.put(FILES, new Check(FILES, CheckStatus.RUNNING, "materializing", null));
+        checks.put(INSTALL, new Check(INSTALL, CheckStatus.PENDING, null, null));
+        checks.put(DEV_SERVER, new Check(DEV_SERVER, CheckStatus.PENDING, null, null));
+        startedAt.put(FILES, System.nanoTime());
+        snapshot = compute();
+    }
 
     Snapshot snapshot() {
         return snapshot;
     }
 
-    void ready(int files) {
-        snapshot = new Snapshot(Status.READY, List.of(new Check("files", "ok", files + (files == 1 ? " file" : " files")), SERVER_OK));
+    /** The step began (its millis count from now). */
+    synchronized void running(String name, String detail) {
+        startedAt.put(name, System.nanoTime());
+        set(name, CheckStatus.RUNNING, detail, null);
     }
 
-    void failed(String detail) {
-        snapshot = new Snapshot(Status.FAILED, List.of(new Check("files", "failed", detail), SERVER_OK));
+    /** The step is done; millis are measured from {@link #running} (or the runtime's start for {@code files}). */
+    synchronized void ok(String name, String detail) {
+        set(name, CheckStatus.OK, detail, elapsedMillis(name));
+    }
+
+    synchronized void skipped(String name, String detail) {
+        set(name, CheckStatus.SKIPPED, detail, null);
+    }
+
+    /** The runtime can never become ready (again): the status is failed from now on. */
+    synchronized void failed(String name, String detail) {
+        set(name, CheckStatus.FAILED, detail, elapsedMillis(name));
+    }
+
+    private Long elapsedMillis(String name) {
+        Long started = startedAt.get(name);
+        return started == null ? null : (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private void set(String name, CheckStatus status, String detail, Long millis) {
+        if (!checks.containsKey(name)) {
+            throw new IllegalArgumentException("no check " + name);
+        }
+        if (checks.get(name).status() == CheckStatus.FAILED) {
+            return;
+        }
+        checks.put(name, new Check(name, status, detail, millis));
+        snapshot = compute();
+    }
+
+    private Snapshot compute() {
+        List<Check> all = new ArrayList<>(checks.values());
+        boolean failed = all.stream().anyMatch(check -> check.status() == CheckStatus.FAILED);
+        boolean done = all.stream().allMatch(check -> check.status() == CheckStatus.OK || check.status() == CheckStatus.SKIPPED);
+        return new Snapshot(failed ? Status.FAILED : done ? Status.READY : Status.STARTING, all);
     }
 }

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,65 +13,58 @@ import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.runtime.FileMaterializer.Materialized;
+import dev.velocitypreview.runtime.PreviewFront.Answer;
+import dev.velocitypreview.runtime.PreviewFront.Relay;
+import dev.velocitypreview.runtime.PreviewFront.Route;
 
 /**
  * The process inside every preview machine: listens first (so the driver learns the port at
  * once and {@code /health} can say "starting"), then materializes the project's files and serves
- * them. A bundle that cannot be materialized leaves the process up, reporting why on
- * {@code /health}, so the provisioner can fail the session with that message.
+ * them. A project whose root {@code package.json} has a {@code dev} script gets its dependencies
+ * ({@link DependencyStore}) and its dev server ({@link DevServer}), and is ready once the dev server
+ * answered its first page; any other project's files are served as they are ({@link StaticFileServer}).
+ * A step that fails leaves the process up, reporting why on {@code /health}, so the provisioner can
+ * fail the session with that message.
  *
- * <p>A plain main on the JDK's HTTP server, no framework: a preview must start in a fraction of a second.
+ * <p>{@link PreviewFront} is the only listener: it answers {@code /health}, the refusals and a static project's
+ * files itself, and relays a dev server project's requests, WebSocket upgrades included, to the dev server on
+ * loopback.
+ *
+ * <p>A plain main, no framework: a preview must start in a fraction of a second.
  */
 public final class PreviewRuntime implements AutoCloseable {
 
     static final String HEALTH_PATH = "/health";
     static final String INLINE_BUNDLE = "PREVIEW_BUNDLE_B64";
-    private static final int HTTP_THREADS = 8;
-
-    static {
-        // the JDK server writes headers and body separately: with Nagle on, a small response waits for the
-        // client's delayed ACK (~40 ms on Linux) on a keep-alive connection. Read once, when the server
-        // classes load, so it is set before the first HttpServer is made.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
     private final RuntimeOptions options;
     private final RuntimeLog log;
     private final Health health = new Health();
-    private final HttpServer server;
-    private final ExecutorService httpThreads;
-    /** Null until the files are in place. */
-    private volatile PreviewServer project;
+    private final PreviewFront front;
+    /** A static project's files; null until they are in place, and for a dev server project. */
+    private volatile StaticFileServer files;
+    /** Where a dev server project's requests go; null until the dev server is started. */
+    private volatile InetSocketAddress upstream;
     /** The session served: from the options, else from the bundle once read; null until known. */
     private volatile String session;
+    /** Set under this object's lock, as are the servers, so a close during the start leaves nothing running. */
+    private boolean closed;
+    private DevServer devServer;
+    private DependencyStore dependencies;
 
     private PreviewRuntime(RuntimeOptions options, RuntimeLog log) throws IOException {
         this.options = options;
         this.log = log;
         this.session = options.sessionId();
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()), 0);
-        AtomicInteger threads = new AtomicInteger();
-        this.httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, task -> {
-            Thread thread = new Thread(task, "preview-http-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(httpThreads);
-        server.createContext("/", this::handle);
+        this.front = new PreviewFront(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()),
+                this::route, log);
     }
 
     public static void main(String[] args) {
@@ -129,7 +123,7 @@ public final class PreviewRuntime implements AutoCloseable {
     static PreviewRuntime start(RuntimeOptions options, PrintStream logOut, Executor background) throws IOException {
         RuntimeLog log = new RuntimeLog(logOut, options.sessionId());
         PreviewRuntime runtime = new PreviewRuntime(options, log);
-        runtime.server.start();
+        runtime.front.start();
         try {
             if (options.portFile() != null) {
                 writeAtomically(options.portFile(), Integer.toString(runtime.port()));
@@ -144,98 +138,214 @@ public final class PreviewRuntime implements AutoCloseable {
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return front.port();
     }
 
     Health.Snapshot health() {
         return health.snapshot();
     }
 
+    /** The dev server, or null for a static project or while it is not started. */
+    synchronized DevServer devServer() {
+        return devServer;
+    }
+
+    /** Stops listening, then the project's server; a dev server is stopped with every process it started. */
     @Override
     public void close() {
-        server.stop(0);
-        httpThreads.shutdownNow();
+        front.close();
+        DevServer dev;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            dev = devServer;
+            if (dependencies != null) {
+                dependencies.close();
+            }
+        }
+        if (dev != null) {
+            dev.close();
+        }
         log.info("stopped");
     }
 
     private void materialize() {
-        long started = System.nanoTime();
+        Materialized done;
         try {
-            Materialized done = new FileMaterializer(options.workDir(), options.limits())
-                    .materialize(options.bundle(), options.sessionId());
+            done = new FileMaterializer(options.workDir(), options.limits()).materialize(options.bundle(), options.sessionId());
             session = done.header().sessionId();
             log.session(session);
-            project = new StaticFileServer(done.workDir());
-            health.ready(done.files());
+            health.ok(Health.FILES, done.files() + (done.files() == 1 ? " file" : " files"));
             log.info("files materialized", "project", done.header().projectId(), "files", done.files(),
                     "directories", done.directories(), "bytes", done.bytes(),
-                    "millis", (System.nanoTime() - started) / 1_000_000);
+                    "millis", health.snapshot().check(Health.FILES).millis());
         } catch (MaterializationException e) {
-            health.failed(e.getMessage());
+            health.failed(Health.FILES, e.getMessage());
             log.error("files refused", "detail", e.getMessage());
+            return;
         } catch (RuntimeException e) {
             // a bug must still show on /health, or the provisioner would wait for a ready that never comes
-            health.failed("cannot materialize the files: " + e);
+            health.failed(Health.FILES, "cannot materialize the files: " + e);
             log.error("files failed", "error", e.toString());
-        }
-    }
-
-    private void handle(HttpExchange exchange) {
-        try {
-            URI uri = exchange.getRequestURI();
-            // The provisioner reads /health directly over the private network, never through a replay.
-            if (!HEALTH_PATH.equals(uri.getPath()) && !isReplayedByRouter(exchange)) {
-                log.warn("request refused: not replayed by the router", "method", exchange.getRequestMethod(),
-                        "path", uri.getRawPath());
-                Responses.text(exchange, 403, "forbidden: this preview machine serves only requests the preview router"
-                        + " replays to it, and this one's " + PreviewHeaders.FLY_REPLAY_SOURCE + " header carries no matching "
-                        + PreviewHeaders.FLY_REPLAY_STATE + "\n");
-                return;
-            }
-            String served = session;
-            if (ProjectRequest.isSessionRootWithoutSlash(uri, served)) {
-                String query = ProjectRequest.withoutReserved(uri.getRawQuery());
-                String location = ProjectRequest.sessionPrefix(served) + (query == null ? "" : "?" + query);
-                exchange.getResponseHeaders().set("Location", location);
-                Responses.text(exchange, 308, "moved to " + ProjectRequest.sessionPrefix(served) + "\n");
-                return;
-            }
-            ProjectRequest request = ProjectRequest.of(uri, served);
-            if (HEALTH_PATH.equals(request.path())) {
-                answerHealth(exchange);
-                return;
-            }
-            PreviewServer server = project;
-            if (server == null) {
-                Health.Snapshot now = health.snapshot();
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                Responses.text(exchange, 503, "preview is not ready: " + now.status().name().toLowerCase(Locale.ROOT) + "\n");
-                return;
-            }
-            server.serve(exchange, request);
-        } catch (IOException e) {
-            log.warn("request failed", "path", exchange.getRequestURI().getRawPath(), "error", e.toString());
-        } catch (RuntimeException e) {
-            log.error("request failed", "path", exchange.getRequestURI().getRawPath(), "error", e.toString());
-        } finally {
-            exchange.close();
-        }
-    }
-
-    private boolean isReplayedByRouter(HttpExchange exchange) {
-        ReplayState expected = options.replayState();
-        return expected == null || expected.presentIn(exchange.getRequestHeaders().get(PreviewHeaders.FLY_REPLAY_SOURCE));
-    }
-
-    private void answerHealth(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            Responses.text(exchange, 405, "method not allowed\n");
             return;
         }
-        Health.Snapshot now = health.snapshot();
-        Responses.send(exchange, now.httpStatus(), "application/json", now.json());
+        try {
+            if (PackageManifest.hasDevScript(done.workDir())) {
+                startDevMode(done.workDir());
+            } else {
+                startStatic(done.workDir());
+            }
+        } catch (IOException e) {
+            health.failed(Health.INSTALL, "cannot start the project: " + e.getMessage());
+            log.error("project not started", "error", e.toString());
+        } catch (RuntimeException e) {
+            health.failed(Health.DEV_SERVER, "cannot start the project: " + e);
+            log.error("project not started", "error", e.toString());
+        }
+    }
+
+    private void startStatic(Path root) {
+        files = new StaticFileServer(root);
+        String why = "no dev script in package.json: the files are served as they are";
+        health.skipped(Health.INSTALL, why);
+        health.skipped(Health.DEV_SERVER, why);
+    }
+
+    private void startDevMode(Path project) throws IOException {
+        RuntimeOptions.DevOptions dev = options.dev();
+        health.running(Health.INSTALL, "preparing the dependencies");
+        DependencyStore store = new DependencyStore(dev.depsCache(), dev.npm(), dev.installTimeout(), log);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            dependencies = store;
+        }
+        DependencyStore.Prepared prepared;
+        try {
+            prepared = store.prepare(project);
+        } catch (DependencyStore.InstallException e) {
+            health.failed(Health.INSTALL, e.getMessage());
+            log.error("install failed", "detail", e.getMessage());
+            return;
+        }
+        String entry = prepared.entry().getFileName().toString().substring(0, 12);
+        health.ok(Health.INSTALL, prepared.reused()
+                ? "prepared dependencies reused from store entry " + entry + ", npm did not run"
+                : "installed with npm " + prepared.command() + " into store entry " + entry);
+        log.info("dependencies in place", "entry", entry, "reused", prepared.reused(),
+                "millis", health.snapshot().check(Health.INSTALL).millis());
+
+        int port = LoopbackPort.free();
+        health.running(Health.DEV_SERVER, "npm run dev on port " + port);
+        DevServer server;
+        try {
+            server = DevServer.start(project, dev.npm(), port, log);
+        } catch (DevServer.StartException e) {
+            health.failed(Health.DEV_SERVER, e.getMessage());
+            log.error("dev server failed", "detail", e.getMessage());
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                server.close();
+                return;
+            }
+            devServer = server;
+        }
+        log.info("dev server started", "port", port, "pid", server.process().pid());
+        upstream = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try {
+            DevServer.FirstPage first = server.awaitFirstPage(frontAddress(), probeHeaders(), dev.startTimeout());
+            server.process().onExit().thenRun(() -> exitedAfterReady(server));
+            health.ok(Health.DEV_SERVER, "first page answered " + first.status() + " on port " + port
+                    + (first.moduleScripts() > 0 ? ", with its " + first.moduleScripts() + " module scripts" : ""));
+            log.info("dev server ready", "port", port, "status", first.status(), "module scripts", first.moduleScripts(),
+                    "millis", health.snapshot().check(Health.DEV_SERVER).millis());
+        } catch (DevServer.StartException e) {
+            health.failed(Health.DEV_SERVER, e.getMessage());
+            log.error("dev server failed", "detail", e.getMessage());
+            server.close();
+        }
+    }
+
+    private void exitedAfterReady(DevServer server) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        String detail = server.exited("after it was ready").getMessage();
+        health.failed(Health.DEV_SERVER, detail);
+        log.error("dev server exited", "detail", detail);
+    }
+
+    /** The front as the runtime itself reaches it: loopback when it listens on every address. */
+    private InetSocketAddress frontAddress() throws IOException {
+        InetAddress bound = InetAddress.getByName(options.bind());
+        return new InetSocketAddress(bound.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bound, port());
+    }
+
+    private Map<String, String> probeHeaders() {
+        ReplayState replay = options.replayState();
+        return replay == null ? Map.of() : Map.of(PreviewHeaders.FLY_REPLAY_SOURCE, replay.replaySource());
+    }
+
+    /** Every request's first stop: health and refusals are answered here, the rest goes to the project. */
+    private Route route(HttpHead request) {
+        URI uri;
+        try {
+            uri = new URI(request.target());
+        } catch (URISyntaxException e) {
+            return Answer.text(400, "bad request: the request target is not a URI\n");
+        }
+        // The provisioner reads /health directly over the private network, never through a replay.
+        if (!HEALTH_PATH.equals(uri.getPath()) && !isReplayedByRouter(request)) {
+            log.warn("request refused: not replayed by the router", "method", request.method(), "path", uri.getRawPath());
+            return Answer.text(403, "forbidden: this preview machine serves only requests the preview router"
+                    + " replays to it, and this one's " + PreviewHeaders.FLY_REPLAY_SOURCE + " header carries no matching "
+                    + PreviewHeaders.FLY_REPLAY_STATE + "\n");
+        }
+        String served = session;
+        if (ProjectRequest.isSessionRootWithoutSlash(uri, served)) {
+            String query = ProjectRequest.withoutReserved(uri.getRawQuery());
+            String location = ProjectRequest.sessionPrefix(served) + (query == null ? "" : "?" + query);
+            return new Answer(308, "text/plain; charset=utf-8",
+                    ("moved to " + ProjectRequest.sessionPrefix(served) + "\n").getBytes(StandardCharsets.UTF_8),
+                    Map.of("Location", location));
+        }
+        if (HEALTH_PATH.equals(ProjectRequest.of(uri, served).path())) {
+            String method = request.method();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                return new Answer(405, "text/plain; charset=utf-8", "method not allowed\n".getBytes(StandardCharsets.UTF_8),
+                        Map.of("Allow", "GET, HEAD"));
+            }
+            Health.Snapshot now = health.snapshot();
+            return new Answer(now.httpStatus(), "application/json", now.json(), Map.of());
+        }
+        StaticFileServer staticFiles = files;
+        if (staticFiles != null) {
+            try {
+                return staticFiles.answer(request.method(), ProjectRequest.of(uri, served));
+            } catch (IOException e) {
+                log.warn("file not read", "path", uri.getRawPath(), "error", e.toString());
+                return Answer.text(500, "cannot read the file\n");
+            }
+        }
+        InetSocketAddress target = upstream;
+        if (target == null) {
+            return new Answer(503, "text/plain; charset=utf-8", ("preview is not ready: "
+                    + health.snapshot().status().name().toLowerCase(Locale.ROOT) + "\n").getBytes(StandardCharsets.UTF_8),
+                    Map.of("Retry-After", "1"));
+        }
+        return new Relay(target, ProjectRequest.forwardedTarget(uri, served));
+    }
+
+    private boolean isReplayedByRouter(HttpHead request) {
+        ReplayState expected = options.replayState();
+        return expected == null || expected.presentIn(request.values(PreviewHeaders.FLY_REPLAY_SOURCE));
     }
 
     /** Readers of the file see either nothing or the whole port number, never a partial write. */

@@ -35,6 +35,18 @@ record ProjectRequest(String path, String rawQuery) {
     }
 
     /**
+     * The request target a project's server gets: the raw path after this session's prefix, the raw query
+     * without the platform's parameters; nothing decoded, so the server sees the bytes the client sent.
+     */
+    static String forwardedTarget(URI uri, String session) {
+        String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String prefix = sessionPrefix(session);
+        String path = prefix != null && rawPath.startsWith(prefix) ? rawPath.substring(prefix.length() - 1) : rawPath;
+        String query = withoutReserved(uri.getRawQuery());
+        return query == null ? path : path + "?" + query;
+    }
+
+    /**
      * True for {@code /s/<session id>} without its slash: answered with a redirect to the slash, as the router
      * does, so that relative links resolve under the prefix.
      */

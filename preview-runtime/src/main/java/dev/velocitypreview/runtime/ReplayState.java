@@ -50,6 +50,11 @@ final class ReplayState {
         return found;
     }
 
+    /** A {@value PreviewHeaders#FLY_REPLAY_SOURCE} value that passes: for the runtime's own requests through its front. */
+    String replaySource() {
+        return FIELD + new String(expected, StandardCharsets.US_ASCII);
+    }
+
     @Override
     public String toString() {
         return "ReplayState[******]";

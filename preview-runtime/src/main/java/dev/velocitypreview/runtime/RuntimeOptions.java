@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +24,34 @@ import java.util.Objects;
  * @param portFile  where to write the bound port once listening, or null
  * @param sessionId the session this runtime serves, for logs and to check the bundle; or null
  * @param replayState when set, only requests replayed by the router (carrying this state) are served; or null
+ * @param dev       how a project with a dev script is installed and started
  */
 record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path portFile, String sessionId,
-                      FileLimits limits, ReplayState replayState) {
+                      FileLimits limits, ReplayState replayState, DevOptions dev) {
+
+    /** The store's default: shared by every runtime of the host that is not told otherwise. */
+    static final Path DEFAULT_DEPS_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "velocity-preview-deps");
+    static final Duration DEFAULT_INSTALL_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration DEFAULT_DEV_START_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
+     * @param depsCache      the store of prepared dependencies, one entry per lockfile hash ({@link DependencyStore})
+     * @param npm            the npm command, a name on the PATH or a path
+     * @param installTimeout how long one {@code npm ci} may take before the install fails
+     * @param startTimeout   how long the dev server may take from its start to its first page
+     */
+    record DevOptions(Path depsCache, String npm, Duration installTimeout, Duration startTimeout) {
+        static final DevOptions DEFAULT = new DevOptions(DEFAULT_DEPS_CACHE, "npm", DEFAULT_INSTALL_TIMEOUT,
+                DEFAULT_DEV_START_TIMEOUT);
+
+        DevOptions {
+            Objects.requireNonNull(depsCache, "depsCache == null");
+            Objects.requireNonNull(npm, "npm == null");
+            if (installTimeout.isNegative() || installTimeout.isZero() || startTimeout.isNegative() || startTimeout.isZero()) {
+                throw new IllegalArgumentException("timeouts must be positive, got " + installTimeout + " and " + startTimeout);
+            }
+        }
+    }
 
     /** Option name → what it means, in the order the usage line shows them. */
     static final Map<String, String> OPTIONS = options();
@@ -35,6 +61,7 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         Objects.requireNonNull(workDir, "workDir == null");
         Objects.requireNonNull(bundle, "bundle == null");
         Objects.requireNonNull(limits, "limits == null");
+        Objects.requireNonNull(dev, "dev == null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
         }
@@ -80,7 +107,12 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
                 number(given, "max-file-bytes", FileLimits.DEFAULT.maxFileBytes(), 1, Integer.MAX_VALUE),
                 number(given, "max-total-bytes", FileLimits.DEFAULT.maxTotalBytes(), 1, Long.MAX_VALUE),
                 (int) number(given, "max-files", FileLimits.DEFAULT.maxFiles(), 1, Integer.MAX_VALUE));
-        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given));
+        Path depsCache = path(given, "deps-cache", false);
+        DevOptions dev = new DevOptions(depsCache == null ? DEFAULT_DEPS_CACHE : depsCache,
+                text(given, "npm", "npm"),
+                duration(given, "install-timeout", DEFAULT_INSTALL_TIMEOUT),
+                duration(given, "dev-start-timeout", DEFAULT_DEV_START_TIMEOUT));
+        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given), dev);
     }
 
     static String variable(String option) {
@@ -115,6 +147,32 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         if (parsed < min || parsed > max) {
             throw new IllegalArgumentException(value.source() + " must be a whole number from " + min + " to " + max
                     + ", got " + quote(value.raw()));
+        }
+        return parsed;
+    }
+
+    /** Seconds, or a number with a unit: {@code 90}, {@code 90s}, {@code 5m}, {@code 500ms}. */
+    private static Duration duration(Map<String, Value> given, String name, Duration fallback) {
+        Value value = given.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        String raw = value.raw().trim().toLowerCase(Locale.ROOT);
+        int digits = 0;
+        while (digits < raw.length() && Character.isDigit(raw.charAt(digits))) {
+            digits++;
+        }
+        String unit = raw.substring(digits);
+        long amount = digits == 0 || digits > 9 ? 0 : Long.parseLong(raw.substring(0, digits));
+        Duration parsed = switch (unit) {
+            case "", "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "ms" -> Duration.ofMillis(amount);
+            default -> Duration.ZERO;
+        };
+        if (parsed.isZero()) {
+            throw new IllegalArgumentException(value.source() + " must be a positive duration (seconds, or with a unit:"
+                    + " 500ms, 90s, 5m), got " + quote(value.raw()));
         }
         return parsed;
     }
@@ -178,12 +236,17 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         options.put("max-files", "most files and directories accepted (default 5000)");
         options.put("replay-state", "the router's fly-replay state; when set, requests without it in fly-replay-src"
                 + " are refused (403), /health excepted. A secret: prefer the variable");
+        options.put("deps-cache", "store of prepared npm dependencies, one entry per lockfile hash, shared by the"
+                + " runtimes of a host (default <java.io.tmpdir>/velocity-preview-deps)");
+        options.put("npm", "npm command for installs and the dev server (default npm)");
+        options.put("install-timeout", "longest npm install of a project's dependencies (default 10m)");
+        options.put("dev-start-timeout", "longest wait from starting the dev server to its first page (default 2m)");
         return Collections.unmodifiableMap(options);
     }
 
     static String usage() {
         StringBuilder usage = new StringBuilder("usage: preview-runtime --name=value ...\n");
-        OPTIONS.forEach((name, help) -> usage.append(String.format("  --%-16s %-24s %s%n", name, variable(name), help)));
+        OPTIONS.forEach((name, help) -> usage.append(String.format("  --%-18s %-26s %s%n", name, variable(name), help)));
         return usage.toString();
     }
 }

@@ -1,20 +1,24 @@
 package dev.velocitypreview.runtime;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
-import com.sun.net.httpserver.HttpExchange;
+import dev.velocitypreview.runtime.PreviewFront.Answer;
 
 /**
- * Serves the materialized files: {@code /} and directories answer with their {@code index.html},
+ * Answers with the materialized files: {@code /} and directories answer with their {@code index.html},
  * nothing outside the work directory is ever read (links included), and there are no directory
- * listings.
+ * listings. The front writes the answers; a file is read whole, as the runtime's limits keep each one small
+ * ({@code --max-file-bytes}), so an answer is one consistent version of it.
  */
-final class StaticFileServer implements PreviewServer {
+final class StaticFileServer {
+
+    private static final String TEXT = "text/plain; charset=utf-8";
 
     private final Path root;
 
@@ -23,48 +27,38 @@ final class StaticFileServer implements PreviewServer {
         this.root = root;
     }
 
-    @Override
-    public void serve(HttpExchange exchange, ProjectRequest request) throws IOException {
-        String method = exchange.getRequestMethod();
+    Answer answer(String method, ProjectRequest request) throws IOException {
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            Responses.text(exchange, 405, "method not allowed\n");
-            return;
+            return new Answer(405, TEXT, bytes("method not allowed\n"), Map.of("Allow", "GET, HEAD"));
         }
         String requestPath = request.path();
         Path target = resolve(requestPath);
         if (target == null) {
-            Responses.text(exchange, 404, "not found\n");
-            return;
+            return notFound();
         }
         if (Files.isDirectory(target)) {
             if (!requestPath.endsWith("/")) {
                 // relative, so the redirect still works behind a router that strips a path prefix
                 String location = "./" + encodedName(target) + "/";
                 String query = request.rawQuery();
-                exchange.getResponseHeaders().set("Location", location + (query == null ? "" : "?" + query));
-                Responses.text(exchange, 302, "moved to " + location + "\n");
-                return;
+                return new Answer(302, TEXT, bytes("moved to " + location + "\n"),
+                        Map.of("Location", location + (query == null ? "" : "?" + query)));
             }
             target = target.resolve("index.html");
         }
         if (!Files.isRegularFile(target) || !target.toRealPath().startsWith(root)) {
-            Responses.text(exchange, 404, "not found\n");
-            return;
+            return notFound();
         }
-        exchange.getResponseHeaders().set("Content-Type", ContentTypes.of(target.getFileName().toString()));
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        long size = Files.size(target);
-        if (method.equals("HEAD")) {
-            exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
-            exchange.sendResponseHeaders(200, -1);
-            return;
-        }
-        // 0 would mean "chunked" to HttpServer; -1 means "no body"
-        exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
-        try (OutputStream body = exchange.getResponseBody()) {
-            Files.copy(target, body);
-        }
+        return new Answer(200, ContentTypes.of(target.getFileName().toString()), Files.readAllBytes(target),
+                Map.of("Cache-Control", "no-cache"));
+    }
+
+    private static Answer notFound() {
+        return new Answer(404, TEXT, bytes("not found\n"), Map.of());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String encodedName(Path directory) {

@@ -44,7 +44,8 @@ class PreviewRuntimeTest {
 
     private PreviewRuntime start(Path bundle, Executor background, ReplayState replayState) throws IOException {
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
-                temp.resolve("port"), null, FileLimits.DEFAULT, replayState);
+                temp.resolve("port"), null, FileLimits.DEFAULT, replayState,
+                new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1)));
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
         started.add(runtime);
         return runtime;
@@ -78,7 +79,8 @@ class PreviewRuntimeTest {
         HttpResponse<String> starting = get(runtime, "/health");
         assertThat(starting.statusCode()).isEqualTo(503);
         assertThat(starting.body()).isEqualTo("{\"status\":\"starting\",\"checks\":["
-                + "{\"name\":\"files\",\"status\":\"pending\",\"detail\":\"materializing\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+                + "{\"name\":\"files\",\"status\":\"running\",\"detail\":\"materializing\"},"
+                + "{\"name\":\"install\",\"status\":\"pending\"},{\"name\":\"dev-server\",\"status\":\"pending\"}]}");
         assertThat(get(runtime, "/").statusCode()).isEqualTo(503);
 
         pending.forEach(Runnable::run);
@@ -86,8 +88,10 @@ class PreviewRuntimeTest {
         HttpResponse<String> ready = get(runtime, "/health");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":["
-                + "{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+        assertThat(ready.body()).matches("\\{\"status\":\"ready\",\"checks\":\\["
+                + "\\{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\",\"millis\":\\d+},"
+                + "\\{\"name\":\"install\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"},"
+                + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}]}");
     }
 
     @Test
@@ -105,8 +109,9 @@ class PreviewRuntimeTest {
         HttpResponse<String> health = get(runtime, "/health");
 
         assertThat(health.statusCode()).isEqualTo(503);
-        assertThat(health.body()).isEqualTo("{\"status\":\"failed\",\"checks\":[{\"name\":\"files\",\"status\":\"failed\","
-                + "\"detail\":\"refused '../etc/passwd': path leaves the work directory\"},{\"name\":\"server\",\"status\":\"ok\"}]}");
+        assertThat(health.body()).matches("\\{\"status\":\"failed\",\"checks\":\\[\\{\"name\":\"files\",\"status\":\"failed\","
+                + "\"detail\":\"refused '\\.\\./etc/passwd': path leaves the work directory\",\"millis\":\\d+},"
+                + "\\{\"name\":\"install\",\"status\":\"pending\"},\\{\"name\":\"dev-server\",\"status\":\"pending\"}]}");
         assertThat(get(runtime, "/index.html").statusCode()).isEqualTo(503);
         assertThat(logs.toString(StandardCharsets.UTF_8))
                 .contains("level=error logger=preview-runtime msg=\"files refused\" detail=\"refused '../etc/passwd': path leaves the work directory\"");
@@ -301,5 +306,54 @@ class PreviewRuntimeTest {
         assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain(secret.substring(0, 20))
                 .contains("level=warn logger=preview-runtime session=" + Bundles.SESSION
                         + " msg=\"request refused: not replayed by the router\" method=GET path=/");
+    }
+
+    @Test
+    void everyRequestOnAKeptConnectionIsCheckedOnItsOwn() throws Exception {
+        String secret = "replay-state-0123456789abcdef0123456789";
+        PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"), file("a.txt", "first"), file("b.txt", "second")),
+                Runnable::run, new ReplayState(secret));
+
+        String answers;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", runtime.port())) {
+            socket.setSoTimeout(5_000);
+            // pipelined: the second request has no replay state, the third asks to close
+            socket.getOutputStream().write(("GET /a.txt HTTP/1.1\r\nHost: x\r\nfly-replay-src: state=" + secret + "\r\n\r\n"
+                    + "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /b.txt HTTP/1.1\r\nHost: x\r\nfly-replay-src: state=" + secret + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+
+        assertThat(answers.split("(?=HTTP/1\\.1 )")).satisfiesExactly(
+                first -> assertThat(first).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("Connection:").endsWith("\r\n\r\nfirst"),
+                second -> assertThat(second).startsWith("HTTP/1.1 403 Forbidden\r\n").doesNotContain("second"),
+                third -> assertThat(third).startsWith("HTTP/1.1 200 OK\r\n").contains("Connection: close\r\n").endsWith("second"));
+    }
+
+    @Test
+    void anUnsupportedUpgradeIsServedAsAPlainRequest() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"));
+
+        String answer;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", runtime.port())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+
+        // no 101: both requests answered as plain ones, on the same connection
+        assertThat(answer.split("(?=HTTP/1\\.1 )")).hasSize(2)
+                .allSatisfy(one -> assertThat(one).startsWith("HTTP/1.1 200 OK\r\n").endsWith("root"));
+    }
+
+    @Test
+    void anOversizedRequestHeadIsRefused() throws Exception {
+        PreviewRuntime runtime = startReady(file("index.html", "root"));
+
+        HttpResponse<String> answer = send(runtime, "GET", "/", "X-Big", "x".repeat(40_000));
+
+        assertThat(answer.statusCode()).isEqualTo(431);
     }
 }

@@ -82,4 +82,26 @@ class RuntimeOptionsTest {
                 .hasMessageEndingWith("got 37 characters")
                 .hasMessageNotContaining("0123456789");
     }
+
+    @Test
+    void devModeOptionsHaveDocumentedDefaultsAndReadDurations() {
+        RuntimeOptions.DevOptions defaults = parse(List.of(), Map.of()).dev();
+        assertThat(defaults.depsCache()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "velocity-preview-deps"));
+        assertThat(defaults.npm()).isEqualTo("npm");
+        assertThat(defaults.installTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(defaults.startTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+
+        RuntimeOptions.DevOptions given = parse(List.of("--install-timeout=90", "--dev-start-timeout=1500ms", "--npm=/opt/node/bin/npm"),
+                Map.of("PREVIEW_DEPS_CACHE", "/srv/deps")).dev();
+        assertThat(given.depsCache()).isEqualTo(Path.of("/srv/deps"));
+        assertThat(given.npm()).isEqualTo("/opt/node/bin/npm");
+        assertThat(given.installTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(given.startTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(parse(List.of("--install-timeout=5m"), Map.of()).dev().installTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+
+        assertThatThrownBy(() -> parse(List.of("--install-timeout=soon"), Map.of()))
+                .hasMessage("--install-timeout must be a positive duration (seconds, or with a unit: 500ms, 90s, 5m), got 'soon'");
+        assertThatThrownBy(() -> parse(List.of(), Map.of("PREVIEW_DEV_START_TIMEOUT", "0s")))
+                .hasMessageStartingWith("PREVIEW_DEV_START_TIMEOUT must be a positive duration");
+    }
 }

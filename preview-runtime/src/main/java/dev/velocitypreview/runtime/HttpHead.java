@@ -1,0 +1,172 @@
+package dev.velocitypreview.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The head of one HTTP/1.x message as it came off a socket: its start line and its header fields in
+ * order. Read with a bound on its size, so a client cannot make the runtime buffer without limit.
+ *
+ * @param startLine {@code GET /x HTTP/1.1} for a request, {@code HTTP/1.1 200 OK} for a response
+ */
+record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
+
+    /** The head could not be read; {@code status} is what a server answers to it. */
+    static final class MalformedHeadException extends IOException {
+        final int status;
+
+        MalformedHeadException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    HttpHead {
+        fields = List.copyOf(fields);
+    }
+
+    /**
+     * Reads up to and including the empty line that ends the head, nothing more.
+     *
+     * @return null when the stream ended before the first byte (a connection closed without a request)
+     * @throws MalformedHeadException when the head is longer than {@code maxBytes}, is cut off, or is not HTTP
+     */
+    static HttpHead read(InputStream in, int maxBytes) throws IOException {
+        List<String> lines = new ArrayList<>();
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int total = 0;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                if (total == 0) {
+                    return null;
+                }
+                throw new MalformedHeadException(400, "the head ended before its empty line");
+            }
+            if (++total > maxBytes) {
+                throw new MalformedHeadException(431, "the head is longer than " + maxBytes + " bytes");
+            }
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                String text = new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+                line.reset();
+                if (text.isEmpty()) {
+                    if (lines.isEmpty()) {
+                        continue; // RFC 9112 2.2: empty lines before a request line are ignored
+                    }
+                    return parse(lines);
+                }
+                lines.add(text);
+            } else {
+                line.write(b);
+            }
+        }
+    }
+
+    private static HttpHead parse(List<String> lines) throws MalformedHeadException {
+        String start = lines.get(0);
+        if (start.split(" ", -1).length < 3 || !(start.startsWith("HTTP/") || start.contains(" HTTP/"))) {
+            throw new MalformedHeadException(400, "not an HTTP/1.x start line");
+        }
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
+        for (String field : lines.subList(1, lines.size())) {
+            int colon = field.indexOf(':');
+            if (colon <= 0 || field.charAt(0) == ' ' || field.charAt(0) == '\t' || field.substring(0, colon).contains(" ")) {
+                // obsolete line folding and names with spaces: refused, as RFC 9112 5 lets a server do
+                throw new MalformedHeadException(400, "malformed header field");
+            }
+            fields.add(Map.entry(field.substring(0, colon), field.substring(colon + 1).strip()));
+        }
+        return new HttpHead(start, fields);
+    }
+
+    String method() {
+        return startLine.substring(0, startLine.indexOf(' '));
+    }
+
+    /** The request target, as sent (raw). */
+    String target() {
+        return startLine.substring(startLine.indexOf(' ') + 1, startLine.lastIndexOf(' '));
+    }
+
+    String version() {
+        return startLine.substring(startLine.lastIndexOf(' ') + 1);
+    }
+
+    /** A response's status code. */
+    int status() {
+        String[] parts = startLine.split(" ", 3);
+        try {
+            return Integer.parseInt(parts[1]);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            return -1;
+        }
+    }
+
+    List<String> values(String name) {
+        return fields.stream().filter(field -> field.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
+    }
+
+    /** True when a header of {@code name} lists {@code token} (comma-separated, case-insensitive). */
+    boolean hasToken(String name, String token) {
+        for (String value : values(name)) {
+            for (String part : value.split(",")) {
+                if (part.trim().equalsIgnoreCase(token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A WebSocket upgrade: the connection is handed over whole once the server agrees. Other upgrades (h2c) are
+     * not passed on: their fields are dropped with the connection's own.
+     */
+    boolean isWebSocketUpgrade() {
+        return hasToken("Upgrade", "websocket") && hasToken("Connection", "upgrade");
+    }
+
+    /**
+     * This head with another start line, without the connection's own fields ({@code Connection} and what it
+     * names, {@code Keep-Alive}, {@code Proxy-Connection}), and with {@code Connection: close} at the end.
+     */
+    HttpHead forOneMessage(String newStartLine) {
+        return forOneMessage(newStartLine, true);
+    }
+
+    /** As {@link #forOneMessage(String)}, with {@code Connection: close} only when {@code close}. */
+    HttpHead forOneMessage(String newStartLine, boolean close) {
+        List<String> hopByHop = new ArrayList<>(List.of("connection", "keep-alive", "proxy-connection"));
+        for (String value : values("Connection")) {
+            for (String part : value.split(",")) {
+                hopByHop.add(part.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        List<Map.Entry<String, String>> kept = new ArrayList<>(fields.stream()
+                .filter(field -> !hopByHop.contains(field.getKey().toLowerCase(Locale.ROOT))).toList());
+        if (close) {
+            kept.add(Map.entry("Connection", "close"));
+        }
+        return new HttpHead(newStartLine, kept);
+    }
+
+    HttpHead withStartLine(String newStartLine) {
+        return new HttpHead(newStartLine, fields);
+    }
+
+    byte[] bytes() {
+        StringBuilder head = new StringBuilder(256).append(startLine).append("\r\n");
+        for (Map.Entry<String, String> field : fields) {
+            head.append(field.getKey()).append(": ").append(field.getValue()).append("\r\n");
+        }
+        return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.velocitypreview.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+/** What the runtime reads of a project's root {@code package.json}: whether it has a dev script. */
+final class PackageManifest {
+
+    private PackageManifest() {
+    }
+
+    /**
+     * True when {@code project/package.json} has a non-empty {@code scripts.dev}.
+     *
+     * @throws IOException when the file exists but is not a JSON object, with the parser's reason
+     */
+    static boolean hasDevScript(Path project) throws IOException {
+        Path manifest = project.resolve(DependencyStore.MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(manifest);
+             JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("package.json is not a JSON object");
+            }
+            boolean dev = false;
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("scripts") && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String script = parser.currentName();
+                        JsonToken command = parser.nextToken();
+                        if (script.equals("dev") && command == JsonToken.VALUE_STRING && !parser.getString().isBlank()) {
+                            dev = true;
+                        }
+                        parser.skipChildren();
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return dev;
+        } catch (JacksonException e) {
+            throw new IOException("package.json is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package dev.velocitypreview.runtime;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The runtime's only listener: reads each request head, lets {@link Decider} answer it (health, refusals, a
+ * static project's files) or name a loopback upstream (the project's dev server), and relays the request, or the
+ * upgraded connection, to that upstream.
+ *
+ * <p>Why hand-written on sockets: the JDK's {@code HttpServer} cannot hand over an upgraded connection, so a
+ * WebSocket (a dev server's HMR channel) could not pass it, and a framework (Netty) would cost the start time and
+ * memory a preview machine cannot spare. The front parses no more than request heads.
+ *
+ * <p>Every request is decided on its own: the front reads each request head a connection carries, and relays
+ * only that request's body (by {@code Content-Length} or chunked framing) and its answer (by the answer's
+ * framing), so no request reaches a project without passing {@link Decider}. Each relayed request goes to the
+ * upstream on a loopback connection of its own ({@code Connection: close}); the client's connection is kept
+ * when the client and the answer's framing allow it. An upgrade that the upstream accepts (101) hands the
+ * connection over: from then on both directions are relayed as they are.
+ *
+ * <p>Threads: one per connection while it lasts, a second one while a request body or an upgraded connection
+ * flows the other way; idle threads end after a minute. Small stacks and 8 KiB buffers keep memory low.
+ */
+final class PreviewFront implements AutoCloseable {
+
+    /** What to do with one request. */
+    sealed interface Route permits Answer, Relay {
+    }
+
+    /** A complete answer written by the front itself; no body for HEAD. */
+    record Answer(int status, String contentType, byte[] body, Map<String, String> headers) implements Route {
+        static Answer text(int status, String body) {
+            return new Answer(status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+    }
+
+    /** Forward the request to {@code upstream} with {@code target} as its request target. */
+    record Relay(InetSocketAddress upstream, String target) implements Route {
+    }
+
+    /** Decides each request from its head alone; called on connection threads, concurrently. */
+    interface Decider {
+        Route route(HttpHead request);
+    }
+
+    private static final int MAX_HEAD_BYTES = 32 * 1024;
+    private static final int BUFFER_BYTES = 8 * 1024;
+    private static final int HEAD_READ_TIMEOUT_MILLIS = 30_000;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long THREAD_STACK_BYTES = 256 * 1024;
+    /** Two per connection at most: a bound on what a flood of connections can take; more are closed at once. */
+    private static final int MAX_THREADS = 512;
+
+    private final ServerSocket listener;
+    private final Decider decider;
+    private final RuntimeLog log;
+    private final ExecutorService threads;
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    PreviewFront(InetSocketAddress address, Decider decider, RuntimeLog log) throws IOException {
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(address, 128);
+        this.decider = decider;
+        this.log = log;
+        AtomicInteger count = new AtomicInteger();
+        this.threads = new ThreadPoolExecutor(0, MAX_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+            Thread thread = new Thread(null, task, "preview-front-" + count.incrementAndGet(), THREAD_STACK_BYTES);
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.acceptor = new Thread(null, this::accept, "preview-front-accept", THREAD_STACK_BYTES);
+        // not a daemon: the one thread that keeps the runtime's JVM alive until it is closed
+        acceptor.setDaemon(false);
+    }
+
+    void start() {
+        acceptor.start();
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            log.warn("front not closed", "error", e.toString());
+        }
+        threads.shutdownNow();
+    }
+
+    private void accept() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    log.error("accept failed", "error", e.toString());
+                }
+                return;
+            }
+            try {
+                threads.execute(() -> serve(client));
+            } catch (RuntimeException e) {
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        HttpHead request = null;
+        try (client) {
+            client.setTcpNoDelay(true);
+            InputStream in = new BufferedInputStream(client.getInputStream(), BUFFER_BYTES);
+            OutputStream out = new BufferedOutputStream(client.getOutputStream(), BUFFER_BYTES);
+            boolean keepAlive = true;
+            while (keepAlive) {
+                client.setSoTimeout(HEAD_READ_TIMEOUT_MILLIS);
+                try {
+                    request = HttpHead.read(in, MAX_HEAD_BYTES);
+                } catch (HttpHead.MalformedHeadException e) {
+                    answer(client, out, "GET", Answer.text(e.status, "bad request: " + e.getMessage() + "\n"), false);
+                    return;
+                }
+                if (request == null) {
+                    return;
+                }
+                // every request on the connection is decided on its own, so none reaches the project unchecked
+                Route route = decider.route(request);
+                boolean mayKeep = wantsKeepAlive(request);
+                if (route instanceof Relay relay) {
+                    keepAlive = relay(client, in, out, request, relay, mayKeep);
+                } else {
+                    // a body not read would be taken for the next request: such a connection ends with the answer
+                    keepAlive = mayKeep && !hasBody(request);
+                    answer(client, out, request.method(), (Answer) route, keepAlive);
+                }
+            }
+        } catch (SocketException | SocketTimeoutException e) {
+            // the client or the upstream went away mid-way, or a kept connection stayed idle: nothing to answer to
+        } catch (IOException | RuntimeException e) {
+            log.warn("request failed", "method", request == null ? "" : request.method(),
+                    "path", request == null ? "" : pathOf(request.target()), "error", e.toString());
+        }
+    }
+
+    private static boolean wantsKeepAlive(HttpHead request) {
+        return request.version().equals("HTTP/1.1") && !request.hasToken("Connection", "close");
+    }
+
+    /**
+     * Relays one request on a connection of its own to the upstream.
+     *
+     * @return true when the client's connection may carry its next request
+     */
+    private boolean relay(Socket client, InputStream in, OutputStream out, HttpHead request, Relay relay, boolean mayKeep)
+            throws IOException {
+        try (Socket upstream = new Socket()) {
+            try {
+                upstream.connect(relay.upstream(), CONNECT_TIMEOUT_MILLIS);
+            } catch (IOException e) {
+                boolean keep = mayKeep && !hasBody(request);
+                answer(client, out, request.method(), Answer.text(502, "the project's server does not answer: " + e.getMessage() + "\n"), keep);
+                return keep;
+            }
+            upstream.setTcpNoDelay(true);
+            client.setSoTimeout(0);
+            InputStream fromUpstream = new BufferedInputStream(upstream.getInputStream(), BUFFER_BYTES);
+            OutputStream toUpstream = new BufferedOutputStream(upstream.getOutputStream(), BUFFER_BYTES);
+            String startLine = request.method() + " " + relay.target() + " " + request.version();
+            boolean upgrade = request.isWebSocketUpgrade();
+            toUpstream.write((upgrade ? request.withStartLine(startLine) : request.forOneMessage(startLine)).bytes());
+            toUpstream.flush();
+            Future<?> body = !upgrade && hasBody(request)
+                    ? threads.submit(() -> pumpBody(request, in, toUpstream, upstream))
+                    : CompletableFuture.completedFuture(null);
+            while (true) {
+                HttpHead response = HttpHead.read(fromUpstream, MAX_HEAD_BYTES);
+                if (response == null) {
+                    answer(client, out, request.method(), Answer.text(502, "the project's server closed the connection without an answer\n"), false);
+                    return false;
+                }
+                int status = response.status();
+                if (upgrade && status == 101) {
+                    // from here on the connection is the WebSocket's: both directions as they are, until either ends
+                    out.write(response.bytes());
+                    out.flush();
+                    threads.execute(() -> pumpAll(in, toUpstream, upstream));
+                    pumpAll(fromUpstream, out, client);
+                    return false;
+                }
+                if (status >= 100 && status < 200) {
+                    // 100 Continue and the like go through as they are; the final answer follows
+                    out.write(response.bytes());
+                    out.flush();
+                    continue;
+                }
+                // a body that only its end delimits (no length, not chunked) ends the client's connection too
+                boolean keep = mayKeep && !upgrade && (hasNoBody(request, response)
+                        || !response.values("Transfer-Encoding").isEmpty() || !response.values("Content-Length").isEmpty());
+                out.write(response.forOneMessage(response.startLine(), !keep).bytes());
+                copyBody(request, response, fromUpstream, out);
+                out.flush();
+                keep &= bodyDone(body);
+                if (!keep) {
+                    client.shutdownOutput();
+                }
+                return keep;
+            }
+        }
+    }
+
+    /** True once the request's body went through; the answer may come before it did (a refusal of a large upload). */
+    private static boolean bodyDone(Future<?> body) {
+        try {
+            body.get(1, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            body.cancel(true);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean hasNoBody(HttpHead request, HttpHead response) {
+        int status = response.status();
+        return request.method().equals("HEAD") || status == 204 || status == 304;
+    }
+
+    /** A response's body by its framing (RFC 9112 6.3), so an upgrade the server declined ends here too. */
+    private static void copyBody(HttpHead request, HttpHead response, InputStream in, OutputStream out) throws IOException {
+        if (hasNoBody(request, response)) {
+            return;
+        }
+        if (!response.values("Transfer-Encoding").isEmpty()) {
+            copyChunked(in, out);
+        } else if (!response.values("Content-Length").isEmpty()) {
+            copyExactly(in, out, Long.parseLong(response.values("Content-Length").get(0).trim()));
+        } else {
+            in.transferTo(out);
+        }
+    }
+
+    /** Copies until the source ends, then ends the destination's output (a half-close, as WebSocket peers expect). */
+    private static void pumpAll(InputStream from, OutputStream to, Socket toSocket) {
+        try {
+            byte[] buffer = new byte[BUFFER_BYTES];
+            int read;
+            while ((read = from.read(buffer)) >= 0) {
+                to.write(buffer, 0, read);
+                to.flush();
+            }
+            toSocket.shutdownOutput();
+        } catch (IOException e) {
+            closeQuietly(toSocket);
+        }
+    }
+
+    private static boolean hasBody(HttpHead request) {
+        return !request.values("Transfer-Encoding").isEmpty() || request.values("Content-Length").stream()
+                .anyMatch(length -> !length.trim().equals("0"));
+    }
+
+    /** Relays this request's body and nothing after it: a second request on the connection never reaches the project. */
+    private static void pumpBody(HttpHead request, InputStream in, OutputStream out, Socket upstream) {
+        try {
+            if (!request.values("Transfer-Encoding").isEmpty()) {
+                copyChunked(in, out);
+            } else {
+                copyExactly(in, out, Long.parseLong(request.values("Content-Length").get(0).trim()));
+            }
+            out.flush();
+        } catch (IOException | NumberFormatException e) {
+            closeQuietly(upstream);
+        }
+    }
+
+    private static void copyExactly(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[BUFFER_BYTES];
+        long left = length;
+        while (left > 0) {
+            int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (read < 0) {
+                throw new IOException("the body ended " + left + " bytes early");
+            }
+            out.write(buffer, 0, read);
+            left -= read;
+        }
+    }
+
+    /** Chunks as they come (RFC 9112 7.1), ending after the last chunk's trailer section. */
+    static void copyChunked(InputStream in, OutputStream out) throws IOException {
+        while (true) {
+            String sizeLine = line(in);
+            out.write((sizeLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            int semicolon = sizeLine.indexOf(';');
+            long size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            if (size == 0) {
+                String trailer;
+                do {
+                    trailer = line(in);
+                    out.write((trailer + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                } while (!trailer.isEmpty());
+                return;
+            }
+            copyExactly(in, out, size);
+            out.write((line(in) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (line.length() > MAX_HEAD_BYTES) {
+                throw new IOException("a chunk line is longer than " + MAX_HEAD_BYTES + " bytes");
+            }
+            line.append((char) b);
+        }
+        if (b < 0) {
+            throw new IOException("the chunked body ended early");
+        }
+        int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
+        return line.substring(0, end);
+    }
+
+    private static void answer(Socket client, OutputStream out, String method, Answer answer, boolean keepAlive) throws IOException {
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
+        fields.add(Map.entry("Content-Type", answer.contentType()));
+        if (!answer.headers().containsKey("Cache-Control")) {
+            fields.add(Map.entry("Cache-Control", "no-store"));
+        }
+        fields.add(Map.entry("Content-Length", Integer.toString(answer.body().length)));
+        answer.headers().forEach((name, value) -> fields.add(Map.entry(name, value)));
+        if (!keepAlive) {
+            fields.add(Map.entry("Connection", "close"));
+        }
+        out.write(new HttpHead("HTTP/1.1 " + answer.status() + " " + reason(answer.status()), fields).bytes());
+        if (!method.equals("HEAD")) {
+            out.write(answer.body());
+        }
+        out.flush();
+        if (!keepAlive) {
+            // a half-close, so that a body the client is still sending does not turn our answer into a reset
+            client.shutdownOutput();
+        }
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 302 -> "Found";
+            case 404 -> "Not Found";
+            case 500 -> "Internal Server Error";
+            case 308 -> "Permanent Redirect";
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 405 -> "Method Not Allowed";
+            case 431 -> "Request Header Fields Too Large";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            default -> "Status " + status;
+        };
+    }
+
+    static String pathOf(String target) {
+        int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing is all that was left to do
+        }
+    }
+}
