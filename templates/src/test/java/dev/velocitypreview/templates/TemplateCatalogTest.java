@@ -1,8 +1,11 @@
 package dev.velocitypreview.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,6 +16,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -115,6 +119,50 @@ class TemplateCatalogTest {
     void onlyTheNextTemplateNeedsALargerMachine() {
         assertThat(catalog.all()).filteredOn(template -> template.minimumMachine() != null)
                 .extracting(Template::name).containsExactly("next");
+    }
+
+    @Test
+    void loadingFailsNamingAFileTheIndexListsButTheClassPathLacks(@TempDir Path root) throws IOException {
+        writeCatalog(root, "[\"package.json\", \"src/App.jsx\"]");
+        Files.writeString(root.resolve("templates/demo/package.json"), "{\"scripts\": {\"dev\": \"vite\"}}");
+
+        assertThatThrownBy(() -> load(root)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("templates/demo/src/App.jsx");
+    }
+
+    @Test
+    void loadingFailsOnAFileThatIsNotUtf8Text(@TempDir Path root) throws IOException {
+        writeCatalog(root, "[\"package.json\", \"src/App.jsx\"]");
+        Files.writeString(root.resolve("templates/demo/package.json"), "{\"scripts\": {\"dev\": \"vite\"}}");
+        Files.createDirectories(root.resolve("templates/demo/src"));
+        Files.write(root.resolve("templates/demo/src/App.jsx"), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff});
+
+        assertThatThrownBy(() -> load(root)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("templates/demo/src/App.jsx").hasMessageContaining("not UTF-8");
+    }
+
+    @Test
+    void loadingFailsWhenTheMainFileIsNotOneOfTheFiles(@TempDir Path root) throws IOException {
+        writeCatalog(root, "[\"package.json\"]");
+        Files.writeString(root.resolve("templates/demo/package.json"), "{\"scripts\": {\"dev\": \"vite\"}}");
+
+        assertThatThrownBy(() -> load(root)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("demo").hasMessageContaining("src/App.jsx");
+    }
+
+    private static void writeCatalog(Path root, String files) throws IOException {
+        Files.createDirectories(root.resolve("templates/demo"));
+        Files.writeString(root.resolve("templates/catalog.json"), """
+                {"templates": [{"name": "demo", "description": "d", "framework": "f", "mainFile": "src/App.jsx",
+                                "minimumMachine": null, "files": %s}]}
+                """.formatted(files));
+    }
+
+    /** The catalog as a class loader that sees only {@code root} finds it. */
+    private static TemplateCatalog load(Path root) throws IOException {
+        try (URLClassLoader classLoader = new URLClassLoader(new URL[] {root.toUri().toURL()}, null)) {
+            return TemplateCatalog.load(classLoader);
+        }
     }
 
     private static String content(Template template, String path) {
