@@ -72,7 +72,9 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
 
     private static HttpHead parse(List<String> lines) throws MalformedHeadException {
         String start = lines.get(0);
-        if (start.split(" ", -1).length < 3 || !(start.startsWith("HTTP/") || start.contains(" HTTP/"))) {
+        boolean response = start.startsWith("HTTP/") && start.split(" ", -1).length >= 2;
+        boolean request = start.split(" ", -1).length == 3 && start.contains(" HTTP/");
+        if (!response && !request) {
             throw new MalformedHeadException(400, "not an HTTP/1.x start line");
         }
         List<Map.Entry<String, String>> fields = new ArrayList<>();
@@ -136,7 +138,7 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
 
     /**
      * This head with another start line, without the connection's own fields ({@code Connection} and what it
-     * names, {@code Keep-Alive}, {@code Proxy-Connection}), and with {@code Connection: close} at the end.
+     * names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code Upgrade}), and with {@code Connection: close} at the end.
      */
     HttpHead forOneMessage(String newStartLine) {
         return forOneMessage(newStartLine, true);
@@ -144,7 +146,8 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
 
     /** As {@link #forOneMessage(String)}, with {@code Connection: close} only when {@code close}. */
     HttpHead forOneMessage(String newStartLine, boolean close) {
-        List<String> hopByHop = new ArrayList<>(List.of("connection", "keep-alive", "proxy-connection"));
+        // Upgrade too, named or not: a message relayed as one message must never turn into an upgrade upstream
+        List<String> hopByHop = new ArrayList<>(List.of("connection", "keep-alive", "proxy-connection", "upgrade"));
         for (String value : values("Connection")) {
             for (String part : value.split(",")) {
                 hopByHop.add(part.trim().toLowerCase(Locale.ROOT));

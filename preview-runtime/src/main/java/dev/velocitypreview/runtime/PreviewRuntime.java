@@ -155,15 +155,18 @@ public final class PreviewRuntime implements AutoCloseable {
     public void close() {
         front.close();
         DevServer dev;
+        DependencyStore installing;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             dev = devServer;
-            if (dependencies != null) {
-                dependencies.close();
-            }
+            installing = dependencies;
+        }
+        // outside the lock: ending a process tree may take the stop grace, and the start takes the lock too
+        if (installing != null) {
+            installing.close();
         }
         if (dev != null) {
             dev.close();
