@@ -486,7 +486,7 @@ class ProvisionerIT {
     }
 
     private static SessionCommand.Create create(UUID projectId) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", projectId, Tier.FREE, Visibility.PUBLIC,
+        return SessionCommand.create(UUID.randomUUID(), "user-1", projectId, "react", Tier.FREE, Visibility.PUBLIC,
                 Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

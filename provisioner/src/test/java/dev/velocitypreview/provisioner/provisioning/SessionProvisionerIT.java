@@ -107,7 +107,7 @@ class SessionProvisionerIT {
     @Test
     void theMachineSizeAndIdleTimeoutTheTierGrantedAreRecordedAndTheMachineGetsThatSize() {
         MachineSize granted = new MachineSize("shared", 2, 2048);
-        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
+        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), "react", Tier.TEAM,
                 Visibility.PUBLIC, Duration.ofHours(8), granted, Duration.ofMinutes(60), Instant.now());
 
         provisioner.create(create);
@@ -503,7 +503,7 @@ class SessionProvisionerIT {
     }
 
     private static SessionCommand.Create create(Tier tier) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), tier, Visibility.PUBLIC,
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), "react", tier, Visibility.PUBLIC,
                 Duration.ofMinutes(45), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

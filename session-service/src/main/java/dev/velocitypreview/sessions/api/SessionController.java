@@ -95,7 +95,7 @@ class SessionController {
         }
         // always the effective ttl, machine and idle timeout, so that the tier table here is the only place they are configured
         TierLimits limits = properties.limits(tier);
-        quotas.admit(caller, id, () -> sender.send(SessionCommand.create(id, caller.userId(), body.projectId(), tier,
+        quotas.admit(caller, id, () -> sender.send(SessionCommand.create(id, caller.userId(), body.projectId(), "react", tier,
                 visibility, ttl, limits.machine(), limits.idleTimeout(), clock.instant())));
         metrics.requested(tier);
         LOG.atInfo().addKeyValue("session", id).addKeyValue("project", body.projectId())
