@@ -151,7 +151,7 @@ class SessionServiceIT {
         UUID id = created(response);
         JsonNode body = json(response);
         assertThat(body.get("status").stringValue()).isEqualTo("REQUESTED");
-        assertThat(body.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(body.get("previewUrl").stringValue()).isEqualTo("http://" + id + ".preview.localhost:8081/");
         assertThat(body.get("statusUrl").stringValue()).isEqualTo("http://api.test/v1/sessions/" + id);
         assertThat(response.headers().firstValue("Location")).hasValue("http://api.test/v1/sessions/" + id);
         assertThat(commands.commandsFor(id, before)).singleElement().isInstanceOfSatisfying(SessionCommand.Create.class, create -> {
@@ -185,7 +185,7 @@ class SessionServiceIT {
         assertThat(session.get("version").longValue()).isZero();
         assertThat(session.get("requestedAt").isString()).isTrue();
         assertThat(session.get("machineId").isNull()).isTrue();
-        assertThat(session.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(session.get("previewUrl").stringValue()).isEqualTo("http://" + id + ".preview.localhost:8081/");
     }
 
     @Test
@@ -462,7 +462,7 @@ class SessionServiceIT {
         Instant now = Instant.now();
         assertThat(accepted.get("visibility").stringValue()).isEqualTo("private");
         assertThat(accepted.get("previewUrl").stringValue())
-                .isEqualTo("http://localhost:8081/s/" + id + "/?preview_token=" + token);
+                .isEqualTo("http://" + id + ".preview.localhost:8081/?preview_token=" + token);
         assertThat(tokens.check(token, id, now)).isEqualTo(PreviewToken.Check.VALID);
         assertThat(tokens.check(token, UUID.randomUUID(), now)).isEqualTo(PreviewToken.Check.WRONG_SESSION);
         assertThat(tokens.check(token, id, now.plus(Duration.ofMinutes(16)))).isEqualTo(PreviewToken.Check.EXPIRED);
@@ -484,7 +484,7 @@ class SessionServiceIT {
         UUID id = created(response);
         assertThat(json(response).get("visibility").stringValue()).isEqualTo("public");
         assertThat(json(response).get("previewToken").isNull()).isTrue();
-        assertThat(json(response).get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(json(response).get("previewUrl").stringValue()).isEqualTo("http://" + id + ".preview.localhost:8081/");
     }
 
     @Test

@@ -71,7 +71,7 @@ class SessionController {
         this.properties = properties;
         this.clock = clock;
         this.metrics = metrics;
-        this.links = SessionLinks.of(properties.previewBaseUrl(), properties.publicBaseUrl());
+        this.links = SessionLinks.of(properties);
         this.maxBody = (int) properties.maxRequestBody().toBytes();
     }
 
