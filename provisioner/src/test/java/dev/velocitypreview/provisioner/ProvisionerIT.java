@@ -481,8 +481,9 @@ class ProvisionerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A session of a project with a static page (a template's project would run npm in the machine). */
     private static SessionCommand.Create create() {
-        return create(UUID.randomUUID());
+        return create(StaticProjects.insert(jdbc, "user-1"));
     }
 
     private static SessionCommand.Create create(UUID projectId) {
