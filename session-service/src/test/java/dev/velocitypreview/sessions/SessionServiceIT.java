@@ -44,6 +44,7 @@ import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.TestKafka;
 import tools.jackson.databind.JsonNode;
 
@@ -158,6 +159,7 @@ class SessionServiceIT {
             assertThat(create.sessionId()).isEqualTo(id);
             assertThat(create.userId()).isEqualTo(user);
             assertThat(create.projectId()).isEqualTo(project);
+            assertThat(create.template()).as("the default, when none is asked for").isEqualTo(TemplateCatalog.DEFAULT);
             assertThat(create.tier()).isEqualTo(Tier.TEAM);
             assertThat(create.visibility()).isEqualTo(Visibility.PUBLIC);
             assertThat(create.ttl()).as("the team tier's cap, when none is asked for").isEqualTo(Duration.ofHours(8));
@@ -655,8 +657,10 @@ class SessionServiceIT {
                 bad("malformed JSON", 400, "not valid JSON", "POST", "application/json", "{\"projectId\": ", "u"),
                 bad("projectId that is not a UUID", 400, "projectId must be a UUID", "POST", "application/json",
                         "{\"projectId\":\"p-1\"}", "u"),
-                bad("unknown field", 400, "unknown field 'template'", "POST", "application/json",
-                        "{\"projectId\":\"" + project + "\",\"template\":\"react\"}", "u"),
+                bad("unknown field", 400, "unknown field 'framework'", "POST", "application/json",
+                        "{\"projectId\":\"" + project + "\",\"framework\":\"react\"}", "u"),
+                bad("unknown template", 400, "unknown template 'angular'; known templates are react", "POST",
+                        "application/json", "{\"projectId\":\"" + project + "\",\"template\":\"angular\"}", "u"),
                 bad("unknown tier", 400, "tier must be one of free, pro, team", "POST", "application/json",
                         "{\"projectId\":\"" + project + "\",\"tier\":\"gold\"}", "u"),
                 bad("oversized body", 413, "at most 16384 bytes", "POST", "application/json",
