@@ -659,7 +659,7 @@ class SessionServiceIT {
                         "{\"projectId\":\"p-1\"}", "u"),
                 bad("unknown field", 400, "unknown field 'framework'", "POST", "application/json",
                         "{\"projectId\":\"" + project + "\",\"framework\":\"react\"}", "u"),
-                bad("unknown template", 400, "unknown template 'angular'; known templates are react", "POST",
+                bad("unknown template", 400, "unknown template 'angular'; known templates are react, vue, svelte, next, react-native", "POST",
                         "application/json", "{\"projectId\":\"" + project + "\",\"template\":\"angular\"}", "u"),
                 bad("unknown tier", 400, "tier must be one of free, pro, team", "POST", "application/json",
                         "{\"projectId\":\"" + project + "\",\"tier\":\"gold\"}", "u"),

@@ -229,7 +229,7 @@ class SessionApiTest {
     void anUnknownTemplateIsRefusedListingTheKnownOnes() {
         MvcTestResult result = post(withProject(",\"template\":\"angular\""));
 
-        assertProblem(result, HttpStatus.BAD_REQUEST, "unknown_template", "unknown template 'angular'; known templates are react");
+        assertProblem(result, HttpStatus.BAD_REQUEST, "unknown_template", "unknown template 'angular'; known templates are react, vue, svelte, next, react-native");
         assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("template");
         assertThat(result).bodyJson().extractingPath("$.knownTemplates[0]").isEqualTo("react");
     }
@@ -238,6 +238,24 @@ class SessionApiTest {
     void aTemplateThatIsNotAStringIsRefused() {
         assertProblem(post(withProject(",\"template\":[\"react\"]")), HttpStatus.BAD_REQUEST, "invalid_type",
                 "template must be a JSON string, got JSON type array");
+    }
+
+    @Test
+    void aTemplateNeedingALargerMachineThanTheTierGrantsIsRefusedNamingBothSizes() {
+        MvcTestResult result = post(withProject(",\"template\":\"next\""));
+
+        assertProblem(result, HttpStatus.FORBIDDEN, "template_needs_larger_machine",
+                "template 'next' needs at least a shared-cpu-1x:1024MB machine; the free tier grants shared-cpu-1x:256MB");
+        assertThat(result).bodyJson().extractingPath("$.minimumMachine").isEqualTo("shared-cpu-1x:1024MB");
+        assertThat(result).bodyJson().extractingPath("$.tierMachine").isEqualTo("shared-cpu-1x:256MB");
+    }
+
+    @Test
+    void aTierWhoseMachineIsLargeEnoughGetsTheTemplateUnlessItAsksForALowerTier() {
+        assertLetThrough(post(TestTokens.user(USER, Tier.PRO), withProject(",\"template\":\"next\"")));
+        reset();
+        assertProblem(post(TestTokens.user(USER, Tier.TEAM), withProject(",\"template\":\"next\",\"tier\":\"free\"")),
+                HttpStatus.FORBIDDEN, "template_needs_larger_machine", "the free tier grants");
     }
 
     @Test
@@ -256,6 +274,9 @@ class SessionApiTest {
         assertThat(result).bodyJson().extractingPath("$.templates[0].versions.react").asString().matches("[0-9]+\\.[0-9]+\\.[0-9]+");
         assertThat(result).bodyJson().extractingPath("$.templates[0].description").asString().isNotBlank();
         assertThat(result).bodyJson().extractingPath("$.templates[0].minimumMachine").isNull();
+        assertThat(result).bodyJson().extractingPath("$.templates[*].name")
+                .isEqualTo(java.util.List.of("react", "vue", "svelte", "next", "react-native"));
+        assertThat(result).bodyJson().extractingPath("$.templates[3].minimumMachine").isEqualTo("shared-cpu-1x:1024MB");
         assertThat(result).bodyJson().doesNotHavePath("$.templates[0].files");
     }
 
