@@ -49,7 +49,7 @@ class CleanupKillIT {
             c2.start();
             c1.awaitReady();
             c2.awaitReady();
-            UUID project = UUID.randomUUID();
+            UUID project = platform.staticProject();
             List<UUID> sessions = new ArrayList<>(wave(platform, project, TTL));
             sessions.addAll(wave(platform, project, TTL.plus(SECOND_WAVE_LATER)));
             await().atMost(Duration.ofSeconds(90)).until(() -> sessions.stream()

@@ -102,9 +102,48 @@ final class FaultPlatform {
             shared = new FaultPlatform();
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "fault-platform-stop"));
             shared.ensureStandard();
+            shared.seedStaticProjects();
         }
         return shared;
     }
+
+    /**
+     * Projects with a static page naming them, written while the database is surely up (some scenarios request
+     * sessions while it is down). A session of a project with files is served those files, so the audit can check
+     * that every preview served its own project's page; a project made from a template would run npm instead.
+     */
+    private void seedStaticProjects() {
+        try (Connection connection = dataSource().getConnection()) {
+            for (int i = 0; i < STATIC_PROJECTS; i++) {
+                UUID id = UUID.randomUUID();
+                String page = "<!doctype html><title>static</title><p>Project " + id + "</p>\n";
+                try (var project = connection.prepareStatement(
+                        "INSERT INTO projects (id, name, template_type, owner_id) VALUES (?, 'static', 'static', 'fault')");
+                     var file = connection.prepareStatement("INSERT INTO project_files (id, project_id, file_path, content,"
+                             + " file_type, size) VALUES (?, ?, 'index.html', ?, 'html', ?)")) {
+                    project.setObject(1, id);
+                    project.executeUpdate();
+                    file.setObject(1, UUID.randomUUID());
+                    file.setObject(2, id);
+                    file.setString(3, page);
+                    file.setLong(4, page.length());
+                    file.executeUpdate();
+                }
+                staticProjects.add(id);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write the static projects: " + e.getMessage(), e);
+        }
+    }
+
+    /** One of the static projects, in turn; sessions of one project each get a machine of their own. */
+    UUID staticProject() {
+        return staticProjects.get(Math.floorMod(nextStaticProject.getAndIncrement(), staticProjects.size()));
+    }
+
+    private static final int STATIC_PROJECTS = 64;
+    private final List<UUID> staticProjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger nextStaticProject = new AtomicInteger();
 
     private FaultPlatform() {
         try {
@@ -270,7 +309,7 @@ final class FaultPlatform {
 
     /** Asks the API for a session for a fresh user; a 202 goes into the ledger. */
     SessionApi.Answer request(String scenario) {
-        return request(scenario, UUID.randomUUID());
+        return request(scenario, staticProject());
     }
 
     /** Asks the API for a session of {@code project} for a fresh user, living {@code ttl}; a 202 goes into the ledger. */

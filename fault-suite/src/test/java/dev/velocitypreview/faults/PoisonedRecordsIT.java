@@ -156,7 +156,7 @@ class PoisonedRecordsIT {
     }
 
     private static byte[] valid(UUID id) {
-        return SessionCommandCodec.encode(SessionCommand.create(id, "poison-user", UUID.randomUUID(), Tier.FREE,
+        return SessionCommandCodec.encode(SessionCommand.create(id, "poison-user", UUID.randomUUID(), "react", Tier.FREE,
                 Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                 Instant.now()));
     }

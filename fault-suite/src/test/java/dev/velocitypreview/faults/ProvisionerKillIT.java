@@ -62,7 +62,7 @@ class ProvisionerKillIT {
         platform = FaultPlatform.shared();
         platform.ensureStandard();
         db = platform.dataSource();
-        project = UUID.randomUUID();
+        project = platform.staticProject();
         SessionApi.Answer first = platform.request("provisioner-kill", project);
         assertThat(first.status()).as(first.body()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> allActive(List.of(first.sessionId())));

@@ -44,6 +44,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
     private final Deque<ConfigurableApplicationContext> running = new ArrayDeque<>();
     private final String apiUrl;
     private final String routerUrl;
+    private final int routerPort;
     private final PlatformSecrets secrets;
 
     /**
@@ -84,6 +85,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         int chosenRouterPort = routerPort != 0 ? routerPort : LoopbackPorts.free();
         int chosenApiPort = apiPort != 0 ? apiPort : LoopbackPorts.free();
         this.routerUrl = "http://localhost:" + chosenRouterPort;
+        this.routerPort = chosenRouterPort;
         this.apiUrl = "http://localhost:" + chosenApiPort;
         // One logging configuration for the whole JVM (logback.xml); several Spring applications
         // re-initialising it at the same time would race.
@@ -218,6 +220,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     public String routerUrl() {
         return routerUrl;
+    }
+
+    /** The router's port: host-style previews are {@code http://<session id>.preview.localhost:<port>/}. */
+    public int routerPort() {
+        return routerPort;
     }
 
     /** Stops the services in the reverse order of their start; the provisioner stops its machines last. */

@@ -33,6 +33,8 @@ public final class Launcher {
     static final String DATABASE = "velocity";
     static final String DEMO_USER = "demo";
     static final Duration DEMO_TOKEN_TTL = Duration.ofHours(12);
+    /** The original system's demo project: like any new project, its first session makes it from the default template. */
+    static final String DEMO_PROJECT = "550e8400-e29b-41d4-a716-446655440000";
 
     private final LauncherOptions options;
     private final PrintStream out;
@@ -97,16 +99,18 @@ public final class Launcher {
 
                 velocity preview is ready (%d s)
                   session api   %s
-                  previews      %s/s/<session-id>/
+                  previews      http://<session-id>.preview.localhost:%d/   (or %s/s/<session-id>/ for static pages)
                   data          %s   (start with --clean to begin anew)
 
                 try it (a token for user '%s', valid %d hours):
                   export TOKEN=%s
                   curl -s -X POST %s/v1/sessions -H "Authorization: Bearer $TOKEN" \\
                        -H 'Content-Type: application/json' -d '{"projectId":"%s"}'
-                then open the previewUrl it answers with. Ctrl-C stops everything.
-                %n""", seconds, platform.apiUrl(), platform.routerUrl(), data, DEMO_USER, DEMO_TOKEN_TTL.toHours(),
-                token, platform.apiUrl(), "7f3c6a52-0c4e-4c53-9d47-3b8c1f0a9e21");
+                then open the previewUrl it answers with (its own host under preview.localhost, which browsers
+                and curl send to this machine). "template" picks what a new project is made from (GET
+                %s/v1/templates lists them). Ctrl-C stops everything.
+                %n""", seconds, platform.apiUrl(), platform.routerPort(), platform.routerUrl(), data, DEMO_USER,
+                DEMO_TOKEN_TTL.toHours(), token, platform.apiUrl(), DEMO_PROJECT, platform.apiUrl());
     }
 
     synchronized void stop() {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The session API and the previews of a running {@link EmbeddedPlatform}, as a free-tier user with a bearer token sees them. */
 final class PlatformApi {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder()
+    private static final HttpClient HTTP = HttpClient.newBuilder().proxy(LoopbackPreviews.SELECTOR)
             .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
 
     private final EmbeddedPlatform platform;

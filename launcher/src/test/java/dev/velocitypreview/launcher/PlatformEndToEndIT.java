@@ -36,6 +36,7 @@ class PlatformEndToEndIT {
     private static Path stateDir;
     private static EmbeddedPlatform platform;
     private static PlatformApi api;
+    private static StaticProjects projects;
 
     @BeforeAll
     static void startPlatform() throws IOException {
@@ -47,6 +48,7 @@ class PlatformEndToEndIT {
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s"), step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofSeconds(300));
+        projects = new StaticProjects(database.dataSource());
     }
 
     @AfterAll
@@ -58,7 +60,7 @@ class PlatformEndToEndIT {
 
     @Test
     void aSessionGoesFromRequestToPreviewToTerminated() throws Exception {
-        UUID projectId = UUID.randomUUID();
+        UUID projectId = projects.create(USER);
 
         // 2. POST answers 202 at once, before any machine exists
         HttpResponse<String> created = post("/v1/sessions", "{\"projectId\":\"" + projectId + "\"}", Map.of());
@@ -93,8 +95,25 @@ class PlatformEndToEndIT {
     }
 
     @Test
+    void theDemoProjectIsMadeFromTheDefaultTemplateAndServedOnItsOwnHost() throws Exception {
+        String user = "demo-" + UUID.randomUUID();
+        HttpResponse<String> created = post(user, "/v1/sessions", "{\"projectId\":\"" + Launcher.DEMO_PROJECT + "\"}",
+                Map.of());
+        assertThat(created.statusCode()).isEqualTo(202);
+        String sessionId = field(created.body(), "sessionId");
+        String previewUrl = field(created.body(), "previewUrl");
+        assertThat(previewUrl).isEqualTo("http://" + sessionId + ".preview.localhost:" + platform.routerPort() + "/");
+
+        HttpResponse<String> page = api.get(user, previewUrl);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>React on Vite</title>", "<div id=\"root\"></div>");
+        // the page loads its code by absolute paths, which resolve on the preview's own origin
+        assertThat(api.get(user, previewUrl + "src/App.jsx").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aPrivatePreviewOpensOnlyWithItsToken() throws Exception {
-        UUID projectId = UUID.randomUUID();
+        UUID projectId = projects.create(USER);
         HttpResponse<String> created = post("/v1/sessions",
                 "{\"projectId\":\"" + projectId + "\",\"visibility\":\"private\"}", Map.of());
         assertThat(created.statusCode()).isEqualTo(202);
@@ -102,7 +121,7 @@ class PlatformEndToEndIT {
         assertThat(previewUrl).contains("preview_token=");
 
         // a browser: follows the token exchange and keeps the cookie it sets
-        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        HttpClient browser = HttpClient.newBuilder().proxy(LoopbackPreviews.SELECTOR).followRedirects(HttpClient.Redirect.NORMAL)
                 .cookieHandler(new java.net.CookieManager()).version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(previewUrl))
                 .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
@@ -118,7 +137,7 @@ class PlatformEndToEndIT {
 
     @Test
     void anIdempotencyKeyReturnsTheSameSession() throws Exception {
-        String body = "{\"projectId\":\"" + UUID.randomUUID() + "\"}";
+        String body = "{\"projectId\":\"" + projects.create(USER) + "\"}";
         Map<String, String> key = Map.of("Idempotency-Key", "retry-" + UUID.randomUUID());
         String first = field(post("/v1/sessions", body, key).body(), "sessionId");
         String second = field(post("/v1/sessions", body, key).body(), "sessionId");
@@ -139,7 +158,7 @@ class PlatformEndToEndIT {
                 String user = "crowd-" + i;
                 outcomes.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        UUID projectId = UUID.randomUUID();
+                        UUID projectId = projects.create(user);
                         HttpResponse<String> created = post(user, "/v1/sessions",
                                 "{\"projectId\":\"" + projectId + "\"}", Map.of());
                         if (created.statusCode() != 202) {

@@ -41,6 +41,7 @@ class PlatformLifecycleIT {
     private static final TestClock CLEANUP_CLOCK = TestClock.running();
     private static EmbeddedPlatform platform;
     private static PlatformApi api;
+    private static StaticProjects projects;
 
     @BeforeAll
     static void startPlatform() throws IOException {
@@ -59,6 +60,7 @@ class PlatformLifecycleIT {
                 step -> { }, CLEANUP_CLOCK)
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, PATIENCE);
+        projects = new StaticProjects(database.dataSource());
     }
 
     @AfterAll
@@ -71,7 +73,7 @@ class PlatformLifecycleIT {
     @Test
     void anIdlePreviewIsSuspendedAndARequestWakesItWithItsPage() throws Exception {
         String user = "idle-" + UUID.randomUUID();
-        UUID projectId = UUID.randomUUID();
+        UUID projectId = projects.create(user);
         HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + projectId + "\"}", Map.of());
         assertThat(created.statusCode()).isEqualTo(202);
         String previewUrl = field(created.body(), "previewUrl");
@@ -93,7 +95,7 @@ class PlatformLifecycleIT {
     void aSessionPastItsExpiryIsTerminatedAndItsPreviewAnswersGone() throws Exception {
         String user = "expiry-" + UUID.randomUUID();
         HttpResponse<String> created = api.post(user, "/v1/sessions",
-                "{\"projectId\":\"" + UUID.randomUUID() + "\",\"ttl\":60}", Map.of());
+                "{\"projectId\":\"" + projects.create(user) + "\",\"ttl\":60}", Map.of());
         assertThat(created.statusCode()).isEqualTo(202);
         String previewUrl = field(created.body(), "previewUrl");
         String statusUrl = field(created.body(), "statusUrl");
@@ -129,7 +131,7 @@ class PlatformLifecycleIT {
     @Test
     void operatorsSeeTheStatisticsAndRunACleanupPass() throws Exception {
         String user = "counted-" + UUID.randomUUID();
-        HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + UUID.randomUUID() + "\"}",
+        HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + projects.create(user) + "\"}",
                 Map.of());
         assertThat(api.get(user, field(created.body(), "previewUrl")).statusCode()).isEqualTo(200);
 

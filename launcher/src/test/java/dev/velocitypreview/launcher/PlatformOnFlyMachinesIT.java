@@ -22,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
 
+import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -88,7 +89,9 @@ class PlatformOnFlyMachinesIT {
         // the preview, requested right away, is held until the machine is ready and then served by it
         HttpResponse<String> page = get(previewUrl);
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains(projectId.toString());
+        // a new project, made from the default template: the machine got its files and serves its page
+        assertThat(page.body()).isEqualTo(TemplateCatalog.builtIn().named(TemplateCatalog.DEFAULT).orElseThrow().files()
+                .stream().filter(file -> file.path().equals("index.html")).findFirst().orElseThrow().content());
 
         // the API's view and the router's are separate readers of the changelog: the API's may trail
         // the router's by a few milliseconds, so the status shows ACTIVE soon after the page, not at once

@@ -23,7 +23,8 @@ import mockwebserver3.RecordedRequest;
  * The far side of Fly for a whole platform: the Machines API of one app, answering with the documented shapes
  * (create, get, list by metadata, wait, destroy) and recording every request; and the machines' runtimes,
  * which answer {@code /health} and serve each session's {@code index.html} from the bundle its create carried,
- * finding the session by the {@code X-Forwarded-Prefix} the router sends in proxy mode.
+ * finding the session by the {@code X-Forwarded-Prefix} (path style) or {@code X-Forwarded-Host} (host style) the
+ * router sends in proxy mode.
  */
 final class RecordingFlyMachines implements AutoCloseable {
 
@@ -174,14 +175,17 @@ final class RecordingFlyMachines implements AutoCloseable {
         if ("/health".equals(request.getUrl().encodedPath())) {
             return json(200, Map.of("status", "ready", "checks", List.of()));
         }
+        // which preview the router forwarded: /s/<id> (path style), or <id>.<preview domain> (host style)
         String prefix = request.getHeaders().get("X-Forwarded-Prefix");
-        String session = prefix == null ? null : prefix.substring(prefix.lastIndexOf('/') + 1);
+        String host = request.getHeaders().get("X-Forwarded-Host");
+        String session = prefix != null ? prefix.substring(prefix.lastIndexOf('/') + 1)
+                : host == null ? null : host.substring(0, Math.max(0, host.indexOf('.')));
         String file = "/".equals(request.getUrl().encodedPath()) ? "index.html" : request.getUrl().encodedPath().substring(1);
         return machines.values().stream()
                 .filter(machine -> "started".equals(machine.state()) && machine.metadata("session_id").equals(session))
                 .findFirst()
                 .map(machine -> fileOf(machine, file))
-                .orElseGet(() -> new MockResponse.Builder().code(404).body("no machine for " + prefix).build());
+                .orElseGet(() -> new MockResponse.Builder().code(404).body("no machine for session " + session).build());
     }
 
     /** {@code file} from the bundle the runtime got in {@code PREVIEW_BUNDLE_B64}. */

@@ -28,7 +28,12 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  * @param concurrency  how many sessions are worked on at once
  * @param retry        how transient database failures are retried before a session fails (machine calls are
  *                     retried by the machine driver alone)
- * @param readyTimeout how long a new machine may take to report healthy before its session fails
+ * @param readyTimeout how long a new machine may take to report healthy before its session fails. Healthy means
+ *                     its dev server answered its first page, so on a local machine this covers a cold
+ *                     {@code npm ci} of the template and the first compile: measured on a 2-core box for the
+ *                     slowest template (Next.js), about 26 s of install and 18 s to the first page; the default
+ *                     leaves room for a loaded machine. Once the shared store holds a lockfile's dependencies,
+ *                     the next machine skips the install. Fly machines carry prepared dependencies in their image
  * @param machines     where previews run
  */
 @ConfigurationProperties("velocity.provisioner")
@@ -37,7 +42,7 @@ public record ProvisionerSettings(
         @DefaultValue @Valid Kafka kafka,
         @DefaultValue @Valid Concurrency concurrency,
         @DefaultValue @Valid Retry retry,
-        @DefaultValue("60s") @PositiveDuration Duration readyTimeout,
+        @DefaultValue("180s") @PositiveDuration Duration readyTimeout,
         @DefaultValue @Valid Machines machines) {
 
     public ProvisionerSettings {

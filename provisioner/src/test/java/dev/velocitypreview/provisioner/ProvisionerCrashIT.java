@@ -85,7 +85,8 @@ class ProvisionerCrashIT {
         SessionCommand.Create create = null;
         for (int attempt = 1; attempt <= MAX_TRIES && create == null; attempt++) {
             Process first = startProvisioner("first-" + attempt);
-            SessionCommand.Create candidate = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE,
+            SessionCommand.Create candidate = SessionCommand.create(UUID.randomUUID(), "user-1",
+                    StaticProjects.insert(jdbc, "user-1"), "react", Tier.FREE,
                     Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                     Instant.now());
             int machinesBefore = machinesOnDisk();

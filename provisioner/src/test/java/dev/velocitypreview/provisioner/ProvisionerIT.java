@@ -481,12 +481,13 @@ class ProvisionerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A session of a project with a static page (a template's project would run npm in the machine). */
     private static SessionCommand.Create create() {
-        return create(UUID.randomUUID());
+        return create(StaticProjects.insert(jdbc, "user-1"));
     }
 
     private static SessionCommand.Create create(UUID projectId) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", projectId, Tier.FREE, Visibility.PUBLIC,
+        return SessionCommand.create(UUID.randomUUID(), "user-1", projectId, "react", Tier.FREE, Visibility.PUBLIC,
                 Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

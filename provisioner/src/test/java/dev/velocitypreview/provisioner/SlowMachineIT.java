@@ -132,7 +132,7 @@ class SlowMachineIT {
     }
 
     private static SessionCommand.Create create(UUID sessionId) {
-        return SessionCommand.create(sessionId, "user-1", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC,
+        return SessionCommand.create(sessionId, "user-1", UUID.randomUUID(), "react", Tier.FREE, Visibility.PUBLIC,
                 Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

@@ -22,7 +22,9 @@ import dev.velocitypreview.core.config.Secret;
 /**
  * Settings of the router ({@code velocity.router.*}).
  *
- * @param previewDomain     host suffix of host-style preview URLs: {@code {sessionId}.<preview-domain>[:port]}
+ * @param previewDomain     host suffix of host-style preview URLs: {@code {sessionId}.<preview-domain>[:port]}; the
+ *                          session API hands out such links, under its own {@code velocity.session-service.preview-domain},
+ *                          which must be the same (both default {@code preview.localhost})
  * @param maxHold           how long a request for a session on its way (requested, provisioning, starting,
  *                          suspended) is held before the router answers 504; it covers a wake too: a request for a
  *                          suspended session publishes a RESUME and is held until the session is active again

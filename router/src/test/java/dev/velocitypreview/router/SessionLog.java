@@ -61,7 +61,7 @@ final class SessionLog implements AutoCloseable {
     /** Publishes the CREATE of a public session of {@code userId}. */
     void create(UUID id, String userId) {
         send(commands, new ProducerRecord<>(Topics.SESSION_COMMANDS.name(), id.toString(),
-                SessionCommand.create(id, userId, UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30),
+                SessionCommand.create(id, userId, UUID.randomUUID(), "react", Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30),
                         new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now())));
     }
 
@@ -82,7 +82,7 @@ final class SessionLog implements AutoCloseable {
     }
 
     private static SessionCommand createOf(UUID id, Visibility visibility) {
-        return SessionCommand.create(id, "router-it", UUID.randomUUID(), Tier.FREE, visibility, Duration.ofMinutes(30),
+        return SessionCommand.create(id, "router-it", UUID.randomUUID(), "react", Tier.FREE, visibility, Duration.ofMinutes(30),
                 new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

@@ -29,7 +29,18 @@ import dev.velocitypreview.core.session.Visibility;
  *
  * @param kafka                how the service reaches Kafka
  * @param directory            the local view of sessions that answers reads
- * @param previewBaseUrl       where previews are served; a session's previewUrl is {@code <base>/s/<id>/}
+ * @param previewBaseUrl       where the routers answer, as browsers reach them: the scheme and port of every
+ *                             previewUrl, and in {@code path} style its whole base ({@code <base>/s/<id>/})
+ * @param previewStyle         the form of a session's previewUrl: {@code host}
+ *                             ({@code <scheme>://<id>.<preview-domain>[:<port>]/}, scheme and port from
+ *                             preview-base-url; each preview is its own origin, so a dev server's absolute paths
+ *                             such as {@code /@vite/client} work and previews cannot read each other's cookies) or
+ *                             {@code path} ({@code <preview-base-url>/s/<id>/}; for static previews and tools, as a
+ *                             dev server's pages break under a path prefix). The routers accept both either way
+ * @param previewDomain        the host suffix of host-style previews; must be the routers'
+ *                             {@code velocity.router.preview-domain}, whose default it shares. In production a
+ *                             wildcard DNS name ({@code *.<preview-domain>}) pointing at the routers, with a
+ *                             certificate for it
  * @param publicBaseUrl        this API's address as clients see it; a session's statusUrl is
  *                             {@code <base>/v1/sessions/<id>}
  * @param unknownSessionGrace  how long a read of a session the view does not know yet waits for it
@@ -65,6 +76,10 @@ public record SessionServiceProperties(
         @DefaultValue @Valid Kafka kafka,
         @DefaultValue @Valid Directory directory,
         @DefaultValue("http://localhost:8081") URI previewBaseUrl,
+        @DefaultValue("host") PreviewStyle previewStyle,
+        @DefaultValue("preview.localhost")
+        @jakarta.validation.constraints.Pattern(regexp = PREVIEW_DOMAIN,
+                message = "must be a DNS name such as preview.localhost") String previewDomain,
         @DefaultValue("http://localhost:8080") URI publicBaseUrl,
         @DefaultValue("2s") Duration unknownSessionGrace,
         @DefaultValue("16KB") DataSize maxRequestBody,
@@ -77,8 +92,14 @@ public record SessionServiceProperties(
         @DefaultValue("5s") @PositiveDuration Duration extendWait,
         @DefaultValue("30s") @PositiveDuration Duration cleanupTimeout) {
 
+    /** The routers' rule for {@code velocity.router.preview-domain}, so that the two settings take the same names. */
+    static final String PREVIEW_DOMAIN = "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
+
     public SessionServiceProperties {
         Objects.requireNonNull(kafka, "kafka == null");
+        Objects.requireNonNull(previewStyle, "preview-style == null");
+        Objects.requireNonNull(previewDomain, "preview-domain == null");
+        previewDomain = previewDomain.toLowerCase(java.util.Locale.ROOT);
         Objects.requireNonNull(directory, "directory == null");
         Objects.requireNonNull(auth, "auth == null");
         tiers = tiers == null ? Map.of() : Map.copyOf(tiers);
@@ -110,6 +131,14 @@ public record SessionServiceProperties(
             throw new IllegalArgumentException("send-timeout must be at least 1ms and fit in an int of milliseconds, got "
                     + sendTimeout);
         }
+    }
+
+    /** The form of a session's previewUrl ({@code preview-style}). */
+    public enum PreviewStyle {
+        /** {@code <scheme>://<id>.<preview-domain>[:<port>]/}: each preview its own origin. */
+        HOST,
+        /** {@code <preview-base-url>/s/<id>/}. */
+        PATH
     }
 
     /** The limits of {@code tier}: its defaults with what is configured laid over them; every tier has some. */

@@ -44,6 +44,7 @@ import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.TestKafka;
 import tools.jackson.databind.JsonNode;
 
@@ -151,13 +152,14 @@ class SessionServiceIT {
         UUID id = created(response);
         JsonNode body = json(response);
         assertThat(body.get("status").stringValue()).isEqualTo("REQUESTED");
-        assertThat(body.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(body.get("previewUrl").stringValue()).isEqualTo("http://" + id + ".preview.localhost:8081/");
         assertThat(body.get("statusUrl").stringValue()).isEqualTo("http://api.test/v1/sessions/" + id);
         assertThat(response.headers().firstValue("Location")).hasValue("http://api.test/v1/sessions/" + id);
         assertThat(commands.commandsFor(id, before)).singleElement().isInstanceOfSatisfying(SessionCommand.Create.class, create -> {
             assertThat(create.sessionId()).isEqualTo(id);
             assertThat(create.userId()).isEqualTo(user);
             assertThat(create.projectId()).isEqualTo(project);
+            assertThat(create.template()).as("the default, when none is asked for").isEqualTo(TemplateCatalog.DEFAULT);
             assertThat(create.tier()).isEqualTo(Tier.TEAM);
             assertThat(create.visibility()).isEqualTo(Visibility.PUBLIC);
             assertThat(create.ttl()).as("the team tier's cap, when none is asked for").isEqualTo(Duration.ofHours(8));
@@ -185,7 +187,7 @@ class SessionServiceIT {
         assertThat(session.get("version").longValue()).isZero();
         assertThat(session.get("requestedAt").isString()).isTrue();
         assertThat(session.get("machineId").isNull()).isTrue();
-        assertThat(session.get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(session.get("previewUrl").stringValue()).isEqualTo("http://" + id + ".preview.localhost:8081/");
     }
 
     @Test
@@ -462,7 +464,7 @@ class SessionServiceIT {
         Instant now = Instant.now();
         assertThat(accepted.get("visibility").stringValue()).isEqualTo("private");
         assertThat(accepted.get("previewUrl").stringValue())
-                .isEqualTo("http://localhost:8081/s/" + id + "/?preview_token=" + token);
+                .isEqualTo("http://" + id + ".preview.localhost:8081/?preview_token=" + token);
         assertThat(tokens.check(token, id, now)).isEqualTo(PreviewToken.Check.VALID);
         assertThat(tokens.check(token, UUID.randomUUID(), now)).isEqualTo(PreviewToken.Check.WRONG_SESSION);
         assertThat(tokens.check(token, id, now.plus(Duration.ofMinutes(16)))).isEqualTo(PreviewToken.Check.EXPIRED);
@@ -484,7 +486,7 @@ class SessionServiceIT {
         UUID id = created(response);
         assertThat(json(response).get("visibility").stringValue()).isEqualTo("public");
         assertThat(json(response).get("previewToken").isNull()).isTrue();
-        assertThat(json(response).get("previewUrl").stringValue()).isEqualTo("http://localhost:8081/s/" + id + "/");
+        assertThat(json(response).get("previewUrl").stringValue()).isEqualTo("http://" + id + ".preview.localhost:8081/");
     }
 
     @Test
@@ -655,8 +657,10 @@ class SessionServiceIT {
                 bad("malformed JSON", 400, "not valid JSON", "POST", "application/json", "{\"projectId\": ", "u"),
                 bad("projectId that is not a UUID", 400, "projectId must be a UUID", "POST", "application/json",
                         "{\"projectId\":\"p-1\"}", "u"),
-                bad("unknown field", 400, "unknown field 'template'", "POST", "application/json",
-                        "{\"projectId\":\"" + project + "\",\"template\":\"react\"}", "u"),
+                bad("unknown field", 400, "unknown field 'framework'", "POST", "application/json",
+                        "{\"projectId\":\"" + project + "\",\"framework\":\"react\"}", "u"),
+                bad("unknown template", 400, "unknown template 'angular'; known templates are react, vue, svelte, next, react-native", "POST",
+                        "application/json", "{\"projectId\":\"" + project + "\",\"template\":\"angular\"}", "u"),
                 bad("unknown tier", 400, "tier must be one of free, pro, team", "POST", "application/json",
                         "{\"projectId\":\"" + project + "\",\"tier\":\"gold\"}", "u"),
                 bad("oversized body", 413, "at most 16384 bytes", "POST", "application/json",

@@ -68,6 +68,8 @@ class SessionServicePropertiesTest {
         assertThat(properties.kafka().createTopics()).isTrue();
         assertThat(properties.directory().applicationId()).isEqualTo("velocity-session-service");
         assertThat(properties.previewBaseUrl()).isEqualTo(URI.create("http://localhost:8081"));
+        assertThat(properties.previewStyle()).isEqualTo(SessionServiceProperties.PreviewStyle.HOST);
+        assertThat(properties.previewDomain()).isEqualTo("preview.localhost");
         assertThat(properties.publicBaseUrl()).isEqualTo(URI.create("http://localhost:8080"));
         assertThat(properties.unknownSessionGrace()).isEqualTo(Duration.ofSeconds(2));
         assertThat(properties.maxRequestBody()).isEqualTo(DataSize.ofKilobytes(16));
@@ -219,6 +221,8 @@ class SessionServicePropertiesTest {
                         "velocity.session-service.auth.tierClaim: must not be blank");
         assertThat(violations(Map.of("kafka.bootstrap-servers", "")))
                 .containsExactly("velocity.session-service.kafka.bootstrapServers: must not be blank");
+        assertThat(violations(Map.of("preview-domain", "preview localhost")))
+                .containsExactly("velocity.session-service.previewDomain: must be a DNS name such as preview.localhost");
         assertThat(violations(Map.of("directory.application-id", " ")))
                 .containsExactly("velocity.session-service.directory.applicationId: must not be blank");
     }

@@ -160,7 +160,7 @@ public final class RetentionHeapScenario {
         List<KeyValue<String, SessionCommand>> out = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             UUID id = ids.get(i);
-            out.add(KeyValue.pair(id.toString(), SessionCommand.create(id, "user-" + (i % USERS), project(id),
+            out.add(KeyValue.pair(id.toString(), SessionCommand.create(id, "user-" + (i % USERS), project(id), "react",
                     Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256),
                     Duration.ofMinutes(10), now)));
         }

@@ -46,7 +46,10 @@ public final class PlatformRig implements AutoCloseable {
                     new EmbeddedPlatform.Database(jdbcUrl, infrastructure.databaseUser(), ""),
                     infrastructure.directory("platform-state"), 0, 0, PlatformSecrets.random(),
                     Map.of("velocity.router.max-hold", MACHINE_WAIT.toSeconds() + "s",
-                            "velocity.provisioner.ready-timeout", MACHINE_WAIT.toSeconds() + "s"),
+                            "velocity.provisioner.ready-timeout", MACHINE_WAIT.toSeconds() + "s",
+                            // the scenarios' JDK client does not send *.localhost to loopback as browsers do, and
+                            // their figures are of path-style previews
+                            "velocity.session-service.preview-style", "path"),
                     step -> { })
                     .awaitReady(Duration.ofMinutes(3));
             WatchedDirectory directory = WatchedDirectory.start(broker.bootstrapServers(),

@@ -77,7 +77,7 @@ public class RouteDecisionBenchmark {
             UUID id = UUID.randomUUID();
             UUID project = UUID.randomUUID();
             known[i] = id.toString();
-            creates.add(KeyValue.pair(known[i], SessionCommand.create(id, "user-" + (i % 1000), project, Tier.FREE,
+            creates.add(KeyValue.pair(known[i], SessionCommand.create(id, "user-" + (i % 1000), project, "react", Tier.FREE,
                     Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                     now)));
             actives.add(KeyValue.pair(known[i], new SessionView(id, "user-" + (i % 1000), project, SessionStatus.ACTIVE,

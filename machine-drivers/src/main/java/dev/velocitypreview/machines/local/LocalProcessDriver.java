@@ -54,6 +54,11 @@ public final class LocalProcessDriver implements MachineDriver {
     static final String REGION = "local";
     static final String RUNTIME_MAIN_CLASS = "dev.velocitypreview.runtime.PreviewRuntime";
     private static final String LOOPBACK = "127.0.0.1";
+    /**
+     * The runtime's {@code --deps-cache} option, as its environment variable: a runtime from before dev servers
+     * ignores the variable but refuses an option it does not know, so the variable works with both.
+     */
+    static final String DEPS_CACHE_ENV = "PREVIEW_DEPS_CACHE";
     /** One look at a loopback health endpoint; generous, as many runtimes starting at once starve each other. */
     private static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final int LOG_TAIL_BYTES = 2048;
@@ -323,6 +328,8 @@ public final class LocalProcessDriver implements MachineDriver {
                 // a file, not a pipe: the runtime must outlive a driver killed with SIGKILL
                 .redirectOutput(Redirect.appendTo(machines.log(id).toFile()));
         builder.environment().putAll(record.env());
+        // shared by every machine under the root: a template's dependencies are prepared once, not per session
+        builder.environment().put(DEPS_CACHE_ENV, machines.dependencyCache().toString());
         Process process = builder.start();
         MachineRecord running = record.launched(RuntimeProcess.of(process.toHandle()));
         try {

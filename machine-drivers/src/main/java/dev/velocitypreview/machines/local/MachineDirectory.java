@@ -32,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The files of the machines under one root: {@code <root>/<machineId>/} holds {@code machine.json}
  * (the {@link MachineRecord}), {@code bundle.json} (the project's files for the runtime),
  * {@code work/} (where the runtime writes them), {@code port} (written by the runtime once it
- * listens) and {@code runtime.log} (its stdout and stderr).
+ * listens) and {@code runtime.log} (its stdout and stderr). {@code <root>/deps/} is not a machine: it is the
+ * dependency store every local runtime shares ({@link #dependencyCache()}).
  */
 final class MachineDirectory {
 
@@ -55,6 +56,14 @@ final class MachineDirectory {
 
     Path root() {
         return root;
+    }
+
+    /**
+     * The runtimes' shared store of prepared dependencies, one entry per lockfile hash, so that a second project
+     * with the same lockfile runs no {@code npm} at all; never a machine directory, as its name is not a machine id.
+     */
+    Path dependencyCache() {
+        return root.resolve("deps");
     }
 
     Path dir(String id) {

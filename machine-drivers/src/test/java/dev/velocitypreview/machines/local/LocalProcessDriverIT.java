@@ -173,6 +173,42 @@ class LocalProcessDriverIT {
     }
 
     @Test
+    void destroyAlsoEndsWhatTheRuntimeStarted() throws Exception {
+        // a runtime that has started a child, as it starts a project's dev server: here the wrapper that
+        // launches it leaves one behind in its place (exec), so the child is the runtime's own
+        Path childPid = root.resolve("child.pid");
+        Path wrapper = root.resolve("java-with-child.sh");
+        Files.writeString(wrapper, "#!/bin/sh\nsleep 600 &\necho $! > \"$CHILD_PID_FILE\"\nexec \""
+                + Path.of(System.getProperty("java.home"), "bin", "java") + "\" \"$@\"\n");
+        assertThat(wrapper.toFile().setExecutable(true)).isTrue();
+        LocalProcessDriver withChild = new LocalProcessDriver(new LocalMachinesSettings(root, wrapper.toString(), null,
+                null, READY, null, null, false));
+        drivers.add(withChild);
+        Machine ready = createReady(withChild, spec(UUID.randomUUID(), Map.of("CHILD_PID_FILE", childPid.toString()),
+                page("parent")));
+        long child = Long.parseLong(Files.readString(childPid).trim());
+        pids.add(child);
+        assertThat(alive(child)).isTrue();
+
+        withChild.destroy(ready.id());
+
+        assertThat(alive(child)).as("the runtime's child").isFalse();
+    }
+
+    @Test
+    void everyRuntimeIsGivenTheStoreOfDependenciesSharedUnderTheRoot() throws Exception {
+        Machine first = createReady(driver, spec(UUID.randomUUID(), page("one")));
+        Machine second = createReady(driver, spec(UUID.randomUUID(), page("two")));
+
+        for (Machine machine : List.of(first, second)) {
+            // what the runtime process was started with, as the kernel keeps it
+            String environment = Files.readString(Path.of("/proc", Long.toString(pidOf(machine.id()).orElseThrow()),
+                    "environ")).replace('\0', '\n');
+            assertThat(environment).contains(LocalProcessDriver.DEPS_CACHE_ENV + "=" + root.resolve("deps") + "\n");
+        }
+    }
+
+    @Test
     void destroyingAMachineThatIsGoneOrWasNeverThereIsFine() {
         Machine ready = createReady(driver, spec(UUID.randomUUID(), page("x")));
         driver.destroy(ready.id());

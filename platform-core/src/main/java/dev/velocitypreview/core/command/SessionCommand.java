@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
@@ -46,10 +47,10 @@ public sealed interface SessionCommand permits SessionCommand.Create, SessionCom
     }
 
     /** A create with a fresh command id; the tier grant ({@code ttl}, {@code machine}, {@code idleTimeout}) is required. */
-    static Create create(UUID sessionId, String userId, UUID projectId, Tier tier, Visibility visibility,
-                         Duration ttl, MachineSize machine, Duration idleTimeout, Instant now) {
-        return new Create(UUID.randomUUID(), sessionId, userId, projectId, tier, visibility, ttl, machine, idleTimeout,
-                now);
+    static Create create(UUID sessionId, String userId, UUID projectId, String template, Tier tier,
+                         Visibility visibility, Duration ttl, MachineSize machine, Duration idleTimeout, Instant now) {
+        return new Create(UUID.randomUUID(), sessionId, userId, projectId, template, tier, visibility, ttl, machine,
+                idleTimeout, now);
     }
 
     static Terminate terminate(UUID sessionId, String userId, String reason, Instant now) {
@@ -84,17 +85,28 @@ public sealed interface SessionCommand permits SessionCommand.Create, SessionCom
      * Start a session. The session API decides the tier grant from its tier table, the only place
      * tiers are configured; the provisioner applies it as given.
      *
+     * @param template    the template a project that does not exist yet, or has no files, is made from (a
+     *                    name of the {@code templates} module's catalog, checked by the API); null only in a
+     *                    command written before templates existed, which the provisioner reads as the default
      * @param visibility  who may open the preview; {@link Visibility#PUBLIC} when not given
      * @param ttl         how long the session may live, counted from its creation; already capped by the tier
      * @param machine     the machine size the tier grants
      * @param idleTimeout how long the preview may go unused before it is suspended
      */
-    record Create(UUID commandId, UUID sessionId, String userId, UUID projectId, Tier tier, Visibility visibility,
-                  Duration ttl, MachineSize machine, Duration idleTimeout, Instant issuedAt) implements SessionCommand {
+    record Create(UUID commandId, UUID sessionId, String userId, UUID projectId, String template, Tier tier,
+                  Visibility visibility, Duration ttl, MachineSize machine, Duration idleTimeout, Instant issuedAt)
+            implements SessionCommand {
+
+        /** The shape of a template name: lower-case words joined by dashes ({@code react-native}). */
+        private static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
         public Create {
             requireCommon(commandId, sessionId, userId, issuedAt);
             Objects.requireNonNull(projectId, "projectId is required for CREATE");
+            if (template != null && (template.length() > 64 || !TEMPLATE_NAME.matcher(template).matches())) {
+                throw new IllegalArgumentException("template of CREATE must be a lower-case name such as react-native, got '"
+                        + (template.length() > 64 ? template.substring(0, 64) + "…" : template) + "'");
+            }
             Objects.requireNonNull(tier, "tier is required for CREATE");
             visibility = visibility == null ? Visibility.PUBLIC : visibility;
             requirePositive("ttl", ttl);

@@ -19,12 +19,13 @@ import dev.velocitypreview.core.session.Visibility;
  * JSON form of {@link SessionCommand}: one flat object whose {@code type} says which record it is.
  * Strict, so a half-understood command is never applied: unknown fields and types are refused, and
  * so is a value in a field of another kind of command. A field of another kind that is JSON null is
- * accepted, as commands written before the family was split carry every field.
+ * accepted, as commands written before the family was split carry every field. A CREATE's {@code template} is
+ * optional on read (commands written before templates have none) and always written.
  */
 public final class SessionCommandCodec {
 
     private static final List<String> CREATE_FIELDS =
-            List.of("projectId", "tier", "visibility", "ttl", "machine", "idleTimeout");
+            List.of("projectId", "template", "tier", "visibility", "ttl", "machine", "idleTimeout");
     private static final List<String> TERMINATE_FIELDS = List.of("reason");
     private static final List<String> EXTEND_FIELDS = List.of("expiresAt");
     /** Shared by REAP_MACHINE and MACHINE_LOST. */
@@ -52,6 +53,7 @@ public final class SessionCommandCodec {
             case CREATE -> {
                 SessionCommand.Create create = (SessionCommand.Create) command;
                 yield out.uuid("projectId", create.projectId())
+                        .string("template", create.template())
                         .string("tier", create.tier().wireName())
                         .string("visibility", create.visibility().wireName())
                         .string("ttl", create.ttl().toString())
@@ -82,6 +84,8 @@ public final class SessionCommandCodec {
                         in.requiredUuid("sessionId"),
                         in.requiredString("userId"),
                         in.uuid("projectId"),
+                        // optional: a CREATE written before templates has none
+                        in.string("template"),
                         in.mapped("tier", Tier::fromWire),
                         in.mapped("visibility", Visibility::fromWire),
                         in.mapped("ttl", SessionCommandCodec::duration),

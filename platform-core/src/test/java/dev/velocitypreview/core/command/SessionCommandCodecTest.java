@@ -24,7 +24,7 @@ class SessionCommandCodecTest {
     void everyKindOfCommandSurvivesTheRoundTrip() {
         UUID session = UUID.randomUUID();
         for (SessionCommand command : new SessionCommand[] {
-                SessionCommand.create(session, "user-1", UUID.randomUUID(), Tier.PRO, Visibility.PRIVATE,
+                SessionCommand.create(session, "user-1", UUID.randomUUID(), "react", Tier.PRO, Visibility.PRIVATE,
                         Duration.ofMinutes(20), new MachineSize("shared", 1, 1024), Duration.ofMinutes(30), NOW),
                 SessionCommand.terminate(session, "user-1", TerminationReason.EXPIRED, NOW),
                 SessionCommand.extend(session, "user-1", NOW.plus(Duration.ofHours(1)), NOW),
@@ -52,13 +52,13 @@ class SessionCommandCodecTest {
 
     @Test
     void theTierGrantTravelsInTheCreateUnderItsFieldNames() {
-        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
+        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), "react", Tier.TEAM,
                 Visibility.PUBLIC, Duration.ofHours(8), new MachineSize("performance", 2, 4096), Duration.ofMinutes(60),
                 NOW);
 
         String json = new String(SessionCommandCodec.encode(create), StandardCharsets.UTF_8);
 
-        assertThat(json).contains("\"type\":\"CREATE\"", "\"tier\":\"team\"", "\"visibility\":\"public\"",
+        assertThat(json).contains("\"type\":\"CREATE\"", "\"template\":\"react\"", "\"tier\":\"team\"", "\"visibility\":\"public\"",
                 "\"ttl\":\"PT8H\"", "\"machine\":\"performance-cpu-2x:4096MB\"", "\"idleTimeout\":\"PT1H\"");
         assertThat(json).as("only a create's own fields").doesNotContain("reason", "expiresAt");
     }
@@ -75,6 +75,26 @@ class SessionCommandCodecTest {
             assertThat(read.sessionId()).isEqualTo(session);
             assertThat(read.reason()).isEqualTo(TerminationReason.USER);
         });
+    }
+
+    @Test
+    void aCreateWrittenBeforeTemplatesIsStillReadWithoutOne() {
+        SessionCommand read = decode(createJson("\"projectId\":\"" + UUID.randomUUID() + "\",\"tier\":\"free\"," + GRANT));
+
+        assertThat(((SessionCommand.Create) read).template()).isNull();
+    }
+
+    @Test
+    void aCreateCarriesItsTemplateAndRefusesANameThatIsNotOne() {
+        String project = "\"projectId\":\"" + UUID.randomUUID() + "\",\"tier\":\"free\"," + GRANT + ",";
+
+        assertThat(((SessionCommand.Create) decode(createJson(project + "\"template\":\"react-native\""))).template())
+                .isEqualTo("react-native");
+        assertThatThrownBy(() -> decode(createJson(project + "\"template\":\"../React\"")))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessage("session command: template of CREATE must be a lower-case name such as react-native, got '../React'");
+        assertThatThrownBy(() -> decode(createJson("\"reason\":\"user\",\"template\":\"react\"").replace("CREATE", "TERMINATE")))
+                .hasMessageContaining("is not a field of TERMINATE");
     }
 
     @Test

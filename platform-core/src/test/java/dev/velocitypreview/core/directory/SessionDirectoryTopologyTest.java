@@ -140,7 +140,7 @@ class SessionDirectoryTopologyTest {
     }
 
     static SessionCommand create(UUID id, String userId) {
-        return SessionCommand.create(id, userId, UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30),
+        return SessionCommand.create(id, userId, UUID.randomUUID(), "react", Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30),
                 new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

@@ -4,41 +4,89 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 
 import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.templates.Template;
+import dev.velocitypreview.templates.TemplateCatalog;
+import dev.velocitypreview.templates.TemplateFile;
 
 /**
- * {@code projects} and {@code project_files}, written only here. A project that a session asks for
- * and that does not exist yet is created with a minimal static starter, so there is always a page
- * to show; real templates come later.
+ * {@code projects} and {@code project_files}, written only here. A project that a session asks for and that does
+ * not exist yet is made from the session's template; one that exists with no files gets its template's files.
  */
 final class Projects {
 
-    private final NamedParameterJdbcTemplate jdbc;
+    private static final Logger LOG = LoggerFactory.getLogger(Projects.class);
 
-    Projects(NamedParameterJdbcTemplate jdbc) {
+    private final NamedParameterJdbcTemplate jdbc;
+    private final TemplateCatalog templates;
+
+    Projects(NamedParameterJdbcTemplate jdbc, TemplateCatalog templates) {
         this.jdbc = jdbc;
+        this.templates = templates;
     }
 
-    /** Creates the project and its starter files unless the project exists; safe to call again. */
-    void ensureExists(UUID projectId, String ownerId) {
-        String name = "Project " + projectId.toString().substring(0, 8);
-        int inserted = jdbc.update("""
+    /**
+     * Makes sure the project exists and has files; safe to call again, and from concurrent sessions of one project.
+     * Must run in a transaction: the project's row stays locked until it ends, so that a second session of a new
+     * project waits for the first one's files and then finds them, instead of copying the template again (never
+     * check-then-insert: the row is inserted if missing, then locked, then its files are looked at).
+     *
+     * <p>A project without files gets the template it records in {@code template_type}; a new one, or one whose
+     * record names no known template (an old {@code static} project), gets {@code requested}, recorded from then on.
+     * A project with files keeps them untouched.
+     *
+     * @param requested the CREATE's template; null (a command from before templates) means the default
+     * @throws IllegalArgumentException when {@code requested} is needed and is not a template of this catalog
+     */
+    void ensureExists(UUID sessionId, UUID projectId, String ownerId, @Nullable String requested) {
+        String fallback = requested == null ? TemplateCatalog.DEFAULT : requested;
+        jdbc.update("""
                 INSERT INTO projects (id, name, description, template_type, owner_id)
-                VALUES (:id, :name, :description, 'static', :ownerId)
+                VALUES (:id, :name, NULL, :template, :ownerId)
                 ON CONFLICT (id) DO NOTHING""",
                 new MapSqlParameterSource()
                         .addValue("id", projectId)
-                        .addValue("name", name)
-                        .addValue("description", "static starter")
+                        .addValue("name", "Project " + projectId.toString().substring(0, 8))
+                        .addValue("template", fallback)
                         .addValue("ownerId", ownerId));
-        if (inserted == 0) {
+        MapSqlParameterSource project = new MapSqlParameterSource("id", projectId);
+        String recorded = jdbc.queryForObject("SELECT template_type FROM projects WHERE id = :id FOR UPDATE",
+                project, String.class);
+        Boolean hasFiles = jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM project_files WHERE project_id = :id)", project, Boolean.class);
+        if (Boolean.TRUE.equals(hasFiles)) {
             return;
         }
-        insertFile(projectId, "index.html", "html", indexHtml(projectId, name));
-        insertFile(projectId, "style.css", "css", STYLE_CSS);
+        Template template = templates.named(recorded == null ? "" : recorded).orElseGet(() -> templates.named(fallback)
+                .orElseThrow(() -> new IllegalArgumentException(unknownTemplate(fallback))));
+        // an old static project takes the template it is filled from as its own from now on
+        jdbc.update("""
+                UPDATE projects SET template_type = :template, description = COALESCE(description, :description),
+                       updated_at = now()
+                 WHERE id = :id""",
+                new MapSqlParameterSource("id", projectId).addValue("template", template.name())
+                        .addValue("description", template.description()));
+        insertFiles(projectId, template.files());
+        LOG.atInfo().addKeyValue("session", sessionId).addKeyValue("project", projectId)
+                .addKeyValue("template", template.name()).addKeyValue("files", template.files().size())
+                .log("project files made from template");
+    }
+
+    /** Whether {@code template} is one of this catalog's, or null (the default). */
+    boolean knows(@Nullable String template) {
+        return template == null || templates.named(template).isPresent();
+    }
+
+    String unknownTemplate(@Nullable String template) {
+        return "template '" + template + "' is not one of " + templates.all().stream().map(Template::name).toList()
+                + " (the templates of this provisioner)";
     }
 
     /** The project's entries, directories included, in path order. */
@@ -53,48 +101,30 @@ final class Projects {
                         rs.getBoolean("is_directory")));
     }
 
-    private void insertFile(UUID projectId, String path, String type, String content) {
-        jdbc.update("""
+    private void insertFiles(UUID projectId, List<TemplateFile> files) {
+        SqlParameterSource[] rows = files.stream().map(file -> new MapSqlParameterSource()
+                .addValue("id", UUID.randomUUID())
+                .addValue("projectId", projectId)
+                .addValue("path", file.path())
+                .addValue("content", file.content())
+                .addValue("type", fileType(file.path()))
+                .addValue("size", (long) file.content().getBytes(StandardCharsets.UTF_8).length))
+                .toArray(SqlParameterSource[]::new);
+        jdbc.batchUpdate("""
                 INSERT INTO project_files (id, project_id, file_path, content, file_type, size)
                 VALUES (:id, :projectId, :path, :content, :type, :size)
-                ON CONFLICT (project_id, file_path) DO NOTHING""",
-                new MapSqlParameterSource()
-                        .addValue("id", UUID.randomUUID())
-                        .addValue("projectId", projectId)
-                        .addValue("path", path)
-                        .addValue("content", content)
-                        .addValue("type", type)
-                        .addValue("size", (long) content.getBytes(StandardCharsets.UTF_8).length));
+                ON CONFLICT (project_id, file_path) DO NOTHING""", rows);
+    }
+
+    /** The extension, as the original system recorded a file's type ({@code jsx}, {@code json}); null without one. */
+    private static @Nullable String fileType(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        return dot <= 0 || dot == name.length() - 1 ? null : name.substring(dot + 1);
     }
 
     private static String nonNull(String content) {
         // an empty file may be stored as NULL content
         return content == null ? "" : content;
     }
-
-    /** {@code name} is made from the id here, so it needs no escaping. */
-    private static String indexHtml(UUID projectId, String name) {
-        return """
-                <!doctype html>
-                <html lang="en">
-                <head>
-                  <meta charset="utf-8">
-                  <title>%1$s</title>
-                  <link rel="stylesheet" href="style.css">
-                </head>
-                <body>
-                  <main>
-                    <h1>%1$s</h1>
-                    <p>Project <code>%2$s</code> is live on Velocity Preview.</p>
-                  </main>
-                </body>
-                </html>
-                """.formatted(name, projectId);
-    }
-
-    private static final String STYLE_CSS = """
-            body { font-family: system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
-            main { max-width: 40rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: 8px; }
-            code { background: #eef0f4; padding: 0.1rem 0.3rem; border-radius: 4px; }
-            """;
 }

@@ -11,6 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler;
+import dev.velocitypreview.templates.TemplateCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 
 @Configuration(proxyBeanMethods = false)
@@ -25,7 +26,7 @@ class ProvisioningConfiguration {
     CommandHandler sessionProvisioner(SessionRows sessions, NamedParameterJdbcTemplate jdbc,
                                       PlatformTransactionManager transactions, MachineDriver driver,
                                       ProvisionerSettings settings, Clock clock, MeterRegistry meters) {
-        return new SessionProvisioner(sessions, new Projects(jdbc), new TransactionTemplate(transactions), driver,
+        return new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()), new TransactionTemplate(transactions), driver,
                 settings, clock, meters);
     }
 

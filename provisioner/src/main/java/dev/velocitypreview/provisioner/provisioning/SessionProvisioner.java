@@ -120,6 +120,8 @@ final class SessionProvisioner implements CommandHandler {
 
     private Outcome createSession(SessionCommand.Create command) {
         UUID id = command.sessionId();
+        // the API checked the name against its catalog; a provisioner of another version may not have it
+        boolean knownTemplate = projects.knows(command.template());
         Taken taken = transactions.execute(status -> {
             // the ttl the API granted, already capped by the caller's tier
             boolean inserted = sessions.insertProvisioning(command, clock.instant().plus(command.ttl()));
@@ -127,10 +129,16 @@ final class SessionProvisioner implements CommandHandler {
                 LOG.atInfo().addKeyValue("session", id).addKeyValue("project", command.projectId())
                         .log("session provisioning");
             }
-            projects.ensureExists(command.projectId(), command.userId());
+            if (knownTemplate) {
+                projects.ensureExists(id, command.projectId(), command.userId(), command.template());
+            }
             return new Taken(sessions.find(id).orElseThrow(), inserted);
         });
         SessionRow row = taken.row();
+        if (!knownTemplate && !row.status().isTerminal()) {
+            // after the row is written, so that the session fails saying why
+            throw new IllegalArgumentException(projects.unknownTemplate(command.template()));
+        }
         return switch (row.status()) {
             case REQUESTED -> provision(sessions.write(row, row.moveTo(PROVISIONING)), false);
             case PROVISIONING, STARTING -> provision(row, taken.inserted());

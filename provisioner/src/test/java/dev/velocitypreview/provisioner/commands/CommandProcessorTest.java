@@ -194,7 +194,7 @@ class CommandProcessorTest {
     }
 
     private static SessionCommand create() {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC,
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), "react", Tier.FREE, Visibility.PUBLIC,
                 Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
     }
 

@@ -69,7 +69,7 @@ class CommandRecordsTest {
     }
 
     private static SessionCommand create(Instant issuedAt) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
+        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), "react", Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                 issuedAt);
     }
 

@@ -8,6 +8,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
@@ -36,6 +42,9 @@ import dev.velocitypreview.machines.fly.FlyMachinesDriver;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler.Outcome;
+import dev.velocitypreview.templates.Template;
+import dev.velocitypreview.templates.TemplateCatalog;
+import dev.velocitypreview.templates.TemplateFile;
 import dev.velocitypreview.testkit.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import mockwebserver3.Dispatcher;
@@ -45,6 +54,7 @@ import mockwebserver3.RecordedRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -78,13 +88,13 @@ class SessionProvisionerIT {
     @BeforeEach
     void provisioner() {
         sessions = new SessionRows(jdbc);
-        provisioner = new SessionProvisioner(sessions, new Projects(jdbc),
+        provisioner = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
                 new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver, settings,
                 Clock.systemUTC(), meters);
     }
 
     @Test
-    void createWritesAnActiveRowWithItsMachineAndAStarterProject() {
+    void createWritesAnActiveRowWithItsMachineAndAProjectMadeFromItsTemplate() {
         SessionCommand.Create create = create(Tier.PRO);
 
         Outcome outcome = provisioner.create(create);
@@ -98,16 +108,116 @@ class SessionProvisionerIT {
         assertThat(row.readyAt()).isCloseTo(Instant.now(), within(10, ChronoUnit.SECONDS));
         assertThat(expiresAt(create.sessionId())).as("the ttl the API granted, counted from now")
                 .isCloseTo(Instant.now().plus(Duration.ofMinutes(45)), within(10, ChronoUnit.SECONDS));
-        assertThat(driver.created.get(0).files()).extracting(ProjectFile::path)
-                .containsExactly("index.html", "style.css");
-        assertThat(driver.created.get(0).files().get(0).content()).contains(create.projectId().toString());
+        Template react = TemplateCatalog.builtIn().named("react").orElseThrow();
+        assertThat(driver.created.get(0).files()).as("the machine gets the template's files")
+                .extracting(ProjectFile::path, ProjectFile::content)
+                .containsExactlyInAnyOrderElementsOf(react.files().stream()
+                        .map(file -> tuple(file.path(), file.content())).toList());
+        assertThat(templateOf(create.projectId())).isEqualTo("react");
         assertThat(driver.lookedUp).as("a row this command inserted cannot have a machine yet: no lookup").isEmpty();
+    }
+
+    @Test
+    void anExistingProjectWithFilesKeepsThemUntouched() {
+        UUID project = UUID.randomUUID();
+        insertProject(project, "react");
+        jdbc.update("""
+                INSERT INTO project_files (id, project_id, file_path, content, size, version)
+                VALUES (:id, :project, 'index.html', '<h1>mine</h1>', 13, 7)""",
+                Map.of("id", UUID.randomUUID(), "project", project));
+
+        assertThat(provisioner.create(create(Tier.FREE, project, "react"))).isEqualTo(Outcome.APPLIED);
+
+        assertThat(driver.created.get(0).files()).extracting(ProjectFile::path, ProjectFile::content)
+                .containsExactly(tuple("index.html", "<h1>mine</h1>"));
+        assertThat(jdbc.queryForObject("SELECT version FROM project_files WHERE project_id = :project",
+                Map.of("project", project), Long.class)).as("not written again").isEqualTo(7L);
+    }
+
+    @Test
+    void anExistingProjectWithoutFilesGetsTheTemplateItRecords() {
+        UUID project = UUID.randomUUID();
+        List<Template> catalog = TemplateCatalog.builtIn().all();
+        // the catalog's last template (react-native) recorded, its first (react) requested
+        Template recorded = catalog.get(catalog.size() - 1);
+        insertProject(project, recorded.name());
+
+        assertThat(provisioner.create(create(Tier.FREE, project, catalog.get(0).name()))).isEqualTo(Outcome.APPLIED);
+
+        assertThat(pathsOf(project)).containsExactlyInAnyOrderElementsOf(pathsOf(recorded));
+        assertThat(driver.created.get(0).files()).extracting(ProjectFile::content)
+                .containsExactlyInAnyOrderElementsOf(recorded.files().stream().map(TemplateFile::content).toList());
+        assertThat(templateOf(project)).isEqualTo(recorded.name());
+    }
+
+    @Test
+    void anOldStaticProjectWithoutFilesGetsTheSessionsTemplateAndRecordsIt() {
+        UUID project = UUID.randomUUID();
+        insertProject(project, "static");
+
+        assertThat(provisioner.create(create(Tier.FREE, project, "react"))).isEqualTo(Outcome.APPLIED);
+
+        assertThat(pathsOf(project)).containsExactlyInAnyOrderElementsOf(pathsOf(templateNamed("react")));
+        assertThat(templateOf(project)).isEqualTo("react");
+    }
+
+    @Test
+    void aCreateFromBeforeTemplatesMakesItsNewProjectFromTheDefault() {
+        UUID project = UUID.randomUUID();
+
+        assertThat(provisioner.create(create(Tier.FREE, project, null))).isEqualTo(Outcome.APPLIED);
+
+        assertThat(pathsOf(project)).containsExactlyInAnyOrderElementsOf(pathsOf(templateNamed(TemplateCatalog.DEFAULT)));
+        assertThat(templateOf(project)).isEqualTo(TemplateCatalog.DEFAULT);
+    }
+
+    @Test
+    void aTemplateThisProvisionerDoesNotKnowFailsTheSessionNamingItAndWritesNoProject() {
+        UUID project = UUID.randomUUID();
+        SessionCommand.Create create = create(Tier.FREE, project, "cobol");
+
+        assertThat(provisioner.create(create)).isEqualTo(Outcome.FAILED);
+
+        assertThat(sessions.find(create.sessionId()).orElseThrow().error()).contains("template 'cobol' is not one of");
+        assertThat(driver.created).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM projects WHERE id = :id", Map.of("id", project), Long.class))
+                .as("no project is made from a template it does not know").isZero();
+    }
+
+    @Test
+    void twoSessionsOfOneNewProjectProcessedAtOnceCreateItOnce() throws Exception {
+        UUID project = UUID.randomUUID();
+        List<SessionCommand.Create> creates = List.of(create(Tier.FREE, project, "react"), create(Tier.FREE, project, "react"));
+        ExecutorService lanes = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch ready = new CountDownLatch(2);
+            List<Future<Outcome>> outcomes = new ArrayList<>();
+            for (SessionCommand.Create create : creates) {
+                outcomes.add(lanes.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    return provisioner.create(create);
+                }));
+            }
+            for (Future<Outcome> outcome : outcomes) {
+                assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.APPLIED);
+            }
+        } finally {
+            lanes.shutdownNow();
+        }
+
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM projects WHERE id = :id", Map.of("id", project), Long.class))
+                .isEqualTo(1L);
+        assertThat(pathsOf(project)).as("one copy of each file").hasSameSizeAs(templateNamed("react").files())
+                .containsExactlyInAnyOrderElementsOf(pathsOf(templateNamed("react")));
+        assertThat(driver.created).hasSize(2).allSatisfy(spec -> assertThat(spec.files())
+                .hasSameSizeAs(templateNamed("react").files()));
     }
 
     @Test
     void theMachineSizeAndIdleTimeoutTheTierGrantedAreRecordedAndTheMachineGetsThatSize() {
         MachineSize granted = new MachineSize("shared", 2, 2048);
-        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), Tier.TEAM,
+        SessionCommand.Create create = SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), "react", Tier.TEAM,
                 Visibility.PUBLIC, Duration.ofHours(8), granted, Duration.ofMinutes(60), Instant.now());
 
         provisioner.create(create);
@@ -227,7 +337,7 @@ class SessionProvisionerIT {
                     .withRetry(new FlyMachinesSettings.Retry(driverAttempts,
                             new Backoff(Duration.ofMillis(1), Duration.ofMillis(2)), 1, Duration.ofMillis(1)));
             try (FlyMachinesDriver flyDriver = new FlyMachinesDriver(flySettings)) {
-                SessionProvisioner overFly = new SessionProvisioner(sessions, new Projects(jdbc),
+                SessionProvisioner overFly = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
                         new TransactionTemplate(new JdbcTransactionManager(dataSource)), flyDriver, settings,
                         Clock.systemUTC(), new SimpleMeterRegistry());
 
@@ -503,8 +613,35 @@ class SessionProvisionerIT {
     }
 
     private static SessionCommand.Create create(Tier tier) {
-        return SessionCommand.create(UUID.randomUUID(), "user-1", UUID.randomUUID(), tier, Visibility.PUBLIC,
+        return create(tier, UUID.randomUUID(), "react");
+    }
+
+    private static SessionCommand.Create create(Tier tier, UUID project, String template) {
+        return SessionCommand.create(UUID.randomUUID(), "user-1", project, template, tier, Visibility.PUBLIC,
                 Duration.ofMinutes(45), new MachineSize("shared", 1, 256), Duration.ofMinutes(10), Instant.now());
+    }
+
+    /** A project as the system we replace left it: a row, and files or not. */
+    private static void insertProject(UUID project, String templateType) {
+        jdbc.update("INSERT INTO projects (id, name, template_type, owner_id) VALUES (:id, 'old', :template, 'user-1')",
+                Map.of("id", project, "template", templateType));
+    }
+
+    private static String templateOf(UUID project) {
+        return jdbc.queryForObject("SELECT template_type FROM projects WHERE id = :id", Map.of("id", project), String.class);
+    }
+
+    private static List<String> pathsOf(UUID project) {
+        return jdbc.queryForList("SELECT file_path FROM project_files WHERE project_id = :id", Map.of("id", project),
+                String.class);
+    }
+
+    private static List<String> pathsOf(Template template) {
+        return template.files().stream().map(TemplateFile::path).toList();
+    }
+
+    private static Template templateNamed(String name) {
+        return TemplateCatalog.builtIn().named(name).orElseThrow();
     }
 
     private static SessionCommand.Terminate terminate(SessionCommand create) {

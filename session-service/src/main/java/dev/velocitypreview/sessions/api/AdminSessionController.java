@@ -47,7 +47,7 @@ class AdminSessionController {
         this.sender = sender;
         this.lookups = lookups;
         this.clock = clock;
-        this.links = SessionLinks.of(properties.previewBaseUrl(), properties.publicBaseUrl());
+        this.links = SessionLinks.of(properties);
     }
 
     @GetMapping

@@ -39,6 +39,7 @@ import dev.velocitypreview.sessions.api.SessionResponses.ExtendPending;
 import dev.velocitypreview.sessions.api.SessionResponses.Session;
 import dev.velocitypreview.sessions.api.SessionResponses.Sessions;
 import dev.velocitypreview.sessions.identity.Caller;
+import dev.velocitypreview.templates.Template;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -56,6 +57,7 @@ class SessionController {
     private final SessionLookups lookups;
     private final SessionQuotas quotas;
     private final PreviewAccess previews;
+    private final SessionTemplates templates;
     private final SessionServiceProperties properties;
     private final Clock clock;
     private final SessionMetrics metrics;
@@ -63,15 +65,16 @@ class SessionController {
     private final int maxBody;
 
     SessionController(CommandSender sender, SessionLookups lookups, SessionQuotas quotas, PreviewAccess previews,
-            SessionServiceProperties properties, Clock clock, SessionMetrics metrics) {
+            SessionTemplates templates, SessionServiceProperties properties, Clock clock, SessionMetrics metrics) {
         this.sender = sender;
         this.lookups = lookups;
         this.quotas = quotas;
         this.previews = previews;
+        this.templates = templates;
         this.properties = properties;
         this.clock = clock;
         this.metrics = metrics;
-        this.links = SessionLinks.of(properties.previewBaseUrl(), properties.publicBaseUrl());
+        this.links = SessionLinks.of(properties);
         this.maxBody = (int) properties.maxRequestBody().toBytes();
     }
 
@@ -85,6 +88,10 @@ class SessionController {
         Tier tier = tierFor(caller, body.tier());
         Visibility visibility = previews.visibilityFor(body.visibility());
         Duration ttl = ttlFor(tier, body.ttl());
+        // always the effective ttl, machine and idle timeout, so that the tier table here is the only place they are configured
+        TierLimits limits = properties.limits(tier);
+        Template template = templates.named(body.template());
+        SessionTemplates.requireFits(template, tier, limits.machine());
         lookups.requireReady();
         UUID id = key == null ? UUID.randomUUID() : key.sessionIdFor(caller);
         if (key != null) {
@@ -93,13 +100,11 @@ class SessionController {
                         "Idempotency-Key was used with a different request (session " + id + ")");
             });
         }
-        // always the effective ttl, machine and idle timeout, so that the tier table here is the only place they are configured
-        TierLimits limits = properties.limits(tier);
-        quotas.admit(caller, id, () -> sender.send(SessionCommand.create(id, caller.userId(), body.projectId(), tier,
-                visibility, ttl, limits.machine(), limits.idleTimeout(), clock.instant())));
+        quotas.admit(caller, id, () -> sender.send(SessionCommand.create(id, caller.userId(), body.projectId(),
+                template.name(), tier, visibility, ttl, limits.machine(), limits.idleTimeout(), clock.instant())));
         metrics.requested(tier);
         LOG.atInfo().addKeyValue("session", id).addKeyValue("project", body.projectId())
-                .addKeyValue("user", caller.userId()).addKeyValue("tier", tier.wireName())
+                .addKeyValue("template", template.name()).addKeyValue("user", caller.userId()).addKeyValue("tier", tier.wireName())
                 .addKeyValue("visibility", visibility.wireName()).addKeyValue("ttl", ttl)
                 .addKeyValue("idempotent", key != null).log("session requested");
         String token = previews.tokenFor(id, visibility);

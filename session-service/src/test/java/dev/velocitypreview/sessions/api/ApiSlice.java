@@ -23,7 +23,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @TestConfiguration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SessionServiceProperties.class)
 @Import({ProblemResponses.class, RejectionCounting.class, SessionMetrics.class, SessionStatistics.class, SessionLookups.class,
-        SessionQuotas.class, CommandSender.class, PreviewAccess.class, SecurityForTests.class})
+        SessionQuotas.class, CommandSender.class, PreviewAccess.class, SessionTemplates.class, SecurityForTests.class})
 class ApiSlice {
 
     @Bean

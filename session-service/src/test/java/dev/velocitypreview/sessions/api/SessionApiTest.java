@@ -27,7 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * request that passes every check ends in 503 {@code view_not_ready}: that is how these tests see
  * that a request was let through. What needs a loaded view is tested in {@code SessionServiceIT}.
  */
-@WebMvcTest(controllers = {SessionController.class, AdminSessionController.class}, properties = {
+@WebMvcTest(controllers = {SessionController.class, AdminSessionController.class, TemplateController.class}, properties = {
         "spring.config.name=session-service",
         "velocity.session-service.max-request-body=1KB",
         "velocity.session-service.preview-base-url=http://preview.test:8081/",
@@ -195,11 +195,11 @@ class SessionApiTest {
 
     @Test
     void unknownFieldIsRefusedByName() {
-        MvcTestResult result = post(withProject(",\"template\":\"react\""));
+        MvcTestResult result = post(withProject(",\"framework\":\"react\""));
 
         assertProblem(result, HttpStatus.BAD_REQUEST, "unknown_field",
-                "unknown field 'template'; accepted fields are projectId, visibility, ttl, tier");
-        assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("template");
+                "unknown field 'framework'; accepted fields are projectId, template, visibility, ttl, tier");
+        assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("framework");
     }
 
     @Test
@@ -223,6 +223,67 @@ class SessionApiTest {
     void unknownTierIsRefusedListingTheTiers() {
         assertProblem(post(withProject(",\"tier\":\"gold\"")), HttpStatus.BAD_REQUEST,
                 "unknown_tier", "tier must be one of free, pro, team, got 'gold'");
+    }
+
+    @Test
+    void anUnknownTemplateIsRefusedListingTheKnownOnes() {
+        MvcTestResult result = post(withProject(",\"template\":\"angular\""));
+
+        assertProblem(result, HttpStatus.BAD_REQUEST, "unknown_template", "unknown template 'angular'; known templates are react, vue, svelte, next, react-native");
+        assertThat(result).bodyJson().extractingPath("$.field").isEqualTo("template");
+        assertThat(result).bodyJson().extractingPath("$.knownTemplates[0]").isEqualTo("react");
+    }
+
+    @Test
+    void aTemplateThatIsNotAStringIsRefused() {
+        assertProblem(post(withProject(",\"template\":[\"react\"]")), HttpStatus.BAD_REQUEST, "invalid_type",
+                "template must be a JSON string, got JSON type array");
+    }
+
+    @Test
+    void aTemplateNeedingALargerMachineThanTheTierGrantsIsRefusedNamingBothSizes() {
+        MvcTestResult result = post(withProject(",\"template\":\"next\""));
+
+        assertProblem(result, HttpStatus.FORBIDDEN, "template_needs_larger_machine",
+                "template 'next' needs at least a shared-cpu-1x:1024MB machine; the free tier grants shared-cpu-1x:256MB");
+        assertThat(result).bodyJson().extractingPath("$.minimumMachine").isEqualTo("shared-cpu-1x:1024MB");
+        assertThat(result).bodyJson().extractingPath("$.tierMachine").isEqualTo("shared-cpu-1x:256MB");
+    }
+
+    @Test
+    void aTierWhoseMachineIsLargeEnoughGetsTheTemplateUnlessItAsksForALowerTier() {
+        assertLetThrough(post(TestTokens.user(USER, Tier.PRO), withProject(",\"template\":\"next\"")));
+        reset();
+        assertProblem(post(TestTokens.user(USER, Tier.TEAM), withProject(",\"template\":\"next\",\"tier\":\"free\"")),
+                HttpStatus.FORBIDDEN, "template_needs_larger_machine", "the free tier grants");
+    }
+
+    @Test
+    void aKnownTemplateIsLetThrough() {
+        assertLetThrough(post(withProject(",\"template\":\"react\"")));
+    }
+
+    @Test
+    void theTemplatesAreListedForAnyCallerWithTheirVersionsAndMainFile() {
+        MvcTestResult result = mvc.get().uri("/v1/templates").header(HttpHeaders.AUTHORIZATION, bearer(TOKEN)).exchange();
+
+        assertThat(result).hasStatusOk();
+        assertThat(result).bodyJson().extractingPath("$.templates[0].name").isEqualTo("react");
+        assertThat(result).bodyJson().extractingPath("$.templates[0].framework").asString().contains("React");
+        assertThat(result).bodyJson().extractingPath("$.templates[0].mainFile").isEqualTo("src/App.jsx");
+        assertThat(result).bodyJson().extractingPath("$.templates[0].versions.react").asString().matches("[0-9]+\\.[0-9]+\\.[0-9]+");
+        assertThat(result).bodyJson().extractingPath("$.templates[0].description").asString().isNotBlank();
+        assertThat(result).bodyJson().extractingPath("$.templates[0].minimumMachine").isNull();
+        assertThat(result).bodyJson().extractingPath("$.templates[*].name")
+                .isEqualTo(java.util.List.of("react", "vue", "svelte", "next", "react-native"));
+        assertThat(result).bodyJson().extractingPath("$.templates[3].minimumMachine").isEqualTo("shared-cpu-1x:1024MB");
+        assertThat(result).bodyJson().doesNotHavePath("$.templates[0].files");
+    }
+
+    @Test
+    void theTemplatesAreNotListedWithoutAToken() {
+        assertProblem(mvc.get().uri("/v1/templates").exchange(), HttpStatus.UNAUTHORIZED, "unauthenticated",
+                "a bearer token is required");
     }
 
     @Test
