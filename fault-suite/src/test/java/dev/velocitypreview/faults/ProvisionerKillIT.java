@@ -52,6 +52,9 @@ class ProvisionerKillIT {
     /** Where a CREATE was when the provisioner died. */
     enum Step { COMMAND_TAKEN, ROW_INSERTED, MACHINE_CREATED, STARTING, ACTIVE }
 
+    /** The provisioner's first look at a project's files, once the session's row is committed. */
+    private static final String FILES_LOOKUP = "SELECT EXISTS (SELECT 1 FROM project_files";
+
     private static FaultPlatform platform;
     private static DataSource db;
     /** A project that exists before the rounds, so its sessions' first transaction does not write files. */
@@ -169,14 +172,15 @@ class ProvisionerKillIT {
             case ROW_INSERTED -> {
                 hold.lockTable("project_files", "ACCESS EXCLUSIVE");
                 request(inFlight);
-                awaitWaiting("SELECT file_path", SESSIONS_PER_ROUND);
+                // the rows are committed; each session waits to learn whether its project has files
+                awaitWaiting(FILES_LOOKUP, SESSIONS_PER_ROUND);
                 return List.copyOf(inFlight);
             }
             case MACHINE_CREATED -> {
                 List<UUID> locked;
                 try (DatabaseHold files = DatabaseHold.open(db).lockTable("project_files", "ACCESS EXCLUSIVE")) {
                     request(inFlight);
-                    awaitWaiting("SELECT file_path", SESSIONS_PER_ROUND);
+                    awaitWaiting(FILES_LOOKUP, SESSIONS_PER_ROUND);
                     locked = hold.lockSessionRows(inFlight, SessionStatus.PROVISIONING.name());
                 }
                 assertThat(locked).containsExactlyInAnyOrderElementsOf(inFlight);

@@ -54,7 +54,7 @@ class TemplatePreviewsIT {
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
                         // replication slots belong to the whole PostgreSQL server, which the other tests share
                         "velocity.provisioner.cdc.slot-name", "templates_it_" + UUID.randomUUID().toString().replace("-", ""),
-                        "velocity.router.max-hold", "30s"),
+                        "velocity.router.max-hold", "20s"),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofMinutes(1));

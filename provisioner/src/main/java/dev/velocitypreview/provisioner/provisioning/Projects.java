@@ -34,9 +34,10 @@ final class Projects {
 
     /**
      * Makes sure the project exists and has files; safe to call again, and from concurrent sessions of one project.
-     * Must run in a transaction: the project's row stays locked until it ends, so that a second session of a new
-     * project waits for the first one's files and then finds them, instead of copying the template again (never
-     * check-then-insert: the row is inserted if missing, then locked, then its files are looked at).
+     * A project with files (the common case) is left at once, without a lock. Otherwise this must run in a
+     * transaction: the project's row stays locked until it ends, so that a second session of a new project waits
+     * for the first one's files and then finds them, instead of copying the template again (never
+     * check-then-insert: the row is inserted if missing, then locked, then its files are looked at again).
      *
      * <p>A project without files gets the template it records in {@code template_type}; a new one, or one whose
      * record names no known template (an old {@code static} project), gets {@code requested}, recorded from then on.
@@ -46,6 +47,10 @@ final class Projects {
      * @throws IllegalArgumentException when {@code requested} is needed and is not a template of this catalog
      */
     void ensureExists(UUID sessionId, UUID projectId, String ownerId, @Nullable String requested) {
+        MapSqlParameterSource project = new MapSqlParameterSource("id", projectId);
+        if (hasFiles(project)) {
+            return;
+        }
         String fallback = requested == null ? TemplateCatalog.DEFAULT : requested;
         jdbc.update("""
                 INSERT INTO projects (id, name, description, template_type, owner_id)
@@ -56,12 +61,9 @@ final class Projects {
                         .addValue("name", "Project " + projectId.toString().substring(0, 8))
                         .addValue("template", fallback)
                         .addValue("ownerId", ownerId));
-        MapSqlParameterSource project = new MapSqlParameterSource("id", projectId);
         String recorded = jdbc.queryForObject("SELECT template_type FROM projects WHERE id = :id FOR UPDATE",
                 project, String.class);
-        Boolean hasFiles = jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM project_files WHERE project_id = :id)", project, Boolean.class);
-        if (Boolean.TRUE.equals(hasFiles)) {
+        if (hasFiles(project)) {
             return;
         }
         Template template = templates.named(recorded == null ? "" : recorded).orElseGet(() -> templates.named(fallback)
@@ -77,6 +79,11 @@ final class Projects {
         LOG.atInfo().addKeyValue("session", sessionId).addKeyValue("project", projectId)
                 .addKeyValue("template", template.name()).addKeyValue("files", template.files().size())
                 .log("project files made from template");
+    }
+
+    private boolean hasFiles(MapSqlParameterSource project) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM project_files WHERE project_id = :id)", project, Boolean.class));
     }
 
     /** Whether {@code template} is one of this catalog's, or null (the default). */

@@ -129,12 +129,16 @@ final class SessionProvisioner implements CommandHandler {
                 LOG.atInfo().addKeyValue("session", id).addKeyValue("project", command.projectId())
                         .log("session provisioning");
             }
-            if (knownTemplate) {
-                projects.ensureExists(id, command.projectId(), command.userId(), command.template());
-            }
             return new Taken(sessions.find(id).orElseThrow(), inserted);
         });
         SessionRow row = taken.row();
+        if (knownTemplate && !row.status().isTerminal()) {
+            // A transaction of its own, after the row's: sessions of one new project wait for each other on the
+            // project's row here, never while holding their own uncommitted session rows. A CREATE redelivered
+            // after a crash in between comes back here, as the row is not ACTIVE yet.
+            transactions.executeWithoutResult(status ->
+                    projects.ensureExists(id, command.projectId(), command.userId(), command.template()));
+        }
         if (!knownTemplate && !row.status().isTerminal()) {
             // after the row is written, so that the session fails saying why
             throw new IllegalArgumentException(projects.unknownTemplate(command.template()));
