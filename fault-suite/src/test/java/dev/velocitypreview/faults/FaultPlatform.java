@@ -52,6 +52,7 @@ import dev.velocitypreview.machines.local.LocalProcessDriver;
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.router.RouterApplication;
 import dev.velocitypreview.sessions.SessionServiceApplication;
+import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -113,26 +114,8 @@ final class FaultPlatform {
      * that every preview served its own project's page; a project made from a template would run npm instead.
      */
     private void seedStaticProjects() {
-        try (Connection connection = dataSource().getConnection()) {
-            for (int i = 0; i < STATIC_PROJECTS; i++) {
-                UUID id = UUID.randomUUID();
-                String page = "<!doctype html><title>static</title><p>Project " + id + "</p>\n";
-                try (var project = connection.prepareStatement(
-                        "INSERT INTO projects (id, name, template_type, owner_id) VALUES (?, 'static', 'static', 'fault')");
-                     var file = connection.prepareStatement("INSERT INTO project_files (id, project_id, file_path, content,"
-                             + " file_type, size) VALUES (?, ?, 'index.html', ?, 'html', ?)")) {
-                    project.setObject(1, id);
-                    project.executeUpdate();
-                    file.setObject(1, UUID.randomUUID());
-                    file.setObject(2, id);
-                    file.setString(3, page);
-                    file.setLong(4, page.length());
-                    file.executeUpdate();
-                }
-                staticProjects.add(id);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot write the static projects: " + e.getMessage(), e);
+        for (int i = 0; i < STATIC_PROJECTS; i++) {
+            staticProjects.add(StaticProjects.create(dataSource(), "fault"));
         }
     }
 

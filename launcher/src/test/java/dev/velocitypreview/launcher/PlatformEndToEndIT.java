@@ -18,10 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -36,7 +39,7 @@ class PlatformEndToEndIT {
     private static Path stateDir;
     private static EmbeddedPlatform platform;
     private static PlatformApi api;
-    private static StaticProjects projects;
+    private static DataSource projectTables;
 
     @BeforeAll
     static void startPlatform() throws IOException {
@@ -48,7 +51,7 @@ class PlatformEndToEndIT {
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s"), step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofSeconds(300));
-        projects = new StaticProjects(database.dataSource());
+        projectTables = database.dataSource();
     }
 
     @AfterAll
@@ -60,7 +63,7 @@ class PlatformEndToEndIT {
 
     @Test
     void aSessionGoesFromRequestToPreviewToTerminated() throws Exception {
-        UUID projectId = projects.create(USER);
+        UUID projectId = StaticProjects.create(projectTables, USER);
 
         // 2. POST answers 202 at once, before any machine exists
         HttpResponse<String> created = post("/v1/sessions", "{\"projectId\":\"" + projectId + "\"}", Map.of());
@@ -113,7 +116,7 @@ class PlatformEndToEndIT {
 
     @Test
     void aPrivatePreviewOpensOnlyWithItsToken() throws Exception {
-        UUID projectId = projects.create(USER);
+        UUID projectId = StaticProjects.create(projectTables, USER);
         HttpResponse<String> created = post("/v1/sessions",
                 "{\"projectId\":\"" + projectId + "\",\"visibility\":\"private\"}", Map.of());
         assertThat(created.statusCode()).isEqualTo(202);
@@ -137,7 +140,7 @@ class PlatformEndToEndIT {
 
     @Test
     void anIdempotencyKeyReturnsTheSameSession() throws Exception {
-        String body = "{\"projectId\":\"" + projects.create(USER) + "\"}";
+        String body = "{\"projectId\":\"" + StaticProjects.create(projectTables, USER) + "\"}";
         Map<String, String> key = Map.of("Idempotency-Key", "retry-" + UUID.randomUUID());
         String first = field(post("/v1/sessions", body, key).body(), "sessionId");
         String second = field(post("/v1/sessions", body, key).body(), "sessionId");
@@ -158,7 +161,7 @@ class PlatformEndToEndIT {
                 String user = "crowd-" + i;
                 outcomes.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        UUID projectId = projects.create(user);
+                        UUID projectId = StaticProjects.create(projectTables, user);
                         HttpResponse<String> created = post(user, "/v1/sessions",
                                 "{\"projectId\":\"" + projectId + "\"}", Map.of());
                         if (created.statusCode() != 202) {

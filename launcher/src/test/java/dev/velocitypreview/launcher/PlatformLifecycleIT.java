@@ -13,10 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestClock;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
@@ -41,7 +44,7 @@ class PlatformLifecycleIT {
     private static final TestClock CLEANUP_CLOCK = TestClock.running();
     private static EmbeddedPlatform platform;
     private static PlatformApi api;
-    private static StaticProjects projects;
+    private static DataSource projectTables;
 
     @BeforeAll
     static void startPlatform() throws IOException {
@@ -60,7 +63,7 @@ class PlatformLifecycleIT {
                 step -> { }, CLEANUP_CLOCK)
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, PATIENCE);
-        projects = new StaticProjects(database.dataSource());
+        projectTables = database.dataSource();
     }
 
     @AfterAll
@@ -73,7 +76,7 @@ class PlatformLifecycleIT {
     @Test
     void anIdlePreviewIsSuspendedAndARequestWakesItWithItsPage() throws Exception {
         String user = "idle-" + UUID.randomUUID();
-        UUID projectId = projects.create(user);
+        UUID projectId = StaticProjects.create(projectTables, user);
         HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + projectId + "\"}", Map.of());
         assertThat(created.statusCode()).isEqualTo(202);
         String previewUrl = field(created.body(), "previewUrl");
@@ -95,7 +98,7 @@ class PlatformLifecycleIT {
     void aSessionPastItsExpiryIsTerminatedAndItsPreviewAnswersGone() throws Exception {
         String user = "expiry-" + UUID.randomUUID();
         HttpResponse<String> created = api.post(user, "/v1/sessions",
-                "{\"projectId\":\"" + projects.create(user) + "\",\"ttl\":60}", Map.of());
+                "{\"projectId\":\"" + StaticProjects.create(projectTables, user) + "\",\"ttl\":60}", Map.of());
         assertThat(created.statusCode()).isEqualTo(202);
         String previewUrl = field(created.body(), "previewUrl");
         String statusUrl = field(created.body(), "statusUrl");
@@ -131,7 +134,7 @@ class PlatformLifecycleIT {
     @Test
     void operatorsSeeTheStatisticsAndRunACleanupPass() throws Exception {
         String user = "counted-" + UUID.randomUUID();
-        HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + projects.create(user) + "\"}",
+        HttpResponse<String> created = api.post(user, "/v1/sessions", "{\"projectId\":\"" + StaticProjects.create(projectTables, user) + "\"}",
                 Map.of());
         assertThat(api.get(user, field(created.body(), "previewUrl")).statusCode()).isEqualTo(200);
 

@@ -29,6 +29,7 @@ import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.local.LocalMachinesSettings;
 import dev.velocitypreview.machines.local.LocalProcessDriver;
+import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -86,7 +87,7 @@ class ProvisionerCrashIT {
         for (int attempt = 1; attempt <= MAX_TRIES && create == null; attempt++) {
             Process first = startProvisioner("first-" + attempt);
             SessionCommand.Create candidate = SessionCommand.create(UUID.randomUUID(), "user-1",
-                    StaticProjects.insert(jdbc, "user-1"), "react", Tier.FREE,
+                    StaticProjects.create(jdbc.getJdbcTemplate().getDataSource(), "user-1"), "react", Tier.FREE,
                     Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
                     Instant.now());
             int machinesBefore = machinesOnDisk();

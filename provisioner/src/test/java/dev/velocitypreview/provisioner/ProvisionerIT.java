@@ -46,6 +46,7 @@ import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -483,7 +484,7 @@ class ProvisionerIT {
 
     /** A session of a project with a static page (a template's project would run npm in the machine). */
     private static SessionCommand.Create create() {
-        return create(StaticProjects.insert(jdbc, "user-1"));
+        return create(StaticProjects.create(jdbc.getJdbcTemplate().getDataSource(), "user-1"));
     }
 
     private static SessionCommand.Create create(UUID projectId) {
