@@ -26,6 +26,7 @@ public record FileRefusal(String code, int status, String detail, String path, L
     public static final String BINARY_CONTENT = "binary_content_not_supported";
     public static final String STALE_VERSION = "stale_version";
     public static final String PROJECT_NOT_FOUND = "project_not_found";
+    public static final String FILE_NOT_FOUND = "file_not_found";
 
     public FileRefusal {
         Objects.requireNonNull(code, "code is required");
