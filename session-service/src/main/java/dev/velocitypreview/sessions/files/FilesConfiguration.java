@@ -24,7 +24,7 @@ class FilesConfiguration {
     @Bean
     ProjectFileStore projectFileStore(FilesProperties files) {
         FilesProperties.Datasource datasource = files.datasource();
-        return datasource == null ? new UnconfiguredProjectFileStore() : new JdbcProjectFileStore(datasource);
+        return datasource == null ? ProjectFileStore.unconfigured() : new JdbcProjectFileStore(datasource);
     }
 
     @Bean(destroyMethod = "destroy")

@@ -12,6 +12,11 @@ import java.util.UUID;
  */
 public interface ProjectFileStore {
 
+    /** The store of an API without a files datasource: every call throws {@link FilesNotConfiguredException}. */
+    static ProjectFileStore unconfigured() {
+        return new UnconfiguredProjectFileStore();
+    }
+
     /** False for a project that does not exist as for one of another user: the caller cannot tell them apart. */
     boolean owns(UUID projectId, String userId);
 
