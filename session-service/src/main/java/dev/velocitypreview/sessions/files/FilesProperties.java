@@ -49,7 +49,11 @@ public record FilesProperties(
      * {@code SELECT} on those two tables is enough (the API never writes them). Point it at the primary (or a
      * replica without lag), so that a read after a write that answered 200 sees it.
      *
-     * @param url         JDBC URL, e.g. {@code jdbc:postgresql://db:5432/velocity}
+     * @param url         JDBC URL of the database the provisioner writes, e.g.
+     *                    {@code jdbc:postgresql://db:5432/velocity}; a role with SELECT on {@code projects} and
+     *                    {@code project_files} is enough (the API never writes them); point it at the primary, so a
+     *                    read after a write answered 200 sees it. Unset: every files endpoint answers 503
+     *                    {@code files_not_configured}
      * @param username    the database role
      * @param password    its password (a secret: pass it as
      *                    {@code VELOCITY_SESSION_SERVICE_FILES_DATASOURCE_PASSWORD})
