@@ -1,6 +1,7 @@
 package dev.velocitypreview.provisioner.files;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,6 +52,12 @@ final class FileCommandListener implements MessageListener<String, FileCommand> 
     @Override
     public void onMessage(ConsumerRecord<String, FileCommand> record) {
         FileCommand command = record.value();
+        if (command == null) {
+            // no producer of ours writes one; a tombstone (an operator's tool) has nothing to apply
+            LOG.atWarn().addKeyValue("project", record.key()).addKeyValue("offset", record.offset())
+                    .log("file command record without a value skipped");
+            return;
+        }
         Timer.Sample sample = Timer.start(meters);
         ProjectFileWriter.Result result = writer.apply(command);
         sample.stop(duration);
@@ -78,7 +85,7 @@ final class FileCommandListener implements MessageListener<String, FileCommand> 
         }
         Header partition = request.headers().lastHeader(KafkaHeaders.REPLY_PARTITION);
         ProducerRecord<String, FileOutcome> reply = new ProducerRecord<>(new String(topic.value(),
-                java.nio.charset.StandardCharsets.UTF_8),
+                StandardCharsets.UTF_8),
                 partition == null || partition.value().length != Integer.BYTES ? null
                         : ByteBuffer.wrap(partition.value()).getInt(),
                 request.key(), outcome);

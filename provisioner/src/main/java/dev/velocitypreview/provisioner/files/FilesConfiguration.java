@@ -1,17 +1,11 @@
 package dev.velocitypreview.provisioner.files;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -33,7 +27,6 @@ import dev.velocitypreview.boot.kafka.KafkaClientSettings;
 import dev.velocitypreview.core.files.FileCommand;
 import dev.velocitypreview.core.files.FileOutcome;
 import dev.velocitypreview.core.files.FileRules;
-import dev.velocitypreview.core.files.FileTopics;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,9 +39,6 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 @Configuration(proxyBeanMethods = false)
 class FilesConfiguration {
-
-    private static final Logger LOG = LoggerFactory.getLogger(FilesConfiguration.class);
-    private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
     @Bean
     ProjectFileWriter projectFileWriter(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager transactions) {
@@ -72,7 +62,7 @@ class FilesConfiguration {
     }
 
     @Bean
-    ConcurrentMessageListenerContainer<String, FileCommand> fileCommandContainer(KafkaProperties spring,
+    FileCommandConsumer fileCommandConsumer(KafkaProperties spring,
             ProvisionerSettings settings, ProjectFileWriter writer, KafkaTemplate<String, FileOutcome> fileReplyTemplate,
             MeterRegistry meters) {
         ProvisionerSettings.Kafka kafka = settings.kafka();
@@ -91,7 +81,6 @@ class FilesConfiguration {
             // a static member id is the session command consumer's; two members with one id fence each other
             config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance + "-files");
         }
-        ensureTopics(config);
         DefaultKafkaConsumerFactory<String, FileCommand> consumers = new DefaultKafkaConsumerFactory<>(config,
                 new StringDeserializer(), new ErrorHandlingDeserializer<>(Topics.PROJECT_FILE_COMMANDS.valueSerde().deserializer()));
         ContainerProperties properties = new ContainerProperties(Topics.PROJECT_FILE_COMMANDS.name());
@@ -106,17 +95,6 @@ class FilesConfiguration {
         // unreadable records are not retried (spring-kafka classifies a DeserializationException so) and are
         // logged by the default recoverer; every other failure (the database) is retried until it passes
         container.setCommonErrorHandler(new DefaultErrorHandler(backOff));
-        return container;
-    }
-
-    /** Best effort at start: the API creates them before its first write as well. */
-    private static void ensureTopics(Map<String, Object> consumer) {
-        try (Admin admin = Admin.create(KafkaClientSettings.adminLike(consumer, "provisioner-file-topics"))) {
-            FileTopics.ensure(admin, TOPIC_TIMEOUT);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.atWarn().addKeyValue("error", e.toString()).log("file topics not created at start");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return new FileCommandConsumer(container, KafkaClientSettings.adminLike(config, "provisioner-file-topics"));
     }
 }
