@@ -128,7 +128,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.session-service.preview-base-url", routerUrl,
                         "velocity.session-service.public-base-url", apiUrl,
                         "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret().value(),
-                        "velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value()))), starters);
+                        "velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value(),
+                        // the files API reads project_files where the provisioner writes them (one database here;
+                        // a deployment gives it a read-only role)
+                        "velocity.session-service.files.datasource.url", database.jdbcUrl(),
+                        "velocity.session-service.files.datasource.username", database.username(),
+                        "velocity.session-service.files.datasource.password", database.password()))), starters);
         // cleanup's management port is chosen here too: its default (8082) may be taken on a developer's machine
         CompletableFuture<ConfigurableApplicationContext> cleanup = CompletableFuture.supplyAsync(
                 () -> CleanupApplication.start(with(withoutSecurity, settings, Map.of(

@@ -2,6 +2,8 @@ package dev.velocitypreview.core.json;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -12,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads one flat JSON object field by field, so that every rejection names the field and what
+ * Reads one JSON object field by field (and arrays of such objects), so that every rejection names the field and what
  * was expected. Unknown fields are refused when {@code allowed} is given.
  */
 public final class JsonObjectReader {
@@ -44,6 +46,10 @@ public final class JsonObjectReader {
         if (node == null || !node.isObject()) {
             throw new MalformedRecordException(what + ": expected a JSON object");
         }
+        return checked(what, node, allowed);
+    }
+
+    private static JsonObjectReader checked(String what, JsonNode node, Set<String> allowed) {
         if (allowed != null) {
             for (String name : node.propertyNames()) {
                 if (!allowed.contains(name)) {
@@ -52,6 +58,41 @@ public final class JsonObjectReader {
             }
         }
         return new JsonObjectReader(what, node);
+    }
+
+    /**
+     * A required array of objects, each read as this one is ({@code allowed} as in {@link #of}); messages about an
+     * element name it as {@code field[index]}.
+     */
+    public List<JsonObjectReader> objects(String field, Set<String> allowed) {
+        JsonNode value = value(field);
+        if (value == null) {
+            throw new MalformedRecordException(what + ": " + field + " is required");
+        }
+        if (!value.isArray()) {
+            throw new MalformedRecordException(what + ": " + field + " must be an array");
+        }
+        List<JsonObjectReader> elements = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode element = value.get(i);
+            String where = what + ": " + field + "[" + i + "]";
+            if (element == null || !element.isObject()) {
+                throw new MalformedRecordException(where + " must be an object");
+            }
+            elements.add(checked(where, element, allowed));
+        }
+        return elements;
+    }
+
+    public boolean requiredBoolean(String field) {
+        JsonNode value = value(field);
+        if (value == null) {
+            throw new MalformedRecordException(what + ": " + field + " is required");
+        }
+        if (!value.isBoolean()) {
+            throw new MalformedRecordException(what + ": " + field + " must be true or false");
+        }
+        return value.booleanValue();
     }
 
     private JsonNode value(String field) {

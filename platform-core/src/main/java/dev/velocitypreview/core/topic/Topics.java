@@ -9,10 +9,17 @@ import dev.velocitypreview.core.cleanup.CleanupReport;
 import dev.velocitypreview.core.cleanup.CleanupRequest;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
+import dev.velocitypreview.core.files.FileCodec;
+import dev.velocitypreview.core.files.FileCommand;
+import dev.velocitypreview.core.files.FileOutcome;
+import dev.velocitypreview.core.files.FileTopics;
 import dev.velocitypreview.core.session.SessionRowCodec;
 import dev.velocitypreview.core.session.SessionView;
 
-/** Every topic of the platform. All are keyed by the session id in its canonical UUID text form. */
+/**
+ * Every topic of the platform. The session topics are keyed by the session id, the file topics by the project id,
+ * each in its canonical UUID text form (the cleanup request and report topics by nothing).
+ */
 public final class Topics {
 
     /** Every {@link SessionCommand} kind; one topic so a session's commands stay in order. */
@@ -52,6 +59,20 @@ public final class Topics {
     public static final Topic<String, CleanupReport> CLEANUP_REPORTS = new Topic<>(
             "preview.cleanup-reports", Serdes.String(),
             new CodecSerde<>(CleanupCodec::encodeReport, CleanupCodec::decodeReport));
+
+    /**
+     * Changes to a project's files ({@link FileCommand}), keyed by project id so one project's writes are applied
+     * in order; the provisioner applies them and answers on {@link #PROJECT_FILE_REPLIES}. Created by
+     * {@link FileTopics} with room for a large file.
+     */
+    public static final Topic<String, FileCommand> PROJECT_FILE_COMMANDS = new Topic<>(
+            "preview.project-file-commands", Serdes.String(),
+            new CodecSerde<>(FileCodec::encodeCommand, FileCodec::decodeCommand));
+
+    /** The provisioner's {@link FileOutcome}s, correlated with their command by spring-kafka's request/reply headers. */
+    public static final Topic<String, FileOutcome> PROJECT_FILE_REPLIES = new Topic<>(
+            "preview.project-file-replies", Serdes.String(),
+            new CodecSerde<>(FileCodec::encodeOutcome, FileCodec::decodeOutcome));
 
     /** The CDC relay's source offsets (the replication slot position); compacted. */
     public static final String CDC_OFFSETS = "preview.cdc-offsets";

@@ -37,6 +37,11 @@ final class ApiProblem extends ErrorResponseException {
                 + "API: " + status.getReasonPhrase().toLowerCase(Locale.ROOT), null);
     }
 
+    /** A refusal whose status is decided elsewhere (the provisioner's answer to a file command). */
+    static ApiProblem of(HttpStatus status, String code, String detail) {
+        return new ApiProblem(status, code, detail, null);
+    }
+
     static ApiProblem badRequest(String code, String detail) {
         return new ApiProblem(HttpStatus.BAD_REQUEST, code, detail, null);
     }

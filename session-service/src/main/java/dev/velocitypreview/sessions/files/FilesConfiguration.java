@@ -1,0 +1,59 @@
+package dev.velocitypreview.sessions.files;
+
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+
+import dev.velocitypreview.boot.kafka.KafkaClientSettings;
+import dev.velocitypreview.core.files.FileCommand;
+import dev.velocitypreview.core.files.FileTopics;
+import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.sessions.SessionServiceProperties;
+
+/** The files API's store and command sender, its Kafka clients laid out as every client of the service is. */
+@Configuration(proxyBeanMethods = false)
+class FilesConfiguration {
+
+    @Bean
+    ProjectFileStore projectFileStore(FilesProperties files) {
+        FilesProperties.Datasource datasource = files.datasource();
+        return datasource == null ? ProjectFileStore.unconfigured() : new JdbcProjectFileStore(datasource);
+    }
+
+    @Bean(destroyMethod = "destroy")
+    DefaultKafkaProducerFactory<String, FileCommand> fileCommandProducerFactory(KafkaProperties spring,
+            SessionServiceProperties properties, ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
+        int timeoutMs = (int) properties.sendTimeout().toMillis();
+        return KafkaClientSettings.producerFactory(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
+                Map.of(ProducerConfig.CLIENT_ID_CONFIG, "session-service-file-commands",
+                        ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                        ProducerConfig.LINGER_MS_CONFIG, 0,
+                        // a command carries whole files; its topic takes records this large (FileTopics)
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, FileTopics.MAX_COMMAND_BYTES,
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
+                properties.kafka().producer()), Topics.PROJECT_FILE_COMMANDS, customizers);
+    }
+
+    @Bean(destroyMethod = "destroy")
+    KafkaFileCommands fileCommandSender(DefaultKafkaProducerFactory<String, FileCommand> fileCommandProducerFactory,
+                                        KafkaProperties spring, SessionServiceProperties properties, FilesProperties files) {
+        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(), Map.of(
+                ConsumerConfig.CLIENT_ID_CONFIG, "session-service-file-replies",
+                ConsumerConfig.GROUP_ID_CONFIG, KafkaFileCommands.REPLY_GROUP,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false), Map.of());
+        return new KafkaFileCommands(fileCommandProducerFactory, consumer,
+                KafkaClientSettings.adminLike(consumer, "session-service-file-topics"), properties.sendTimeout(),
+                files.writeTimeout());
+    }
+}
