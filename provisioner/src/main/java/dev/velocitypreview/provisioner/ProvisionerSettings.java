@@ -152,13 +152,19 @@ public record ProvisionerSettings(
      *                with the placeholders {@code {machine}}, {@code {app}} and {@code {port}}; it is stored as
      *                the session's machine URL. Default {@code http://{machine}.vm.{app}.internal:{port}}, Fly's
      *                private DNS name of the machine
+     * @param replayState the routers' {@code velocity.router.fly.replay-state} (a secret: pass it as
+     *                {@code VELOCITY_PROVISIONER_MACHINES_FLY_REPLAYSTATE}); each machine is given only its own
+     *                session's state derived from it, so project code that reads its runtime's environment can
+     *                reach no other machine. Unset: machines check no replay state
      */
     public record Fly(@Nullable URI baseUrl, Secret token, String app, String image, List<String> regions,
-                      @Nullable String machineUrl) {
+                      @Nullable String machineUrl, @Nullable Secret replayState) {
 
         FlyMachinesSettings toDriverSettings() {
-            FlyMachinesSettings.Runtime runtime = machineUrl == null || machineUrl.isBlank() ? null
-                    : FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(machineUrl);
+            FlyMachinesSettings.Runtime runtime = (machineUrl == null || machineUrl.isBlank()
+                    ? FlyMachinesSettings.Runtime.DEFAULT
+                    : FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(machineUrl))
+                    .withReplaySecret(replayState == null || replayState.isBlank() ? null : replayState);
             return new FlyMachinesSettings(baseUrl, token, app, image, regions, null, null, runtime, null,
                     null, null);
         }

@@ -41,9 +41,9 @@ class MachineDriverSelectionTest {
     @Test
     void theMachineUrlReachesTheFlyDriverAndDefaultsToFlysPrivateDnsName() {
         ProvisionerSettings.Fly reachedOtherwise = new ProvisionerSettings.Fly(null, new Secret("fly-token-for-tests"), "velocity-previews",
-                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), "http://{machine}.flycast:{port}");
+                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), "http://{machine}.flycast:{port}", null);
         ProvisionerSettings.Fly byDefault = new ProvisionerSettings.Fly(null, new Secret("fly-token-for-tests"), "velocity-previews",
-                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null);
+                "registry.fly.io/velocity-previews:v1", java.util.List.of("ams"), null, null);
 
         assertThat(reachedOtherwise.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.flycast:{port}");
         assertThat(byDefault.toDriverSettings().runtime().healthUrlTemplate()).isEqualTo("http://{machine}.vm.{app}.internal:{port}");

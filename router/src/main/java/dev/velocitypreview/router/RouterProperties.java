@@ -112,10 +112,11 @@ public record RouterProperties(
      *
      * @param previewApp  the Fly app the preview machines belong to (the provisioner's
      *                    {@code velocity.provisioner.machines.fly.app}); required in {@code fly-replay} mode
-     * @param replayState a shared secret (32 to 256 of A-Z a-z 0-9 _ -) sent as {@code state=} in every
-     *                    {@code fly-replay}; Fly hands it to the machine in {@code fly-replay-src}, and machines
-     *                    given the same value ({@code PREVIEW_REPLAY_STATE}, a secret of the preview app) refuse
-     *                    requests that reached them another way. Never logged
+     * @param replayState the replay secret (32 to 256 of A-Z a-z 0-9 _ -), the same as the provisioner's
+     *                    {@code velocity.provisioner.machines.fly.replay-state}; every {@code fly-replay} carries as
+     *                    {@code state=} its session's own state derived from it, which Fly hands to the machine in
+     *                    {@code fly-replay-src}, and each machine, given only its session's state, refuses requests
+     *                    that reached it another way. Never logged, never sent
      */
     public record Fly(
             @Nullable @jakarta.validation.constraints.Pattern(regexp = "[a-z0-9][a-z0-9-]{0,62}",

@@ -28,6 +28,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.velocitypreview.core.access.PreviewToken;
+import dev.velocitypreview.core.access.SessionReplayState;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
@@ -119,7 +120,7 @@ class RouterFlyReplayIT {
 
         assertThat(response.status()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(response.headers().get("fly-replay"))
-                .containsExactly("app=velocity-previews;instance=" + MACHINE + ";state=" + STATE);
+                .containsExactly("app=velocity-previews;instance=" + MACHINE + ";state=" + SessionReplayState.of(STATE, id));
         assertThat(response.body()).isEmpty();
     }
 
@@ -133,7 +134,7 @@ class RouterFlyReplayIT {
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", null);
 
         assertThat(response.status()).isEqualTo(409);
-        assertThat(response.headers()).containsEntry("fly-replay", "app=velocity-previews;instance=" + MACHINE + ";state=" + STATE)
+        assertThat(response.headers()).containsEntry("fly-replay", "app=velocity-previews;instance=" + MACHINE + ";state=" + SessionReplayState.of(STATE, id))
                 .doesNotContainKey("sec-websocket-accept");
     }
 

@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
+import dev.velocitypreview.core.access.SessionReplayState;
 import dev.velocitypreview.core.config.Constraints;
 import dev.velocitypreview.core.machine.FlyMachineId;
 import dev.velocitypreview.core.session.SessionId;
@@ -52,9 +53,9 @@ import dev.velocitypreview.machines.RuntimeHealthProbe;
  * <p>The runtime gets the project as a base64 bundle in {@value #BUNDLE_ENV}, with its other options
  * ({@code PREVIEW_SESSION_ID}, {@code PREVIEW_PORT}, {@code PREVIEW_BIND}, {@code PREVIEW_WORK_DIR})
  * beside it. A project whose bundle is over {@link FlyMachinesSettings.Runtime#maxBundleBytes()} is refused.
- * The runtime's replay state ({@code PREVIEW_REPLAY_STATE}) is deliberately not among them: it is a secret of
- * the preview app, which Fly hands to every machine of the app, so it stays out of machine configurations,
- * which the API shows to anyone who may read the app.
+ * With a replay secret configured, {@code PREVIEW_REPLAY_STATE} is the session's own state derived from it
+ * ({@link SessionReplayState}), never the secret: the machine runs untrusted code, which can read its runtime's
+ * environment, and a state it finds opens no machine but its own.
  *
  * <p>Failures: 408, 429, 5xx and I/O errors are retried with exponential backoff and jitter (or after
  * Fly's {@code Retry-After}) until {@link FlyMachinesSettings.Retry#maxAttempts()} or the call's
@@ -73,6 +74,7 @@ public final class FlyMachinesDriver implements MachineDriver {
     public static final int MAX_BUNDLE_ENV_BYTES = 131_072 - 19 - 1; // 19 = "PREVIEW_BUNDLE_B64=".length()
 
     static final String BUNDLE_ENV = "PREVIEW_BUNDLE_B64";
+    static final String REPLAY_STATE_ENV = "PREVIEW_REPLAY_STATE";
     static final String SESSION_ID = "session_id";
     static final String PROJECT_ID = "project_id";
     static final String USER_ID = "user_id";
@@ -445,6 +447,9 @@ public final class FlyMachinesDriver implements MachineDriver {
         env.put("PREVIEW_BIND", runtime.bind());
         env.put("PREVIEW_WORK_DIR", runtime.workDir());
         env.put(BUNDLE_ENV, bundle);
+        if (runtime.replaySecret() != null) {
+            env.put(REPLAY_STATE_ENV, SessionReplayState.of(runtime.replaySecret().value(), spec.sessionId()));
+        }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(SESSION_ID, spec.sessionId().toString());
         metadata.put(PROJECT_ID, spec.projectId().toString());

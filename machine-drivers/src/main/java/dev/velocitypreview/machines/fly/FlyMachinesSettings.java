@@ -14,6 +14,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 
 import dev.velocitypreview.core.config.PositiveDuration;
+import org.jspecify.annotations.Nullable;
+
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 
@@ -173,11 +175,15 @@ public record FlyMachinesSettings(URI baseUrl, Secret token, String app, @NotBla
      * @param maxBundleBytes    the largest project accepted, counted as its base64 bundle in {@code PREVIEW_BUNDLE_B64};
      *                          at most {@link FlyMachinesDriver#MAX_BUNDLE_ENV_BYTES} (what Linux accepts for one
      *                          environment string); default that
+     * @param replaySecret      the routers' replay secret ({@code velocity.router.fly.replay-state}); each machine is
+     *                          given its own session's state derived from it ({@code PREVIEW_REPLAY_STATE}, see
+     *                          {@code SessionReplayState}), never the secret; null: machines check no replay state
      */
-    public record Runtime(String workDir, String bind, String healthUrlTemplate, int maxBundleBytes) {
+    public record Runtime(String workDir, String bind, String healthUrlTemplate, int maxBundleBytes,
+                          @Nullable Secret replaySecret) {
 
         public static final Runtime DEFAULT = new Runtime("/srv/preview", "::",
-                "http://{machine}.vm.{app}.internal:{port}", FlyMachinesDriver.MAX_BUNDLE_ENV_BYTES);
+                "http://{machine}.vm.{app}.internal:{port}", FlyMachinesDriver.MAX_BUNDLE_ENV_BYTES, null);
 
         public Runtime {
             if (workDir == null || !workDir.startsWith("/")) {
@@ -196,11 +202,15 @@ public record FlyMachinesSettings(URI baseUrl, Secret token, String app, @NotBla
         }
 
         public Runtime withHealthUrlTemplate(String template) {
-            return new Runtime(workDir, bind, template, maxBundleBytes);
+            return new Runtime(workDir, bind, template, maxBundleBytes, replaySecret);
         }
 
         public Runtime withMaxBundleBytes(int max) {
-            return new Runtime(workDir, bind, healthUrlTemplate, max);
+            return new Runtime(workDir, bind, healthUrlTemplate, max, replaySecret);
+        }
+
+        public Runtime withReplaySecret(@Nullable Secret secret) {
+            return new Runtime(workDir, bind, healthUrlTemplate, maxBundleBytes, secret);
         }
     }
 

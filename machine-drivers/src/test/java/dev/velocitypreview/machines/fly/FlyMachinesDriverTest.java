@@ -24,6 +24,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 
+import dev.velocitypreview.core.access.SessionReplayState;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
@@ -91,6 +92,20 @@ class FlyMachinesDriverTest {
                 assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer test-token"));
         assertThat(runtime.getRequestCount()).isEqualTo(2);
         assertThat(runtime.takeRequest(1, TimeUnit.SECONDS).getUrl().encodedPath()).isEqualTo("/health");
+    }
+
+    @Test
+    void aMachineIsGivenItsOwnSessionsReplayStateNeverTheRoutersSecret() {
+        String secret = "replay-secret-replay-secret-replay-secret";
+        driver = new FlyMachinesDriver(settings().withRuntime(settings().runtime().withReplaySecret(new Secret(secret))));
+        api.then(200, "[]")
+                .then(200, machineJson(MACHINE, "created", session, "ams", "\"stop\"", "2024-05-20T17:07:36Z"));
+
+        driver.create(spec());
+
+        String body = api.requests().get(1).getBody().utf8();
+        assertThat(body).contains("\"PREVIEW_REPLAY_STATE\":\"" + SessionReplayState.of(secret, session) + "\"")
+                .doesNotContain(secret);
     }
 
     @Test

@@ -86,12 +86,7 @@ final class Projects {
                 "SELECT EXISTS (SELECT 1 FROM project_files WHERE project_id = :id)", project, Boolean.class));
     }
 
-    /** Whether {@code template} is one of this catalog's, or null (the default). */
-    boolean knows(@Nullable String template) {
-        return template == null || templates.named(template).isPresent();
-    }
-
-    String unknownTemplate(@Nullable String template) {
+    private String unknownTemplate(@Nullable String template) {
         return "template '" + template + "' is not one of " + templates.all().stream().map(Template::name).toList()
                 + " (the templates of this provisioner)";
     }

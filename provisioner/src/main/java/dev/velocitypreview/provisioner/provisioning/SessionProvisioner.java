@@ -120,8 +120,6 @@ final class SessionProvisioner implements CommandHandler {
 
     private Outcome createSession(SessionCommand.Create command) {
         UUID id = command.sessionId();
-        // the API checked the name against its catalog; a provisioner of another version may not have it
-        boolean knownTemplate = projects.knows(command.template());
         Taken taken = transactions.execute(status -> {
             // the ttl the API granted, already capped by the caller's tier
             boolean inserted = sessions.insertProvisioning(command, clock.instant().plus(command.ttl()));
@@ -132,16 +130,14 @@ final class SessionProvisioner implements CommandHandler {
             return new Taken(sessions.find(id).orElseThrow(), inserted);
         });
         SessionRow row = taken.row();
-        if (knownTemplate && !row.status().isTerminal()) {
+        if (!row.status().isTerminal()) {
             // A transaction of its own, after the row's: sessions of one new project wait for each other on the
             // project's row here, never while holding their own uncommitted session rows. A CREATE redelivered
-            // after a crash in between comes back here, as the row is not ACTIVE yet.
+            // after a crash in between comes back here, as the row is not ACTIVE yet. A template this provisioner
+            // does not know (the API's catalog may be newer) fails the session naming it, but only when the
+            // project needs it: a project with files never looks at its template.
             transactions.executeWithoutResult(status ->
                     projects.ensureExists(id, command.projectId(), command.userId(), command.template()));
-        }
-        if (!knownTemplate && !row.status().isTerminal()) {
-            // after the row is written, so that the session fails saying why
-            throw new IllegalArgumentException(projects.unknownTemplate(command.template()));
         }
         return switch (row.status()) {
             case REQUESTED -> provision(sessions.write(row, row.moveTo(PROVISIONING)), false);

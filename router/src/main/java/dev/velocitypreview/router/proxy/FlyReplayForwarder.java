@@ -1,6 +1,7 @@
 package dev.velocitypreview.router.proxy;
 
 import java.util.Objects;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.velocitypreview.core.access.SessionReplayState;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.machine.FlyMachineId;
 import dev.velocitypreview.core.session.SessionId;
@@ -77,17 +79,20 @@ final class FlyReplayForwarder implements PreviewForwarder {
     private Mono<Void> replay(ServerWebExchange exchange, ForwardTarget target, String machineId) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(REPLAY_STATUS);
-        response.getHeaders().set(PreviewHeaders.FLY_REPLAY, header(machineId));
+        response.getHeaders().set(PreviewHeaders.FLY_REPLAY, header(machineId, target.sessionId()));
         response.getHeaders().setContentLength(0);
         LOG.atDebug().addKeyValue("session", target.sessionId()).addKeyValue("machine", machineId)
                 .log("replaying request on fly");
         return response.setComplete();
     }
 
-    /** The header value; {@code machineId} is checked, the app name and state were when the router started. */
-    String header(String machineId) {
+    /**
+     * The header value; {@code machineId} is checked, the app name was when the router started. The state is the
+     * session's own ({@link SessionReplayState}): its machine knows only that one.
+     */
+    String header(String machineId, UUID sessionId) {
         return "app=" + previewApp + ";instance=" + machineId
-                + (replayState == null ? "" : ";" + PreviewHeaders.FLY_REPLAY_STATE + "=" + replayState);
+                + (replayState == null ? "" : ";" + PreviewHeaders.FLY_REPLAY_STATE + "=" + SessionReplayState.of(replayState, sessionId));
     }
 
     private static Mono<Void> checkBodySize(ServerHttpRequest request, ForwardTarget target) {

@@ -18,6 +18,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.core.publisher.Flux;
 
+import dev.velocitypreview.core.access.SessionReplayState;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.router.RouterProperties;
 import dev.velocitypreview.router.routing.ForwardTarget;
@@ -50,14 +51,16 @@ class FlyReplayForwarderTest {
     }
 
     @Test
-    void replayCarriesTheSharedStateWhenOneIsConfigured() {
+    void replayCarriesTheSessionsOwnStateNeverTheSecret() {
         FlyReplayForwarder withState = new FlyReplayForwarder(new RouterProperties.Fly("velocity-previews", new Secret(STATE)));
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/").build());
+        ForwardTarget target = target(MACHINE);
 
-        withState.forward(exchange, target(MACHINE)).block(BLOCK);
+        withState.forward(exchange, target).block(BLOCK);
 
-        assertThat(exchange.getResponse().getHeaders().getFirst("fly-replay"))
-                .isEqualTo("app=velocity-previews;instance=" + MACHINE + ";state=" + STATE);
+        String replay = exchange.getResponse().getHeaders().getFirst("fly-replay");
+        assertThat(replay).isEqualTo("app=velocity-previews;instance=" + MACHINE + ";state="
+                + SessionReplayState.of(STATE, target.sessionId())).doesNotContain(STATE);
     }
 
     @ParameterizedTest
