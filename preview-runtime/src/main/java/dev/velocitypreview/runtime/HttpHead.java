@@ -161,8 +161,9 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
         return new HttpHead(newStartLine, kept);
     }
 
-    HttpHead withStartLine(String newStartLine) {
-        return new HttpHead(newStartLine, fields);
+    /** This head without the fields named {@code name} (case-insensitive). */
+    HttpHead without(String name) {
+        return new HttpHead(startLine, fields.stream().filter(field -> !field.getKey().equalsIgnoreCase(name)).toList());
     }
 
     byte[] bytes() {

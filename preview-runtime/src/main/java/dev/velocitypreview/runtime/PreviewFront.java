@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.velocitypreview.core.http.PreviewHeaders;
+
 /**
  * The runtime's only listener: reads each request head, lets {@link Decider} answer it (health, refusals, a
  * static project's files) or name a loopback upstream (the project's dev server), and relays the request, or the
@@ -65,15 +67,23 @@ final class PreviewFront implements AutoCloseable {
         Route route(HttpHead request);
     }
 
+    /**
+     * @param head how long a whole request head may take to arrive
+     * @param idle how long a relayed plain HTTP body or answer may stay silent, either way
+     */
+    record Timeouts(java.time.Duration head, java.time.Duration idle) {
+        static final Timeouts DEFAULT = new Timeouts(java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(5));
+    }
+
     private static final int MAX_HEAD_BYTES = 32 * 1024;
     private static final int BUFFER_BYTES = 8 * 1024;
-    private static final int HEAD_READ_TIMEOUT_MILLIS = 30_000;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     /** Two per connection at most: a bound on what a flood of connections can take; more are closed at once. */
     private static final int MAX_THREADS = 512;
 
     private final ServerSocket listener;
+    private final Timeouts timeouts;
     private final Decider decider;
     private final RuntimeLog log;
     private final ExecutorService threads;
@@ -81,7 +91,14 @@ final class PreviewFront implements AutoCloseable {
     private volatile boolean closed;
 
     PreviewFront(InetSocketAddress address, Decider decider, RuntimeLog log) throws IOException {
-        this.listener = new ServerSocket();
+        this(new ServerSocket(), address, decider, log, Timeouts.DEFAULT);
+    }
+
+    /** @param listener not bound yet: bound here to {@code address} */
+    PreviewFront(ServerSocket listener, InetSocketAddress address, Decider decider, RuntimeLog log, Timeouts timeouts)
+            throws IOException {
+        this.listener = listener;
+        this.timeouts = timeouts;
         listener.setReuseAddress(true);
         listener.bind(address, 128);
         this.decider = decider;
@@ -143,7 +160,7 @@ final class PreviewFront implements AutoCloseable {
             OutputStream out = new BufferedOutputStream(client.getOutputStream(), BUFFER_BYTES);
             boolean keepAlive = true;
             while (keepAlive) {
-                client.setSoTimeout(HEAD_READ_TIMEOUT_MILLIS);
+                client.setSoTimeout((int) timeouts.head().toMillis());
                 try {
                     request = HttpHead.read(in, MAX_HEAD_BYTES);
                 } catch (HttpHead.MalformedHeadException e) {
@@ -197,7 +214,7 @@ final class PreviewFront implements AutoCloseable {
             OutputStream toUpstream = new BufferedOutputStream(upstream.getOutputStream(), BUFFER_BYTES);
             String startLine = request.method() + " " + relay.target() + " " + request.version();
             boolean upgrade = request.isWebSocketUpgrade();
-            toUpstream.write((upgrade ? request.withStartLine(startLine) : request.forOneMessage(startLine)).bytes());
+            toUpstream.write(upstreamHead(request, startLine, upgrade).bytes());
             toUpstream.flush();
             Future<?> body = !upgrade && hasBody(request)
                     ? threads.submit(() -> pumpBody(request, in, toUpstream, upstream))
@@ -236,6 +253,15 @@ final class PreviewFront implements AutoCloseable {
                 return keep;
             }
         }
+    }
+
+    /**
+     * What the upstream gets: never the router's {@value PreviewHeaders#FLY_REPLAY_SOURCE}, as it carries the replay
+     * secret and the project's code is untrusted.
+     */
+    private static HttpHead upstreamHead(HttpHead request, String startLine, boolean upgrade) {
+        HttpHead head = request.without(PreviewHeaders.FLY_REPLAY_SOURCE);
+        return upgrade ? new HttpHead(startLine, head.fields()) : head.forOneMessage(startLine);
     }
 
     /** True once the request's body went through; the answer may come before it did (a refusal of a large upload). */
