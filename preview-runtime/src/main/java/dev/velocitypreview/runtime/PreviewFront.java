@@ -170,6 +170,11 @@ final class PreviewFront implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
+                String ambiguous = request.ambiguousFraming();
+                if (ambiguous != null) {
+                    answer(client, out, request.method(), Answer.text(400, "bad request: " + ambiguous + "\n"), false);
+                    return;
+                }
                 // every request on the connection is decided on its own, so none reaches the project unchecked
                 Route route = decider.route(request);
                 boolean mayKeep = wantsKeepAlive(request);
@@ -261,6 +266,12 @@ final class PreviewFront implements AutoCloseable {
      */
     private static HttpHead upstreamHead(HttpHead request, String startLine, boolean upgrade) {
         HttpHead head = request.without(PreviewHeaders.FLY_REPLAY_SOURCE);
+        if (!request.values("Content-Length").isEmpty()) {
+            // repeated equal values (all ambiguousFraming lets through) go on as one
+            List<Map.Entry<String, String>> fields = new ArrayList<>(head.without("Content-Length").fields());
+            fields.add(Map.entry("Content-Length", Long.toString(request.contentLength())));
+            head = new HttpHead(head.startLine(), fields);
+        }
         return upgrade ? new HttpHead(startLine, head.fields()) : head.forOneMessage(startLine);
     }
 
@@ -291,7 +302,7 @@ final class PreviewFront implements AutoCloseable {
         if (!response.values("Transfer-Encoding").isEmpty()) {
             copyChunked(in, out);
         } else if (!response.values("Content-Length").isEmpty()) {
-            copyExactly(in, out, Long.parseLong(response.values("Content-Length").get(0).trim()));
+            copyExactly(in, out, response.contentLength());
         } else {
             in.transferTo(out);
         }
@@ -313,8 +324,7 @@ final class PreviewFront implements AutoCloseable {
     }
 
     private static boolean hasBody(HttpHead request) {
-        return !request.values("Transfer-Encoding").isEmpty() || request.values("Content-Length").stream()
-                .anyMatch(length -> !length.trim().equals("0"));
+        return !request.values("Transfer-Encoding").isEmpty() || request.contentLength() > 0;
     }
 
     /** Relays this request's body and nothing after it: a second request on the connection never reaches the project. */
@@ -323,7 +333,7 @@ final class PreviewFront implements AutoCloseable {
             if (!request.values("Transfer-Encoding").isEmpty()) {
                 copyChunked(in, out);
             } else {
-                copyExactly(in, out, Long.parseLong(request.values("Content-Length").get(0).trim()));
+                copyExactly(in, out, request.contentLength());
             }
             out.flush();
         } catch (IOException | NumberFormatException e) {
@@ -344,23 +354,33 @@ final class PreviewFront implements AutoCloseable {
         }
     }
 
-    /** Chunks as they come (RFC 9112 7.1), ending after the last chunk's trailer section. */
+    /**
+     * A chunked body (RFC 9112 7.1), re-framed canonically as it goes: each chunk as its size in hex, CRLF, its data,
+     * CRLF; no chunk extensions, no trailers (read and dropped). Refused: a size that is not plain hex (signs,
+     * spaces, overflow), chunk data not followed by exactly CRLF.
+     */
     static void copyChunked(InputStream in, OutputStream out) throws IOException {
         while (true) {
             String sizeLine = line(in);
-            out.write((sizeLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             int semicolon = sizeLine.indexOf(';');
-            long size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            String digits = semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon);
+            if (!digits.matches("[0-9A-Fa-f]{1,15}")) {
+                throw new IOException("not a chunk size: " + digits.length() + " characters");
+            }
+            long size = Long.parseLong(digits, 16);
+            out.write((Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             if (size == 0) {
-                String trailer;
-                do {
-                    trailer = line(in);
-                    out.write((trailer + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                } while (!trailer.isEmpty());
+                while (!line(in).isEmpty()) {
+                    // a trailer field: dropped, as no one here asked for them
+                }
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 return;
             }
             copyExactly(in, out, size);
-            out.write((line(in) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            if (in.read() != '\r' || in.read() != '\n') {
+                throw new IOException("chunk data not followed by CRLF");
+            }
+            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 

@@ -46,7 +46,8 @@ class PreviewFrontTest {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(request.bytes());
         if (!request.values("Transfer-Encoding").isEmpty()) {
-            PreviewFront.copyChunked(in, body);
+            // the body as it arrived, framing and all
+            body.write(readChunked(in));
         } else if (!request.values("Content-Length").isEmpty()) {
             body.write(in.readNBytes(Integer.parseInt(request.values("Content-Length").get(0))));
         }
@@ -54,6 +55,37 @@ class PreviewFrontTest {
         out.write(body.toByteArray());
         out.flush();
     };
+
+    /** Raw bytes up to the end of a chunked body, with the size lines as they came: what the front sent. */
+    static byte[] readChunked(InputStream in) throws IOException {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = rawLine(in, raw);
+            long size = Long.parseLong(sizeLine.split(";")[0].strip(), 16);
+            if (size == 0) {
+                while (!rawLine(in, raw).isEmpty()) {
+                    // trailers, kept raw
+                }
+                return raw.toByteArray();
+            }
+            raw.write(in.readNBytes((int) size));
+            rawLine(in, raw);
+        }
+    }
+
+    private static String rawLine(InputStream in, ByteArrayOutputStream raw) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            raw.write(b);
+            line.append((char) b);
+        }
+        if (b < 0) {
+            throw new IOException("ended early");
+        }
+        raw.write(b);
+        return line.toString().strip();
+    }
 
     InetSocketAddress upstream(Upstream upstream) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
@@ -122,5 +154,41 @@ class PreviewFrontTest {
         assertThat(upgrade).startsWith("HTTP/1.1 200 OK\r\n").contains("Sec-WebSocket-Key:");
         assertThat(received).hasSize(2).allSatisfy(head -> assertThat(head.toLowerCase()).doesNotContain("fly-replay-src")
                 .doesNotContain("secret-0123456789"));
+    }
+
+    @Test
+    void ambiguousFramingIsRefusedAndNeverReachesTheDevServer() throws Exception {
+        PreviewFront front = front(upstream(ECHO));
+        List<String> ambiguous = List.of(
+                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n",
+                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbodyx",
+                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4, 5\r\n\r\nbodyx",
+                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: +4\r\n\r\nbody",
+                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+                "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length : 4\r\n\r\nbody",
+                "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n");
+
+        for (String request : ambiguous) {
+            assertThat(exchange(front, request)).as(request).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close\r\n");
+        }
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void chunkedBodiesAreReframedCanonicallyAndBrokenChunksAreNotPassedOn() throws Exception {
+        PreviewFront front = front(upstream(ECHO));
+
+        String canonical = exchange(front, "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "004;ext=1\r\nbody\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n");
+        String noCrlf = exchange(front, "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "4\r\nbodyXX\r\n0\r\n\r\n");
+        String signed = exchange(front, "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "-4\r\nbody\r\n0\r\n\r\n");
+
+        assertThat(canonical).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\n4\r\nbody\r\na\r\n0123456789\r\n0\r\n\r\n");
+        assertThat(noCrlf).doesNotStartWith("HTTP/1.1 200");
+        assertThat(signed).doesNotStartWith("HTTP/1.1 200");
     }
 }
