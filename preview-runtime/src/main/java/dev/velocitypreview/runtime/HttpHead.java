@@ -133,7 +133,9 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
 
     /**
      * A WebSocket upgrade: the connection is handed over whole once the server agrees. Other upgrades (h2c) are
-     * not passed on: their fields are dropped with the connection's own.
+     * not passed on: their fields are dropped with the connection's own. A list naming websocket among others
+     * ({@code websocket, h2c}) counts as websocket and goes upstream as {@code Upgrade: websocket} alone: the client
+     * offered it, so it is served rather than refused, and the upstream is left no other protocol to switch to.
      */
     boolean isWebSocketUpgrade() {
         return hasToken("Upgrade", "websocket") && hasToken("Connection", "upgrade");

@@ -231,7 +231,13 @@ final class PreviewFront implements AutoCloseable {
                     return false;
                 }
                 int status = response.status();
-                if (upgrade && status == 101) {
+                if (status == 101 && !(upgrade && response.hasToken("Upgrade", "websocket"))) {
+                    // a switch the client did not ask for (or to another protocol) would leave it reading a stream it
+                    // cannot frame; nothing after it is relayed
+                    answer(client, out, request.method(), Answer.text(502, "the project's server switched protocols unasked\n"), false);
+                    return false;
+                }
+                if (status == 101) {
                     // from here on the connection is the WebSocket's: both directions as they are, until either ends
                     out.write(response.bytes());
                     out.flush();
@@ -272,7 +278,14 @@ final class PreviewFront implements AutoCloseable {
             fields.add(Map.entry("Content-Length", Long.toString(request.contentLength())));
             head = new HttpHead(head.startLine(), fields);
         }
-        return upgrade ? new HttpHead(startLine, head.fields()) : head.forOneMessage(startLine);
+        if (!upgrade) {
+            return head.forOneMessage(startLine);
+        }
+        // only websocket is offered, whatever else the client listed: the front relays no other protocol
+        List<Map.Entry<String, String>> fields = new ArrayList<>(head.forOneMessage(startLine, false).fields());
+        fields.add(Map.entry("Connection", "Upgrade"));
+        fields.add(Map.entry("Upgrade", "websocket"));
+        return new HttpHead(startLine, fields);
     }
 
     /** True once the request's body went through; the answer may come before it did (a refusal of a large upload). */

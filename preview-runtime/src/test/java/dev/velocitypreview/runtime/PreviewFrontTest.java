@@ -191,4 +191,32 @@ class PreviewFrontTest {
         assertThat(noCrlf).doesNotStartWith("HTTP/1.1 200");
         assertThat(signed).doesNotStartWith("HTTP/1.1 200");
     }
+
+    /** Switches to websocket whatever was asked, then sends one line through the tunnel and ends it. */
+    static final Upstream SWITCHER = (request, in, out) -> {
+        out.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\ntunnel\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    };
+
+    @Test
+    void aSwitchToARequestThatDidNotAskForOneIsABadGateway() throws Exception {
+        PreviewFront front = front(upstream(SWITCHER));
+
+        String answer = exchange(front, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 502 Bad Gateway\r\n").contains("Connection: close\r\n").doesNotContain("tunnel");
+    }
+
+    @Test
+    void anUpgradeGoesOnAsWebSocketAloneAndIsTunnelled() throws Exception {
+        PreviewFront front = front(upstream(SWITCHER));
+
+        String answer = exchange(front, "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\n"
+                + "Upgrade: websocket, h2c\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 101 Switching Protocols\r\n").endsWith("\r\n\r\ntunnel\n");
+        assertThat(received).singleElement().satisfies(head -> assertThat(head)
+                .contains("\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n").doesNotContain("h2c").doesNotContain("keep-alive"));
+    }
 }
