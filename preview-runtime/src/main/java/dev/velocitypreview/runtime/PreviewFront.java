@@ -77,6 +77,8 @@ final class PreviewFront implements AutoCloseable {
 
     private static final int MAX_HEAD_BYTES = 32 * 1024;
     private static final int BUFFER_BYTES = 8 * 1024;
+    private static final long MIN_ACCEPT_BACKOFF_MILLIS = 10;
+    private static final long MAX_ACCEPT_BACKOFF_MILLIS = 1_000;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     /** Two per connection at most: a bound on what a flood of connections can take; more are closed at once. */
@@ -133,16 +135,30 @@ final class PreviewFront implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /**
+     * Accepts until closed. A failed accept (out of file descriptors, a connection reset before it was taken) ends
+     * nothing: it is logged and the next one waits a little longer, up to a second, so that a lasting failure is no
+     * busy loop and the log no flood.
+     */
     private void accept() {
+        long backoffMillis = 0;
         while (!closed) {
             Socket client;
             try {
                 client = listener.accept();
+                backoffMillis = 0;
             } catch (IOException e) {
-                if (!closed) {
-                    log.error("accept failed", "error", e.toString());
+                if (closed || listener.isClosed()) {
+                    return;
                 }
-                return;
+                backoffMillis = Math.min(MAX_ACCEPT_BACKOFF_MILLIS, Math.max(MIN_ACCEPT_BACKOFF_MILLIS, backoffMillis * 2));
+                log.error("accept failed", "error", e.toString(), "retry_ms", backoffMillis);
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                continue;
             }
             try {
                 threads.execute(() -> serve(client));

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -218,5 +219,27 @@ class PreviewFrontTest {
         assertThat(answer).startsWith("HTTP/1.1 101 Switching Protocols\r\n").endsWith("\r\n\r\ntunnel\n");
         assertThat(received).singleElement().satisfies(head -> assertThat(head)
                 .contains("\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n").doesNotContain("h2c").doesNotContain("keep-alive"));
+    }
+
+    @Test
+    void aFailedAcceptIsLoggedAndTheFrontKeepsAccepting() throws Exception {
+        AtomicInteger failures = new AtomicInteger(3);
+        ServerSocket failingFirst = new ServerSocket() {
+            @Override
+            public Socket accept() throws IOException {
+                if (failures.getAndDecrement() > 0) {
+                    throw new IOException("too many open files");
+                }
+                return super.accept();
+            }
+        };
+        PreviewFront front = front(failingFirst, upstream(ECHO), PreviewFront.Timeouts.DEFAULT);
+
+        String answer = exchange(front, "GET /answered HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").endsWith("answered by the front\n");
+        assertThat(logs.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains("msg=\"accept failed\"")))
+                .hasSize(3).allSatisfy(line -> assertThat(line).contains("level=error logger=preview-runtime session=s-front ")
+                        .contains("error=\"java.io.IOException: too many open files\""));
     }
 }
