@@ -2,6 +2,7 @@ package dev.velocitypreview.runtime;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +42,11 @@ import dev.velocitypreview.core.http.PreviewHeaders;
  * upstream on a loopback connection of its own ({@code Connection: close}); the client's connection is kept
  * when the client and the answer's framing allow it. An upgrade that the upstream accepts (101) hands the
  * connection over: from then on both directions are relayed as they are.
+ *
+ * <p>Slow clients: a request head must arrive whole within {@link Timeouts#head} (30 s), however its bytes trickle
+ * in; a relayed plain HTTP request's body and its answer may each stay silent for {@link Timeouts#idle} (5 min) at
+ * most, after which both connections are closed. A WebSocket tunnel has no idle timeout: a dev server's HMR
+ * socket is silent until a file changes.
  *
  * <p>Threads: one per connection while it lasts, a second one while a request body or an upgraded connection
  * flows the other way; idle threads end after a minute. Small stacks and 8 KiB buffers keep memory low.
@@ -172,11 +178,13 @@ final class PreviewFront implements AutoCloseable {
         HttpHead request = null;
         try (client) {
             client.setTcpNoDelay(true);
-            InputStream in = new BufferedInputStream(client.getInputStream(), BUFFER_BYTES);
+            TimedInput timed = new TimedInput(client);
+            InputStream in = new BufferedInputStream(timed, BUFFER_BYTES);
             OutputStream out = new BufferedOutputStream(client.getOutputStream(), BUFFER_BYTES);
             boolean keepAlive = true;
             while (keepAlive) {
-                client.setSoTimeout((int) timeouts.head().toMillis());
+                // the whole head, not each read: a client sending a byte now and then is cut off all the same
+                timed.headBy(System.nanoTime() + timeouts.head().toNanos());
                 try {
                     request = HttpHead.read(in, MAX_HEAD_BYTES);
                 } catch (HttpHead.MalformedHeadException e) {
@@ -186,6 +194,7 @@ final class PreviewFront implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
+                timed.idle(idleMillis());
                 String ambiguous = request.ambiguousFraming();
                 if (ambiguous != null) {
                     answer(client, out, request.method(), Answer.text(400, "bad request: " + ambiguous + "\n"), false);
@@ -195,7 +204,7 @@ final class PreviewFront implements AutoCloseable {
                 Route route = decider.route(request);
                 boolean mayKeep = wantsKeepAlive(request);
                 if (route instanceof Relay relay) {
-                    keepAlive = relay(client, in, out, request, relay, mayKeep);
+                    keepAlive = relay(client, timed, in, out, request, relay, mayKeep);
                 } else {
                     // a body not read would be taken for the next request: such a connection ends with the answer
                     keepAlive = mayKeep && !hasBody(request);
@@ -219,7 +228,7 @@ final class PreviewFront implements AutoCloseable {
      *
      * @return true when the client's connection may carry its next request
      */
-    private boolean relay(Socket client, InputStream in, OutputStream out, HttpHead request, Relay relay, boolean mayKeep)
+    private boolean relay(Socket client, TimedInput timed, InputStream in, OutputStream out, HttpHead request, Relay relay, boolean mayKeep)
             throws IOException {
         try (Socket upstream = new Socket()) {
             try {
@@ -230,7 +239,7 @@ final class PreviewFront implements AutoCloseable {
                 return keep;
             }
             upstream.setTcpNoDelay(true);
-            client.setSoTimeout(0);
+            upstream.setSoTimeout(idleMillis());
             InputStream fromUpstream = new BufferedInputStream(upstream.getInputStream(), BUFFER_BYTES);
             OutputStream toUpstream = new BufferedOutputStream(upstream.getOutputStream(), BUFFER_BYTES);
             String startLine = request.method() + " " + relay.target() + " " + request.version();
@@ -257,6 +266,9 @@ final class PreviewFront implements AutoCloseable {
                     // from here on the connection is the WebSocket's: both directions as they are, until either ends
                     out.write(response.bytes());
                     out.flush();
+                    // HMR sockets stay silent for as long as no file changes: a tunnel has no idle timeout
+                    timed.idle(0);
+                    upstream.setSoTimeout(0);
                     threads.execute(() -> pumpAll(in, toUpstream, upstream));
                     pumpAll(fromUpstream, out, client);
                     return false;
@@ -302,6 +314,65 @@ final class PreviewFront implements AutoCloseable {
         fields.add(Map.entry("Connection", "Upgrade"));
         fields.add(Map.entry("Upgrade", "websocket"));
         return new HttpHead(startLine, fields);
+    }
+
+    private int idleMillis() {
+        return (int) Math.max(1, timeouts.idle().toMillis());
+    }
+
+    /**
+     * The client's bytes with a timeout set before each read: what is left of the head's deadline while a head is
+     * read, the idle timeout otherwise (none in a tunnel).
+     */
+    private static final class TimedInput extends FilterInputStream {
+        private final Socket socket;
+        private long headDeadlineNanos;
+        private boolean head;
+        private int idleMillis;
+
+        TimedInput(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        synchronized void headBy(long deadlineNanos) {
+            head = true;
+            headDeadlineNanos = deadlineNanos;
+        }
+
+        /** @param millis 0 for none */
+        synchronized void idle(int millis) {
+            head = false;
+            idleMillis = millis;
+        }
+
+        private void arm() throws IOException {
+            int timeout;
+            synchronized (this) {
+                if (head) {
+                    long left = headDeadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("the request head did not arrive in time");
+                    }
+                    timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+                } else {
+                    timeout = idleMillis;
+                }
+            }
+            socket.setSoTimeout(timeout);
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            arm();
+            return super.read(buffer, offset, length);
+        }
     }
 
     /** True once the request's body went through; the answer may come before it did (a refusal of a large upload). */

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -241,5 +242,91 @@ class PreviewFrontTest {
         assertThat(logs.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains("msg=\"accept failed\"")))
                 .hasSize(3).allSatisfy(line -> assertThat(line).contains("level=error logger=preview-runtime session=s-front ")
                         .contains("error=\"java.io.IOException: too many open files\""));
+    }
+
+    private static final PreviewFront.Timeouts SHORT = new PreviewFront.Timeouts(Duration.ofMillis(500), Duration.ofMillis(500));
+
+    @Test
+    void aRequestHeadTricklingInIsCutOffAtItsDeadline() throws Exception {
+        PreviewFront front = front(new ServerSocket(), upstream(ECHO), SHORT);
+
+        try (Socket socket = new Socket("127.0.0.1", front.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            // a byte every 100 ms (each read well within any per-read timeout), for 5 s, never ending the head
+            Thread trickle = new Thread(() -> {
+                try {
+                    out.write("GET / HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1));
+                    for (int i = 0; i < 50; i++) {
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the front closed the connection
+                }
+            });
+            long started = System.nanoTime();
+            trickle.start();
+
+            int first = readOrEnd(socket.getInputStream());
+
+            assertThat(first).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            trickle.interrupt();
+        }
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aRelayedAnswerThatStaysSilentIsCutOffAfterTheIdleTimeout() throws Exception {
+        PreviewFront front = front(new ServerSocket(), upstream((request, in, out) -> {
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            in.read(); // silent until the front gives up
+        }), SHORT);
+
+        long started = System.nanoTime();
+        String answer = exchange(front, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        // closed (what was buffered of an answer cut short is not sent): no client waits on a silent dev server forever
+        assertThat(answer).doesNotContain("partial" + "x".repeat(93));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aWebSocketTunnelMayStayIdleLongerThanTheIdleTimeout() throws Exception {
+        PreviewFront front = front(new ServerSocket(), upstream((request, in, out) -> {
+            out.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            int b;
+            while ((b = in.read()) >= 0) {
+                out.write(b);
+                out.flush();
+            }
+        }), SHORT);
+
+        try (Socket socket = new Socket("127.0.0.1", front.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            assertThat(HttpHead.read(in, 8192).status()).isEqualTo(101);
+
+            // not synchronization: the silence itself is what is tested, three idle timeouts long
+            Thread.sleep(SHORT.idle().multipliedBy(3).toMillis());
+            socket.getOutputStream().write("ping".getBytes(StandardCharsets.ISO_8859_1));
+
+            assertThat(new String(in.readNBytes(4), StandardCharsets.ISO_8859_1)).isEqualTo("ping");
+        }
+    }
+
+    private static int readOrEnd(InputStream in) throws IOException {
+        try {
+            return in.read();
+        } catch (java.net.SocketException e) {
+            return -1; // a reset: closed all the same
+        }
     }
 }
