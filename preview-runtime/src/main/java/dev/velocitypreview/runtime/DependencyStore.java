@@ -22,10 +22,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Projects' {@code node_modules}, installed once per lockfile and shared. An entry is the directory
- * {@code <store>/<sha256 of package-lock.json, else of package.json>/} holding the manifest, the lockfile and
- * the installed {@code node_modules}; {@code docker/preview-machine.Dockerfile} writes entries of this layout for
- * the templates when the image is built.
+ * Projects' {@code node_modules}, installed once per manifest and lockfile and shared. An entry is the directory
+ * {@code <store>/<key>/} holding the manifest, the lockfile and the installed {@code node_modules}, where the key
+ * is what {@code sha256sum package.json package-lock.json | sha256sum} prints in the project (without a lockfile:
+ * {@code sha256sum package.json | sha256sum}). The manifest counts as much as the lockfile: {@code npm ci} runs the
+ * root package's own install scripts, which only the manifest names, so two projects with one lockfile and
+ * different scripts must not share an entry. {@code docker/preview-machine.Dockerfile} writes entries of this
+ * layout for the templates when the image is built.
+ *
+ * <p>Opening a store removes the temporary directories of installs that cannot still run (older than the
+ * install timeout): what a runtime killed mid-install left behind.
  *
  * <p>An entry is installed in a temporary directory inside the store and renamed into place, so an entry that
  * exists is complete. Runtimes preparing the same hash at once install it once: they take a file lock per hash
@@ -43,6 +49,7 @@ final class DependencyStore implements AutoCloseable {
     static final String NODE_MODULES = "node_modules";
     static final String MANIFEST = "package.json";
     static final String LOCKFILE = "package-lock.json";
+    private static final String INSTALLING = ".install-";
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     /** @param reused true when the entry was in place already: npm did not run */
@@ -73,12 +80,46 @@ final class DependencyStore implements AutoCloseable {
         this.npm = npm;
         this.timeout = timeout;
         this.log = log;
+        removeStaleInstalls();
     }
 
-    /** The entry's name for a project: the hash of its lockfile, else of its manifest. */
+    /** Temporary install directories older than the install timeout: no npm of any runtime works in them any more. */
+    private void removeStaleInstalls() {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        java.time.Instant stale = java.time.Instant.now().minus(timeout);
+        try (java.util.stream.Stream<Path> entries = Files.list(root)) {
+            for (Path temporary : entries.filter(path -> path.getFileName().toString().startsWith(INSTALLING)).toList()) {
+                try {
+                    if (Files.getLastModifiedTime(temporary).toInstant().isBefore(stale)) {
+                        deleteTree(temporary);
+                        log.info("stale dependency install removed", "directory", temporary.getFileName());
+                    }
+                } catch (IOException e) {
+                    log.warn("stale dependency install not removed", "directory", temporary.getFileName(), "error", e.toString());
+                }
+            }
+        } catch (IOException e) {
+            log.warn("dependency store not cleaned", "store", root, "error", e.toString());
+        }
+    }
+
+    /** The entry's name for a project: the hash of its manifest's and its lockfile's hashes (see the class comment). */
     static String key(Path project) throws IOException {
-        Path lockfile = project.resolve(LOCKFILE);
-        byte[] content = Files.readAllBytes(Files.isRegularFile(lockfile) ? lockfile : project.resolve(MANIFEST));
+        StringBuilder sums = new StringBuilder(sumLine(project, MANIFEST));
+        if (Files.isRegularFile(project.resolve(LOCKFILE))) {
+            sums.append(sumLine(project, LOCKFILE));
+        }
+        return sha256(sums.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A line as {@code sha256sum} prints it. */
+    private static String sumLine(Path project, String file) throws IOException {
+        return sha256(Files.readAllBytes(project.resolve(file))) + "  " + file + "\n";
+    }
+
+    private static String sha256(byte[] content) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
@@ -114,7 +155,7 @@ final class DependencyStore implements AutoCloseable {
                 log.info("dependencies installed by another runtime meanwhile", "entry", key);
                 return new Prepared(entry, true, null);
             }
-            Path temporary = Files.createTempDirectory(root, ".install-" + key.substring(0, 12) + "-");
+            Path temporary = Files.createTempDirectory(root, INSTALLING + key.substring(0, 12) + "-");
             try {
                 Files.copy(project.resolve(MANIFEST), temporary.resolve(MANIFEST));
                 boolean locked = Files.isRegularFile(project.resolve(LOCKFILE));

@@ -47,7 +47,7 @@ final class DevServer implements AutoCloseable {
     private final int port;
     private final ProjectProcess process;
 
-    private DevServer(int port, ProjectProcess process) {
+    DevServer(int port, ProjectProcess process) {
         this.port = port;
         this.process = process;
     }
@@ -142,19 +142,48 @@ final class DevServer implements AutoCloseable {
             if (head == null) {
                 return null;
             }
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            if (!head.values("Transfer-Encoding").isEmpty()) {
-                PreviewFront.copyChunked(in, body);
-            } else {
-                byte[] buffer = new byte[8192];
-                int read;
-                while ((read = in.read(buffer)) >= 0 && body.size() < MAX_PAGE_BYTES) {
-                    body.write(buffer, 0, read);
+            PageBuffer body = new PageBuffer();
+            try {
+                if (!head.values("Transfer-Encoding").isEmpty()) {
+                    PreviewFront.copyChunked(in, body);
+                } else {
+                    in.transferTo(body);
                 }
+            } catch (PageBuffer.Full e) {
+                // the first MAX_PAGE_BYTES name the scripts, if any page does; the rest is not read
             }
             return new Page(head.status(), body.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** A page's body up to {@value #MAX_PAGE_BYTES}: a dev server answering without end is read no further. */
+    private static final class PageBuffer extends OutputStream {
+        static final class Full extends IOException {
+            Full() {
+                super("the page is longer than " + MAX_PAGE_BYTES + " bytes");
+            }
+        }
+
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            int room = MAX_PAGE_BYTES - bytes.size();
+            bytes.write(buffer, offset, Math.min(room, length));
+            if (length > room) {
+                throw new Full();
+            }
+        }
+
+        String toString(java.nio.charset.Charset charset) {
+            return bytes.toString(charset);
         }
     }
 

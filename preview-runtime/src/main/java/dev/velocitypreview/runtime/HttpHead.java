@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,8 +81,10 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
         List<Map.Entry<String, String>> fields = new ArrayList<>();
         for (String field : lines.subList(1, lines.size())) {
             int colon = field.indexOf(':');
-            if (colon <= 0 || field.charAt(0) == ' ' || field.charAt(0) == '\t' || field.substring(0, colon).contains(" ")) {
-                // obsolete line folding and names with spaces: refused, as RFC 9112 5 lets a server do
+            String name = colon <= 0 ? "" : field.substring(0, colon);
+            if (name.isEmpty() || name.contains(" ") || name.contains("\t")) {
+                // obsolete line folding, names with spaces and whitespace before the colon (RFC 9112 5.1): refused, as
+                // a server or proxy that read them otherwise would frame the message differently
                 throw new MalformedHeadException(400, "malformed header field");
             }
             fields.add(Map.entry(field.substring(0, colon), field.substring(colon + 1).strip()));
@@ -130,7 +133,9 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
 
     /**
      * A WebSocket upgrade: the connection is handed over whole once the server agrees. Other upgrades (h2c) are
-     * not passed on: their fields are dropped with the connection's own.
+     * not passed on: their fields are dropped with the connection's own. A list naming websocket among others
+     * ({@code websocket, h2c}) counts as websocket and goes upstream as {@code Upgrade: websocket} alone: the client
+     * offered it, so it is served rather than refused, and the upstream is left no other protocol to switch to.
      */
     boolean isWebSocketUpgrade() {
         return hasToken("Upgrade", "websocket") && hasToken("Connection", "upgrade");
@@ -161,8 +166,40 @@ record HttpHead(String startLine, List<Map.Entry<String, String>> fields) {
         return new HttpHead(newStartLine, kept);
     }
 
-    HttpHead withStartLine(String newStartLine) {
-        return new HttpHead(newStartLine, fields);
+    /**
+     * Why this request's framing is ambiguous (RFC 9112 6.3: a proxy must not pass on what it and the next hop could
+     * read as different messages), or null when it is not: both {@code Content-Length} and {@code Transfer-Encoding},
+     * {@code Content-Length} values that differ or are not a number, a {@code Transfer-Encoding} other than exactly
+     * {@code chunked}.
+     */
+    String ambiguousFraming() {
+        List<String> encodings = values("Transfer-Encoding");
+        List<String> lengths = values("Content-Length").stream().flatMap(value -> Arrays.stream(value.split(",", -1)))
+                .map(String::strip).distinct().toList();
+        if (!encodings.isEmpty() && !lengths.isEmpty()) {
+            return "both Content-Length and Transfer-Encoding";
+        }
+        if (!encodings.isEmpty() && !(encodings.size() == 1 && encodings.get(0).equalsIgnoreCase("chunked"))) {
+            return "a Transfer-Encoding other than chunked";
+        }
+        if (lengths.size() > 1) {
+            return "differing Content-Length values";
+        }
+        if (lengths.size() == 1 && !lengths.get(0).matches("[0-9]{1,18}")) {
+            return "a Content-Length that is not a length";
+        }
+        return null;
+    }
+
+    /** The body's length by {@code Content-Length}, once {@link #ambiguousFraming} found nothing; 0 without one. */
+    long contentLength() {
+        List<String> lengths = values("Content-Length");
+        return lengths.isEmpty() ? 0 : Long.parseLong(lengths.get(0).split(",")[0].strip());
+    }
+
+    /** This head without the fields named {@code name} (case-insensitive). */
+    HttpHead without(String name) {
+        return new HttpHead(startLine, fields.stream().filter(field -> !field.getKey().equalsIgnoreCase(name)).toList());
     }
 
     byte[] bytes() {

@@ -2,6 +2,7 @@ package dev.velocitypreview.runtime;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.velocitypreview.core.http.PreviewHeaders;
+
 /**
  * The runtime's only listener: reads each request head, lets {@link Decider} answer it (health, refusals, a
  * static project's files) or name a loopback upstream (the project's dev server), and relays the request, or the
@@ -39,6 +42,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * upstream on a loopback connection of its own ({@code Connection: close}); the client's connection is kept
  * when the client and the answer's framing allow it. An upgrade that the upstream accepts (101) hands the
  * connection over: from then on both directions are relayed as they are.
+ *
+ * <p>Slow clients: a request head must arrive whole within {@link Timeouts#head} (30 s), however its bytes trickle
+ * in; a relayed plain HTTP request's body and its answer may each stay silent for {@link Timeouts#idle} (5 min) at
+ * most, after which both connections are closed. A WebSocket tunnel has no idle timeout: a dev server's HMR
+ * socket is silent until a file changes.
  *
  * <p>Threads: one per connection while it lasts, a second one while a request body or an upgraded connection
  * flows the other way; idle threads end after a minute. Small stacks and 8 KiB buffers keep memory low.
@@ -65,15 +73,25 @@ final class PreviewFront implements AutoCloseable {
         Route route(HttpHead request);
     }
 
+    /**
+     * @param head how long a whole request head may take to arrive
+     * @param idle how long a relayed plain HTTP body or answer may stay silent, either way
+     */
+    record Timeouts(java.time.Duration head, java.time.Duration idle) {
+        static final Timeouts DEFAULT = new Timeouts(java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(5));
+    }
+
     private static final int MAX_HEAD_BYTES = 32 * 1024;
     private static final int BUFFER_BYTES = 8 * 1024;
-    private static final int HEAD_READ_TIMEOUT_MILLIS = 30_000;
+    private static final long MIN_ACCEPT_BACKOFF_MILLIS = 10;
+    private static final long MAX_ACCEPT_BACKOFF_MILLIS = 1_000;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     /** Two per connection at most: a bound on what a flood of connections can take; more are closed at once. */
     private static final int MAX_THREADS = 512;
 
     private final ServerSocket listener;
+    private final Timeouts timeouts;
     private final Decider decider;
     private final RuntimeLog log;
     private final ExecutorService threads;
@@ -81,7 +99,14 @@ final class PreviewFront implements AutoCloseable {
     private volatile boolean closed;
 
     PreviewFront(InetSocketAddress address, Decider decider, RuntimeLog log) throws IOException {
-        this.listener = new ServerSocket();
+        this(new ServerSocket(), address, decider, log, Timeouts.DEFAULT);
+    }
+
+    /** @param listener not bound yet: bound here to {@code address} */
+    PreviewFront(ServerSocket listener, InetSocketAddress address, Decider decider, RuntimeLog log, Timeouts timeouts)
+            throws IOException {
+        this.listener = listener;
+        this.timeouts = timeouts;
         listener.setReuseAddress(true);
         listener.bind(address, 128);
         this.decider = decider;
@@ -116,16 +141,30 @@ final class PreviewFront implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /**
+     * Accepts until closed. A failed accept (out of file descriptors, a connection reset before it was taken) ends
+     * nothing: it is logged and the next one waits a little longer, up to a second, so that a lasting failure is no
+     * busy loop and the log no flood.
+     */
     private void accept() {
+        long backoffMillis = 0;
         while (!closed) {
             Socket client;
             try {
                 client = listener.accept();
+                backoffMillis = 0;
             } catch (IOException e) {
-                if (!closed) {
-                    log.error("accept failed", "error", e.toString());
+                if (closed || listener.isClosed()) {
+                    return;
                 }
-                return;
+                backoffMillis = Math.min(MAX_ACCEPT_BACKOFF_MILLIS, Math.max(MIN_ACCEPT_BACKOFF_MILLIS, backoffMillis * 2));
+                log.error("accept failed", "error", e.toString(), "retry_ms", backoffMillis);
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                continue;
             }
             try {
                 threads.execute(() -> serve(client));
@@ -139,11 +178,13 @@ final class PreviewFront implements AutoCloseable {
         HttpHead request = null;
         try (client) {
             client.setTcpNoDelay(true);
-            InputStream in = new BufferedInputStream(client.getInputStream(), BUFFER_BYTES);
+            TimedInput timed = new TimedInput(client);
+            InputStream in = new BufferedInputStream(timed, BUFFER_BYTES);
             OutputStream out = new BufferedOutputStream(client.getOutputStream(), BUFFER_BYTES);
             boolean keepAlive = true;
             while (keepAlive) {
-                client.setSoTimeout(HEAD_READ_TIMEOUT_MILLIS);
+                // the whole head, not each read: a client sending a byte now and then is cut off all the same
+                timed.headBy(System.nanoTime() + timeouts.head().toNanos());
                 try {
                     request = HttpHead.read(in, MAX_HEAD_BYTES);
                 } catch (HttpHead.MalformedHeadException e) {
@@ -153,11 +194,17 @@ final class PreviewFront implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
+                timed.idle(idleMillis());
+                String ambiguous = request.ambiguousFraming();
+                if (ambiguous != null) {
+                    answer(client, out, request.method(), Answer.text(400, "bad request: " + ambiguous + "\n"), false);
+                    return;
+                }
                 // every request on the connection is decided on its own, so none reaches the project unchecked
                 Route route = decider.route(request);
                 boolean mayKeep = wantsKeepAlive(request);
                 if (route instanceof Relay relay) {
-                    keepAlive = relay(client, in, out, request, relay, mayKeep);
+                    keepAlive = relay(client, timed, in, out, request, relay, mayKeep);
                 } else {
                     // a body not read would be taken for the next request: such a connection ends with the answer
                     keepAlive = mayKeep && !hasBody(request);
@@ -181,7 +228,7 @@ final class PreviewFront implements AutoCloseable {
      *
      * @return true when the client's connection may carry its next request
      */
-    private boolean relay(Socket client, InputStream in, OutputStream out, HttpHead request, Relay relay, boolean mayKeep)
+    private boolean relay(Socket client, TimedInput timed, InputStream in, OutputStream out, HttpHead request, Relay relay, boolean mayKeep)
             throws IOException {
         try (Socket upstream = new Socket()) {
             try {
@@ -192,12 +239,12 @@ final class PreviewFront implements AutoCloseable {
                 return keep;
             }
             upstream.setTcpNoDelay(true);
-            client.setSoTimeout(0);
+            upstream.setSoTimeout(idleMillis());
             InputStream fromUpstream = new BufferedInputStream(upstream.getInputStream(), BUFFER_BYTES);
             OutputStream toUpstream = new BufferedOutputStream(upstream.getOutputStream(), BUFFER_BYTES);
             String startLine = request.method() + " " + relay.target() + " " + request.version();
             boolean upgrade = request.isWebSocketUpgrade();
-            toUpstream.write((upgrade ? request.withStartLine(startLine) : request.forOneMessage(startLine)).bytes());
+            toUpstream.write(upstreamHead(request, startLine, upgrade).bytes());
             toUpstream.flush();
             Future<?> body = !upgrade && hasBody(request)
                     ? threads.submit(() -> pumpBody(request, in, toUpstream, upstream))
@@ -209,10 +256,19 @@ final class PreviewFront implements AutoCloseable {
                     return false;
                 }
                 int status = response.status();
-                if (upgrade && status == 101) {
+                if (status == 101 && !(upgrade && response.hasToken("Upgrade", "websocket"))) {
+                    // a switch the client did not ask for (or to another protocol) would leave it reading a stream it
+                    // cannot frame; nothing after it is relayed
+                    answer(client, out, request.method(), Answer.text(502, "the project's server switched protocols unasked\n"), false);
+                    return false;
+                }
+                if (status == 101) {
                     // from here on the connection is the WebSocket's: both directions as they are, until either ends
                     out.write(response.bytes());
                     out.flush();
+                    // HMR sockets stay silent for as long as no file changes: a tunnel has no idle timeout
+                    timed.idle(0);
+                    upstream.setSoTimeout(0);
                     threads.execute(() -> pumpAll(in, toUpstream, upstream));
                     pumpAll(fromUpstream, out, client);
                     return false;
@@ -235,6 +291,87 @@ final class PreviewFront implements AutoCloseable {
                 }
                 return keep;
             }
+        }
+    }
+
+    /**
+     * What the upstream gets: never the router's {@value PreviewHeaders#FLY_REPLAY_SOURCE}, as it carries the replay
+     * secret and the project's code is untrusted.
+     */
+    private static HttpHead upstreamHead(HttpHead request, String startLine, boolean upgrade) {
+        HttpHead head = request.without(PreviewHeaders.FLY_REPLAY_SOURCE);
+        if (!request.values("Content-Length").isEmpty()) {
+            // repeated equal values (all ambiguousFraming lets through) go on as one
+            List<Map.Entry<String, String>> fields = new ArrayList<>(head.without("Content-Length").fields());
+            fields.add(Map.entry("Content-Length", Long.toString(request.contentLength())));
+            head = new HttpHead(head.startLine(), fields);
+        }
+        if (!upgrade) {
+            return head.forOneMessage(startLine);
+        }
+        // only websocket is offered, whatever else the client listed: the front relays no other protocol
+        List<Map.Entry<String, String>> fields = new ArrayList<>(head.forOneMessage(startLine, false).fields());
+        fields.add(Map.entry("Connection", "Upgrade"));
+        fields.add(Map.entry("Upgrade", "websocket"));
+        return new HttpHead(startLine, fields);
+    }
+
+    private int idleMillis() {
+        return (int) Math.max(1, timeouts.idle().toMillis());
+    }
+
+    /**
+     * The client's bytes with a timeout set before each read: what is left of the head's deadline while a head is
+     * read, the idle timeout otherwise (none in a tunnel).
+     */
+    private static final class TimedInput extends FilterInputStream {
+        private final Socket socket;
+        private long headDeadlineNanos;
+        private boolean head;
+        private int idleMillis;
+
+        TimedInput(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        synchronized void headBy(long deadlineNanos) {
+            head = true;
+            headDeadlineNanos = deadlineNanos;
+        }
+
+        /** @param millis 0 for none */
+        synchronized void idle(int millis) {
+            head = false;
+            idleMillis = millis;
+        }
+
+        private void arm() throws IOException {
+            int timeout;
+            synchronized (this) {
+                if (head) {
+                    long left = headDeadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("the request head did not arrive in time");
+                    }
+                    timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+                } else {
+                    timeout = idleMillis;
+                }
+            }
+            socket.setSoTimeout(timeout);
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            arm();
+            return super.read(buffer, offset, length);
         }
     }
 
@@ -265,7 +402,7 @@ final class PreviewFront implements AutoCloseable {
         if (!response.values("Transfer-Encoding").isEmpty()) {
             copyChunked(in, out);
         } else if (!response.values("Content-Length").isEmpty()) {
-            copyExactly(in, out, Long.parseLong(response.values("Content-Length").get(0).trim()));
+            copyExactly(in, out, response.contentLength());
         } else {
             in.transferTo(out);
         }
@@ -287,8 +424,7 @@ final class PreviewFront implements AutoCloseable {
     }
 
     private static boolean hasBody(HttpHead request) {
-        return !request.values("Transfer-Encoding").isEmpty() || request.values("Content-Length").stream()
-                .anyMatch(length -> !length.trim().equals("0"));
+        return !request.values("Transfer-Encoding").isEmpty() || request.contentLength() > 0;
     }
 
     /** Relays this request's body and nothing after it: a second request on the connection never reaches the project. */
@@ -297,7 +433,7 @@ final class PreviewFront implements AutoCloseable {
             if (!request.values("Transfer-Encoding").isEmpty()) {
                 copyChunked(in, out);
             } else {
-                copyExactly(in, out, Long.parseLong(request.values("Content-Length").get(0).trim()));
+                copyExactly(in, out, request.contentLength());
             }
             out.flush();
         } catch (IOException | NumberFormatException e) {
@@ -318,23 +454,33 @@ final class PreviewFront implements AutoCloseable {
         }
     }
 
-    /** Chunks as they come (RFC 9112 7.1), ending after the last chunk's trailer section. */
+    /**
+     * A chunked body (RFC 9112 7.1), re-framed canonically as it goes: each chunk as its size in hex, CRLF, its data,
+     * CRLF; no chunk extensions, no trailers (read and dropped). Refused: a size that is not plain hex (signs,
+     * spaces, overflow), chunk data not followed by exactly CRLF.
+     */
     static void copyChunked(InputStream in, OutputStream out) throws IOException {
         while (true) {
             String sizeLine = line(in);
-            out.write((sizeLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             int semicolon = sizeLine.indexOf(';');
-            long size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            String digits = semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon);
+            if (!digits.matches("[0-9A-Fa-f]{1,15}")) {
+                throw new IOException("not a chunk size: " + digits.length() + " characters");
+            }
+            long size = Long.parseLong(digits, 16);
+            out.write((Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
             if (size == 0) {
-                String trailer;
-                do {
-                    trailer = line(in);
-                    out.write((trailer + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                } while (!trailer.isEmpty());
+                while (!line(in).isEmpty()) {
+                    // a trailer field: dropped, as no one here asked for them
+                }
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 return;
             }
             copyExactly(in, out, size);
-            out.write((line(in) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            if (in.read() != '\r' || in.read() != '\n') {
+                throw new IOException("chunk data not followed by CRLF");
+            }
+            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
         }
     }
 

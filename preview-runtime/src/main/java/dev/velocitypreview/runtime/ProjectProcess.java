@@ -3,6 +3,7 @@ package dev.velocitypreview.runtime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class ProjectProcess implements AutoCloseable {
 
+    /** Longer lines are cut: a process printing without end of line must not make the runtime buffer without end. */
+    static final int MAX_LINE_CHARS = 8 * 1024;
     private static final int TAIL_LINES = 30;
     private static final int TAIL_CHARS = 3000;
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -116,10 +119,31 @@ final class ProjectProcess implements AutoCloseable {
         }
     }
 
+    /** The next line, its first {@value #MAX_LINE_CHARS} characters and a mark when it was longer; null at the end. */
+    static String boundedLine(Reader in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        boolean cut = false;
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (line.length() < MAX_LINE_CHARS) {
+                line.append((char) c);
+            } else {
+                cut = true;
+            }
+        }
+        if (c < 0 && line.isEmpty() && !cut) {
+            return null;
+        }
+        if (!cut && !line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
+            line.setLength(line.length() - 1);
+        }
+        return cut ? line.append(" [cut]").toString() : line.toString();
+    }
+
     private void readOutput(String name, RuntimeLog log) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = lines.readLine()) != null) {
+            while ((line = boundedLine(lines)) != null) {
                 if (line.isBlank()) {
                     continue;
                 }
