@@ -38,11 +38,12 @@ ENV PREVIEW_BIND=:: \
     PREVIEW_WORK_DIR=/srv/preview \
     PREVIEW_DEPS_CACHE=/srv/preview-deps
 # One store entry per template, laid out as the runtime's DependencyStore writes them:
-# <store>/<sha256 of package-lock.json>/{package.json,package-lock.json,node_modules}.
+# <store>/<key>/{package.json,package-lock.json,node_modules}, the key being the sha256 of what
+# `sha256sum package.json package-lock.json` prints in the project (DependencyStoreTest checks they agree).
 COPY --chown=preview templates/src/main/resources/templates /tmp/templates
 RUN set -e; \
     for template in /tmp/templates/*/; do \
-      key=$(sha256sum "${template}package-lock.json" | cut -d ' ' -f 1); \
+      key=$(cd "${template}" && sha256sum package.json package-lock.json | sha256sum | cut -d ' ' -f 1); \
       mkdir "${PREVIEW_DEPS_CACHE}/${key}"; \
       cp "${template}package.json" "${template}package-lock.json" "${PREVIEW_DEPS_CACHE}/${key}/"; \
       (cd "${PREVIEW_DEPS_CACHE}/${key}" && npm_config_update_notifier=false npm ci --no-audit --no-fund); \
