@@ -54,7 +54,9 @@ class TemplatePreviewsIT {
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
                         // replication slots belong to the whole PostgreSQL server, which the other tests share
                         "velocity.provisioner.cdc.slot-name", "templates_it_" + UUID.randomUUID().toString().replace("-", ""),
-                        "velocity.router.max-hold", "20s"),
+                        "velocity.router.max-hold", "20s",
+                        // a cold Next.js install and first compile on a busy two-core box outlast the default
+                        "velocity.provisioner.ready-timeout", COLD_START.toSeconds() + "s"),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofMinutes(1));

@@ -32,13 +32,18 @@ import dev.velocitypreview.provisioner.ProvisionerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The file commands' own listener container: group {@code velocity.provisioner.kafka.group-id}, {@code read_committed}
+ * The file commands' own listener container, in a consumer group of their own ({@code velocity.provisioner.kafka.group-id}
+ * plus {@code -files}): in the session commands' group, every start, stop or stall of this container (it starts once
+ * the file topics exist, and retries a database failure without end) rebalanced the session commands' partitions
+ * too, and a CREATE could wait for that rebalance longer than any request is held. {@code read_committed}
  * like the session commands, one record at a time (each is one short transaction; a project's commands stay in
  * order), offsets committed after each record. A record that cannot be read is logged and skipped (it can never
  * be applied); a database failure is retried with backoff, without end, so an accepted write is never dropped.
  */
 @Configuration(proxyBeanMethods = false)
 class FilesConfiguration {
+
+    static final String FILES_GROUP_SUFFIX = "-files";
 
     @Bean
     ProjectFileWriter projectFileWriter(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager transactions) {
@@ -68,7 +73,7 @@ class FilesConfiguration {
         ProvisionerSettings.Kafka kafka = settings.kafka();
         Map<String, Object> config = new HashMap<>(KafkaClientSettings.consumer(spring, kafka.bootstrapServers(), Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "provisioner-file-commands",
-                ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId(),
+                ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId() + FILES_GROUP_SUFFIX,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 // created by FileTopics with room for large records, never with broker defaults
@@ -78,8 +83,8 @@ class FilesConfiguration {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         Object instance = config.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         if (instance != null) {
-            // a static member id is the session command consumer's; two members with one id fence each other
-            config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance + "-files");
+            // the configured static member id names this instance's session command consumer
+            config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance + FILES_GROUP_SUFFIX);
         }
         DefaultKafkaConsumerFactory<String, FileCommand> consumers = new DefaultKafkaConsumerFactory<>(config,
                 new StringDeserializer(), new ErrorHandlingDeserializer<>(Topics.PROJECT_FILE_COMMANDS.valueSerde().deserializer()));
