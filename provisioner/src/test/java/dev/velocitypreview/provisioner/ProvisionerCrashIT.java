@@ -43,7 +43,6 @@ class ProvisionerCrashIT {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     /** A provisioner JVM's start: seconds when idle, over a minute beside two other builds on two cores. */
-
     private static final Duration START_PATIENCE = Duration.ofMinutes(3);
     private static final int MAX_TRIES = 3;
 
