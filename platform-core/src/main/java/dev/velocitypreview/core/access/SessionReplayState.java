@@ -1,13 +1,7 @@
 package dev.velocitypreview.core.access;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.UUID;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The {@code state} a router's {@code fly-replay} carries for one session, and the only one that session's machine
@@ -17,20 +11,11 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SessionReplayState {
 
-    private static final String ALGORITHM = "HmacSHA256";
-
     private SessionReplayState() {
     }
 
     public static String of(String secret, UUID sessionId) {
-        Objects.requireNonNull(secret, "secret == null");
         Objects.requireNonNull(sessionId, "sessionId == null");
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
-            return HexFormat.of().formatHex(mac.doFinal(sessionId.toString().getBytes(StandardCharsets.US_ASCII)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return Hmac.hex(secret, sessionId.toString());
     }
 }

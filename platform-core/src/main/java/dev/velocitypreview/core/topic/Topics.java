@@ -9,6 +9,9 @@ import dev.velocitypreview.core.cleanup.CleanupReport;
 import dev.velocitypreview.core.cleanup.CleanupRequest;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.command.SessionCommandCodec;
+import dev.velocitypreview.core.edits.EditCodec;
+import dev.velocitypreview.core.edits.ProjectFileNotice;
+import dev.velocitypreview.core.edits.SessionEditReport;
 import dev.velocitypreview.core.files.FileCodec;
 import dev.velocitypreview.core.files.FileCommand;
 import dev.velocitypreview.core.files.FileOutcome;
@@ -73,6 +76,23 @@ public final class Topics {
     public static final Topic<String, FileOutcome> PROJECT_FILE_REPLIES = new Topic<>(
             "preview.project-file-replies", Serdes.String(),
             new CodecSerde<>(FileCodec::encodeOutcome, FileCodec::decodeOutcome));
+
+    /**
+     * The changelog of {@code project_files} as {@link ProjectFileNotice}s (which file, which version, removed or
+     * not; no content), keyed by project id; written by the CDC relay. The session API reads it to wake the syncs of
+     * that project's machines.
+     */
+    public static final Topic<String, ProjectFileNotice> PROJECT_FILES = new Topic<>(
+            "preview.project-files", Serdes.String(),
+            new CodecSerde<>(EditCodec::encodeNotice, EditCodec::decodeNotice));
+
+    /**
+     * What preview machines made of the files they synced ({@link SessionEditReport}), keyed by session id; the
+     * session API writes them as machines report and every API instance reads them all.
+     */
+    public static final Topic<String, SessionEditReport> SESSION_EDITS = new Topic<>(
+            "preview.session-edits", Serdes.String(),
+            new CodecSerde<>(EditCodec::encodeReport, EditCodec::decodeReport));
 
     /** The CDC relay's source offsets (the replication slot position); compacted. */
     public static final String CDC_OFFSETS = "preview.cdc-offsets";
