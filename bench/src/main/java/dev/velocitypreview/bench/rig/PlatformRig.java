@@ -4,11 +4,15 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+
+import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.launcher.EmbeddedPlatform;
 import dev.velocitypreview.launcher.PlatformSecrets;
+import dev.velocitypreview.testkit.StaticProjects;
 
 /**
  * The embedded platform as the launcher runs it (provisioner with the CDC relay and the local machine driver,
@@ -88,6 +92,17 @@ public final class PlatformRig implements AutoCloseable {
 
     public WatchedDirectory directory() {
         return directory;
+    }
+
+    /**
+     * A new static project of {@code owner} (one page, no dev server), for scenarios that time the platform rather
+     * than a template's {@code npm ci}.
+     */
+    public UUID staticProject(String owner) {
+        PGSimpleDataSource database = new PGSimpleDataSource();
+        database.setUrl(jdbcUrl);
+        database.setUser(databaseUser);
+        return StaticProjects.create(database, owner);
     }
 
     /** The platform's database, for the old way's router (which reads it) and for seeding projects. */
