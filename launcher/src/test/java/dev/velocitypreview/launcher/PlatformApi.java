@@ -47,6 +47,13 @@ final class PlatformApi {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code PUT} of a raw body, as the files API takes a file's content. */
+    HttpResponse<String> put(String user, String path, String body) throws Exception {
+        return send(user, HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
+                .header("Content-Type", "text/plain; charset=utf-8")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     HttpResponse<String> get(String user, String url) throws Exception {
         return send(user, HttpRequest.newBuilder(URI.create(url)).GET());
     }
