@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.testkit.LoopbackPreviews;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
