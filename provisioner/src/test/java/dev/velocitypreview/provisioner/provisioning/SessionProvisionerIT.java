@@ -73,7 +73,8 @@ class SessionProvisionerIT {
             new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
             Duration.ofSeconds(5),
             new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
-                    new ProvisionerSettings.Local(null, null, true), null));
+                    new ProvisionerSettings.Local(null, null, true), null),
+            new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private SessionRows sessions;
     private SessionProvisioner provisioner;
