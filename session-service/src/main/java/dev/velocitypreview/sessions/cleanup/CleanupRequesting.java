@@ -1,6 +1,7 @@
 package dev.velocitypreview.sessions.cleanup;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -13,6 +14,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 
 import dev.velocitypreview.boot.kafka.KafkaClientSettings;
+import dev.velocitypreview.boot.kafka.SharedReplyPartition;
 import dev.velocitypreview.core.cleanup.CleanupRequest;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.sessions.SessionServiceProperties;
@@ -38,14 +40,11 @@ class CleanupRequesting {
     @Bean(destroyMethod = "destroy")
     KafkaCleanupPass cleanupPass(DefaultKafkaProducerFactory<String, CleanupRequest> cleanupRequestProducerFactory,
                                  KafkaProperties spring, SessionServiceProperties properties, Clock clock) {
-        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(), Map.of(
-                ConsumerConfig.CLIENT_ID_CONFIG, "session-service-cleanup-reports",
-                ConsumerConfig.GROUP_ID_CONFIG, KafkaCleanupPass.REPLY_GROUP,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // the cleanup service creates the topic; a reader must never create it with broker defaults
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                // cleanup answers from its exactly-once Kafka Streams app: only committed reports count
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of());
+        Map<String, Object> typed = new HashMap<>(SharedReplyPartition.consumerSettings(KafkaCleanupPass.REPLY_READER));
+        // cleanup answers from its exactly-once Kafka Streams app: only committed reports count
+        typed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(), typed,
+                Map.of());
         return new KafkaCleanupPass(cleanupRequestProducerFactory, consumer, KafkaClientSettings.adminLike(consumer, "session-service-cleanup-topics"),
                 properties.cleanupTimeout(), clock);
     }
