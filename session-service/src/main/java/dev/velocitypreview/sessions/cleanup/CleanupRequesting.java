@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -26,14 +25,8 @@ class CleanupRequesting {
     @Bean(destroyMethod = "destroy")
     DefaultKafkaProducerFactory<String, CleanupRequest> cleanupRequestProducerFactory(KafkaProperties spring,
             SessionServiceProperties properties, ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        int timeoutMs = (int) properties.sendTimeout().toMillis();
         return KafkaClientSettings.producerFactory(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
-                Map.of(ProducerConfig.CLIENT_ID_CONFIG, "session-service-cleanup-requests",
-                        ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 0,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
+                KafkaClientSettings.acknowledgedWithin("session-service-cleanup-requests", properties.sendTimeout()),
                 properties.kafka().producer()), Topics.CLEANUP_REQUESTS, customizers);
     }
 

@@ -30,18 +30,13 @@ class FilesConfiguration {
     @Bean(destroyMethod = "destroy")
     DefaultKafkaProducerFactory<String, FileCommand> fileCommandProducerFactory(KafkaProperties spring,
             SessionServiceProperties properties, ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        int timeoutMs = (int) properties.sendTimeout().toMillis();
+        Map<String, Object> typed = KafkaClientSettings.acknowledgedWithin("session-service-file-commands",
+                properties.sendTimeout());
+        typed.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // a command carries whole files; its topic takes records this large (FileTopics)
+        typed.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, FileTopics.MAX_COMMAND_BYTES);
         return KafkaClientSettings.producerFactory(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
-                Map.of(ProducerConfig.CLIENT_ID_CONFIG, "session-service-file-commands",
-                        ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                        ProducerConfig.LINGER_MS_CONFIG, 0,
-                        // a command carries whole files; its topic takes records this large (FileTopics)
-                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, FileTopics.MAX_COMMAND_BYTES,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
-                properties.kafka().producer()), Topics.PROJECT_FILE_COMMANDS, customizers);
+                typed, properties.kafka().producer()), Topics.PROJECT_FILE_COMMANDS, customizers);
     }
 
     @Bean(destroyMethod = "destroy")
