@@ -73,7 +73,8 @@ public final class SharedReplyPartition<R, T extends ReplyingKafkaTemplate<Strin
         return Map.of(ConsumerConfig.CLIENT_ID_CONFIG, name,
                 ConsumerConfig.GROUP_ID_CONFIG, name,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // the answering service creates the topic; a reader must never create it with broker defaults
+                // the topic is made with its own settings (by the answering service, or before the first request),
+                // never by a reader with the broker's defaults
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     }
 
