@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
 
@@ -92,6 +93,8 @@ final class PreviewFront implements AutoCloseable {
 
     private final ServerSocket listener;
     private final Timeouts timeouts;
+    /** What head deadlines are measured by: {@link System#nanoTime()} (monotonic, so a wall-clock step moves none). */
+    private final LongSupplier nanoTime;
     private final Decider decider;
     private final RuntimeLog log;
     private final ExecutorService threads;
@@ -99,14 +102,18 @@ final class PreviewFront implements AutoCloseable {
     private volatile boolean closed;
 
     PreviewFront(InetSocketAddress address, Decider decider, RuntimeLog log) throws IOException {
-        this(new ServerSocket(), address, decider, log, Timeouts.DEFAULT);
+        this(new ServerSocket(), address, decider, log, Timeouts.DEFAULT, System::nanoTime);
     }
 
-    /** @param listener not bound yet: bound here to {@code address} */
-    PreviewFront(ServerSocket listener, InetSocketAddress address, Decider decider, RuntimeLog log, Timeouts timeouts)
-            throws IOException {
+    /**
+     * @param listener not bound yet: bound here to {@code address}
+     * @param nanoTime the clock head deadlines are measured by, as {@link System#nanoTime()}
+     */
+    PreviewFront(ServerSocket listener, InetSocketAddress address, Decider decider, RuntimeLog log, Timeouts timeouts,
+            LongSupplier nanoTime) throws IOException {
         this.listener = listener;
         this.timeouts = timeouts;
+        this.nanoTime = nanoTime;
         listener.setReuseAddress(true);
         listener.bind(address, 128);
         this.decider = decider;
@@ -178,13 +185,13 @@ final class PreviewFront implements AutoCloseable {
         HttpHead request = null;
         try (client) {
             client.setTcpNoDelay(true);
-            TimedInput timed = new TimedInput(client);
+            TimedInput timed = new TimedInput(client, nanoTime);
             InputStream in = new BufferedInputStream(timed, BUFFER_BYTES);
             OutputStream out = new BufferedOutputStream(client.getOutputStream(), BUFFER_BYTES);
             boolean keepAlive = true;
             while (keepAlive) {
                 // the whole head, not each read: a client sending a byte now and then is cut off all the same
-                timed.headBy(System.nanoTime() + timeouts.head().toNanos());
+                timed.headBy(nanoTime.getAsLong() + timeouts.head().toNanos());
                 try {
                     request = HttpHead.read(in, MAX_HEAD_BYTES);
                 } catch (HttpHead.MalformedHeadException e) {
@@ -326,13 +333,15 @@ final class PreviewFront implements AutoCloseable {
      */
     private static final class TimedInput extends FilterInputStream {
         private final Socket socket;
+        private final LongSupplier nanoTime;
         private long headDeadlineNanos;
         private boolean head;
         private int idleMillis;
 
-        TimedInput(Socket socket) throws IOException {
+        TimedInput(Socket socket, LongSupplier nanoTime) throws IOException {
             super(socket.getInputStream());
             this.socket = socket;
+            this.nanoTime = nanoTime;
         }
 
         synchronized void headBy(long deadlineNanos) {
@@ -350,7 +359,7 @@ final class PreviewFront implements AutoCloseable {
             int timeout;
             synchronized (this) {
                 if (head) {
-                    long left = headDeadlineNanos - System.nanoTime();
+                    long left = headDeadlineNanos - nanoTime.getAsLong();
                     if (left <= 0) {
                         throw new SocketTimeoutException("the request head did not arrive in time");
                     }

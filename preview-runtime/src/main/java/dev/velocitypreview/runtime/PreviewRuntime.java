@@ -19,6 +19,7 @@ import java.util.concurrent.Executor;
 
 
 import dev.velocitypreview.core.http.PreviewHeaders;
+import dev.velocitypreview.core.net.LoopbackPorts;
 import dev.velocitypreview.runtime.FileMaterializer.Materialized;
 import dev.velocitypreview.runtime.PreviewFront.Answer;
 import dev.velocitypreview.runtime.PreviewFront.Relay;
@@ -241,7 +242,7 @@ public final class PreviewRuntime implements AutoCloseable {
         log.info("dependencies in place", "entry", entry, "reused", prepared.reused(),
                 "millis", health.snapshot().check(Health.INSTALL).millis());
 
-        int port = LoopbackPort.free();
+        int port = LoopbackPorts.free();
         health.running(Health.DEV_SERVER, "npm run dev on port " + port);
         DevServer server;
         try {

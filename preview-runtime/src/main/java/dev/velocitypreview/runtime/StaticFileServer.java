@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.velocitypreview.core.http.MediaTypes;
 import dev.velocitypreview.runtime.PreviewFront.Answer;
 
 /**
@@ -49,8 +50,14 @@ final class StaticFileServer {
         if (!Files.isRegularFile(target) || !target.toRealPath().startsWith(root)) {
             return notFound();
         }
-        return new Answer(200, ContentTypes.of(target.getFileName().toString()), Files.readAllBytes(target),
+        return new Answer(200, contentType(target.getFileName().toString()), Files.readAllBytes(target),
                 Map.of("Cache-Control", "no-cache"));
+    }
+
+    /** Text as UTF-8 (what web projects write), anything not known as bytes. */
+    private static String contentType(String fileName) {
+        return MediaTypes.of(fileName).map(type -> type.startsWith("text/") ? type + "; charset=utf-8" : type)
+                .orElse("application/octet-stream");
     }
 
     private static Answer notFound() {

@@ -17,7 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,11 +128,16 @@ class PreviewFrontTest {
     }
 
     PreviewFront front(ServerSocket listener, InetSocketAddress upstream, PreviewFront.Timeouts timeouts) throws IOException {
+        return front(listener, upstream, timeouts, System::nanoTime);
+    }
+
+    PreviewFront front(ServerSocket listener, InetSocketAddress upstream, PreviewFront.Timeouts timeouts, LongSupplier nanoTime)
+            throws IOException {
         PreviewFront front = new PreviewFront(listener, new InetSocketAddress("127.0.0.1", 0),
                 request -> request.target().equals("/answered")
                         ? PreviewFront.Answer.text(200, "answered by the front\n")
                         : new PreviewFront.Relay(upstream, request.target()),
-                log, timeouts);
+                log, timeouts, nanoTime);
         opened.add(front);
         front.start();
         return front;
@@ -248,43 +258,48 @@ class PreviewFrontTest {
 
     @Test
     void aRequestHeadTricklingInIsCutOffAtItsDeadline() throws Exception {
-        PreviewFront front = front(new ServerSocket(), upstream(ECHO), SHORT);
+        // the front's clock, moved a second on with every byte: the 30 s deadline passes after some thirty bytes, while
+        // in real time each byte comes well within any per-read timeout
+        AtomicLong now = new AtomicLong();
+        Duration perByte = Duration.ofSeconds(1);
+        PreviewFront front = front(new ServerSocket(), upstream(ECHO), PreviewFront.Timeouts.DEFAULT, now::get);
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        opened.add(trickle::shutdownNow);
 
         try (Socket socket = new Socket("127.0.0.1", front.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            // a byte every 100 ms (each read well within any per-read timeout), for 5 s, never ending the head
-            Thread trickle = new Thread(() -> {
+            out.write("GET / HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            // a slow client's pace, never ending the head
+            trickle.scheduleWithFixedDelay(() -> {
+                now.addAndGet(perByte.toNanos());
                 try {
-                    out.write("GET / HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1));
-                    for (int i = 0; i < 50; i++) {
-                        out.write('x');
-                        out.flush();
-                        Thread.sleep(100);
-                    }
-                } catch (IOException | InterruptedException e) {
+                    out.write('x');
+                    out.flush();
+                } catch (IOException e) {
                     // the front closed the connection
                 }
-            });
-            long started = System.nanoTime();
-            trickle.start();
+            }, 0, 20, TimeUnit.MILLISECONDS);
 
             int first = readOrEnd(socket.getInputStream());
 
             assertThat(first).isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
-            trickle.interrupt();
+            assertThat(Duration.ofNanos(now.get())).isGreaterThanOrEqualTo(PreviewFront.Timeouts.DEFAULT.head());
         }
         assertThat(received).isEmpty();
     }
 
+    /** Starts an answer, then stays silent until the front gives up on it. */
+    static final Upstream SILENT = (request, in, out) -> {
+        out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        in.read();
+    };
+
     @Test
     void aRelayedAnswerThatStaysSilentIsCutOffAfterTheIdleTimeout() throws Exception {
-        PreviewFront front = front(new ServerSocket(), upstream((request, in, out) -> {
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial".getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            in.read(); // silent until the front gives up
-        }), SHORT);
+        PreviewFront front = front(new ServerSocket(), upstream(SILENT), SHORT);
 
         long started = System.nanoTime();
         String answer = exchange(front, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -297,6 +312,10 @@ class PreviewFrontTest {
     @Test
     void aWebSocketTunnelMayStayIdleLongerThanTheIdleTimeout() throws Exception {
         PreviewFront front = front(new ServerSocket(), upstream((request, in, out) -> {
+            if (!request.target().equals("/ws")) {
+                SILENT.answer(request, in, out);
+                return;
+            }
             out.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -309,16 +328,21 @@ class PreviewFrontTest {
 
         try (Socket socket = new Socket("127.0.0.1", front.port())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = new BufferedInputStream(socket.getInputStream());
             assertThat(HttpHead.read(in, 8192).status()).isEqualTo(101);
-
-            // not synchronization: the silence itself is what is tested, three idle timeouts long
-            Thread.sleep(SHORT.idle().multipliedBy(3).toMillis());
-            socket.getOutputStream().write("ping".getBytes(StandardCharsets.ISO_8859_1));
-
+            out.write("ping".getBytes(StandardCharsets.ISO_8859_1));
             assertThat(new String(in.readNBytes(4), StandardCharsets.ISO_8859_1)).isEqualTo("ping");
+
+            // the tunnel stays silent while three silent answers in a row are cut off by the idle timeout, one by one
+            for (int i = 0; i < 3; i++) {
+                assertThat(exchange(front, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n")).doesNotContain("partial" + "x".repeat(93));
+            }
+            out.write("pong".getBytes(StandardCharsets.ISO_8859_1));
+
+            assertThat(new String(in.readNBytes(4), StandardCharsets.ISO_8859_1)).isEqualTo("pong");
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.velocitypreview.boot.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
@@ -44,6 +46,24 @@ public final class KafkaClientSettings {
     public static Map<String, Object> streams(KafkaProperties spring, String bootstrapServers,
                                               Map<String, ?> typed, Map<String, ?> raw) {
         return layered(spring.buildStreamsProperties(), bootstrapServers, typed, raw);
+    }
+
+    /**
+     * The typed settings of a producer named {@code clientId} whose every send a caller waits for: stored on every
+     * in-sync replica, sent at once, and never blocking or retrying longer than {@code timeout}. A map the caller may
+     * add to.
+     */
+    public static Map<String, Object> acknowledgedWithin(String clientId, Duration timeout) {
+        int timeoutMs = (int) timeout.toMillis();
+        Map<String, Object> typed = new HashMap<>();
+        typed.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        typed.put(ProducerConfig.ACKS_CONFIG, "all");
+        typed.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        typed.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        typed.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+        // delivery.timeout.ms must be >= linger.ms + request.timeout.ms
+        typed.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000));
+        return typed;
     }
 
     /**

@@ -1,10 +1,10 @@
 package dev.velocitypreview.sessions.cleanup;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 
 import dev.velocitypreview.boot.kafka.KafkaClientSettings;
+import dev.velocitypreview.boot.kafka.SharedReplyPartition;
 import dev.velocitypreview.core.cleanup.CleanupRequest;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.sessions.SessionServiceProperties;
@@ -24,28 +25,19 @@ class CleanupRequesting {
     @Bean(destroyMethod = "destroy")
     DefaultKafkaProducerFactory<String, CleanupRequest> cleanupRequestProducerFactory(KafkaProperties spring,
             SessionServiceProperties properties, ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        int timeoutMs = (int) properties.sendTimeout().toMillis();
         return KafkaClientSettings.producerFactory(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
-                Map.of(ProducerConfig.CLIENT_ID_CONFIG, "session-service-cleanup-requests",
-                        ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 0,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
+                KafkaClientSettings.acknowledgedWithin("session-service-cleanup-requests", properties.sendTimeout()),
                 properties.kafka().producer()), Topics.CLEANUP_REQUESTS, customizers);
     }
 
     @Bean(destroyMethod = "destroy")
     KafkaCleanupPass cleanupPass(DefaultKafkaProducerFactory<String, CleanupRequest> cleanupRequestProducerFactory,
                                  KafkaProperties spring, SessionServiceProperties properties, Clock clock) {
-        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(), Map.of(
-                ConsumerConfig.CLIENT_ID_CONFIG, "session-service-cleanup-reports",
-                ConsumerConfig.GROUP_ID_CONFIG, KafkaCleanupPass.REPLY_GROUP,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                // the cleanup service creates the topic; a reader must never create it with broker defaults
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                // cleanup answers from its exactly-once Kafka Streams app: only committed reports count
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), Map.of());
+        Map<String, Object> typed = new HashMap<>(SharedReplyPartition.consumerSettings(KafkaCleanupPass.REPLY_READER));
+        // cleanup answers from its exactly-once Kafka Streams app: only committed reports count
+        typed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(), typed,
+                Map.of());
         return new KafkaCleanupPass(cleanupRequestProducerFactory, consumer, KafkaClientSettings.adminLike(consumer, "session-service-cleanup-topics"),
                 properties.cleanupTimeout(), clock);
     }

@@ -11,31 +11,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.requestreply.AggregatingReplyingKafkaTemplate;
 import org.springframework.kafka.requestreply.KafkaReplyTimeoutException;
 import org.springframework.kafka.requestreply.RequestReplyFuture;
-import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
+import dev.velocitypreview.boot.kafka.SharedReplyPartition;
 import dev.velocitypreview.core.cleanup.CleanupReport;
 import dev.velocitypreview.core.cleanup.CleanupRequest;
 import dev.velocitypreview.core.topic.Topics;
@@ -47,25 +41,21 @@ import dev.velocitypreview.core.topic.Topics;
  *
  * <p>The template sends the first request (which gives it its correlation, reply topic and reply partition
  * headers); the others carry copies of those headers, so that every partition's report joins the same
- * aggregation. The template is started on the first pass, once both topics exist: started earlier, its consumer
- * would ask about a reply topic that may never come (cleanup not deployed) and log so every few seconds. It reads
- * partition 0 of {@code preview.cleanup-reports} from where it ended at that first pass, assigned rather than
- * subscribed, so several API instances never wait for each other in a group; each ignores the reports of the
- * others' requests.
+ * aggregation. The template is started on the first pass, once both topics exist (the topics are cleanup's, which
+ * may not be deployed); it reads partition 0 of {@code preview.cleanup-reports}, shared by every API instance
+ * ({@link SharedReplyPartition}).
  */
 final class KafkaCleanupPass implements CleanupPass, DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCleanupPass.class);
-    /** Used for the offsets the template commits only; the reply partition is assigned, not subscribed. */
-    static final String REPLY_GROUP = "session-service-cleanup-reports";
+    /** The report reader's client id, consumer group and container name. */
+    static final String REPLY_READER = "session-service-cleanup-reports";
 
-    private final ProducerFactory<String, CleanupRequest> producers;
-    private final Map<String, Object> consumerConfig;
     private final Map<String, Object> adminConfig;
     private final Duration timeout;
     private final Clock clock;
-    private final ReentrantLock starting = new ReentrantLock();
-    private volatile @Nullable AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> template;
+    private final SharedReplyPartition<Collection<ConsumerRecord<String, CleanupReport>>,
+            AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport>> reportReader;
     /**
      * The partition count of the request topic at the latest pass; a pass is complete when its reports cover
      * that many. Partitions are only ever added, and then by the cleanup service's operator, so one value
@@ -75,11 +65,25 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
 
     KafkaCleanupPass(ProducerFactory<String, CleanupRequest> producers, Map<String, Object> consumerConfig,
                      Map<String, Object> adminConfig, Duration timeout, Clock clock) {
-        this.producers = producers;
-        this.consumerConfig = Map.copyOf(consumerConfig);
         this.adminConfig = Map.copyOf(adminConfig);
         this.timeout = timeout;
         this.clock = clock;
+        this.reportReader = new SharedReplyPartition<>(Topics.CLEANUP_REPORTS.name(), REPLY_READER, aggregates(consumerConfig),
+                timeout, container -> {
+                    AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> created =
+                            new AggregatingReplyingKafkaTemplate<>(producers, container,
+                                    (received, timedOut) -> timedOut || covered(received) >= partitions);
+                    created.setReturnPartialOnTimeout(true);
+                    return created;
+                });
+    }
+
+    // The template listens to aggregated batches: its container's value type is the collection it builds.
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ConsumerFactory<String, Collection<ConsumerRecord<String, CleanupReport>>> aggregates(
+            Map<String, Object> consumerConfig) {
+        return (ConsumerFactory) new DefaultKafkaConsumerFactory<>(consumerConfig, new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(Topics.CLEANUP_REPORTS.valueSerde().deserializer()));
     }
 
     @Override
@@ -189,33 +193,8 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
     }
 
     private AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> started(Admin admin) {
-        AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> ready = template;
-        if (ready != null) {
-            return ready;
-        }
-        starting.lock();
         try {
-            if (template == null) {
-                AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> created = create(replyEnd(admin));
-                created.start();
-                template = created;
-            }
-            return template;
-        } finally {
-            starting.unlock();
-        }
-    }
-
-    /**
-     * Where the reader starts: the end of the reply partition before any request is sent, so that a report is
-     * read however long the reader's first poll takes (a start "at the end" would be resolved at that poll, and
-     * could skip a report that came before it).
-     */
-    private long replyEnd(Admin admin) {
-        TopicPartition partition = new TopicPartition(Topics.CLEANUP_REPORTS.name(), 0);
-        try {
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+            return reportReader.started(() -> SharedReplyPartition.end(admin, Topics.CLEANUP_REPORTS.name(), timeout));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CleanupUnavailableException("interrupted while looking up the end of the cleanup reports", e);
@@ -225,45 +204,13 @@ final class KafkaCleanupPass implements CleanupPass, DisposableBean {
         }
     }
 
-    // The template listens to aggregated batches: its container's value type is the collection it builds.
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> create(long replyOffset) {
-        ConsumerFactory<String, Collection<ConsumerRecord<String, CleanupReport>>> consumers =
-                (ConsumerFactory) new DefaultKafkaConsumerFactory<>(consumerConfig, new StringDeserializer(),
-                        new ErrorHandlingDeserializer<>(Topics.CLEANUP_REPORTS.valueSerde().deserializer()));
-        ContainerProperties properties = new ContainerProperties(new TopicPartitionOffset(Topics.CLEANUP_REPORTS.name(), 0,
-                replyOffset));
-        properties.setGroupId(REPLY_GROUP);
-        properties.setAckMode(ContainerProperties.AckMode.MANUAL);
-        KafkaMessageListenerContainer<String, Collection<ConsumerRecord<String, CleanupReport>>> container =
-                new KafkaMessageListenerContainer<>(consumers, properties);
-        container.setBeanName("session-service-cleanup-reports");
-        AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> created =
-                new AggregatingReplyingKafkaTemplate<>(producers, container,
-                        (received, timedOut) -> timedOut || covered(received) >= partitions);
-        created.setDefaultReplyTimeout(timeout);
-        created.setReturnPartialOnTimeout(true);
-        // the reply partition is read by every API instance: reports for another instance's pass are no error
-        created.setSharedReplyTopic(true);
-        return created;
-    }
-
     private static int covered(List<ConsumerRecord<String, CleanupReport>> received) {
         return received.stream().map(ConsumerRecord::value).filter(Objects::nonNull)
                 .mapToInt(CleanupReport::partitions).sum();
     }
 
-    private static void stop(AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> running) {
-        running.stop();
-        running.destroy();
-    }
-
     @Override
     public void destroy() {
-        AggregatingReplyingKafkaTemplate<String, CleanupRequest, CleanupReport> running = template;
-        template = null;
-        if (running != null) {
-            stop(running);
-        }
+        reportReader.destroy();
     }
 }

@@ -50,16 +50,9 @@ class CommandPublishing {
      * break the first half is refused at startup rather than quietly ignored.
      */
     static Map<String, Object> producerConfig(KafkaProperties spring, SessionServiceProperties properties) {
-        int timeoutMs = (int) properties.sendTimeout().toMillis();
-        Map<String, Object> config = KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(), Map.of(
-                ProducerConfig.CLIENT_ID_CONFIG, "session-service-commands",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
-                // delivery.timeout.ms must be >= linger.ms + request.timeout.ms
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
+        Map<String, Object> typed = KafkaClientSettings.acknowledgedWithin("session-service-commands", properties.sendTimeout());
+        typed.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> config = KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(), typed,
                 properties.kafka().producer());
         String why = "a 202 promises the command is stored on every in-sync replica exactly once";
         KafkaClientSettings.require(config, ProducerConfig.ACKS_CONFIG, why, "all", "-1");

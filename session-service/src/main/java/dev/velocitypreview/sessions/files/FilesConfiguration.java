@@ -2,7 +2,6 @@ package dev.velocitypreview.sessions.files;
 
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
@@ -12,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 
 import dev.velocitypreview.boot.kafka.KafkaClientSettings;
+import dev.velocitypreview.boot.kafka.SharedReplyPartition;
 import dev.velocitypreview.core.files.FileCommand;
 import dev.velocitypreview.core.files.FileTopics;
 import dev.velocitypreview.core.topic.Topics;
@@ -30,28 +30,20 @@ class FilesConfiguration {
     @Bean(destroyMethod = "destroy")
     DefaultKafkaProducerFactory<String, FileCommand> fileCommandProducerFactory(KafkaProperties spring,
             SessionServiceProperties properties, ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-        int timeoutMs = (int) properties.sendTimeout().toMillis();
+        Map<String, Object> typed = KafkaClientSettings.acknowledgedWithin("session-service-file-commands",
+                properties.sendTimeout());
+        typed.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // a command carries whole files; its topic takes records this large (FileTopics)
+        typed.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, FileTopics.MAX_COMMAND_BYTES);
         return KafkaClientSettings.producerFactory(KafkaClientSettings.producer(spring, properties.kafka().bootstrapServers(),
-                Map.of(ProducerConfig.CLIENT_ID_CONFIG, "session-service-file-commands",
-                        ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                        ProducerConfig.LINGER_MS_CONFIG, 0,
-                        // a command carries whole files; its topic takes records this large (FileTopics)
-                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, FileTopics.MAX_COMMAND_BYTES,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)),
-                properties.kafka().producer()), Topics.PROJECT_FILE_COMMANDS, customizers);
+                typed, properties.kafka().producer()), Topics.PROJECT_FILE_COMMANDS, customizers);
     }
 
     @Bean(destroyMethod = "destroy")
     KafkaFileCommands fileCommandSender(DefaultKafkaProducerFactory<String, FileCommand> fileCommandProducerFactory,
                                         KafkaProperties spring, SessionServiceProperties properties, FilesProperties files) {
-        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(), Map.of(
-                ConsumerConfig.CLIENT_ID_CONFIG, "session-service-file-replies",
-                ConsumerConfig.GROUP_ID_CONFIG, KafkaFileCommands.REPLY_GROUP,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false), Map.of());
+        Map<String, Object> consumer = KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(),
+                SharedReplyPartition.consumerSettings(KafkaFileCommands.REPLY_READER), Map.of());
         return new KafkaFileCommands(fileCommandProducerFactory, consumer,
                 KafkaClientSettings.adminLike(consumer, "session-service-file-topics"), properties.sendTimeout(),
                 files.writeTimeout());

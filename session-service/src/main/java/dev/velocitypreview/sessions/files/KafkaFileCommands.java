@@ -6,28 +6,22 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.requestreply.KafkaReplyTimeoutException;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 import org.springframework.kafka.requestreply.RequestReplyFuture;
-import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
+import dev.velocitypreview.boot.kafka.SharedReplyPartition;
 import dev.velocitypreview.core.files.FileCommand;
 import dev.velocitypreview.core.files.FileOutcome;
 import dev.velocitypreview.core.files.FileTopics;
@@ -35,40 +29,38 @@ import dev.velocitypreview.core.topic.Topics;
 
 /**
  * File commands sent with spring-kafka's {@link ReplyingKafkaTemplate}, keyed by project id. Replies are read as the
- * cleanup pass reads its reports: partition 0 of {@code preview.project-file-replies}, assigned rather than
- * subscribed (so API instances never wait for each other in a group), from where it ended when this instance
- * started sending, and with a shared reply topic (each instance ignores the others' replies). The template starts
- * on the first write, after the file topics are made sure of ({@link FileTopics}).
+ * cleanup pass reads its reports ({@link SharedReplyPartition}): partition 0 of {@code preview.project-file-replies},
+ * shared by every API instance. The template starts on the first write, after the file topics are made sure of
+ * ({@link FileTopics}).
  */
 final class KafkaFileCommands implements FileCommandSender, DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFileCommands.class);
-    /** Used for the offsets the template commits only; the reply partition is assigned, not subscribed. */
-    static final String REPLY_GROUP = "session-service-file-replies";
+    /** The reply reader's client id, consumer group and container name. */
+    static final String REPLY_READER = "session-service-file-replies";
 
-    private final ProducerFactory<String, FileCommand> producers;
-    private final Map<String, Object> consumerConfig;
     private final Map<String, Object> adminConfig;
     private final Duration sendTimeout;
     private final Duration replyTimeout;
-    private final ReentrantLock starting = new ReentrantLock();
-    private volatile @Nullable ReplyingKafkaTemplate<String, FileCommand, FileOutcome> template;
+    private final SharedReplyPartition<FileOutcome, ReplyingKafkaTemplate<String, FileCommand, FileOutcome>> replies;
 
     KafkaFileCommands(ProducerFactory<String, FileCommand> producers, Map<String, Object> consumerConfig,
                       Map<String, Object> adminConfig, Duration sendTimeout, Duration replyTimeout) {
-        this.producers = producers;
-        this.consumerConfig = Map.copyOf(consumerConfig);
         this.adminConfig = Map.copyOf(adminConfig);
         this.sendTimeout = sendTimeout;
         this.replyTimeout = replyTimeout;
+        this.replies = new SharedReplyPartition<>(Topics.PROJECT_FILE_REPLIES.name(), REPLY_READER,
+                new DefaultKafkaConsumerFactory<>(consumerConfig, new StringDeserializer(),
+                        new ErrorHandlingDeserializer<>(Topics.PROJECT_FILE_REPLIES.valueSerde().deserializer())),
+                replyTimeout, container -> new ReplyingKafkaTemplate<>(producers, container));
     }
 
     @Override
     public Optional<FileOutcome> send(FileCommand command) {
-        ReplyingKafkaTemplate<String, FileCommand, FileOutcome> replies = started();
+        ReplyingKafkaTemplate<String, FileCommand, FileOutcome> template = started();
         RequestReplyFuture<String, FileCommand, FileOutcome> future;
         try {
-            future = replies.sendAndReceive(new ProducerRecord<>(Topics.PROJECT_FILE_COMMANDS.name(),
+            future = template.sendAndReceive(new ProducerRecord<>(Topics.PROJECT_FILE_COMMANDS.name(),
                     command.projectId().toString(), command), replyTimeout);
             future.getSendFuture().get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -98,64 +90,23 @@ final class KafkaFileCommands implements FileCommandSender, DisposableBean {
     }
 
     private ReplyingKafkaTemplate<String, FileCommand, FileOutcome> started() {
-        ReplyingKafkaTemplate<String, FileCommand, FileOutcome> ready = template;
-        if (ready != null) {
-            return ready;
-        }
-        starting.lock();
         try {
-            if (template == null) {
-                long replyEnd;
+            return replies.started(() -> {
                 try (Admin admin = Admin.create(adminConfig)) {
                     FileTopics.ensure(admin, sendTimeout);
-                    replyEnd = replyEnd(admin);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new FileCommandNotStoredException("interrupted while preparing the file topics", e);
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new FileCommandNotStoredException("Kafka did not prepare the file topics: " + e, e);
+                    return SharedReplyPartition.end(admin, Topics.PROJECT_FILE_REPLIES.name(), sendTimeout);
                 }
-                ReplyingKafkaTemplate<String, FileCommand, FileOutcome> created = create(replyEnd);
-                created.start();
-                template = created;
-            }
-            return template;
-        } finally {
-            starting.unlock();
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FileCommandNotStoredException("interrupted while preparing the file topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FileCommandNotStoredException("Kafka did not prepare the file topics: " + e, e);
         }
-    }
-
-    /** Where the reader starts: the end before any command is sent, so no reply can come before the reader's start. */
-    private long replyEnd(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
-        TopicPartition partition = new TopicPartition(Topics.PROJECT_FILE_REPLIES.name(), 0);
-        return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
-                .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS).offset();
-    }
-
-    private ReplyingKafkaTemplate<String, FileCommand, FileOutcome> create(long replyOffset) {
-        DefaultKafkaConsumerFactory<String, FileOutcome> consumers = new DefaultKafkaConsumerFactory<>(consumerConfig,
-                new StringDeserializer(), new ErrorHandlingDeserializer<>(Topics.PROJECT_FILE_REPLIES.valueSerde().deserializer()));
-        ContainerProperties properties = new ContainerProperties(new TopicPartitionOffset(
-                Topics.PROJECT_FILE_REPLIES.name(), 0, replyOffset));
-        properties.setGroupId(REPLY_GROUP);
-        properties.setAckMode(ContainerProperties.AckMode.MANUAL);
-        KafkaMessageListenerContainer<String, FileOutcome> container = new KafkaMessageListenerContainer<>(consumers,
-                properties);
-        container.setBeanName("session-service-file-replies");
-        ReplyingKafkaTemplate<String, FileCommand, FileOutcome> created = new ReplyingKafkaTemplate<>(producers, container);
-        created.setDefaultReplyTimeout(replyTimeout);
-        // the reply partition is read by every API instance: replies to another instance's commands are no error
-        created.setSharedReplyTopic(true);
-        return created;
     }
 
     @Override
     public void destroy() {
-        ReplyingKafkaTemplate<String, FileCommand, FileOutcome> running = template;
-        template = null;
-        if (running != null) {
-            running.stop();
-            running.destroy();
-        }
+        replies.destroy();
     }
 }
