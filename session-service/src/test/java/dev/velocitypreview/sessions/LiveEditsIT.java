@@ -40,7 +40,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.support.KafkaHeaders;
 
 import dev.velocitypreview.core.access.SessionSyncToken;
@@ -64,6 +63,7 @@ import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.topic.Topics;
+import dev.velocitypreview.sessions.edits.TopicReader;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -124,8 +124,8 @@ class LiveEditsIT {
                 "velocity.session-service.files.datasource.username", db.username(),
                 "velocity.session-service.files.datasource.password", db.password())).awaitReady();
         // a notice published before the reader has its partitions would be missed (it reads from the end)
-        await().atMost(Duration.ofSeconds(60)).until(() -> !service.bean("projectFileNoticeReader",
-                KafkaMessageListenerContainer.class).getAssignedPartitions().isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.bean("projectFileNoticeReader", TopicReader.class)
+                .assigned());
         Map<String, Object> producer = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         sessions = new KafkaProducer<>(producer, new StringSerializer(), Topics.SESSIONS.valueSerde().serializer());
         notices = new KafkaProducer<>(producer, new StringSerializer(), Topics.PROJECT_FILES.valueSerde().serializer());

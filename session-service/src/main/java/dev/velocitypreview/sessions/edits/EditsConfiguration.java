@@ -1,26 +1,17 @@
 package dev.velocitypreview.sessions.edits;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
@@ -35,7 +26,6 @@ import dev.velocitypreview.boot.kafka.KafkaClientSettings;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.edits.ProjectFileNotice;
 import dev.velocitypreview.core.edits.SessionEditReport;
-import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.sessions.SessionServiceProperties;
 
@@ -50,7 +40,6 @@ import dev.velocitypreview.sessions.SessionServiceProperties;
 @Configuration(proxyBeanMethods = false)
 class EditsConfiguration {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EditsConfiguration.class);
     static final String NOTICE_READER = "session-service-project-file-notices";
     static final String REPORT_READER = "session-service-session-edits";
 
@@ -94,35 +83,39 @@ class EditsConfiguration {
         return new SessionEditPublisher(template, properties.sendTimeout());
     }
 
-    /** Wakes the held syncs of a project at each of its notices. */
+    /** Wakes the held syncs of a project at each of its notices; read once the CDC relay has created the topic. */
     @Bean
-    KafkaMessageListenerContainer<String, ProjectFileNotice> projectFileNoticeReader(KafkaProperties spring,
-            SessionServiceProperties properties, ProjectFileWaiters waiters) {
+    TopicReader projectFileNoticeReader(KafkaProperties spring, SessionServiceProperties properties,
+                                        ProjectFileWaiters waiters) {
         MessageListener<String, ProjectFileNotice> listener = notice -> {
             if (notice.value() != null) {
                 waiters.noticed(notice.value().projectId());
             }
         };
-        return container(spring, properties, Topics.PROJECT_FILES.name(), NOTICE_READER, "latest",
-                Topics.PROJECT_FILES.valueSerde().deserializer(), listener);
+        return new TopicReader(container(spring, properties, Topics.PROJECT_FILES.name(), NOTICE_READER, "latest",
+                Topics.PROJECT_FILES.valueSerde().deserializer(), listener), admin(spring, properties), null,
+                properties.sendTimeout());
     }
 
-    /** Keeps each session's newest report; started once the topic is made sure of. */
+    /** Keeps each session's newest report; the topic is created here when missing (compacted, keyed by session). */
     @Bean
-    SessionEditReader sessionEditReader(KafkaProperties spring, SessionServiceProperties properties,
-                                        SessionEditReports reports) {
+    TopicReader sessionEditReader(KafkaProperties spring, SessionServiceProperties properties,
+                                  SessionEditReports reports) {
         MessageListener<String, SessionEditReport> listener = report -> {
             if (report.value() != null) {
                 reports.accept(report.value());
             }
         };
-        KafkaMessageListenerContainer<String, SessionEditReport> container = container(spring, properties,
-                Topics.SESSION_EDITS.name(), REPORT_READER, "earliest", Topics.SESSION_EDITS.valueSerde().deserializer(),
-                listener);
-        container.setAutoStartup(false);
-        Map<String, Object> admin = KafkaClientSettings.adminLike(KafkaClientSettings.consumer(spring,
-                properties.kafka().bootstrapServers(), Map.of(), Map.of()), "session-service-edit-topics");
-        return new SessionEditReader(container, admin, properties.kafka().createTopics(), properties.sendTimeout());
+        NewTopic topic = new NewTopic(Topics.SESSION_EDITS.name(), Optional.empty(), Optional.empty())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        return new TopicReader(container(spring, properties, Topics.SESSION_EDITS.name(), REPORT_READER, "earliest",
+                Topics.SESSION_EDITS.valueSerde().deserializer(), listener), admin(spring, properties),
+                properties.kafka().createTopics() ? topic : null, properties.sendTimeout());
+    }
+
+    private static Map<String, Object> admin(KafkaProperties spring, SessionServiceProperties properties) {
+        return KafkaClientSettings.adminLike(KafkaClientSettings.consumer(spring, properties.kafka().bootstrapServers(),
+                Map.of(), Map.of()), "session-service-edit-topics");
     }
 
     private static <V> KafkaMessageListenerContainer<String, V> container(KafkaProperties spring,
@@ -146,98 +139,5 @@ class EditsConfiguration {
         KafkaMessageListenerContainer<String, V> created = new KafkaMessageListenerContainer<>(consumers, container);
         created.setBeanName(name);
         return created;
-    }
-
-    /**
-     * Creates {@code preview.session-edits} (compacted: a session's latest report is what is read) when it is
-     * missing, retrying in the background so the API starts while Kafka is away, then starts reading it.
-     */
-    static final class SessionEditReader implements SmartLifecycle {
-
-        private static final Backoff RETRY = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
-
-        private final KafkaMessageListenerContainer<String, SessionEditReport> container;
-        private final Map<String, Object> adminConfig;
-        private final boolean createTopics;
-        private final Duration timeout;
-        private volatile boolean running;
-        private volatile Thread starting;
-
-        SessionEditReader(KafkaMessageListenerContainer<String, SessionEditReport> container,
-                          Map<String, Object> adminConfig, boolean createTopics, Duration timeout) {
-            this.container = container;
-            this.adminConfig = Map.copyOf(adminConfig);
-            this.createTopics = createTopics;
-            this.timeout = timeout;
-        }
-
-        @Override
-        public void start() {
-            running = true;
-            Thread thread = new Thread(() -> {
-                for (int failures = 0; running && createTopics; failures++) {
-                    try (Admin admin = Admin.create(adminConfig)) {
-                        ensureTopic(admin, timeout);
-                        break;
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (Exception e) {
-                        LOG.atWarn().addKeyValue("topic", Topics.SESSION_EDITS.name()).addKeyValue("error", e.toString())
-                                .log("edit report topic not made sure of yet, retrying");
-                        try {
-                            Thread.sleep(RETRY.delay(failures + 1).toMillis());
-                        } catch (InterruptedException interrupted) {
-                            return;
-                        }
-                    }
-                }
-                synchronized (this) {
-                    if (running) {
-                        container.start();
-                    }
-                }
-            }, "session-edits-start");
-            thread.setDaemon(true);
-            starting = thread;
-            thread.start();
-        }
-
-        @Override
-        public void stop() {
-            running = false;
-            Thread thread = starting;
-            if (thread != null) {
-                thread.interrupt();
-            }
-            synchronized (this) {
-                container.stop();
-            }
-        }
-
-        @Override
-        public boolean isRunning() {
-            return running;
-        }
-
-        KafkaMessageListenerContainer<String, SessionEditReport> container() {
-            return container;
-        }
-
-        static void ensureTopic(Admin admin, Duration timeout) throws Exception {
-            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (existing.contains(Topics.SESSION_EDITS.name())) {
-                return;
-            }
-            try {
-                admin.createTopics(List.of(new NewTopic(Topics.SESSION_EDITS.name(), Optional.empty(), Optional.empty())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                        .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                // another instance created it between our look and our request: what we wanted
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-        }
     }
 }
