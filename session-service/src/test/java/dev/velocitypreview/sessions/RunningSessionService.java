@@ -86,6 +86,15 @@ final class RunningSessionService implements AutoCloseable {
         return context.getBean(dev.velocitypreview.core.directory.SessionDirectory.class).waiting();
     }
 
+    /** One of the running service's beans, for a test that must wait on its state. */
+    <T> T bean(String name, Class<T> type) {
+        return context.getBean(name, type);
+    }
+
+    <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
     @Override
     public void close() {
         context.close();

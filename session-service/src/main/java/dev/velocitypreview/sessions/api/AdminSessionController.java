@@ -23,6 +23,7 @@ import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.UserId;
 import dev.velocitypreview.sessions.SessionServiceProperties;
+import dev.velocitypreview.sessions.edits.SessionEditReports;
 import dev.velocitypreview.sessions.api.SessionResponses.Session;
 import dev.velocitypreview.sessions.api.SessionResponses.Sessions;
 import dev.velocitypreview.sessions.identity.Caller;
@@ -41,10 +42,12 @@ class AdminSessionController {
     private final SessionLookups lookups;
     private final Clock clock;
     private final SessionLinks links;
+    private final SessionEditReports reports;
 
     AdminSessionController(CommandSender sender, SessionLookups lookups, SessionServiceProperties properties,
-            Clock clock) {
+            Clock clock, SessionEditReports reports) {
         this.sender = sender;
+        this.reports = reports;
         this.lookups = lookups;
         this.clock = clock;
         this.links = SessionLinks.of(properties);
@@ -63,7 +66,7 @@ class AdminSessionController {
         int max = SessionLookups.limit(limit);
         List<Session> sessions = lookups
                 .list(user, view -> wanted == null || view.status() == wanted, max)
-                .stream().map(view -> Session.of(view, links, null)).toList();
+                .stream().map(view -> Session.of(view, links, null, reports)).toList();
         return new Sessions(sessions);
     }
 
@@ -81,6 +84,6 @@ class AdminSessionController {
             LOG.atInfo().addKeyValue("session", sessionId).addKeyValue("user", view.userId())
                     .addKeyValue("admin", admin.userId()).log("session termination requested by an admin");
         }
-        return ResponseEntity.accepted().location(links.statusUrl(sessionId)).body(Session.of(view, links, null));
+        return ResponseEntity.accepted().location(links.statusUrl(sessionId)).body(Session.of(view, links, null, reports));
     }
 }

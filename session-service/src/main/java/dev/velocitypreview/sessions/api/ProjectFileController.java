@@ -4,9 +4,18 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -25,15 +34,20 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriUtils;
 
+import dev.velocitypreview.core.directory.SessionDirectory;
+import dev.velocitypreview.core.edits.EditResult;
+import dev.velocitypreview.core.edits.SessionEditReport;
 import dev.velocitypreview.core.files.FileChange;
 import dev.velocitypreview.core.files.FileCommand;
 import dev.velocitypreview.core.files.FileOutcome;
 import dev.velocitypreview.core.files.FileRefusal;
 import dev.velocitypreview.core.files.FileRefusedException;
 import dev.velocitypreview.core.files.FileRules;
+import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.sessions.SessionServiceProperties;
 import dev.velocitypreview.sessions.api.FileResponses.Batch;
 import dev.velocitypreview.sessions.api.FileResponses.BatchFile;
@@ -41,11 +55,13 @@ import dev.velocitypreview.sessions.api.FileResponses.Deleted;
 import dev.velocitypreview.sessions.api.FileResponses.Entry;
 import dev.velocitypreview.sessions.api.FileResponses.Listing;
 import dev.velocitypreview.sessions.api.FileResponses.Pending;
+import dev.velocitypreview.sessions.api.FileResponses.Preview;
 import dev.velocitypreview.sessions.api.FileResponses.Written;
 import dev.velocitypreview.sessions.files.FileCommandNotStoredException;
 import dev.velocitypreview.sessions.files.FileCommandSender;
 import dev.velocitypreview.sessions.files.FilesNotConfiguredException;
 import dev.velocitypreview.sessions.files.FilesProperties;
+import dev.velocitypreview.sessions.edits.SessionEditReports;
 import dev.velocitypreview.sessions.files.ProjectFileStore;
 import dev.velocitypreview.sessions.identity.Caller;
 import io.micrometer.core.instrument.Timer;
@@ -56,7 +72,8 @@ import jakarta.servlet.http.HttpServletRequest;
  * with the provisioner's outcome (the write is durable), 202 when it did not answer in time (the command is stored
  * and will be applied); reads come from {@code project_files}. Another user's project answers as an unknown one
  * (404 {@code project_not_found}), so project ids cannot be probed. The path is the rest of the URL, percent-decoded
- * once and then checked by {@link FileRules}, as the provisioner checks it again.
+ * once and then checked by {@link FileRules}, as the provisioner checks it again. With {@code ?wait=applied} a write
+ * answered 200 also says what each of the caller's running previews of the project made of it (docs/api.md).
  */
 @RestController
 @RequestMapping("/v1/projects")
@@ -73,10 +90,17 @@ class ProjectFileController {
     private final Clock clock;
     private final URI publicBaseUrl;
     private final int maxBatchBody;
+    private final SessionDirectory directory;
+    private final SessionEditReports reports;
+    private final Duration applyTimeout;
 
     ProjectFileController(ProjectFileStore store, FileCommandSender sender, FileMetrics metrics, Clock clock,
-                          SessionServiceProperties properties, FilesProperties files) {
+                          SessionServiceProperties properties, FilesProperties files, SessionDirectory directory,
+                          SessionEditReports reports) {
         this.store = store;
+        this.directory = directory;
+        this.reports = reports;
+        this.applyTimeout = files.applyTimeout();
         this.sender = sender;
         this.metrics = metrics;
         this.clock = clock;
@@ -87,6 +111,7 @@ class ProjectFileController {
     @PutMapping("/{id}/files/**")
     ResponseEntity<?> put(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id,
                           @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+                          @RequestParam(name = "wait", required = false) @Nullable String wait,
                           HttpServletRequest request) {
         Timer.Sample sample = metrics.start();
         return measured(sample, () -> {
@@ -95,12 +120,13 @@ class ProjectFileController {
             Long expected = FileVersions.ifMatch(ifMatch);
             checked(() -> rules.checkPath(path));
             requireOwner(caller, projectId);
+            boolean waitApplied = waitApplied(wait);
             String content = checked(() -> rules.checkContent(path, readBody(request, path)));
             return write(sample, caller, projectId, List.of(new FileChange.Put(path, content, expected)), fileUrl(projectId, path),
-                    applied -> {
+                    waitApplied, (applied, previews) -> {
                         FileOutcome.FileResult file = applied.files().get(0);
                         return ResponseEntity.ok().eTag(FileVersions.etag(file.version()))
-                                .body(new Written(file.path(), file.version(), file.size(), file.sha256()));
+                                .body(new Written(file.path(), file.version(), file.size(), file.sha256(), previews));
                     });
         });
     }
@@ -108,6 +134,7 @@ class ProjectFileController {
     @DeleteMapping("/{id}/files/**")
     ResponseEntity<?> delete(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id,
                              @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+                             @RequestParam(name = "wait", required = false) @Nullable String wait,
                              HttpServletRequest request) {
         Timer.Sample sample = metrics.start();
         return measured(sample, () -> {
@@ -115,11 +142,12 @@ class ProjectFileController {
             String path = filePath(request);
             Long expected = FileVersions.ifMatch(ifMatch);
             checked(() -> rules.checkPath(path));
+            boolean waitApplied = waitApplied(wait);
             requireOwner(caller, projectId);
             return write(sample, caller, projectId, List.of(new FileChange.Delete(path, expected)), fileUrl(projectId, path),
-                    applied -> {
+                    waitApplied, (applied, previews) -> {
                         FileOutcome.FileResult file = applied.files().get(0);
-                        return ResponseEntity.ok(new Deleted(file.path(), file.version(), true));
+                        return ResponseEntity.ok(new Deleted(file.path(), file.version(), true, previews));
                     });
         });
     }
@@ -127,10 +155,12 @@ class ProjectFileController {
     /** All or nothing: every change is applied in one transaction, or none is. */
     @PostMapping(path = "/{id}/files:batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> batch(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id,
+                            @RequestParam(name = "wait", required = false) @Nullable String wait,
                             HttpServletRequest request) {
         Timer.Sample sample = metrics.start();
         return measured(sample, () -> {
             UUID projectId = projectId(id);
+            boolean waitApplied = waitApplied(wait);
             List<FileChange> changes = BatchFileRequest.parse(readBatch(request));
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (FileChange change : changes) {
@@ -144,9 +174,10 @@ class ProjectFileController {
                 }
             }
             requireOwner(caller, projectId);
-            return write(sample, caller, projectId, changes, filesUrl(projectId), applied -> ResponseEntity.ok(new Batch(
-                    applied.files().stream().map(file -> new BatchFile(file.path(), file.version(), file.size(),
-                            file.sha256(), file.deleted())).toList())));
+            return write(sample, caller, projectId, changes, filesUrl(projectId), waitApplied,
+                    (applied, previews) -> ResponseEntity.ok(new Batch(applied.files().stream()
+                            .map(file -> new BatchFile(file.path(), file.version(), file.size(), file.sha256(),
+                                    file.deleted())).toList(), previews)));
         });
     }
 
@@ -181,6 +212,19 @@ class ProjectFileController {
     }
 
     private ResponseEntity<?> write(Timer.Sample sample, Caller caller, UUID projectId, List<FileChange> changes,
+                                    URI location, boolean waitApplied,
+                                    BiFunction<FileOutcome.Applied, @Nullable List<Preview>, ResponseEntity<?>> answer) {
+        // watched before the command is published, so that a preview's report that beats the provisioner's answer counts
+        List<SessionEditReports.Watch> watches = waitApplied ? watchPreviews(caller, projectId) : List.of();
+        try {
+            return write(sample, caller, projectId, changes, location, outcome -> answer.apply(outcome,
+                    waitApplied ? previews(watches, outcome) : null));
+        } finally {
+            watches.forEach(SessionEditReports.Watch::close);
+        }
+    }
+
+    private ResponseEntity<?> write(Timer.Sample sample, Caller caller, UUID projectId, List<FileChange> changes,
                                     URI location, Function<FileOutcome.Applied, ResponseEntity<?>> answer) {
         FileCommand command = new FileCommand.Write(UUID.randomUUID(), projectId, caller.userId(), changes, clock.instant());
         Optional<FileOutcome> outcome;
@@ -205,6 +249,59 @@ class ProjectFileController {
                 .addKeyValue("user", caller.userId()).addKeyValue("changes", changes.size()).log("files written");
         metrics.written(sample, "applied");
         return answer.apply((FileOutcome.Applied) outcome.get());
+    }
+
+    /** {@code ?wait=applied}: the only value {@code wait} takes. */
+    private static boolean waitApplied(@Nullable String wait) {
+        if (wait == null) {
+            return false;
+        }
+        if (!"applied".equals(wait)) {
+            throw ApiProblem.badRequest("invalid_wait", "wait must be applied, got " + wait).field("wait");
+        }
+        return true;
+    }
+
+    /** The caller's previews of this project that are running: those that will sync the write. */
+    private List<SessionEditReports.Watch> watchPreviews(Caller caller, UUID projectId) {
+        return directory.findOf(caller.userId(), view -> projectId.equals(view.projectId())
+                        && view.status() == SessionStatus.ACTIVE).stream()
+                .map(view -> reports.watch(view.id())).toList();
+    }
+
+    /** Waits, at most the apply timeout in all, for each watched preview to report the write applied. */
+    private List<Preview> previews(List<SessionEditReports.Watch> watches, FileOutcome.Applied applied) {
+        Map<String, Long> puts = new HashMap<>();
+        List<String> deletes = new ArrayList<>();
+        for (FileOutcome.FileResult file : applied.files()) {
+            if (file.deleted()) {
+                deletes.add(file.path());
+            } else {
+                puts.put(file.path(), file.version());
+            }
+        }
+        long deadline = System.nanoTime() + applyTimeout.toNanos();
+        List<Preview> previews = new ArrayList<>();
+        for (SessionEditReports.Watch watch : watches) {
+            CompletableFuture<SessionEditReport> reported = watch.until(puts, deletes);
+            Preview preview;
+            try {
+                EditResult result = reported.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).result();
+                preview = new Preview(watch.sessionId(), result.outcome().wire(),
+                        SessionResponses.CompileFailure.of(result.error()));
+            } catch (TimeoutException e) {
+                preview = new Preview(watch.sessionId(), "timeout", null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                preview = new Preview(watch.sessionId(), "timeout", null);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a report watch never fails", e);
+            }
+            LOG.atInfo().addKeyValue("session", watch.sessionId()).addKeyValue("command", applied.commandId())
+                    .addKeyValue("outcome", preview.outcome()).log("write applied in preview");
+            previews.add(preview);
+        }
+        return previews;
     }
 
     /** Counts a refusal (or an unavailable store) as the write's outcome; applied and pending count themselves. */

@@ -33,6 +33,7 @@ import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.sessions.SessionServiceProperties;
+import dev.velocitypreview.sessions.edits.SessionEditReports;
 import dev.velocitypreview.sessions.SessionServiceProperties.TierLimits;
 import dev.velocitypreview.sessions.api.SessionResponses.Accepted;
 import dev.velocitypreview.sessions.api.SessionResponses.ExtendPending;
@@ -62,11 +63,14 @@ class SessionController {
     private final Clock clock;
     private final SessionMetrics metrics;
     private final SessionLinks links;
+    private final SessionEditReports reports;
     private final int maxBody;
 
     SessionController(CommandSender sender, SessionLookups lookups, SessionQuotas quotas, PreviewAccess previews,
-            SessionTemplates templates, SessionServiceProperties properties, Clock clock, SessionMetrics metrics) {
+            SessionTemplates templates, SessionServiceProperties properties, Clock clock, SessionMetrics metrics,
+            SessionEditReports reports) {
         this.sender = sender;
+        this.reports = reports;
         this.lookups = lookups;
         this.quotas = quotas;
         this.previews = previews;
@@ -120,7 +124,7 @@ class SessionController {
         UUID sessionId = SessionLookups.sessionId(id);
         long atLeast = SessionLookups.minVersion(minVersion);
         return lookups.find(sessionId, view -> caller.owns(view.userId()), atLeast)
-                .thenApply(view -> Session.of(view, links, previews.tokenFor(view)));
+                .thenApply(view -> Session.of(view, links, previews.tokenFor(view), reports));
     }
 
     @GetMapping
@@ -132,7 +136,7 @@ class SessionController {
         int max = SessionLookups.limit(limit);
         List<Session> sessions = lookups
                 .list(caller.userId(), view -> wanted == null || view.status() == wanted, max)
-                .stream().map(view -> Session.of(view, links, previews.tokenFor(view))).toList();
+                .stream().map(view -> Session.of(view, links, previews.tokenFor(view), reports)).toList();
         return new Sessions(sessions);
     }
 
@@ -149,7 +153,7 @@ class SessionController {
             LOG.atInfo().addKeyValue("session", sessionId).addKeyValue("user", caller.userId())
                     .log("session termination requested");
         }
-        return ResponseEntity.accepted().location(links.statusUrl(sessionId)).body(Session.of(view, links, null));
+        return ResponseEntity.accepted().location(links.statusUrl(sessionId)).body(Session.of(view, links, null, reports));
     }
 
     /**
@@ -193,7 +197,7 @@ class SessionController {
 
     /** The preview token goes to the owner only, never to an admin acting on someone's session. */
     private Session sessionFor(Caller caller, SessionView view) {
-        return Session.of(view, links, caller.owns(view.userId()) ? previews.tokenFor(view) : null);
+        return Session.of(view, links, caller.owns(view.userId()) ? previews.tokenFor(view) : null, reports);
     }
 
     private static ApiProblem ended(SessionView view) {

@@ -7,8 +7,11 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.velocitypreview.core.edits.CompileError;
+import dev.velocitypreview.core.edits.EditResult;
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.core.session.Visibility;
+import dev.velocitypreview.sessions.edits.SessionEditReports;
 
 /** The JSON bodies the API answers with. */
 final class SessionResponses {
@@ -51,14 +54,38 @@ final class SessionResponses {
             @Nullable Instant expiresAt,
             @Nullable Instant terminatedAt,
             URI previewUrl,
-            @Nullable String previewToken) {
+            @Nullable String previewToken,
+            @Nullable DevServer devServer) {
 
-        static Session of(SessionView view, SessionLinks links, @Nullable String previewToken) {
+        static Session of(SessionView view, SessionLinks links, @Nullable String previewToken, SessionEditReports reports) {
             return new Session(view.id(), view.userId(), view.projectId(), view.status().name(), view.statusReason(),
                     view.error(), view.machineId(), view.machineUrl(), view.region(),
                     view.tier() == null ? null : view.tier().wireName(), visibilityOf(view).wireName(), view.version(),
                     view.requestedAt(), view.createdAt(), view.updatedAt(), view.readyAt(), view.expiresAt(),
-                    view.terminatedAt(), links.previewUrl(view.id(), previewToken), previewToken);
+                    view.terminatedAt(), links.previewUrl(view.id(), previewToken), previewToken,
+                    reports.latest(view.id()).map(report -> DevServer.of(report.result())).orElse(null));
+        }
+    }
+
+    /**
+     * What the preview's dev server made of the last edits its machine applied, as the machine reported it.
+     *
+     * @param outcome {@code applied} or {@code compile_error}
+     * @param error   the compile error, only with {@code compile_error}
+     * @param at      when the machine checked
+     */
+    record DevServer(String outcome, @Nullable CompileFailure error, Instant at) {
+
+        static DevServer of(EditResult result) {
+            return new DevServer(result.outcome().wire(), CompileFailure.of(result.error()), result.at());
+        }
+    }
+
+    /** A dev server's compile error: its message and, when it said so, the project file and 1-based position. */
+    record CompileFailure(String message, @Nullable String file, @Nullable Long line, @Nullable Long column) {
+
+        static @Nullable CompileFailure of(@Nullable CompileError error) {
+            return error == null ? null : new CompileFailure(error.message(), error.file(), error.line(), error.column());
         }
     }
 

@@ -25,13 +25,17 @@ import dev.velocitypreview.core.files.FileTopics;
  *                     id (the command is stored in Kafka and will be applied)
  * @param maxBatchBody largest body of {@code POST /v1/projects/{id}/files:batch}; at most 8MB, so that the command
  *                     it becomes fits in one Kafka record
+ * @param applyTimeout how long a write with {@code ?wait=applied} waits, after the provisioner's answer, for every
+ *                     running preview of the project to report the write applied (or a compile error); a preview
+ *                     that has not reported by then is answered as {@code timeout}
  */
 @ConfigurationProperties("velocity.session-service.files")
 @Validated
 public record FilesProperties(
         @Nullable @Valid Datasource datasource,
         @DefaultValue("10s") @PositiveDuration Duration writeTimeout,
-        @DefaultValue("8MB") DataSize maxBatchBody) {
+        @DefaultValue("8MB") DataSize maxBatchBody,
+        @DefaultValue("10s") @PositiveDuration Duration applyTimeout) {
 
     public FilesProperties {
         if (datasource != null && (datasource.url() == null || datasource.url().isBlank())) {

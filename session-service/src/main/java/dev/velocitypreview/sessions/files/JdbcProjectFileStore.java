@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -55,10 +56,26 @@ final class JdbcProjectFileStore implements ProjectFileStore, AutoCloseable {
                 SELECT file_path, content, version, size, updated_at FROM project_files
                  WHERE project_id = :id AND file_path = :path AND NOT is_directory""",
                 new MapSqlParameterSource("id", projectId).addValue("path", path),
-                (rs, n) -> new StoredFile(rs.getString("file_path"),
-                        // an empty file may be stored as NULL content
-                        rs.getString("content") == null ? "" : rs.getString("content"),
-                        rs.getLong("version"), rs.getLong("size"), instant(rs))).stream().findFirst();
+                (rs, n) -> stored(rs)).stream().findFirst();
+    }
+
+    @Override
+    public List<StoredFile> files(UUID projectId, Collection<String> paths) {
+        if (paths.isEmpty()) {
+            return List.of();
+        }
+        // one array parameter rather than an IN list: a whole project's paths stay one statement
+        return jdbc.query("""
+                SELECT file_path, content, version, size, updated_at FROM project_files
+                 WHERE project_id = :id AND file_path = ANY (:paths) AND NOT is_directory""",
+                new MapSqlParameterSource("id", projectId).addValue("paths", paths.toArray(String[]::new)),
+                (rs, n) -> stored(rs));
+    }
+
+    private static StoredFile stored(ResultSet rs) throws SQLException {
+        // an empty file may be stored as NULL content
+        return new StoredFile(rs.getString("file_path"), rs.getString("content") == null ? "" : rs.getString("content"),
+                rs.getLong("version"), rs.getLong("size"), instant(rs));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.velocitypreview.sessions.files;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,6 +25,9 @@ public interface ProjectFileStore {
 
     /** The project's files (not directories), sorted by path. */
     List<FileEntry> list(UUID projectId);
+
+    /** The content and version of those of {@code paths} the project has as files (in no particular order). */
+    List<StoredFile> files(UUID projectId, Collection<String> paths);
 
     /** One file's content and version. */
     record StoredFile(String path, String content, long version, long size, Instant updatedAt) {

@@ -1,5 +1,6 @@
 package dev.velocitypreview.sessions.files;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +20,11 @@ final class UnconfiguredProjectFileStore implements ProjectFileStore {
 
     @Override
     public List<FileEntry> list(UUID projectId) {
+        throw new FilesNotConfiguredException();
+    }
+
+    @Override
+    public List<StoredFile> files(UUID projectId, Collection<String> paths) {
         throw new FilesNotConfiguredException();
     }
 }

@@ -9,6 +9,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -33,7 +35,8 @@ import jakarta.servlet.DispatcherType;
 /**
  * Every endpoint needs a verified bearer token except the health probes; {@code /v1/admin/**} and
  * the rest of the actuator need the admin role, except {@code /actuator/prometheus}, which the metrics role
- * (a scraper's token) opens too. Stateless: no cookies, no sessions, no CSRF.
+ * (a scraper's token) opens too; {@code /machine/**} has a chain of its own. Stateless: no cookies, no sessions, no
+ * CSRF.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -52,6 +55,24 @@ class SecurityConfiguration {
     @Bean
     BearerTokenProblems bearerTokenProblems(ProblemCounter rejected, SessionServiceProperties properties) {
         return new BearerTokenProblems(rejected, properties.auth().adminRole());
+    }
+
+    /**
+     * The preview machines' sync ({@code /machine/**}): its credential is the session's sync token, which the
+     * endpoint checks itself (it needs the session id from the path and answers every failure alike), so no user JWT
+     * is asked for here and no bearer token is decoded as one.
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityFilterChain machines(HttpSecurity http, BearerTokenProblems problems) {
+        return http
+                .securityMatcher("/machine/**")
+                .csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .build();
     }
 
     @Bean

@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Import;
 
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.sessions.SessionServiceProperties;
+import dev.velocitypreview.sessions.edits.SessionEditReports;
 import dev.velocitypreview.sessions.identity.SecurityForTests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,6 +42,11 @@ class ApiSlice {
         config.put(StreamsConfig.adminClientPrefix("reconnect.backoff.ms"), "3600000");
         config.put(StreamsConfig.adminClientPrefix("reconnect.backoff.max.ms"), "3600000");
         return new SessionDirectory(config);
+    }
+
+    @Bean
+    SessionEditReports sessionEditReports() {
+        return new SessionEditReports();
     }
 
     @Bean

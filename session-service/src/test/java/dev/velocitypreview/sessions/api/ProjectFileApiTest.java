@@ -132,6 +132,11 @@ class ProjectFileApiTest {
                 public List<FileEntry> list(UUID projectId) {
                     return List.of();
                 }
+
+                @Override
+                public List<StoredFile> files(UUID projectId, java.util.Collection<String> paths) {
+                    return List.of();
+                }
             };
         }
 
