@@ -183,7 +183,7 @@ class ChangelogRelayIT {
         UUID after = UUID.randomUUID();
         table.insert(SessionTable.provisioning(after, Instant.now().truncatedTo(ChronoUnit.MICROS)));
         ChangelogReader sessionsAfter = reader(List.of(after));
-        await().atMost(PATIENCE).as("sessions are relayed as before")
+        await("sessions are relayed as before").atMost(PATIENCE)
                 .until(() -> !sessionsAfter.poll(Duration.ofMillis(100)).isEmpty());
     }
 
