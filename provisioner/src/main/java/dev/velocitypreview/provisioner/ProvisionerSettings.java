@@ -138,7 +138,8 @@ public record ProvisionerSettings(
      *
      * @param url    the session API's base URL as the machines reach it (on Fly, its address on the private network,
      *               such as {@code http://velocity-sessions.internal:8080}); a machine syncs at
-     *               {@code <url>/machine/v1/sessions/<session id>/sync} ({@code PREVIEW_SYNC_URL})
+     *               {@code <url>/machine/v1/sessions/<session id>/sync} ({@code PREVIEW_SYNC_URL}). Set with
+     *               {@code secret} or not at all: without both, machines get no live edits (logged at start)
      * @param secret the session API's {@code velocity.session-service.sync.secret} (a secret: pass it as
      *               {@code VELOCITY_PROVISIONER_MACHINES_SYNC_SECRET}); each machine is given only its own session's
      *               token derived from it ({@code PREVIEW_SYNC_TOKEN}), so project code that reads its runtime's
