@@ -22,7 +22,7 @@ final class Keys {
         }
     }
 
-    static String string(SourceRecord change, String field, String table) {
+    private static String string(SourceRecord change, String field, String table) {
         if (!(change.key() instanceof Struct key) || key.schema().field(field) == null || key.get(field) == null) {
             throw new ChangeNotRelayedException(null, "a " + table + " change from " + change.topic()
                     + " has no " + field + " in its key: " + change.key(), null);

@@ -28,9 +28,9 @@ final class ProjectFileRoute implements TableRoute {
 
     @Override
     public Outgoing outgoing(SourceRecord change) {
-        if (!(change.key() instanceof Struct key) || key.schema().field("project_id") == null
-                || key.get("project_id") == null || key.schema().field("file_path") == null
-                || key.get("file_path") == null) {
+        String projectId = keyField(change, "project_id");
+        String path = keyField(change, "file_path");
+        if (projectId == null || path == null) {
             // Only a delete under another replica identity than the migrations' lacks them (the relay warns of that
             // at start). Passed over rather than failed: no retry could read it, and stopping would stop the
             // sessions changelog too; a machine catches up with the delete at its next sync anyway.
@@ -38,8 +38,7 @@ final class ProjectFileRoute implements TableRoute {
                     .log("project file change without project and path passed over");
             return null;
         }
-        String projectId = Keys.uuid(change, "project_id", "project_files");
-        String path = Keys.string(change, "file_path", "project_files");
+        projectId = Keys.uuid(change, "project_id", "project_files");
         boolean deleted = change.value() == null;
         long version = change.value() instanceof Struct row && row.schema().field("version") != null
                 ? row.getInt64("version")
@@ -48,5 +47,17 @@ final class ProjectFileRoute implements TableRoute {
         return new Outgoing(Topics.PROJECT_FILES.name(), projectId, EditCodec.encodeNotice(notice),
                 new Subject("project", projectId),
                 deleted ? "deletion of file " + path : "change of file " + path + " (version " + version + ")");
+    }
+
+    /**
+     * A key field's text, or null when the change does not carry it: Debezium fills a NOT NULL column that a
+     * delete's before-image lacks with its type's fallback, an empty string for both of these.
+     */
+    private static String keyField(SourceRecord change, String field) {
+        if (!(change.key() instanceof Struct key) || key.schema().field(field) == null) {
+            return null;
+        }
+        Object value = key.get(field);
+        return value == null || value.toString().isEmpty() ? null : value.toString();
     }
 }

@@ -188,6 +188,33 @@ class ChangelogRelayIT {
     }
 
     @Test
+    void aFileDeleteThatCarriesNoProjectAndPathIsPassedOverWithoutStoppingTheChangelog() throws SQLException {
+        // a database whose project_files kept the default replica identity (the primary key): its deletes say neither
+        try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE project_files REPLICA IDENTITY DEFAULT");
+        }
+        ChangelogRelay relay = started(settings);
+        ProjectFileTable files = new ProjectFileTable(database.dataSource());
+        UUID project = UUID.randomUUID();
+        files.insertProject(project);
+        files.insert(project, "index.html", "<h1>hi</h1>");
+        files.delete(project, "index.html");
+        UUID session = UUID.randomUUID();
+        table.insert(SessionTable.provisioning(session, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        files.insert(project, "after.html", "<h1>after</h1>");
+
+        ChangelogReader sessions = reader(List.of(session));
+        await().atMost(PATIENCE).until(() -> !sessions.poll(Duration.ofMillis(100)).isEmpty());
+        ChangelogReader notices = new ChangelogReader(bootstrapServers, Topics.PROJECT_FILES.name(), List.of(project));
+        readers.add(notices);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(notices.poll(Duration.ofMillis(100)))
+                .extracting(record -> EditCodec.decodeNotice(record.value()))
+                .containsExactly(new ProjectFileNotice(project, "index.html", 1, false),
+                        new ProjectFileNotice(project, "after.html", 1, false)));
+        assertThat(relay.restarts()).as("the delete did not fail its batch").isZero();
+    }
+
+    @Test
     void theProjectFilesTopicIsCreatedWithTheDeletePolicyAndItsRetention() throws Exception {
         started(settings);
 
