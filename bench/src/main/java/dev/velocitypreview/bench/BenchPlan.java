@@ -10,6 +10,7 @@ import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
 import dev.velocitypreview.bench.retention.RetentionHeapScenario;
 import dev.velocitypreview.bench.routing.RouteDecisionRun;
 import dev.velocitypreview.bench.throughput.ThroughputScenario;
+import dev.velocitypreview.bench.liveedit.LiveEditScenario;
 import dev.velocitypreview.bench.wake.WakeScenario;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
@@ -24,12 +25,13 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  * @param slowSession             scenario 7: one slow session among the sessions of a partition
  * @param retention               scenario 8: live sessions, and sessions retained out meanwhile
  * @param wake                    scenario 9: sessions suspended and woken by a request
+ * @param liveEdit                scenario 10: react sessions after the cold one, and writes of its main component
  */
 public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Integer> firstByteConcurrencies,
                         int firstByteSessions, ProxyOverheadScenario.Settings proxy, int changelogSequential,
                         int changelogBurst, ThroughputScenario.Settings throughput,
                         SlowSessionScenario.Settings slowSession, RetentionHeapScenario.Settings retention,
-                        WakeScenario.Settings wake) {
+                        WakeScenario.Settings wake, LiveEditScenario.Settings liveEdit) {
 
     /** Simulated Fly: an answer in 50 ms (a nearby region), a created machine started after 1 s. */
     private static final Duration FLY_API_LATENCY = Duration.ofMillis(50);
@@ -46,7 +48,8 @@ public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Intege
                     FLY_START_LATENCY),
             new SlowSessionScenario.Settings(16, Duration.ofSeconds(10), Duration.ofMillis(50)),
             new RetentionHeapScenario.Settings(100_000, 1_000_000, 100_000),
-            new WakeScenario.Settings(20));
+            new WakeScenario.Settings(20),
+            new LiveEditScenario.Settings(3, 40));
 
     public static final BenchPlan SMOKE = new BenchPlan("smoke",
             new RouteDecisionRun(1_000, 0, 1, 1, TimeValue.milliseconds(100)),
@@ -56,5 +59,6 @@ public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Intege
             new ThroughputScenario.Settings(3, 4, LIFTED, List.of(1, 4), 12, FLY_API_LATENCY, FLY_START_LATENCY),
             new SlowSessionScenario.Settings(4, Duration.ofSeconds(1), Duration.ofMillis(10)),
             new RetentionHeapScenario.Settings(1_000, 5_000, 1_000),
-            new WakeScenario.Settings(2));
+            new WakeScenario.Settings(2),
+            new LiveEditScenario.Settings(1, 2));
 }

@@ -22,6 +22,8 @@ import dev.velocitypreview.bench.consumer.SlowSessionResult;
 import dev.velocitypreview.bench.consumer.SlowSessionScenario;
 import dev.velocitypreview.bench.firstbyte.FirstByteResult;
 import dev.velocitypreview.bench.firstbyte.FirstByteScenario;
+import dev.velocitypreview.bench.liveedit.LiveEditResult;
+import dev.velocitypreview.bench.liveedit.LiveEditScenario;
 import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
 import dev.velocitypreview.bench.proxy.ProxyResult;
 import dev.velocitypreview.bench.report.Samples;
@@ -38,13 +40,13 @@ import dev.velocitypreview.bench.wake.WakeScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention|wake]]}; {@code proxy} runs scenario 4 alone and prints its
+ * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention|wake|liveedit]]}; {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
  * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
  * {@code -Dbench.only=consumer}); {@code retention} does the same for scenario 8 (for working on the session
  * directory: {@code -Dbench.only=retention}), and {@code wake} for scenario 9 (for working on suspend and wake:
- * {@code -Dbench.only=wake}).
+ * {@code -Dbench.only=wake}), and {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}).
  */
 public final class BenchSuite {
 
@@ -66,6 +68,8 @@ public final class BenchSuite {
             runRetention(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("wake")) {
             runWake(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("liveedit")) {
+            runLiveEdit(BenchPlan.FULL, report);
         } else {
             run(BenchPlan.FULL, report);
         }
@@ -77,7 +81,7 @@ public final class BenchSuite {
     public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
                           SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
-                          double seconds) {
+                          LiveEditResult liveEdit, double seconds) {
     }
 
     public static Results run(BenchPlan plan, Path reportPath) throws Exception {
@@ -96,6 +100,7 @@ public final class BenchSuite {
         ThroughputResult throughput;
         SlowSessionResult slowSession;
         WakeResult wake;
+        LiveEditResult liveEdit;
         try (Infrastructure infrastructure = Infrastructure.start()) {
             System.out.println("bench: starting the embedded platform");
             try (PlatformRig rig = PlatformRig.start(infrastructure);
@@ -103,6 +108,7 @@ public final class BenchSuite {
                 firstByte = new FirstByteScenario(rig, oldWay).run(plan.firstByteConcurrencies(), plan.firstByteSessions());
                 proxy = new ProxyOverheadScenario(rig, infrastructure).run(plan.proxy());
                 wake = new WakeScenario(rig).run(plan.wake());
+                liveEdit = new LiveEditScenario(rig).run(plan.liveEdit());
             }
             changelog = new ChangelogLagScenario(infrastructure).run(plan.changelogSequential(), plan.changelogBurst());
             throughput = new ThroughputScenario(infrastructure).run(plan.throughput());
@@ -112,7 +118,8 @@ public final class BenchSuite {
         String link = stem + "/";
         StringBuilder md = new StringBuilder();
         md.append(header(plan, seconds))
-                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention, wake))
+                .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention, wake,
+                        liveEdit))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
                 .append(plan.routeDecision().section(routeDecision))
@@ -121,11 +128,12 @@ public final class BenchSuite {
                 .append(throughput.section(charts, link))
                 .append(slowSession.section())
                 .append(retention.section())
-                .append(wake.section());
+                .append(wake.section())
+                .append(liveEdit.section());
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
         return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, slowSession,
-                retention, wake, seconds);
+                retention, wake, liveEdit, seconds);
     }
 
     /** Scenario 4 alone, its figures on standard output. */
@@ -211,6 +219,27 @@ public final class BenchSuite {
     }
 
     /**
+     * Scenario 10 alone, on a platform of its own: its figures on standard output, and its section and summary line
+     * replaced in the report when there is one.
+     */
+    static LiveEditResult runLiveEdit(BenchPlan plan, Path reportPath) throws Exception {
+        LiveEditResult result;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            System.out.println("bench: starting the embedded platform");
+            try (PlatformRig rig = PlatformRig.start(infrastructure)) {
+                result = new LiveEditScenario(rig).run(plan.liveEdit());
+            }
+        }
+        System.out.println("bench: " + result.summaryLine());
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSection(Files.readString(reportPath), LiveEditResult.HEADING,
+                    result.section(), "- " + LiveEditResult.SUMMARY_START, result.summaryLine()));
+            System.out.println("bench: replaced scenario 10 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
      * The report with one scenario's section (from {@code heading} to the next {@code ## }) and its summary line
      * (the one starting with {@code summaryMarker}) replaced, or added at the end of the report and of the summary.
      */
@@ -269,7 +298,8 @@ public final class BenchSuite {
 
     private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
                                   ChangelogLagResult changelog, ThroughputResult throughput,
-                                  SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake) {
+                                  SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
+                                  LiveEditResult liveEdit) {
         List<String> lines = new ArrayList<>();
         for (FirstByteResult.Level level : firstByte.levels()) {
             Samples ours = level.firstByte();
@@ -312,6 +342,7 @@ public final class BenchSuite {
         lines.add(slowSession.summaryLine());
         lines.add(retention.summaryLine());
         lines.add(wake.summaryLine());
+        lines.add(liveEdit.summaryLine());
         StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
         lines.forEach(line -> md.append("- ").append(line).append('\n'));
         return md.append('\n').toString();

@@ -78,6 +78,12 @@ class BenchSmokeTest {
             assertThat(trace.activeStatus()).isEqualTo(200);
             assertThat(trace.wokenStatus()).isEqualTo(200);
         });
+        // 10: both first bytes measured; every write reached the machine, was answered applied and shown in the page
+        assertThat(results.liveEdit().coldFirstByteMs()).isPositive();
+        assertThat(results.liveEdit().prepared().count()).isEqualTo(BenchPlan.SMOKE.liveEdit().preparedSessions());
+        assertThat(results.liveEdit().edits()).hasSize(BenchPlan.SMOKE.liveEdit().writes())
+                .allSatisfy(edit -> assertThat(edit.applied()).isTrue());
+        assertThat(results.liveEdit().toShown().count()).isEqualTo(BenchPlan.SMOKE.liveEdit().writes());
 
         String report = Files.readString(results.report());
         assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",

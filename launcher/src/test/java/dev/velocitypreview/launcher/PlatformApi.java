@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.testkit.LoopbackPreviews;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +46,13 @@ final class PlatformApi {
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).timeout(patience).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code PUT} of a raw body, as the files API takes a file's content. */
+    HttpResponse<String> put(String user, String path, String body) throws Exception {
+        return send(user, HttpRequest.newBuilder(URI.create(platform.apiUrl() + path))
+                .header("Content-Type", "text/plain; charset=utf-8")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     HttpResponse<String> get(String user, String url) throws Exception {

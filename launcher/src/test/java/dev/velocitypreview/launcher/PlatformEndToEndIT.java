@@ -28,6 +28,7 @@ import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
+import dev.velocitypreview.testkit.LoopbackPreviews;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WebElement;
 
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.templates.Template;
 import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.HeadlessChromium;
 import dev.velocitypreview.testkit.RawHttp;
@@ -43,6 +45,8 @@ class TemplatePreviewsIT {
     private static PlatformApi api;
     /** Template name → the preview URL of its session, all created at once so their installs overlap. */
     private static final Map<String, String> previews = new LinkedHashMap<>();
+    /** Template name → the project its session made from it. */
+    private static final Map<String, UUID> projects = new LinkedHashMap<>();
     private static final String USER = "templates-" + UUID.randomUUID();
 
     @BeforeAll
@@ -61,10 +65,12 @@ class TemplatePreviewsIT {
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofMinutes(1));
         for (var template : TemplateCatalog.builtIn().all()) {
+            UUID project = UUID.randomUUID();
             HttpResponse<String> created = api.post(USER, Tier.TEAM, "/v1/sessions",
-                    "{\"projectId\":\"" + UUID.randomUUID() + "\",\"template\":\"" + template.name() + "\"}");
+                    "{\"projectId\":\"" + project + "\",\"template\":\"" + template.name() + "\"}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
             previews.put(template.name(), field(created.body(), "previewUrl"));
+            projects.put(template.name(), project);
         }
     }
 
@@ -110,5 +116,66 @@ class TemplatePreviewsIT {
                 assertThat(browser.screenshot(SCREENSHOTS.resolve("template-" + template + ".png"))).isNotEmptyFile();
             }
         }
+    }
+
+    /**
+     * The issue's promise: with the page open and its counter at 2, a write of the main component through the files
+     * API shows in the page without a reload (a marker set on {@code window} survives, which a reload would clear),
+     * and the counter keeps its value. The write with {@code ?wait=applied} answers once the preview has it.
+     */
+    @Test
+    void anEditShowsInTheOpenPageWithoutAReloadAndTheCountStays() throws Exception {
+        try (HeadlessChromium browser = HeadlessChromium.start()) {
+            for (String template : List.of("react", "vue", "svelte")) {
+                awaitServed(previews.get(template));
+                browser.open(previews.get(template));
+                browser.awaitText("button", "count is 0", Duration.ofSeconds(60)).click();
+                browser.awaitText("button", "count is 1", Duration.ofSeconds(20)).click();
+                browser.awaitText("button", "count is 2", Duration.ofSeconds(20));
+                browser.script("window.velocityMarker = 'not reloaded'");
+
+                String edited = mainFile(template).replace("Hello from", "Edited live in");
+                HttpResponse<String> written = api.put(USER, filePath(template) + "?wait=applied", edited);
+                assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+                assertThat(written.body()).as(template).contains("\"outcome\":\"applied\"");
+
+                assertThat(browser.awaitText("h1", "Edited live in", Duration.ofSeconds(20)).getText()).as(template)
+                        .startsWith("Edited live in");
+                assertThat(browser.script("return window.velocityMarker")).as(template + " reloaded the page")
+                        .isEqualTo("not reloaded");
+                assertThat(browser.awaitText("button", "count is", Duration.ofSeconds(5)).getText()).as(template)
+                        .isEqualTo("count is 2");
+                assertThat(browser.screenshot(SCREENSHOTS.resolve("edited-" + template + ".png"))).isNotEmptyFile();
+            }
+        }
+    }
+
+    /** An AI agent that writes a broken component learns so from the write itself, and learns when it is fixed. */
+    @Test
+    void aWriteThatBreaksTheBuildAnswersWithTheCompileErrorAndItsFixAnswersApplied() throws Exception {
+        awaitServed(previews.get("react"));
+        String original = mainFile("react");
+        String broken = original.replace("<h1>", "<h1>{");
+        HttpResponse<String> breaking = api.put(USER, filePath("react") + "?wait=applied", broken);
+        assertThat(breaking.statusCode()).as(breaking.body()).isEqualTo(200);
+        assertThat(breaking.body()).contains("\"outcome\":\"compile_error\"").contains("\"file\":\"src/App.jsx\"")
+                .containsPattern("\"line\":\\d+");
+
+        HttpResponse<String> fixing = api.put(USER, filePath("react") + "?wait=applied", original);
+        assertThat(fixing.statusCode()).as(fixing.body()).isEqualTo(200);
+        assertThat(fixing.body()).contains("\"outcome\":\"applied\"").doesNotContain("compile_error");
+    }
+
+    private static String filePath(String template) {
+        return "/v1/projects/" + projects.get(template) + "/files/" + template(template).mainFile();
+    }
+
+    private static String mainFile(String template) {
+        Template t = template(template);
+        return t.files().stream().filter(file -> file.path().equals(t.mainFile())).findFirst().orElseThrow().content();
+    }
+
+    private static Template template(String name) {
+        return TemplateCatalog.builtIn().named(name).orElseThrow();
     }
 }

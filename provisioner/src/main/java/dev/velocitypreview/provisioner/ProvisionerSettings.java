@@ -35,6 +35,7 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  *                     leaves room for a loaded machine. Once the shared store holds a lockfile's dependencies,
  *                     the next machine skips the install. Fly machines carry prepared dependencies in their image
  * @param machines     where previews run
+ * @param files        how long the outcomes of file commands are kept
  */
 @ConfigurationProperties("velocity.provisioner")
 @Validated
@@ -43,13 +44,32 @@ public record ProvisionerSettings(
         @DefaultValue @Valid Concurrency concurrency,
         @DefaultValue @Valid Retry retry,
         @DefaultValue("180s") @PositiveDuration Duration readyTimeout,
-        @DefaultValue @Valid Machines machines) {
+        @DefaultValue @Valid Machines machines,
+        @DefaultValue @Valid Files files) {
 
     public ProvisionerSettings {
         Objects.requireNonNull(kafka, "kafka == null");
         Objects.requireNonNull(concurrency, "concurrency == null");
         Objects.requireNonNull(retry, "retry == null");
         Objects.requireNonNull(machines, "machines == null");
+        Objects.requireNonNull(files, "files == null");
+    }
+
+    /**
+     * Every applied file command's outcome is kept in {@code project_file_commands}, so a command Kafka delivers
+     * again is answered with its outcome instead of being applied a second time.
+     *
+     * @param commandRetention how long an outcome is kept. Keep it longer than the retention of
+     *                         {@code preview.project-file-commands} (Kafka's default is 7 days) and than the
+     *                         consumer group offsets' ({@code offsets.retention.minutes}, also 7 days): a group that
+     *                         lost its offsets reads the topic again from its start, and only a kept outcome keeps an
+     *                         old command from writing its old content again
+     * @param pruneInterval    how often outcomes older than that are deleted (in batches, by one provisioner at a
+     *                         time or several: a delete of rows already gone deletes nothing)
+     */
+    public record Files(
+            @DefaultValue("8d") @PositiveDuration Duration commandRetention,
+            @DefaultValue("1h") @PositiveDuration Duration pruneInterval) {
     }
 
     /**

@@ -61,11 +61,12 @@ public final class FirstByteScenario {
         long started = System.nanoTime();
         try {
             for (int client = 0; client < concurrency; client++) {
-                String token = rig.token("bench-c" + concurrency + "-client-" + client);
+                String user = "bench-c" + concurrency + "-client-" + client;
+                String token = rig.token(user);
                 running.add(clients.submit(() -> {
                     List<Trace> traces = new ArrayList<>();
                     for (int round = 0; round < rounds; round++) {
-                        traces.add(session(token, oldWayClients));
+                        traces.add(session(user, token, oldWayClients));
                     }
                     return traces;
                 }));
@@ -88,11 +89,13 @@ public final class FirstByteScenario {
     }
 
     /** One session: post, both routers asked at once, timestamps from the session's row, delete. */
-    private Trace session(String token, ExecutorService oldWayClients) throws IOException, InterruptedException {
+    private Trace session(String user, String token, ExecutorService oldWayClients)
+            throws IOException, InterruptedException {
         HttpClient http = rig.http();
         SessionApi api = rig.api();
+        UUID project = rig.staticProject(user);
         long posted = System.nanoTime();
-        SessionApi.Accepted session = api.create(token, UUID.randomUUID());
+        SessionApi.Accepted session = api.create(token, project);
         long accepted = System.nanoTime();
         URI oldWayUrl = URI.create(oldWay.baseUrl() + "/s/" + session.sessionId() + "/");
         Future<Answer> oldWayAnswer = oldWayClients.submit(() -> get(http, oldWayUrl, OLD_WAY_TIMEOUT, posted));

@@ -1,14 +1,19 @@
 package dev.velocitypreview.bench.rig;
 
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+
+import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.launcher.EmbeddedPlatform;
 import dev.velocitypreview.launcher.PlatformSecrets;
+import dev.velocitypreview.testkit.StaticProjects;
 
 /**
  * The embedded platform as the launcher runs it (provisioner with the CDC relay and the local machine driver,
@@ -24,15 +29,17 @@ public final class PlatformRig implements AutoCloseable {
     private final WatchedDirectory directory;
     private final String jdbcUrl;
     private final String databaseUser;
+    private final Path stateDir;
     private final HttpClient http;
 
     private PlatformRig(EmbeddedKafkaBroker broker, EmbeddedPlatform platform, WatchedDirectory directory,
-                        String jdbcUrl, String databaseUser) {
+                        String jdbcUrl, String databaseUser, Path stateDir) {
         this.broker = broker;
         this.platform = platform;
         this.directory = directory;
         this.jdbcUrl = jdbcUrl;
         this.databaseUser = databaseUser;
+        this.stateDir = stateDir;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -41,10 +48,11 @@ public final class PlatformRig implements AutoCloseable {
         String jdbcUrl = infrastructure.createDatabase("platform");
         EmbeddedKafkaBroker broker = infrastructure.startBroker("platform");
         EmbeddedPlatform platform = null;
+        Path stateDir = infrastructure.directory("platform-state");
         try {
             platform = EmbeddedPlatform.start(broker.bootstrapServers(),
                     new EmbeddedPlatform.Database(jdbcUrl, infrastructure.databaseUser(), ""),
-                    infrastructure.directory("platform-state"), 0, 0, PlatformSecrets.random(),
+                    stateDir, 0, 0, PlatformSecrets.random(),
                     Map.of("velocity.router.max-hold", MACHINE_WAIT.toSeconds() + "s",
                             "velocity.provisioner.ready-timeout", MACHINE_WAIT.toSeconds() + "s",
                             // the scenarios' JDK client does not send *.localhost to loopback as browsers do, and
@@ -54,7 +62,7 @@ public final class PlatformRig implements AutoCloseable {
                     .awaitReady(Duration.ofMinutes(3));
             WatchedDirectory directory = WatchedDirectory.start(broker.bootstrapServers(),
                     infrastructure.directory("platform-directory"), "bench-platform-directory", Duration.ofMinutes(1));
-            return new PlatformRig(broker, platform, directory, jdbcUrl, infrastructure.databaseUser());
+            return new PlatformRig(broker, platform, directory, jdbcUrl, infrastructure.databaseUser(), stateDir);
         } catch (RuntimeException e) {
             if (platform != null) {
                 platform.close();
@@ -88,6 +96,22 @@ public final class PlatformRig implements AutoCloseable {
 
     public WatchedDirectory directory() {
         return directory;
+    }
+
+    /**
+     * A new static project of {@code owner} (one page, no dev server), for scenarios that time the platform rather
+     * than a template's {@code npm ci}.
+     */
+    public UUID staticProject(String owner) {
+        PGSimpleDataSource database = new PGSimpleDataSource();
+        database.setUrl(jdbcUrl);
+        database.setUser(databaseUser);
+        return StaticProjects.create(database, owner);
+    }
+
+    /** Where a local machine's runtime writes its project's files (the local driver's layout). */
+    public Path machineWorkDir(String machineId) {
+        return stateDir.resolve("machines").resolve(machineId).resolve("work");
     }
 
     /** The platform's database, for the old way's router (which reads it) and for seeding projects. */

@@ -17,11 +17,26 @@ public final class SessionApi {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpClient http;
+    private final String apiUrl;
     private final URI sessions;
 
     public SessionApi(HttpClient http, String apiUrl) {
         this.http = http;
+        this.apiUrl = apiUrl;
         this.sessions = URI.create(apiUrl + "/v1/sessions");
+    }
+
+    /** {@code PUT /v1/projects/{id}/files/{path}?wait=applied}: the answer once every running preview has it. */
+    public HttpResponse<String> writeAndWait(String token, UUID projectId, String path, String content)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/v1/projects/" + projectId + "/files/" + path
+                                + "?wait=applied"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "text/plain; charset=utf-8")
+                        .PUT(HttpRequest.BodyPublishers.ofString(content))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** What a 202 to {@code POST /v1/sessions} says. */

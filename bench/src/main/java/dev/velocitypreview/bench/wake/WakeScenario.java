@@ -59,7 +59,8 @@ public final class WakeScenario {
     public WakeResult run(Settings settings) throws IOException, InterruptedException {
         System.out.printf("bench: wake to first byte, %d sessions%n", settings.sessions());
         long started = System.nanoTime();
-        String token = rig.token("bench-wake");
+        String user = "bench-wake";
+        String token = rig.token(user);
         SessionApi api = rig.api();
         List<WakeResult.Trace> traces = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
@@ -68,7 +69,7 @@ public final class WakeScenario {
                         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "0"),
                 Topics.SESSION_COMMANDS.keySerde().serializer(), Topics.SESSION_COMMANDS.valueSerde().serializer())) {
             for (int i = 0; i < settings.sessions(); i++) {
-                SessionApi.Accepted session = api.create(token, UUID.randomUUID());
+                SessionApi.Accepted session = api.create(token, rig.staticProject(user));
                 ids.add(session.sessionId());
                 traces.add(session(session, commands));
                 api.terminate(token, session.statusUrl());

@@ -1,5 +1,7 @@
 package dev.velocitypreview.provisioner.files;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +21,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -48,6 +51,24 @@ class FilesConfiguration {
     @Bean
     ProjectFileWriter projectFileWriter(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager transactions) {
         return new ProjectFileWriter(jdbc, new TransactionTemplate(transactions), FileRules.DEFAULTS);
+    }
+
+    @Bean
+    FileCommandRetention fileCommandRetention(NamedParameterJdbcTemplate jdbc, ProvisionerSettings settings, Clock clock) {
+        return new FileCommandRetention(jdbc, settings.files().commandRetention(), clock);
+    }
+
+    /** Prunes old outcomes on a thread of its own, first one interval after start. */
+    @Bean(destroyMethod = "shutdown")
+    ThreadPoolTaskScheduler fileCommandPruning(FileCommandRetention retention, ProvisionerSettings settings,
+                                               Clock clock) {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setThreadNamePrefix("file-command-pruning-");
+        scheduler.setDaemon(true);
+        scheduler.initialize();
+        Duration interval = settings.files().pruneInterval();
+        scheduler.scheduleWithFixedDelay(retention::pruneQuietly, clock.instant().plus(interval), interval);
+        return scheduler;
     }
 
     @Bean(destroyMethod = "destroy")

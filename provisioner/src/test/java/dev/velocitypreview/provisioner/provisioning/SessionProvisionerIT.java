@@ -647,7 +647,8 @@ class SessionProvisionerIT {
                 new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
                 Duration.ofSeconds(5),
                 new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
-                        new ProvisionerSettings.Local(null, null, true), null, sync));
+                        new ProvisionerSettings.Local(null, null, true), null, sync),
+                new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)));
     }
 
     private static SessionCommand.Create create(Tier tier) {

@@ -1,4 +1,4 @@
-package dev.velocitypreview.launcher;
+package dev.velocitypreview.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,9 +15,9 @@ import java.util.Locale;
  * goes to that port as to a proxy, so it carries its own host in the request line and the {@code Host} header,
  * exactly as a browser's would. Other URLs are left alone.
  */
-final class LoopbackPreviews extends ProxySelector {
+public final class LoopbackPreviews extends ProxySelector {
 
-    static final LoopbackPreviews SELECTOR = new LoopbackPreviews();
+    public static final LoopbackPreviews SELECTOR = new LoopbackPreviews();
 
     private LoopbackPreviews() {
     }
