@@ -5,8 +5,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import org.slf4j.Logger;
@@ -73,27 +74,48 @@ final class AdvisoryLock implements AutoCloseable {
         }
     }
 
+    /** A table's replica identity: what its UPDATEs and DELETEs log of the old row (pg_class.relreplident). */
+    enum ReplicaIdentity {
+        /** the primary key */
+        DEFAULT,
+        /** nothing */
+        NOTHING,
+        /** every column */
+        FULL,
+        /** the columns of a chosen unique index */
+        INDEX;
+
+        static ReplicaIdentity of(String relreplident) {
+            return switch (relreplident) {
+                case "f" -> FULL;
+                case "i" -> INDEX;
+                case "n" -> NOTHING;
+                default -> DEFAULT;
+            };
+        }
+    }
+
     /**
-     * The captured tables whose replica identity is not FULL, or an empty list if that cannot be read.
+     * The replica identity of each of {@code tables} that exists; empty if it cannot be read.
      *
      * @param tables {@code schema.table} names
      */
-    List<String> tablesWithoutFullReplicaIdentity(List<String> tables) {
-        List<String> partial = new ArrayList<>();
+    Map<String, ReplicaIdentity> replicaIdentities(List<String> tables) {
+        Map<String, ReplicaIdentity> identities = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT relreplident FROM pg_class WHERE oid = to_regclass(?)")) {
             for (String table : tables) {
                 statement.setString(1, table);
                 try (ResultSet result = statement.executeQuery()) {
-                    if (result.next() && !"f".equals(result.getString(1))) {
-                        partial.add(table);
+                    if (result.next()) {
+                        identities.put(table, ReplicaIdentity.of(result.getString(1)));
                     }
                 }
             }
         } catch (SQLException e) {
             LOG.atDebug().addKeyValue("reason", e.getMessage()).log("cannot read replica identities");
         }
-        return partial;
+        return identities;
     }
 
     /** False once the lock's connection is broken: another relay may then hold the lock. */

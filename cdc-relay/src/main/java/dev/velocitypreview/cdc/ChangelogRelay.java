@@ -19,8 +19,9 @@ import org.slf4j.spi.LoggingEventBuilder;
 import dev.velocitypreview.core.topic.Topics;
 
 /**
- * Streams {@code preview_sessions} from PostgreSQL's replication slot to {@link Topics#SESSIONS}
- * with Debezium's embedded engine (DESIGN.md, invariant 5):
+ * Streams {@code preview_sessions} from PostgreSQL's replication slot to {@link Topics#SESSIONS}, and
+ * {@code project_files} as notices to {@link Topics#PROJECT_FILES}, with Debezium's embedded engine (DESIGN.md,
+ * invariant 5):
  * <ul>
  *   <li>exactly one relay per database streams: it first takes a PostgreSQL advisory lock on a
  *       connection kept open while it streams; others stand by and retry. If that connection breaks
@@ -81,12 +82,12 @@ public final class ChangelogRelay implements AutoCloseable {
         return holdingLock;
     }
 
-    /** Session changes (rows and tombstones) Kafka acknowledged since this relay was created. */
+    /** Changes (session rows and tombstones, project file notices) Kafka acknowledged since this relay was created. */
     public long recordsRelayed() {
         return counters.recordsRelayed();
     }
 
-    /** Batches with at least one session change that Kafka acknowledged. */
+    /** Batches with at least one relayed change that Kafka acknowledged. */
     public long batchesRelayed() {
         return counters.batchesRelayed();
     }
@@ -170,11 +171,23 @@ public final class ChangelogRelay implements AutoCloseable {
             LOG.atWarn().addKeyValue("slot", settings.slotName()).addKeyValue("synchronous_commit", synchronousCommit)
                     .log("database runs with synchronous_commit off, changes reach Kafka up to ~200 ms later");
         }
+        Map<String, AdvisoryLock.ReplicaIdentity> identities = lock.replicaIdentities(settings.tables());
         // Without REPLICA IDENTITY FULL an update that leaves a large (TOASTed) value unchanged carries
         // Debezium's placeholder __debezium_unavailable_value instead of the value, e.g. a long error text.
-        for (String table : lock.tablesWithoutFullReplicaIdentity(settings.tables())) {
-            LOG.atWarn().addKeyValue("slot", settings.slotName()).addKeyValue("table", table)
+        AdvisoryLock.ReplicaIdentity sessions = identities.get(ChangelogRelaySettings.SESSIONS_TABLE);
+        if (sessions != null && sessions != AdvisoryLock.ReplicaIdentity.FULL) {
+            LOG.atWarn().addKeyValue("slot", settings.slotName()).addKeyValue("table", ChangelogRelaySettings.SESSIONS_TABLE)
+                    .addKeyValue("replicaIdentity", sessions)
                     .log("table lacks REPLICA IDENTITY FULL, updates may relay a placeholder for unchanged large values");
+        }
+        // A notice needs only the project and path, which a delete carries with the unique index as identity (or
+        // FULL); with the primary key alone it carries neither, and the delete is passed over.
+        AdvisoryLock.ReplicaIdentity files = identities.get(ChangelogRelaySettings.PROJECT_FILES_TABLE);
+        if (files != null && files != AdvisoryLock.ReplicaIdentity.FULL && files != AdvisoryLock.ReplicaIdentity.INDEX) {
+            LOG.atWarn().addKeyValue("slot", settings.slotName())
+                    .addKeyValue("table", ChangelogRelaySettings.PROJECT_FILES_TABLE).addKeyValue("replicaIdentity", files)
+                    .log("table's replica identity is neither its (project_id, file_path) index nor FULL,"
+                            + " deletes are passed over");
         }
     }
 
@@ -236,9 +249,9 @@ public final class ChangelogRelay implements AutoCloseable {
             counters.engineRestarted();
             Throwable error = outcome.error();
             LoggingEventBuilder event = LOG.atError().setCause(error).addKeyValue("slot", settings.slotName());
-            String session = ChangeNotRelayedException.sessionIn(error);
-            if (session != null) {
-                event = event.addKeyValue("session", session);
+            TableRoute.Subject subject = ChangeNotRelayedException.subjectIn(error);
+            if (subject != null) {
+                event = event.addKeyValue(subject.kind(), subject.id());
             }
             event.addKeyValue("reason", outcome.message()).addKeyValue("failuresInARow", failuresInARow)
                     .addKeyValue("restartIn", backoff).log("engine stopped or could not start, restarting it");

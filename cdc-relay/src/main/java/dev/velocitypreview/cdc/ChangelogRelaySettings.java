@@ -36,8 +36,11 @@ import dev.velocitypreview.core.retry.Backoff;
  * @param publicationName         publication the slot reads (created, filtered to {@code tables});
  *                                default {@code velocity_preview_pub}
  * @param tables                  captured tables as {@code schema.table}; default
- *                                {@code [public.preview_sessions]}. Only {@code public.preview_sessions}
- *                                is relayed to a topic; changes of other tables are acknowledged and skipped.
+ *                                {@code [public.preview_sessions, public.project_files]}. Changes of
+ *                                {@code public.preview_sessions} become {@code preview.sessions}, those of
+ *                                {@code public.project_files} {@code preview.project-files}; changes of other
+ *                                tables are acknowledged and skipped. {@code project_files} is streamed only,
+ *                                never snapshotted: its notices wake syncs, and rows that exist already need none.
  * @param pollInterval            how long the engine waits for more changes before handing over a
  *                                batch; default 10 ms (Debezium's 500 ms puts ~500 ms on every change)
  * @param heartbeatInterval       heartbeat period, so an idle table does not pin WAL; default 10 s
@@ -45,8 +48,13 @@ import dev.velocitypreview.core.retry.Backoff;
  *                                slot advanced; bounds what a successor replays; default 1 s
  * @param sessionsTopicPartitions partitions of the sessions topic when the relay creates it; default 6
  *                                (consumer groups such as cleanup can spread over up to 6 members)
+ * @param projectFilesTopicPartitions partitions of the project files topic when the relay creates it;
+ *                                default 6, like the sessions topic
+ * @param projectFilesRetention   how long the project files topic keeps a notice when the relay creates it
+ *                                (delete policy, not compacted: a notice only wakes the syncs of machines that
+ *                                are waiting now, and a machine catches up by syncing); default 1 day
  * @param offsetsTopicPartitions  partitions of the offsets topic when created; default 1
- * @param replicationFactor       replication factor of both topics when created; default 1 (the
+ * @param replicationFactor       replication factor of the topics when created; default 1 (the
  *                                embedded single broker); use 3 on a real cluster
  * @param sendTimeout             how long a batch waits for Kafka's acknowledgements before it fails
  *                                and the engine restarts; default 30 s
@@ -76,6 +84,8 @@ public record ChangelogRelaySettings(
         @NotNull @PositiveDuration Duration heartbeatInterval,
         @NotNull @PositiveDuration Duration offsetFlushInterval,
         @Min(1) int sessionsTopicPartitions,
+        @Min(1) int projectFilesTopicPartitions,
+        @NotNull @PositiveDuration Duration projectFilesRetention,
         @Min(1) int offsetsTopicPartitions,
         @Min(1) short replicationFactor,
         @NotNull @PositiveDuration Duration sendTimeout,
@@ -103,11 +113,16 @@ public record ChangelogRelaySettings(
     public static final long DEFAULT_HEARTBEAT_INTERVAL_S = 10;
     public static final long DEFAULT_OFFSET_FLUSH_INTERVAL_S = 1;
     public static final int DEFAULT_SESSIONS_TOPIC_PARTITIONS = 6;
+    public static final int DEFAULT_PROJECT_FILES_TOPIC_PARTITIONS = 6;
+    public static final long DEFAULT_PROJECT_FILES_RETENTION_H = 24;
     public static final short DEFAULT_REPLICATION_FACTOR = 1;
     public static final long DEFAULT_STANDBY_RETRY_S = 5;
 
     /** The table whose changes become {@code preview.sessions}. */
     public static final String SESSIONS_TABLE = "public.preview_sessions";
+
+    /** The table whose changes become {@code preview.project-files} notices. */
+    public static final String PROJECT_FILES_TABLE = "public.project_files";
 
     /** Checks only what it needs to build; the constraints are checked by {@link Builder#build()}. */
     public ChangelogRelaySettings {
@@ -129,6 +144,8 @@ public record ChangelogRelaySettings(
                 + ", publicationName=" + publicationName + ", tables=" + tables + ", pollInterval=" + pollInterval
                 + ", heartbeatInterval=" + heartbeatInterval + ", offsetFlushInterval=" + offsetFlushInterval
                 + ", sessionsTopicPartitions=" + sessionsTopicPartitions
+                + ", projectFilesTopicPartitions=" + projectFilesTopicPartitions
+                + ", projectFilesRetention=" + projectFilesRetention
                 + ", offsetsTopicPartitions=" + offsetsTopicPartitions + ", replicationFactor=" + replicationFactor
                 + ", sendTimeout=" + sendTimeout + ", lockKey=" + lockKey + ", standbyRetry=" + standbyRetry
                 + ", lockCheckInterval=" + lockCheckInterval + ", restartBackoff=" + restartBackoff
@@ -154,11 +171,13 @@ public record ChangelogRelaySettings(
         private String bootstrapServers = "localhost:9092";
         private String slotName = DEFAULT_SLOT_NAME;
         private String publicationName = DEFAULT_PUBLICATION_NAME;
-        private List<String> tables = List.of(SESSIONS_TABLE);
+        private List<String> tables = List.of(SESSIONS_TABLE, PROJECT_FILES_TABLE);
         private Duration pollInterval = Duration.ofMillis(DEFAULT_POLL_INTERVAL_MS);
         private Duration heartbeatInterval = Duration.ofSeconds(DEFAULT_HEARTBEAT_INTERVAL_S);
         private Duration offsetFlushInterval = Duration.ofSeconds(DEFAULT_OFFSET_FLUSH_INTERVAL_S);
         private int sessionsTopicPartitions = DEFAULT_SESSIONS_TOPIC_PARTITIONS;
+        private int projectFilesTopicPartitions = DEFAULT_PROJECT_FILES_TOPIC_PARTITIONS;
+        private Duration projectFilesRetention = Duration.ofHours(DEFAULT_PROJECT_FILES_RETENTION_H);
         private int offsetsTopicPartitions = 1;
         private short replicationFactor = DEFAULT_REPLICATION_FACTOR;
         private Duration sendTimeout = Duration.ofSeconds(30);
@@ -185,6 +204,8 @@ public record ChangelogRelaySettings(
             heartbeatInterval = s.heartbeatInterval;
             offsetFlushInterval = s.offsetFlushInterval;
             sessionsTopicPartitions = s.sessionsTopicPartitions;
+            projectFilesTopicPartitions = s.projectFilesTopicPartitions;
+            projectFilesRetention = s.projectFilesRetention;
             offsetsTopicPartitions = s.offsetsTopicPartitions;
             replicationFactor = s.replicationFactor;
             sendTimeout = s.sendTimeout;
@@ -233,6 +254,16 @@ public record ChangelogRelaySettings(
 
         public Builder sessionsTopicPartitions(int value) {
             sessionsTopicPartitions = value;
+            return this;
+        }
+
+        public Builder projectFilesTopicPartitions(int value) {
+            projectFilesTopicPartitions = value;
+            return this;
+        }
+
+        public Builder projectFilesRetention(Duration value) {
+            projectFilesRetention = value;
             return this;
         }
 
@@ -285,7 +316,8 @@ public record ChangelogRelaySettings(
         public ChangelogRelaySettings build() {
             ChangelogRelaySettings settings = Constraints.check(new ChangelogRelaySettings(jdbcUrl, username, password, bootstrapServers, slotName,
                     publicationName, tables, pollInterval, heartbeatInterval, offsetFlushInterval,
-                    sessionsTopicPartitions, offsetsTopicPartitions, replicationFactor, sendTimeout, lockKey,
+                    sessionsTopicPartitions, projectFilesTopicPartitions, projectFilesRetention,
+                    offsetsTopicPartitions, replicationFactor, sendTimeout, lockKey,
                     standbyRetry, lockCheckInterval, restartBackoff, producerOverrides,
                     engineOverrides));
             // Fail now, not when the engine first starts, if the url cannot be read.

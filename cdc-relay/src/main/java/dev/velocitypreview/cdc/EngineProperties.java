@@ -1,5 +1,6 @@
 package dev.velocitypreview.cdc;
 
+import java.util.List;
 import java.util.Properties;
 
 import dev.velocitypreview.cdc.internal.OwnedAdminKafkaOffsetBackingStore;
@@ -12,16 +13,16 @@ final class EngineProperties {
 
     /**
      * Prefix of Debezium's logical topic names. Never a Kafka topic of ours (records are routed by
-     * {@link SessionChangeConsumer}), but part of the offsets' key, so it must never change.
+     * {@link TableChangeConsumer}), but part of the offsets' key, so it must never change.
      */
     static final String TOPIC_PREFIX = "velocity_preview";
 
     private EngineProperties() {
     }
 
-    /** Debezium's topic for changes of {@code public.preview_sessions}. */
-    static String sessionsSourceTopic() {
-        return TOPIC_PREFIX + "." + ChangelogRelaySettings.SESSIONS_TABLE;
+    /** Debezium's topic for changes of {@code table} ({@code schema.table}). */
+    static String sourceTopic(String table) {
+        return TOPIC_PREFIX + "." + table;
     }
 
     static Properties of(ChangelogRelaySettings settings) {
@@ -43,6 +44,18 @@ final class EngineProperties {
         p.setProperty("publication.name", settings.publicationName());
         p.setProperty("publication.autocreate.mode", "filtered");
         p.setProperty("table.include.list", String.join(",", settings.tables()));
+        // A file's notice names its project and path, so those are its key: they are what a DELETE's before-image
+        // holds (the table's replica identity is its unique (project_id, file_path) index), the id is not.
+        p.setProperty("message.key.columns", ChangelogRelaySettings.PROJECT_FILES_TABLE + ":project_id,file_path");
+        // Notices carry no content: leaving it out of the events keeps large files out of the relay's memory.
+        p.setProperty("column.exclude.list", quoted(ChangelogRelaySettings.PROJECT_FILES_TABLE) + "\\.content");
+        // A notice wakes the syncs of machines running now; a snapshot would send one for every file ever stored.
+        List<String> snapshotted = settings.tables().stream()
+                .filter(table -> !table.equals(ChangelogRelaySettings.PROJECT_FILES_TABLE))
+                .map(EngineProperties::quoted).toList();
+        if (!snapshotted.isEmpty()) {
+            p.setProperty("snapshot.include.collection.list", String.join(",", snapshotted));
+        }
         // Rows that exist before the slot does are read once by a snapshot, then the slot streams. Unlike
         // "initial", "when_needed" also snapshots again when the stored offsets point at WAL the slot no
         // longer has (a dropped and recreated slot): a re-read duplicates rows, a gap would lose changes.
@@ -71,5 +84,10 @@ final class EngineProperties {
 
         p.putAll(settings.engineOverrides());
         return p;
+    }
+
+    /** A {@code schema.table} name as the regular expression Debezium's collection and column lists take. */
+    private static String quoted(String table) {
+        return table.replace(".", "\\.").replace("$", "\\$");
     }
 }

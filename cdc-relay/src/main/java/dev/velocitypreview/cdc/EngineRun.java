@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -53,8 +54,8 @@ final class EngineRun implements AutoCloseable {
     private EngineRun(ChangelogRelaySettings settings, RelayCounters counters, Producer<String, byte[]> producer) {
         this.slot = settings.slotName();
         this.producer = producer;
-        SessionChangeConsumer consumer = new SessionChangeConsumer(producer, EngineProperties.sessionsSourceTopic(),
-                settings.sendTimeout(), counters, Clock.systemUTC());
+        TableChangeConsumer consumer = new TableChangeConsumer(producer,
+                List.of(new SessionRoute(), new ProjectFileRoute()), settings.sendTimeout(), counters, Clock.systemUTC());
         // The default builder factory is the async engine (ConvertingAsyncEngineBuilderFactory).
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(EngineProperties.of(settings))

@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.core.topic.Topics;
 
-/** Creates the relay's two compacted topics when they are missing; existing topics are left as they are. */
+/**
+ * Creates the relay's topics when they are missing: the sessions changelog and the offsets, compacted; the project
+ * files notices, deleted after their retention. Existing topics are left as they are.
+ */
 final class RelayTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayTopics.class);
@@ -31,6 +34,10 @@ final class RelayTopics {
         List<NewTopic> wanted = List.of(
                 new NewTopic(Topics.SESSIONS.name(), settings.sessionsTopicPartitions(), settings.replicationFactor())
                         .configs(compacted),
+                new NewTopic(Topics.PROJECT_FILES.name(), settings.projectFilesTopicPartitions(),
+                        settings.replicationFactor()).configs(Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                                TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.projectFilesRetention().toMillis()))),
                 new NewTopic(Topics.CDC_OFFSETS, settings.offsetsTopicPartitions(), settings.replicationFactor())
                         .configs(compacted));
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -19,8 +19,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import dev.velocitypreview.core.topic.Topics;
 
 /**
- * Reads {@link Topics#SESSIONS} from its beginning, keeping the records of the sessions a test
- * wrote (the topic is shared with other tests of this JVM). Per session, records stay in topic order.
+ * Reads {@link Topics#SESSIONS} (or another of the relay's topics) from its beginning, keeping the records of the
+ * sessions (or projects) a test wrote (the topic is shared with other tests of this JVM). Per key, records stay in
+ * topic order.
  */
 final class ChangelogReader implements AutoCloseable {
 
@@ -30,14 +31,19 @@ final class ChangelogReader implements AutoCloseable {
 
     /** Call once the relay has created the topic (it is streaming). */
     ChangelogReader(String bootstrapServers, Collection<UUID> sessions) {
-        this.keys = Set.copyOf(sessions.stream().map(UUID::toString).toList());
+        this(bootstrapServers, Topics.SESSIONS.name(), sessions);
+    }
+
+    /** Reads {@code topic}, keeping the records keyed by one of {@code keys}. */
+    ChangelogReader(String bootstrapServers, String topic, Collection<UUID> keys) {
+        this.keys = Set.copyOf(keys.stream().map(UUID::toString).toList());
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo partition : consumer.partitionsFor(Topics.SESSIONS.name(), Duration.ofSeconds(10))) {
+        for (PartitionInfo partition : consumer.partitionsFor(topic, Duration.ofSeconds(10))) {
             partitions.add(new TopicPartition(partition.topic(), partition.partition()));
         }
         consumer.assign(partitions);
@@ -54,9 +60,9 @@ final class ChangelogReader implements AutoCloseable {
         return List.copyOf(records);
     }
 
-    /** The records of one session read so far, in topic order. */
-    List<ConsumerRecord<String, byte[]>> of(UUID session) {
-        return records.stream().filter(record -> record.key().equals(session.toString())).toList();
+    /** The records of one session (or project) read so far, in topic order. */
+    List<ConsumerRecord<String, byte[]>> of(UUID key) {
+        return records.stream().filter(record -> record.key().equals(key.toString())).toList();
     }
 
     @Override

@@ -22,16 +22,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.core.edits.EditCodec;
+import dev.velocitypreview.core.edits.ProjectFileNotice;
 import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.SessionRowCodec;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
+import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
@@ -106,6 +114,117 @@ class ChangelogRelayIT {
         // The counters move just after Kafka's acknowledgement, so possibly after our consumer saw the records.
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.recordsRelayed() >= 4);
         assertThat(relay.lastRelayLagMillis()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void writesUpdatesAndDeletesOfProjectFilesArriveAsNoticesKeyedByTheirProjectWithoutContent() {
+        ProjectFileTable files = new ProjectFileTable(database.dataSource());
+        UUID project = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        files.insertProject(project);
+        files.insertProject(other);
+        files.insert(project, "index.html", "<h1>before the relay</h1>");
+        ChangelogRelay relay = started(settings);
+
+        String large = "x".repeat(200_000);
+        files.insert(project, "src/App.jsx", large);
+        files.overwrite(project, "src/App.jsx", "export default () => 'two'");
+        files.insert(other, "src/App.jsx", "other");
+        files.delete(project, "src/App.jsx");
+
+        ChangelogReader reader = new ChangelogReader(bootstrapServers, Topics.PROJECT_FILES.name(), List.of(project, other));
+        readers.add(reader);
+        await().atMost(PATIENCE).until(() -> reader.poll(Duration.ofMillis(100)).size() >= 4);
+
+        List<ConsumerRecord<String, byte[]>> notices = reader.of(project);
+        assertThat(notices).extracting(ConsumerRecord::key).containsOnly(project.toString());
+        // the codec refuses unknown fields: a notice holding content would not decode
+        assertThat(notices).extracting(record -> EditCodec.decodeNotice(record.value())).as("a file that existed"
+                + " before the relay's first start is not snapshotted; a write, an update and a delete are told")
+                .containsExactly(
+                        new ProjectFileNotice(project, "src/App.jsx", 1, false),
+                        new ProjectFileNotice(project, "src/App.jsx", 2, false),
+                        new ProjectFileNotice(project, "src/App.jsx", 0, true));
+        assertThat(notices).allSatisfy(record -> assertThat(record.value()).hasSizeLessThan(200));
+        assertThat(reader.of(other)).extracting(record -> EditCodec.decodeNotice(record.value()))
+                .containsExactly(new ProjectFileNotice(other, "src/App.jsx", 1, false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.recordsRelayed() >= 4);
+    }
+
+    @Test
+    void aDeploymentThatCapturedSessionsAloneCapturesProjectFilesOnceTheRelayStartsAgain() throws SQLException {
+        // as the relay before project files: its publication, slot and offsets name preview_sessions alone
+        ChangelogRelay before = started(settings.toBuilder()
+                .tables(List.of(ChangelogRelaySettings.SESSIONS_TABLE)).build());
+        UUID session = UUID.randomUUID();
+        table.insert(SessionTable.provisioning(session, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        ChangelogReader sessions = reader(List.of(session));
+        await().atMost(PATIENCE).until(() -> !sessions.poll(Duration.ofMillis(100)).isEmpty());
+        before.close();
+        assertThat(publishedTables()).containsExactly("public.preview_sessions");
+
+        started(settings);
+        ProjectFileTable files = new ProjectFileTable(database.dataSource());
+        UUID project = UUID.randomUUID();
+        files.insertProject(project);
+        files.insert(project, "index.html", "<h1>hi</h1>");
+
+        // Debezium's filtered mode sets an existing publication's tables to those captured as its stream starts
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(publishedTables())
+                .containsExactlyInAnyOrder("public.preview_sessions", "public.project_files"));
+        files.insert(project, "src/main.js", "console.log('hi')");
+        files.delete(project, "index.html");
+        ChangelogReader reader = new ChangelogReader(bootstrapServers, Topics.PROJECT_FILES.name(), List.of(project));
+        readers.add(reader);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(reader.poll(Duration.ofMillis(100)))
+                .extracting(record -> EditCodec.decodeNotice(record.value()))
+                .containsExactly(new ProjectFileNotice(project, "src/main.js", 1, false),
+                        new ProjectFileNotice(project, "index.html", 0, true)));
+        UUID after = UUID.randomUUID();
+        table.insert(SessionTable.provisioning(after, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        ChangelogReader sessionsAfter = reader(List.of(after));
+        await("sessions are relayed as before").atMost(PATIENCE)
+                .until(() -> !sessionsAfter.poll(Duration.ofMillis(100)).isEmpty());
+    }
+
+    @Test
+    void aFileDeleteThatCarriesNoProjectAndPathIsPassedOverWithoutStoppingTheChangelog() throws SQLException {
+        // a database whose project_files kept the default replica identity (the primary key): its deletes say neither
+        try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE project_files REPLICA IDENTITY DEFAULT");
+        }
+        ChangelogRelay relay = started(settings);
+        ProjectFileTable files = new ProjectFileTable(database.dataSource());
+        UUID project = UUID.randomUUID();
+        files.insertProject(project);
+        files.insert(project, "index.html", "<h1>hi</h1>");
+        files.delete(project, "index.html");
+        UUID session = UUID.randomUUID();
+        table.insert(SessionTable.provisioning(session, Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        files.insert(project, "after.html", "<h1>after</h1>");
+
+        ChangelogReader sessions = reader(List.of(session));
+        await().atMost(PATIENCE).until(() -> !sessions.poll(Duration.ofMillis(100)).isEmpty());
+        ChangelogReader notices = new ChangelogReader(bootstrapServers, Topics.PROJECT_FILES.name(), List.of(project));
+        readers.add(notices);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(notices.poll(Duration.ofMillis(100)))
+                .extracting(record -> EditCodec.decodeNotice(record.value()))
+                .containsExactly(new ProjectFileNotice(project, "index.html", 1, false),
+                        new ProjectFileNotice(project, "after.html", 1, false)));
+        assertThat(relay.restarts()).as("the delete did not fail its batch").isZero();
+    }
+
+    @Test
+    void theProjectFilesTopicIsCreatedWithTheDeletePolicyAndItsRetention() throws Exception {
+        started(settings);
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.PROJECT_FILES.name());
+            Config config = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+            assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_DELETE);
+            assertThat(config.get(TopicConfig.RETENTION_MS_CONFIG).value())
+                    .isEqualTo(Long.toString(Duration.ofDays(1).toMillis()));
+        }
     }
 
     @Test
@@ -300,6 +419,21 @@ class ChangelogRelayIT {
              ResultSet result = statement.executeQuery()) {
             assertThat(result.next()).as("a relay holds the advisory lock").isTrue();
         }
+    }
+
+    private Set<String> publishedTables() throws SQLException {
+        Set<String> tables = new HashSet<>();
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            statement.setString(1, settings.publicationName());
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    tables.add(result.getString(1));
+                }
+            }
+        }
+        return tables;
     }
 
     private boolean dropSlot(String slot) throws SQLException {

@@ -23,11 +23,13 @@ class ChangelogRelaySettingsTest {
         assertThat(settings.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(settings.slotName()).isEqualTo("velocity_preview");
         assertThat(settings.publicationName()).isEqualTo("velocity_preview_pub");
-        assertThat(settings.tables()).containsExactly("public.preview_sessions");
+        assertThat(settings.tables()).containsExactly("public.preview_sessions", "public.project_files");
         assertThat(settings.pollInterval()).isEqualTo(Duration.ofMillis(10));
         assertThat(settings.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.offsetFlushInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.sessionsTopicPartitions()).isEqualTo(6);
+        assertThat(settings.projectFilesTopicPartitions()).isEqualTo(6);
+        assertThat(settings.projectFilesRetention()).isEqualTo(Duration.ofDays(1));
         assertThat(settings.offsetsTopicPartitions()).isEqualTo(1);
         assertThat(settings.replicationFactor()).isEqualTo((short) 1);
         assertThat(settings.lockKey()).isEqualTo(ChangelogRelaySettings.DEFAULT_LOCK_KEY);
@@ -44,7 +46,8 @@ class ChangelogRelaySettingsTest {
         assertThat(copy).isEqualTo(new ChangelogRelaySettings(settings.jdbcUrl(), settings.username(),
                 settings.password(), settings.bootstrapServers(), settings.slotName(), settings.publicationName(),
                 settings.tables(), Duration.ofMillis(50), settings.heartbeatInterval(), settings.offsetFlushInterval(),
-                settings.sessionsTopicPartitions(), settings.offsetsTopicPartitions(), settings.replicationFactor(),
+                settings.sessionsTopicPartitions(), settings.projectFilesTopicPartitions(),
+                settings.projectFilesRetention(), settings.offsetsTopicPartitions(), settings.replicationFactor(),
                 settings.sendTimeout(), settings.lockKey(), settings.standbyRetry(), settings.lockCheckInterval(),
                 settings.restartBackoff(), settings.producerOverrides(),
                 settings.engineOverrides()));

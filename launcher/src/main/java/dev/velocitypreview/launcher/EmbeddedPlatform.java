@@ -53,7 +53,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * @param stateDir       where the services keep local state (machines, stream stores)
      * @param apiPort        session API port, 0 for any
      * @param routerPort     router port, 0 for any
-     * @param secrets        the API token and preview token keys
+     * @param secrets        the API token, preview token and sync keys
      * @param settings       further settings for every service (each reads only its own prefix)
      * @param progress       told about each service as it starts
      */
@@ -115,7 +115,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "spring.datasource.password", database.password(),
                         "velocity.provisioner.kafka.bootstrap-servers", kafkaBootstrap,
                         "velocity.provisioner.machines.local.root-dir", machinesRoot,
-                        "velocity.provisioner.machines.local.stop-machines-on-close", true))), starters);
+                        "velocity.provisioner.machines.local.stop-machines-on-close", true,
+                        // live edits: local machines reach the API on loopback, as the user does
+                        "velocity.provisioner.machines.sync.url", apiUrl,
+                        "velocity.provisioner.machines.sync.secret", secrets.syncSecret().value()))), starters);
         CompletableFuture<ConfigurableApplicationContext> router = CompletableFuture.supplyAsync(
                 () -> RouterApplication.start(with(withoutSecurity, settings, Map.of(
                         "server.port", chosenRouterPort,
@@ -129,6 +132,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.session-service.public-base-url", apiUrl,
                         "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret().value(),
                         "velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value(),
+                        "velocity.session-service.sync.secret", secrets.syncSecret().value(),
                         // the files API reads project_files where the provisioner writes them (one database here;
                         // a deployment gives it a read-only role)
                         "velocity.session-service.files.datasource.url", database.jdbcUrl(),

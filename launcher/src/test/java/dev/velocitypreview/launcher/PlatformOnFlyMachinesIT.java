@@ -22,6 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
 
+import dev.velocitypreview.core.access.SessionSyncToken;
 import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.TestDatabase;
 import dev.velocitypreview.testkit.TestKafka;
@@ -39,6 +40,7 @@ class PlatformOnFlyMachinesIT {
     private static final String USER = "fly-e2e-user";
     private static final String IMAGE = "registry.fly.io/velocity-previews:e2e";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final PlatformSecrets SECRETS = PlatformSecrets.random();
     private static RecordingFlyMachines fly;
     private static EmbeddedPlatform platform;
     private static PlatformApi api;
@@ -59,7 +61,7 @@ class PlatformOnFlyMachinesIT {
         settings.put("velocity.provisioner.cdc.slot-name", "fly_e2e_" + UUID.randomUUID().toString().replace("-", ""));
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                Files.createTempDirectory("fly-e2e-platform-"), 0, 0, PlatformSecrets.random(), settings, step -> { })
+                Files.createTempDirectory("fly-e2e-platform-"), 0, 0, SECRETS, settings, step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofSeconds(120));
     }
@@ -120,6 +122,11 @@ class PlatformOnFlyMachinesIT {
         assertThat(config.path("metadata").path("user_id").asString()).isEqualTo(USER);
         assertThat(config.path("metadata").path("managed_by").asString()).isEqualTo("velocity-preview");
         assertThat(config.path("env").path("PREVIEW_SESSION_ID").asString()).isEqualTo(sessionId);
+        // live edits: the machine syncs from the embedded API with its own session's token
+        assertThat(config.path("env").path("PREVIEW_SYNC_URL").asString())
+                .isEqualTo(platform.apiUrl() + "/machine/v1/sessions/" + sessionId + "/sync");
+        assertThat(SessionSyncToken.matches(SECRETS.syncSecret().value(), UUID.fromString(sessionId),
+                config.path("env").path("PREVIEW_SYNC_TOKEN").asString())).isTrue();
 
         // DELETE answers 202; then the machine is destroyed, the row terminated, the preview 410
         HttpResponse<String> deleted = send(HttpRequest.newBuilder(URI.create(statusUrl)).DELETE());

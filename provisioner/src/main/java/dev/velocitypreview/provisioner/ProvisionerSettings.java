@@ -133,20 +133,56 @@ public record ProvisionerSettings(
         }
     }
 
-    /** @param local the local process driver, the default */
     /**
      * @param driver where previews run: {@code local} (child processes of this provisioner) or {@code fly}
      *               (Fly Machines; needs {@code machines.fly.*})
      * @param local  settings of the local driver
      * @param fly    settings of the Fly Machines driver; required when {@code driver} is {@code fly}
+     * @param sync   how machines fetch live edits from the session API; unset: no live edits
      */
-    public record Machines(@DefaultValue("local") Driver driver, @DefaultValue Local local, @Nullable Fly fly) {
+    public record Machines(@DefaultValue("local") Driver driver, @DefaultValue Local local, @Nullable Fly fly,
+                           @DefaultValue Sync sync) {
         public Machines {
             Objects.requireNonNull(local, "machines.local == null");
+            Objects.requireNonNull(sync, "machines.sync == null");
             if (driver == Driver.FLY && fly == null) {
                 throw new IllegalArgumentException("machines.driver is fly but machines.fly.* is not set "
                         + "(at least token, app, image and regions)");
             }
+        }
+    }
+
+    /**
+     * Live edits: each machine's runtime syncs its session's files from the session API, pulling what changed.
+     * Set both or neither; with neither, machines get no sync address and show the files they started with.
+     *
+     * @param url    the session API's base URL as the machines reach it (on Fly, its address on the private network,
+     *               such as {@code http://velocity-sessions.internal:8080}); a machine syncs at
+     *               {@code <url>/machine/v1/sessions/<session id>/sync} ({@code PREVIEW_SYNC_URL}). Set with
+     *               {@code secret} or not at all: without both, machines get no live edits (logged at start)
+     * @param secret the session API's {@code velocity.session-service.sync.secret} (a secret: pass it as
+     *               {@code VELOCITY_PROVISIONER_MACHINES_SYNC_SECRET}); each machine is given only its own session's
+     *               token derived from it ({@code PREVIEW_SYNC_TOKEN}), so project code that reads its runtime's
+     *               environment can sync no other session. Machines keep the token they were created with: a changed
+     *               secret ends the live edits of machines created before the change
+     */
+    public record Sync(@Nullable URI url, @Nullable Secret secret) {
+        public Sync {
+            if (secret != null && secret.isBlank()) {
+                secret = null;
+            }
+            if ((url == null) != (secret == null)) {
+                throw new IllegalArgumentException("machines.sync.url and machines.sync.secret go together: set both"
+                        + " for live edits, or neither");
+            }
+            if (url != null && (!url.isAbsolute() || !("http".equals(url.getScheme()) || "https".equals(url.getScheme())))) {
+                throw new IllegalArgumentException("machines.sync.url must be an absolute http or https URL, got " + url);
+            }
+        }
+
+        /** Both are set: machines sync their files. */
+        public boolean enabled() {
+            return url != null;
         }
     }
 

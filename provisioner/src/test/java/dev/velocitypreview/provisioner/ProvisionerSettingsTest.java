@@ -62,6 +62,25 @@ class ProvisionerSettingsTest {
                 });
     }
 
+    @Test
+    void liveEditsAreOffUntilBothSyncSettingsAreSet() {
+        context.run(started -> assertThat(started.getBean(ProvisionerSettings.class).machines().sync().enabled()).isFalse());
+        context.withPropertyValues("velocity.provisioner.machines.sync.url=http://velocity-api.internal:8080",
+                        "velocity.provisioner.machines.sync.secret=s3cr3t-sync")
+                .run(started -> {
+                    ProvisionerSettings settings = started.getBean(ProvisionerSettings.class);
+                    assertThat(settings.machines().sync().enabled()).isTrue();
+                    assertThat(settings.toString()).doesNotContain("s3cr3t-sync");
+                });
+    }
+
+    @Test
+    void aSyncUrlWithoutItsSecretIsRefused() {
+        context.withPropertyValues("velocity.provisioner.machines.sync.url=http://velocity-api.internal:8080")
+                .run(started -> assertThat(started).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("machines.sync.url and machines.sync.secret go together"));
+    }
+
     @EnableConfigurationProperties(ProvisionerSettings.class)
     static class Settings {
     }

@@ -109,6 +109,22 @@ class FlyMachinesDriverTest {
     }
 
     @Test
+    void theEnvironmentTheProvisionerGivesAMachineIsInItsConfig() {
+        api.then(200, "[]")
+                .then(200, machineJson(MACHINE, "created", session, "ams", "\"stop\"", "2024-05-20T17:07:36Z"));
+        MachineSpec syncing = new MachineSpec(session, "user-1", project, spec().size(), "attempt-1", spec().files(),
+                Map.of("PREVIEW_SYNC_URL", "http://api.internal:8080/machine/v1/sessions/" + session + "/sync",
+                        "PREVIEW_SYNC_TOKEN", "token-of-this-session"));
+
+        driver.create(syncing);
+
+        String body = api.requests().get(1).getBody().utf8();
+        assertThat(body)
+                .contains("\"PREVIEW_SYNC_URL\":\"http://api.internal:8080/machine/v1/sessions/" + session + "/sync\"")
+                .contains("\"PREVIEW_SYNC_TOKEN\":\"token-of-this-session\"");
+    }
+
+    @Test
     void aMachineGetsTheSizeItsSessionWasGranted() {
         api.then(200, "[]")
                 .then(200, machineJson(MACHINE, "created", session, "ams", "\"stop\"", "2024-05-20T17:07:36Z"));

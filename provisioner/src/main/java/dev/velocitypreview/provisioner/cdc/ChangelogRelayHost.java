@@ -15,8 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Hosts the CDC relay in the provisioner process. It starts once the context is up, which is
- * after Flyway created the captured tables: a filtered publication cannot include a table that
- * does not exist yet.
+ * after Flyway created the captured tables ({@code preview_sessions}, {@code project_files}): a filtered
+ * publication cannot include a table that does not exist yet.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ChangelogSettings.class)
@@ -36,6 +36,8 @@ class ChangelogRelayHost {
                 .heartbeatInterval(cdc.heartbeatInterval())
                 .offsetFlushInterval(cdc.offsetFlushInterval())
                 .sessionsTopicPartitions(cdc.sessionsTopicPartitions())
+                .projectFilesTopicPartitions(cdc.projectFilesTopicPartitions())
+                .projectFilesRetention(cdc.projectFilesRetention())
                 .replicationFactor(cdc.replicationFactor())
                 .standbyRetry(cdc.standbyRetry())
                 .producerOverrides(cdc.producer())
@@ -45,7 +47,7 @@ class ChangelogRelayHost {
                 .description("1 while this process's relay streams from the replication slot").register(meters);
         // counts only grow: counters, so that a scraper can take their rate
         FunctionCounter.builder("velocity.cdc.records.relayed", relay, ChangelogRelay::recordsRelayed)
-                .description("session changes Kafka acknowledged").register(meters);
+                .description("changes Kafka acknowledged (session rows and project file notices)").register(meters);
         Gauge.builder("velocity.cdc.lag", relay, ChangelogRelay::lastRelayLagMillis).baseUnit("milliseconds")
                 .description("commit to acknowledged time of the newest relayed change").register(meters);
         FunctionCounter.builder("velocity.cdc.restarts", relay, ChangelogRelay::restarts)

@@ -15,6 +15,8 @@ import dev.velocitypreview.core.config.PositiveDuration;
 import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_HEARTBEAT_INTERVAL_S;
 import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_OFFSET_FLUSH_INTERVAL_S;
 import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_POLL_INTERVAL_MS;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_PROJECT_FILES_RETENTION_H;
+import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_PROJECT_FILES_TOPIC_PARTITIONS;
 import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_PUBLICATION_NAME;
 import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_REPLICATION_FACTOR;
 import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_SESSIONS_TOPIC_PARTITIONS;
@@ -36,6 +38,10 @@ import static dev.velocitypreview.cdc.ChangelogRelaySettings.DEFAULT_STANDBY_RET
  * @param heartbeatInterval       heartbeat period, so an idle table does not pin WAL
  * @param offsetFlushInterval     how often relayed positions are stored; bounds what a successor replays
  * @param sessionsTopicPartitions partitions of {@code preview.sessions} when the relay creates it
+ * @param projectFilesTopicPartitions partitions of {@code preview.project-files} when the relay creates it
+ * @param projectFilesRetention   how long {@code preview.project-files} keeps a notice when the relay creates it
+ *                                (delete policy: a notice only wakes the syncs of machines waiting now, a machine
+ *                                that was away catches up by syncing, so the topic needs no history)
  * @param replicationFactor       replication factor of the topics the relay creates (3 on a real cluster)
  * @param standbyRetry            how often a standby relay tries to take over
  * @param producer                raw Kafka producer settings laid over the relay's own
@@ -51,6 +57,8 @@ public record ChangelogSettings(
         @DefaultValue(DEFAULT_HEARTBEAT_INTERVAL_S + "s") @PositiveDuration Duration heartbeatInterval,
         @DefaultValue(DEFAULT_OFFSET_FLUSH_INTERVAL_S + "s") @PositiveDuration Duration offsetFlushInterval,
         @DefaultValue(DEFAULT_SESSIONS_TOPIC_PARTITIONS + "") @Min(1) int sessionsTopicPartitions,
+        @DefaultValue(DEFAULT_PROJECT_FILES_TOPIC_PARTITIONS + "") @Min(1) int projectFilesTopicPartitions,
+        @DefaultValue(DEFAULT_PROJECT_FILES_RETENTION_H + "h") @PositiveDuration Duration projectFilesRetention,
         @DefaultValue(DEFAULT_REPLICATION_FACTOR + "") @Min(1) short replicationFactor,
         @DefaultValue(DEFAULT_STANDBY_RETRY_S + "s") @PositiveDuration Duration standbyRetry,
         Map<String, String> producer,

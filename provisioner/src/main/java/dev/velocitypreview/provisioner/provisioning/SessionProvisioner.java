@@ -3,7 +3,6 @@ package dev.velocitypreview.provisioner.provisioning;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -48,6 +47,7 @@ final class SessionProvisioner implements CommandHandler {
     private final TransactionTemplate transactions;
     private final MachineDriver driver;
     private final Retrying retrying;
+    private final MachineEnvironment environment;
     private final ProvisionerSettings settings;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -59,6 +59,7 @@ final class SessionProvisioner implements CommandHandler {
         this.transactions = transactions;
         this.driver = driver;
         this.retrying = new Retrying(settings.retry());
+        this.environment = new MachineEnvironment(settings.machines().sync());
         this.settings = settings;
         this.clock = clock;
         this.meters = meters;
@@ -170,7 +171,7 @@ final class SessionProvisioner implements CommandHandler {
             }
             List<ProjectFile> files = projects.files(row.projectId());
             machine = driver.create(new MachineSpec(id, row.userId(), row.projectId(), row.machine(),
-                    UUID.randomUUID().toString(), files, Map.of()));
+                    UUID.randomUUID().toString(), files, environment.of(id)));
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", machine.id())
                     .addKeyValue("files", files.size()).log("machine created");
         } else if (machine.state() == MachineState.STOPPED || machine.state() == MachineState.SUSPENDED) {

@@ -1,5 +1,6 @@
 package dev.velocitypreview.provisioner.provisioning;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,9 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.velocitypreview.core.access.SessionSyncToken;
 import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.command.TerminationReason;
 import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
@@ -67,14 +70,7 @@ class SessionProvisionerIT {
     private static NamedParameterJdbcTemplate jdbc;
 
     private final RecordingMachineDriver driver = new RecordingMachineDriver();
-    private final ProvisionerSettings settings = new ProvisionerSettings(
-            new ProvisionerSettings.Kafka("localhost:9092", "provisioner", Duration.ofMillis(100), null, null),
-            new ProvisionerSettings.Concurrency(4, 16, Duration.ofSeconds(5)),
-            new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
-            Duration.ofSeconds(5),
-            new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
-                    new ProvisionerSettings.Local(null, null, true), null),
-            new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)));
+    private final ProvisionerSettings settings = settings(new ProvisionerSettings.Sync(null, null));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private SessionRows sessions;
     private SessionProvisioner provisioner;
@@ -116,6 +112,37 @@ class SessionProvisionerIT {
                         .map(file -> tuple(file.path(), file.content())).toList());
         assertThat(templateOf(create.projectId())).isEqualTo("react");
         assertThat(driver.lookedUp).as("a row this command inserted cannot have a machine yet: no lookup").isEmpty();
+    }
+
+    @Test
+    void withLiveEditsEachMachineGetsItsOwnSessionsSyncAddressAndToken() {
+        SessionProvisioner syncing = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
+                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver,
+                settings(new ProvisionerSettings.Sync(URI.create("http://velocity-api.internal:8080/"),
+                        new Secret("sync-secret"))), Clock.systemUTC(), meters);
+        SessionCommand.Create first = create(Tier.FREE);
+        SessionCommand.Create second = create(Tier.FREE);
+
+        assertThat(syncing.create(first)).isEqualTo(Outcome.APPLIED);
+        assertThat(syncing.create(second)).isEqualTo(Outcome.APPLIED);
+
+        Map<String, String> env = driver.created.get(0).env();
+        assertThat(env).containsOnlyKeys("PREVIEW_SYNC_URL", "PREVIEW_SYNC_TOKEN");
+        assertThat(env.get("PREVIEW_SYNC_URL"))
+                .isEqualTo("http://velocity-api.internal:8080/machine/v1/sessions/" + first.sessionId() + "/sync");
+        assertThat(SessionSyncToken.matches("sync-secret", first.sessionId(), env.get("PREVIEW_SYNC_TOKEN"))).isTrue();
+        assertThat(env.get("PREVIEW_SYNC_TOKEN")).as("never the secret itself").doesNotContain("sync-secret");
+        String otherToken = driver.created.get(1).env().get("PREVIEW_SYNC_TOKEN");
+        assertThat(SessionSyncToken.matches("sync-secret", first.sessionId(), otherToken))
+                .as("another session's token does not sync this one").isFalse();
+        assertThat(SessionSyncToken.matches("sync-secret", second.sessionId(), otherToken)).isTrue();
+    }
+
+    @Test
+    void withoutLiveEditsAMachineGetsNoSyncAddressOrToken() {
+        assertThat(provisioner.create(create(Tier.FREE))).isEqualTo(Outcome.APPLIED);
+
+        assertThat(driver.created.get(0).env()).doesNotContainKeys("PREVIEW_SYNC_URL", "PREVIEW_SYNC_TOKEN");
     }
 
     @Test
@@ -611,6 +638,17 @@ class SessionProvisionerIT {
     private static Instant expiresAt(UUID sessionId) {
         return jdbc.queryForObject("SELECT expires_at FROM preview_sessions WHERE id = :id", Map.of("id", sessionId),
                 OffsetDateTime.class).toInstant();
+    }
+
+    private static ProvisionerSettings settings(ProvisionerSettings.Sync sync) {
+        return new ProvisionerSettings(
+                new ProvisionerSettings.Kafka("localhost:9092", "provisioner", Duration.ofMillis(100), null, null),
+                new ProvisionerSettings.Concurrency(4, 16, Duration.ofSeconds(5)),
+                new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
+                Duration.ofSeconds(5),
+                new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
+                        new ProvisionerSettings.Local(null, null, true), null, sync),
+                new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)));
     }
 
     private static SessionCommand.Create create(Tier tier) {
