@@ -139,11 +139,11 @@ class TemplatePreviewsIT {
                 assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
                 assertThat(written.body()).as(template).contains("\"outcome\":\"applied\"");
 
-                assertThat(browser.awaitText("h1", "Edited live in", Duration.ofSeconds(20)).getText()).as(template)
+                assertThat(browser.awaitTextOf("h1", "Edited live in", Duration.ofSeconds(20))).as(template)
                         .startsWith("Edited live in");
                 assertThat(browser.script("return window.velocityMarker")).as(template + " reloaded the page")
                         .isEqualTo("not reloaded");
-                assertThat(browser.awaitText("button", "count is", Duration.ofSeconds(5)).getText()).as(template)
+                assertThat(browser.awaitTextOf("button", "count is", Duration.ofSeconds(5))).as(template)
                         .isEqualTo("count is 2");
                 assertThat(browser.screenshot(SCREENSHOTS.resolve("edited-" + template + ".png"))).isNotEmptyFile();
             }

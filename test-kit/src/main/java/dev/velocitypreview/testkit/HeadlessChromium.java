@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -73,10 +74,25 @@ public final class HeadlessChromium implements AutoCloseable {
         driver.get(url);
     }
 
-    /** The first element matching {@code css} whose text contains {@code text}, waiting up to {@code max}. */
+    /**
+     * The first element matching {@code css} whose text contains {@code text}, waiting up to {@code max}. An element
+     * replaced while it is read (a hot update re-renders the page under the test) is looked for again.
+     */
     public WebElement awaitText(String css, String text, Duration max) {
-        return new WebDriverWait(driver, max).until(d -> d.findElements(By.cssSelector(css)).stream()
+        return waiting(max).until(d -> d.findElements(By.cssSelector(css)).stream()
                 .filter(element -> element.getText().contains(text)).findFirst().orElse(null));
+    }
+
+    /** The whole text of the first element matching {@code css} once it contains {@code text}, as it was then. */
+    public String awaitTextOf(String css, String text, Duration max) {
+        return waiting(max).until(d -> d.findElements(By.cssSelector(css)).stream().map(WebElement::getText)
+                .filter(content -> content.contains(text)).findFirst().orElse(null));
+    }
+
+    private WebDriverWait waiting(Duration max) {
+        WebDriverWait wait = new WebDriverWait(driver, max);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     /** A value the page's script keeps (a marker a reload would lose). */
