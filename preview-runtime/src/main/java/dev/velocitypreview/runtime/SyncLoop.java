@@ -92,6 +92,10 @@ final class SyncLoop implements AutoCloseable {
         }
     }
 
+    boolean isRunning() {
+        return thread.isAlive();
+    }
+
     /** What a round leads to. */
     enum Next {
         SYNC, BACK_OFF, STOP

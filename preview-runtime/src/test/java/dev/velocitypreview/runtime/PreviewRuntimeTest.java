@@ -91,7 +91,8 @@ class PreviewRuntimeTest {
         assertThat(ready.body()).matches("\\{\"status\":\"ready\",\"checks\":\\["
                 + "\\{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\",\"millis\":\\d+},"
                 + "\\{\"name\":\"install\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"},"
-                + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}]}");
+                + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}],"
+                + "\"sync\":\\{\"status\":\"off\",\"detail\":\"no --sync-url and --sync-token\"}}");
     }
 
     @Test
