@@ -66,8 +66,8 @@ public final class PreviewRuntime implements AutoCloseable {
     private DevServer devServer;
     private DependencyStore dependencies;
     private SyncLoop sync;
-    /** The files written, for the sync; set before the project starts. */
-    private HeldFiles held;
+    /** The files written, for the sync; null until the files are in place. */
+    private volatile HeldFiles held;
 
     private PreviewRuntime(RuntimeOptions options, RuntimeLog log) throws IOException {
         this.options = options;
@@ -153,6 +153,11 @@ public final class PreviewRuntime implements AutoCloseable {
 
     Health.Snapshot health() {
         return health.snapshot();
+    }
+
+    /** The files the runtime wrote, as its syncs report them; null until the files are in place. */
+    HeldFiles held() {
+        return held;
     }
 
     /** The dev server, or null for a static project or while it is not started. */
