@@ -26,7 +26,8 @@ import dev.velocitypreview.core.edits.CompileError;
  * "ModuleBuildError", "message", ...}}): the outcome is decided from that status and object. Next gives no location
  * field; SWC's message marks it as {@code ,-[/abs/path:line:column]}, which is read when present (the location only,
  * never the outcome). Only the root route is requested: a broken file that only another route imports is not seen.
- * The bound is longer than Vite's, since webpack compiles the whole route on that request.
+ * The bound is longer than Vite's, since webpack compiles the whole route on that request. An answer that writes no
+ * module (no script or style) is not checked.
  */
 final class NextCompileCheck implements CompileCheck {
 
@@ -51,6 +52,9 @@ final class NextCompileCheck implements CompileCheck {
 
     @Override
     public CompileError check(List<String> changed) throws InterruptedException {
+        if (changed.stream().noneMatch(ViteCompileCheck::isModule)) {
+            return null;
+        }
         HttpResponse<String> answer;
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + DevServer.HOST + ":" + port + "/"))

@@ -357,4 +357,29 @@ class PreviewRuntimeTest {
 
         assertThat(answer.statusCode()).isEqualTo(431);
     }
+
+    @Test
+    void aRuntimeGivenASyncEndpointStartsSyncingOnceReadyAndNeverLogsItsToken() throws Exception {
+        int nothingListens;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            nothingListens = socket.getLocalPort();
+        }
+        RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"),
+                Bundles.write(temp.resolve("bundle.json"), file("index.html", "<h1>hi</h1>")), null, null, FileLimits.DEFAULT,
+                null, RuntimeOptions.DevOptions.DEFAULT, new RuntimeOptions.SyncOptions(
+                URI.create("http://127.0.0.1:" + nothingListens + "/machine/v1/sessions/" + Bundles.SESSION + "/sync"),
+                "v1.sync-token-secret"));
+        List<Runnable> pending = new ArrayList<>();
+        PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), pending::add);
+        started.add(runtime);
+        assertThat(runtime.health().sync()).as("nothing known before the files").isNull();
+
+        pending.forEach(Runnable::run);
+
+        assertThat(runtime.health().status()).isEqualTo(Health.Status.READY);
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.health().sync().status() == Health.SyncStatus.RETRYING);
+        assertThat(runtime.health().sync().detail()).startsWith("sync failed: ");
+        assertThat(runtime.held().states()).extracting(dev.velocitypreview.core.edits.FileState::path).containsExactly("index.html");
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("msg=\"sync started\"").doesNotContain("sync-token-secret");
+    }
 }
