@@ -7,11 +7,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -27,6 +30,11 @@ import dev.velocitypreview.core.edits.CompileError;
  * ({@code const error = {"message", "id", "frame", "plugin", "loc": {"file", "line", "column"}, ...}}, Vite 7's
  * {@code prepareError}). Each written module is requested in turn until one fails or the bound is spent. {@code
  * loc.line} is 1-based; {@code loc.column} is 0-based (Rollup's and Babel's convention) and reported 1-based.
+ *
+ * <p>Vite keeps a module's last compile until its file watcher sees the change, so a request sent right after the
+ * write could be answered from that cache. A 200 is taken only when its inline source map's {@code sourcesContent}
+ * holds the file as it is on disk (or when it has no inline map); otherwise the module is asked again within the
+ * bound.
  */
 final class ViteCompileCheck implements CompileCheck {
 
@@ -35,6 +43,8 @@ final class ViteCompileCheck implements CompileCheck {
     static final Set<String> MODULE_EXTENSIONS = Set.of("js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "vue",
             "svelte", "css", "scss", "sass", "less", "styl");
     private static final String ERROR_MARKER = "const error = ";
+    private static final String INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
+    private static final long STALE_PAUSE_MILLIS = 20;
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final Path root;
@@ -62,25 +72,88 @@ final class ViteCompileCheck implements CompileCheck {
                 log.warn("compile check cut short", "reason", "bound of " + bound.toMillis() + " ms spent", "next", path);
                 return null;
             }
-            HttpResponse<String> answer;
-            try {
-                HttpRequest request = HttpRequest.newBuilder(new URI("http", null, DevServer.HOST, port, "/" + path, null, null))
-                        .timeout(CompileCheck.remaining(deadline)).header("Accept", "*/*").GET().build();
-                answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (HttpTimeoutException e) {
-                log.warn("compile check cut short", "reason", "no answer within " + bound.toMillis() + " ms", "path", path);
-                return null;
-            } catch (IOException e) {
-                log.warn("compile check cut short", "reason", "dev server not reachable: " + e, "path", path);
-                return null;
-            } catch (URISyntaxException e) {
-                throw new IllegalStateException("a checked project path makes a URI: " + path, e);
-            }
-            if (answer.statusCode() == 500) {
-                return error(path, answer.body());
+            while (true) {
+                HttpResponse<String> answer;
+                try {
+                    HttpRequest request = HttpRequest.newBuilder(new URI("http", null, DevServer.HOST, port, "/" + path, null, null))
+                            .timeout(CompileCheck.remaining(deadline)).header("Accept", "*/*").GET().build();
+                    answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+                } catch (HttpTimeoutException e) {
+                    log.warn("compile check cut short", "reason", "no answer within " + bound.toMillis() + " ms", "path", path);
+                    return null;
+                } catch (IOException e) {
+                    log.warn("compile check cut short", "reason", "dev server not reachable: " + e, "path", path);
+                    return null;
+                } catch (URISyntaxException e) {
+                    throw new IllegalStateException("a checked project path makes a URI: " + path, e);
+                }
+                if (answer.statusCode() == 500) {
+                    return error(path, answer.body());
+                }
+                if (answer.statusCode() != 200 || !isStale(answer.body(), onDisk(path))) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    log.warn("compile check cut short", "reason", "the dev server still answers the module's former"
+                            + " compile after " + bound.toMillis() + " ms", "path", path);
+                    return null;
+                }
+                // the watcher sees a change within milliseconds; this wait is the dev server's, bounded by the deadline
+                TimeUnit.MILLISECONDS.sleep(STALE_PAUSE_MILLIS);
             }
         }
         return null;
+    }
+
+    private String onDisk(String path) {
+        try {
+            return Files.readString(root.resolve(path));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * True when {@code module} carries an inline source map whose {@code sourcesContent} does not hold {@code source}:
+     * the dev server answered a compile of an earlier content.
+     */
+    static boolean isStale(String module, String source) {
+        int at = module.lastIndexOf(INLINE_MAP);
+        if (at < 0 || source == null) {
+            return false;
+        }
+        int end = at + INLINE_MAP.length();
+        while (end < module.length() && !Character.isWhitespace(module.charAt(end))) {
+            end++;
+        }
+        byte[] map;
+        try {
+            map = Base64.getDecoder().decode(module.substring(at + INLINE_MAP.length(), end));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), map)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("sourcesContent") && value == JsonToken.START_ARRAY) {
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        if (parser.currentToken() == JsonToken.VALUE_STRING && source.equals(parser.getString())) {
+                            return false;
+                        }
+                        parser.skipChildren();
+                    }
+                    return true;
+                }
+                parser.skipChildren();
+            }
+            return false;
+        } catch (JacksonException e) {
+            return false;
+        }
     }
 
     static boolean isModule(String path) {
