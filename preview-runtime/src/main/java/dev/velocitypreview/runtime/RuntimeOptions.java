@@ -292,9 +292,9 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         options.put("npm", "npm command for installs and the dev server (default npm)");
         options.put("install-timeout", "longest npm install of a project's dependencies (default 10m)");
         options.put("dev-start-timeout", "longest wait from starting the dev server to its first page (default 2m)");
-        options.put("sync-url", "the session API's sync endpoint for this session; with --sync-token, live edits are"
-                + " pulled from it once the preview is ready (neither: no live edits)");
-        options.put("sync-token", "the token the sync endpoint accepts for this session. A secret: prefer the variable");
+        // short: a start refused for a bad option shows this text, and the local driver reports the log's last 2 KiB
+        options.put("sync-url", "session API sync endpoint; with --sync-token: live edits");
+        options.put("sync-token", "token for --sync-url; a secret");
         return Collections.unmodifiableMap(options);
     }
 
