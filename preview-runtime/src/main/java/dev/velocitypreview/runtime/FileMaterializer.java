@@ -1,7 +1,6 @@
 package dev.velocitypreview.runtime;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -18,8 +17,11 @@ import dev.velocitypreview.runtime.BundleReader.BundleHeader;
  */
 final class FileMaterializer {
 
-    /** @param workDir the real path of the work directory, files and directories counted */
-    record Materialized(BundleHeader header, Path workDir, int files, int directories, long bytes) {
+    /**
+     * @param workDir the real path of the work directory, files and directories counted
+     * @param held    every file written, at version 0 (the bundle does not say), for the live-edit sync
+     */
+    record Materialized(BundleHeader header, Path workDir, int files, int directories, long bytes, HeldFiles held) {
     }
 
     private final Path workDir;
@@ -45,8 +47,9 @@ final class FileMaterializer {
             throw new MaterializationException("bundle is for session " + ProjectPath.quote(header.sessionId())
                     + ", not " + ProjectPath.quote(expectedSession));
         }
-        reader.read(bundle, entry -> write(root, entry));
-        return new Materialized(header, root, check.files, check.directories, check.bytes);
+        HeldFiles held = new HeldFiles();
+        reader.read(bundle, entry -> write(root, entry, held));
+        return new Materialized(header, root, check.files, check.directories, check.bytes, held);
     }
 
     private Path createWorkDir() throws MaterializationException {
@@ -117,7 +120,7 @@ final class FileMaterializer {
      * the work directory, or as a link that resolves nowhere (writing through it could create
      * a file anywhere). What does not exist yet is created by us as plain directories and files.
      */
-    private static void checkStaysInside(Path root, ProjectPath path) throws MaterializationException {
+    static void checkStaysInside(Path root, ProjectPath path) throws MaterializationException {
         Path existing = root;
         for (String segment : path.segments()) {
             Path next = existing.resolve(segment);
@@ -139,7 +142,7 @@ final class FileMaterializer {
         }
     }
 
-    private static void write(Path root, BundleEntry entry) throws MaterializationException {
+    private static void write(Path root, BundleEntry entry, HeldFiles held) throws MaterializationException {
         ProjectPath path = ProjectPath.parse(entry.path());
         Path target = path.under(root);
         try {
@@ -147,14 +150,16 @@ final class FileMaterializer {
                 Files.createDirectories(target);
             } else {
                 Files.createDirectories(target.getParent());
-                Files.writeString(target, entry.content(), StandardCharsets.UTF_8);
+                byte[] content = HeldFiles.utf8(entry.content());
+                Files.write(target, content);
+                held.put(path.normalized(), 0, HeldFiles.sha256(content), content.length);
             }
         } catch (IOException e) {
             throw new MaterializationException("cannot write " + ProjectPath.quote(entry.path()) + ": " + e, e);
         }
     }
 
-    private static long utf8Length(String content) {
+    static long utf8Length(String content) {
         long length = 0;
         for (int i = 0; i < content.length(); i++) {
             char c = content.charAt(i);

@@ -1,6 +1,7 @@
 package dev.velocitypreview.runtime;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +11,16 @@ import java.util.Map;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 
+import dev.velocitypreview.core.edits.CompileError;
+
 /**
  * What {@code GET /health} answers: 200 only when ready; 503 while starting, and 503 with the
  * failing check's detail when the runtime can never become ready. Three checks, in the order the
  * runtime goes through them: {@code files}, {@code install} (the project's npm dependencies) and
  * {@code dev-server}; a static project skips the last two. Thread-safe.
+ *
+ * <p>Live edits add a {@code sync} object beside the checks (its state, the last sync answered, and the compile error
+ * of the last applied answer, if any). It is no readiness check: a preview serves whatever its sync does.
  */
 final class Health {
 
@@ -42,7 +48,34 @@ final class Health {
     record Check(String name, CheckStatus status, String detail, Long millis) {
     }
 
-    record Snapshot(Status status, List<Check> checks) {
+    /** What the sync loop is doing. */
+    enum SyncStatus {
+        /** The machine was given no sync endpoint: no live edits. */
+        OFF,
+        /** Configured, waiting for the preview to be ready. */
+        WAITING,
+        /** The last sync was answered. */
+        SYNCING,
+        /** The last sync failed; the loop tries again after a backoff. */
+        RETRYING,
+        /** The platform refused the machine for good (bad token, session ended): no more syncs. */
+        STOPPED;
+
+        String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param detail       why it retries or stopped; null otherwise
+     * @param lastSync     when a sync was last answered, or null
+     * @param compileError the compile error of the last applied answer, null when it applied
+     */
+    record Sync(SyncStatus status, String detail, Instant lastSync, CompileError compileError) {
+    }
+
+    /** @param sync null before the runtime knows whether it syncs */
+    record Snapshot(Status status, List<Check> checks, Sync sync) {
         Snapshot {
             checks = List.copyOf(checks);
         }
@@ -75,6 +108,30 @@ final class Health {
                     json.writeEndObject();
                 }
                 json.writeEndArray();
+                if (sync != null) {
+                    json.writeObjectPropertyStart("sync");
+                    json.writeStringProperty("status", sync.status().json());
+                    if (sync.detail() != null) {
+                        json.writeStringProperty("detail", sync.detail());
+                    }
+                    if (sync.lastSync() != null) {
+                        json.writeStringProperty("lastSync", sync.lastSync().toString());
+                    }
+                    CompileError error = sync.compileError();
+                    if (error != null) {
+                        json.writeObjectPropertyStart("compileError");
+                        json.writeStringProperty("message", error.message());
+                        json.writeStringProperty("file", error.file());
+                        if (error.line() != null) {
+                            json.writeNumberProperty("line", error.line());
+                        }
+                        if (error.column() != null) {
+                            json.writeNumberProperty("column", error.column());
+                        }
+                        json.writeEndObject();
+                    }
+                    json.writeEndObject();
+                }
                 json.writeEndObject();
             }
             return out.toByteArray();
@@ -89,6 +146,7 @@ final class Health {
     private final Map<String, Check> checks = new LinkedHashMap<>();
     private final Map<String, Long> startedAt = new LinkedHashMap<>();
     private volatile Snapshot snapshot;
+    private Sync sync;
 
     Health() {
         checks.put(FILES, new Check(FILES, CheckStatus.RUNNING, "materializing", null));
@@ -100,6 +158,11 @@ final class Health {
 
     Snapshot snapshot() {
         return snapshot;
+    }
+
+    synchronized void sync(Sync state) {
+        sync = state;
+        snapshot = compute();
     }
 
     /** The step began (its millis count from now). */
@@ -142,6 +205,6 @@ final class Health {
         List<Check> all = new ArrayList<>(checks.values());
         boolean failed = all.stream().anyMatch(check -> check.status() == CheckStatus.FAILED);
         boolean done = all.stream().allMatch(check -> check.status() == CheckStatus.OK || check.status() == CheckStatus.SKIPPED);
-        return new Snapshot(failed ? Status.FAILED : done ? Status.READY : Status.STARTING, all);
+        return new Snapshot(failed ? Status.FAILED : done ? Status.READY : Status.STARTING, all, sync);
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -11,7 +13,10 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
-/** What the runtime reads of a project's root {@code package.json}: whether it has a dev script. */
+/**
+ * What the runtime reads of a project's root {@code package.json}: whether it has a dev script, and which packages it
+ * depends on (to know its dev server's framework).
+ */
 final class PackageManifest {
 
     private PackageManifest() {
@@ -50,6 +55,41 @@ final class PackageManifest {
                 }
             }
             return dev;
+        } catch (JacksonException e) {
+            throw new IOException("package.json is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The names in {@code dependencies} and {@code devDependencies}; empty when there is no {@code package.json}.
+     *
+     * @throws IOException when the file exists but is not a JSON object, with the parser's reason
+     */
+    static Set<String> dependencies(Path project) throws IOException {
+        Path manifest = project.resolve(DependencyStore.MANIFEST);
+        Set<String> names = new TreeSet<>();
+        if (!Files.isRegularFile(manifest)) {
+            return names;
+        }
+        try (InputStream in = Files.newInputStream(manifest);
+             JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("package.json is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ((name.equals("dependencies") || name.equals("devDependencies")) && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                        names.add(parser.currentName());
+                        parser.nextToken();
+                        parser.skipChildren();
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return names;
         } catch (JacksonException e) {
             throw new IOException("package.json is not valid JSON: " + e.getOriginalMessage(), e);
         }

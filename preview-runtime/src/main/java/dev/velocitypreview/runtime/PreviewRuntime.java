@@ -6,10 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -38,12 +41,16 @@ import dev.velocitypreview.runtime.PreviewFront.Route;
  * files itself, and relays a dev server project's requests, WebSocket upgrades included, to the dev server on
  * loopback.
  *
+ * <p>Once ready, a runtime given {@code --sync-url} and {@code --sync-token} pulls live edits ({@link SyncLoop}) and
+ * checks them with its dev server ({@link CompileCheck}).
+ *
  * <p>A plain main, no framework: a preview must start in a fraction of a second.
  */
 public final class PreviewRuntime implements AutoCloseable {
 
     static final String HEALTH_PATH = "/health";
     static final String INLINE_BUNDLE = "PREVIEW_BUNDLE_B64";
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final RuntimeOptions options;
     private final RuntimeLog log;
@@ -59,6 +66,9 @@ public final class PreviewRuntime implements AutoCloseable {
     private boolean closed;
     private DevServer devServer;
     private DependencyStore dependencies;
+    private SyncLoop sync;
+    /** The files written, for the sync; null until the files are in place. */
+    private volatile HeldFiles held;
 
     private PreviewRuntime(RuntimeOptions options, RuntimeLog log) throws IOException {
         this.options = options;
@@ -146,6 +156,11 @@ public final class PreviewRuntime implements AutoCloseable {
         return health.snapshot();
     }
 
+    /** The files the runtime wrote, as its syncs report them; null until the files are in place. */
+    HeldFiles held() {
+        return held;
+    }
+
     /** The dev server, or null for a static project or while it is not started. */
     synchronized DevServer devServer() {
         return devServer;
@@ -157,6 +172,7 @@ public final class PreviewRuntime implements AutoCloseable {
         front.close();
         DevServer dev;
         DependencyStore installing;
+        SyncLoop syncing;
         synchronized (this) {
             if (closed) {
                 return;
@@ -164,6 +180,10 @@ public final class PreviewRuntime implements AutoCloseable {
             closed = true;
             dev = devServer;
             installing = dependencies;
+            syncing = sync;
+        }
+        if (syncing != null) {
+            syncing.close();
         }
         // outside the lock: ending a process tree may take the stop grace, and the start takes the lock too
         if (installing != null) {
@@ -181,6 +201,13 @@ public final class PreviewRuntime implements AutoCloseable {
             done = new FileMaterializer(options.workDir(), options.limits()).materialize(options.bundle(), options.sessionId());
             session = done.header().sessionId();
             log.session(session);
+            held = done.held();
+            if (options.sync() == null) {
+                health.sync(new Health.Sync(Health.SyncStatus.OFF, "no --sync-url and --sync-token", null, null));
+                log.info("live edits off", "reason", "the machine was given no --sync-url and --sync-token");
+            } else {
+                health.sync(new Health.Sync(Health.SyncStatus.WAITING, "waiting for the preview to be ready", null, null));
+            }
             health.ok(Health.FILES, done.files() + (done.files() == 1 ? " file" : " files"));
             log.info("files materialized", "project", done.header().projectId(), "files", done.files(),
                     "directories", done.directories(), "bytes", done.bytes(),
@@ -215,6 +242,35 @@ public final class PreviewRuntime implements AutoCloseable {
         String why = "no dev script in package.json: the files are served as they are";
         health.skipped(Health.INSTALL, why);
         health.skipped(Health.DEV_SERVER, why);
+        startSync(root, CompileCheck.NONE);
+    }
+
+    /** Live edits begin once the preview is ready, so the first answer's files meet a dev server that serves. */
+    private void startSync(Path root, CompileCheck check) {
+        RuntimeOptions.SyncOptions given = options.sync();
+        if (given == null) {
+            return;
+        }
+        SyncLoop loop = new SyncLoop(given, held, new EditWriter(root, options.limits(), held), check, health, log,
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(),
+                SyncLoop.BACKOFF, Clock.systemUTC());
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            sync = loop;
+        }
+        loop.start();
+    }
+
+    private CompileCheck compileCheck(Path project, int port) {
+        try {
+            return CompileCheck.forDevServer(project, port,
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(), log);
+        } catch (IOException e) {
+            log.warn("no compile check", "reason", e.getMessage());
+            return CompileCheck.NONE;
+        }
     }
 
     private void startDevMode(Path project) throws IOException {
@@ -268,6 +324,7 @@ public final class PreviewRuntime implements AutoCloseable {
                     + (first.moduleScripts() > 0 ? ", with its " + first.moduleScripts() + " module scripts" : ""));
             log.info("dev server ready", "port", port, "status", first.status(), "module scripts", first.moduleScripts(),
                     "millis", health.snapshot().check(Health.DEV_SERVER).millis());
+            startSync(project, compileCheck(project, port));
         } catch (DevServer.StartException e) {
             health.failed(Health.DEV_SERVER, e.getMessage());
             log.error("dev server failed", "detail", e.getMessage());

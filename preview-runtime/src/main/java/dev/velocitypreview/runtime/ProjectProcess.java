@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * {@link #close} ends its whole process tree.
  *
  * <p>The project's code is untrusted (any npm package): its processes get the runtime's environment without
- * the runtime's own {@code PREVIEW_*} variables, the replay-state secret among them.
+ * the runtime's own {@code PREVIEW_*} variables, the replay-state secret and the sync token among them.
  */
 final class ProjectProcess implements AutoCloseable {
 
@@ -44,8 +44,16 @@ final class ProjectProcess implements AutoCloseable {
      */
     ProjectProcess(List<String> command, Path directory, Map<String, String> env, String name, RuntimeLog log)
             throws IOException {
+        this(command, directory, System.getenv(), env, name, log);
+    }
+
+    /** @param inherited the runtime's environment, of which the process gets all but the {@code PREVIEW_*} variables */
+    ProjectProcess(List<String> command, Path directory, Map<String, String> inherited, Map<String, String> env,
+                   String name, RuntimeLog log) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.putAll(inherited);
         environment.keySet().removeIf(variable -> variable.startsWith("PREVIEW_"));
         environment.putAll(env);
         this.process = builder.start();

@@ -1,6 +1,8 @@
 package dev.velocitypreview.runtime;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -25,9 +27,10 @@ import java.util.Objects;
  * @param sessionId the session this runtime serves, for logs and to check the bundle; or null
  * @param replayState when set, only requests replayed by the router (carrying this state) are served; or null
  * @param dev       how a project with a dev script is installed and started
+ * @param sync      where live edits come from ({@link SyncLoop}); null when the machine was given none
  */
 record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path portFile, String sessionId,
-                      FileLimits limits, ReplayState replayState, DevOptions dev) {
+                      FileLimits limits, ReplayState replayState, DevOptions dev, SyncOptions sync) {
 
     /** The store's default: shared by every runtime of the host that is not told otherwise. */
     static final Path DEFAULT_DEPS_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "velocity-preview-deps");
@@ -50,6 +53,25 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
             if (installTimeout.isNegative() || installTimeout.isZero() || startTimeout.isNegative() || startTimeout.isZero()) {
                 throw new IllegalArgumentException("timeouts must be positive, got " + installTimeout + " and " + startTimeout);
             }
+        }
+    }
+
+    /**
+     * The session API's sync endpoint for this machine's session and the token it accepts ({@code
+     * SessionSyncToken}). Both or neither: the provisioner passes both when live edits are configured.
+     *
+     * @param url   {@code http(s)://.../machine/v1/sessions/<session id>/sync}
+     * @param token a secret, kept out of {@link #toString()} and of every log line
+     */
+    record SyncOptions(URI url, String token) {
+        SyncOptions {
+            Objects.requireNonNull(url, "url == null");
+            Objects.requireNonNull(token, "token == null");
+        }
+
+        @Override
+        public String toString() {
+            return "SyncOptions[url=" + url + ", token=(" + token.length() + " characters)]";
         }
     }
 
@@ -112,7 +134,8 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
                 text(given, "npm", "npm"),
                 duration(given, "install-timeout", DEFAULT_INSTALL_TIMEOUT),
                 duration(given, "dev-start-timeout", DEFAULT_DEV_START_TIMEOUT));
-        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given), dev);
+        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given), dev,
+                sync(given));
     }
 
     static String variable(String option) {
@@ -209,6 +232,34 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         }
     }
 
+    private static SyncOptions sync(Map<String, Value> given) {
+        Value url = given.get("sync-url");
+        Value token = given.get("sync-token");
+        if (url == null && token == null) {
+            return null;
+        }
+        if (url == null || token == null) {
+            Value present = url == null ? token : url;
+            String missing = url == null ? "sync-url" : "sync-token";
+            throw new IllegalArgumentException(present.source() + " is set but --" + missing + " (or " + variable(missing)
+                    + ") is not: live edits need both, or neither to run without them");
+        }
+        if (token.raw().isBlank()) {
+            throw new IllegalArgumentException(token.source() + " must not be empty");
+        }
+        URI uri;
+        try {
+            uri = new URI(url.raw().strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(url.source() + " is not a URL: " + quote(url.raw()));
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException(url.source() + " must be an http or https URL with a host, got "
+                    + quote(url.raw()));
+        }
+        return new SyncOptions(uri, token.raw().strip());
+    }
+
     private static void checkAddress(Map<String, Value> given, String bind) {
         try {
             InetAddress.getByName(bind);
@@ -241,6 +292,9 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         options.put("npm", "npm command for installs and the dev server (default npm)");
         options.put("install-timeout", "longest npm install of a project's dependencies (default 10m)");
         options.put("dev-start-timeout", "longest wait from starting the dev server to its first page (default 2m)");
+        // short: a start refused for a bad option shows this text, and the local driver reports the log's last 2 KiB
+        options.put("sync-url", "session API sync endpoint; with --sync-token: live edits");
+        options.put("sync-token", "token for --sync-url; a secret");
         return Collections.unmodifiableMap(options);
     }
 

@@ -45,7 +45,7 @@ class PreviewRuntimeTest {
     private PreviewRuntime start(Path bundle, Executor background, ReplayState replayState) throws IOException {
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
                 temp.resolve("port"), null, FileLimits.DEFAULT, replayState,
-                new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1)));
+                new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1)), null);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
         started.add(runtime);
         return runtime;
@@ -91,7 +91,8 @@ class PreviewRuntimeTest {
         assertThat(ready.body()).matches("\\{\"status\":\"ready\",\"checks\":\\["
                 + "\\{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\",\"millis\":\\d+},"
                 + "\\{\"name\":\"install\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"},"
-                + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}]}");
+                + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}],"
+                + "\"sync\":\\{\"status\":\"off\",\"detail\":\"no --sync-url and --sync-token\"}}");
     }
 
     @Test
@@ -355,5 +356,30 @@ class PreviewRuntimeTest {
         HttpResponse<String> answer = send(runtime, "GET", "/", "X-Big", "x".repeat(40_000));
 
         assertThat(answer.statusCode()).isEqualTo(431);
+    }
+
+    @Test
+    void aRuntimeGivenASyncEndpointStartsSyncingOnceReadyAndNeverLogsItsToken() throws Exception {
+        int nothingListens;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            nothingListens = socket.getLocalPort();
+        }
+        RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"),
+                Bundles.write(temp.resolve("bundle.json"), file("index.html", "<h1>hi</h1>")), null, null, FileLimits.DEFAULT,
+                null, RuntimeOptions.DevOptions.DEFAULT, new RuntimeOptions.SyncOptions(
+                URI.create("http://127.0.0.1:" + nothingListens + "/machine/v1/sessions/" + Bundles.SESSION + "/sync"),
+                "v1.sync-token-secret"));
+        List<Runnable> pending = new ArrayList<>();
+        PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), pending::add);
+        started.add(runtime);
+        assertThat(runtime.health().sync()).as("nothing known before the files").isNull();
+
+        pending.forEach(Runnable::run);
+
+        assertThat(runtime.health().status()).isEqualTo(Health.Status.READY);
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.health().sync().status() == Health.SyncStatus.RETRYING);
+        assertThat(runtime.health().sync().detail()).startsWith("sync failed: ");
+        assertThat(runtime.held().states()).extracting(dev.velocitypreview.core.edits.FileState::path).containsExactly("index.html");
+        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("msg=\"sync started\"").doesNotContain("sync-token-secret");
     }
 }

@@ -104,4 +104,24 @@ class RuntimeOptionsTest {
         assertThatThrownBy(() -> parse(List.of(), Map.of("PREVIEW_DEV_START_TIMEOUT", "0s")))
                 .hasMessageStartingWith("PREVIEW_DEV_START_TIMEOUT must be a positive duration");
     }
+
+    @Test
+    void liveEditsNeedBothTheSyncUrlAndTheSyncToken() {
+        String url = "http://10.0.0.2:8080/machine/v1/sessions/3f1c/sync";
+        RuntimeOptions both = parse(List.of("--sync-url=" + url), Map.of("PREVIEW_SYNC_TOKEN", "v1.token-secret"));
+
+        assertThat(both.sync().url()).isEqualTo(java.net.URI.create(url));
+        assertThat(both.sync().token()).isEqualTo("v1.token-secret");
+        assertThat(both.sync().toString()).doesNotContain("token-secret");
+        assertThat(parse(List.of(), Map.of()).sync()).as("neither: no live edits").isNull();
+        assertThatThrownBy(() -> parse(List.of(), Map.of("PREVIEW_SYNC_URL", url)))
+                .hasMessage("PREVIEW_SYNC_URL is set but --sync-token (or PREVIEW_SYNC_TOKEN) is not: live edits need both,"
+                        + " or neither to run without them");
+        assertThatThrownBy(() -> parse(List.of("--sync-token=secret"), Map.of()))
+                .hasMessage("--sync-token is set but --sync-url (or PREVIEW_SYNC_URL) is not: live edits need both,"
+                        + " or neither to run without them");
+        assertThatThrownBy(() -> parse(List.of("--sync-url=ftp://x/sync", "--sync-token=secret"), Map.of()))
+                .hasMessage("--sync-url must be an http or https URL with a host, got 'ftp://x/sync'");
+        assertThat(RuntimeOptions.usage()).contains("--sync-url", "PREVIEW_SYNC_URL", "--sync-token", "PREVIEW_SYNC_TOKEN");
+    }
 }

@@ -1,0 +1,88 @@
+package dev.velocitypreview.runtime;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import dev.velocitypreview.core.edits.CompileError;
+
+/**
+ * Asks a project's dev server whether the project compiles after a sync wrote files, from what the dev server
+ * answers (a status and the error object it embeds), never from its log. Each check is bounded; one that cannot tell
+ * within its bound (the dev server is slow or restarting) finds no error: the files are on disk, and the next edit
+ * is checked again. Called by the one sync thread.
+ */
+interface CompileCheck {
+
+    /** For a project without a dev server, or one whose dev server gives no structured signal: nothing to ask. */
+    CompileCheck NONE = changed -> null;
+
+    /**
+     * @param changed the project paths whose content was just written, in the answer's order
+     * @return the first compile error the dev server reports, or null when it reports none
+     */
+    CompileError check(List<String> changed) throws InterruptedException;
+
+    /**
+     * The check for the project's framework, read from its root {@code package.json}: Next.js ({@code next}) or Vite
+     * ({@code vite}: the react, react-native, vue and svelte templates); any other dev server gets {@link #NONE}.
+     *
+     * @param root the project root as the dev server sees it
+     */
+    static CompileCheck forDevServer(Path root, int port, HttpClient http, RuntimeLog log) throws IOException {
+        Set<String> dependencies = PackageManifest.dependencies(root);
+        if (dependencies.contains("next")) {
+            return new NextCompileCheck(root, port, http, NextCompileCheck.BOUND, log);
+        }
+        if (dependencies.contains("vite")) {
+            return new ViteCompileCheck(root, port, http, ViteCompileCheck.BOUND, log);
+        }
+        return NONE;
+    }
+
+    /**
+     * {@code file} (an absolute path or a dev server's module id, maybe with a query) relative to the project root, or
+     * null when it is not inside the project.
+     */
+    static String projectRelative(Path root, String file) {
+        if (file == null) {
+            return null;
+        }
+        String path = file;
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        for (Path base : List.of(root, realPath(root))) {
+            String prefix = base.toString() + "/";
+            if (path.startsWith(prefix) && path.length() > prefix.length()) {
+                return path.substring(prefix.length());
+            }
+        }
+        return null;
+    }
+
+    /** A message without the machine's own directory in it: users see their project's paths. */
+    static String withoutRoot(Path root, String message) {
+        String shown = message;
+        for (Path base : List.of(realPath(root), root)) {
+            shown = shown.replace(base.toString() + "/", "");
+        }
+        return shown;
+    }
+
+    private static Path realPath(Path root) {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root;
+        }
+    }
+
+    static Duration remaining(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+    }
+}

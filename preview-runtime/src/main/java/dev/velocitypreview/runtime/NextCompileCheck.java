@@ -1,0 +1,128 @@
+package dev.velocitypreview.runtime;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+import dev.velocitypreview.core.edits.CompileError;
+
+/**
+ * Next.js (webpack dev) compiles a route when it is requested. {@code GET /} straight from the dev server answers 500
+ * when the build fails, with the error in the page's {@code __NEXT_DATA__} JSON ({@code "err": {"name":
+ * "ModuleBuildError", "message", ...}}): the outcome is decided from that status and object. Next gives no location
+ * field; SWC's message marks it as {@code ,-[/abs/path:line:column]}, which is read when present (the location only,
+ * never the outcome). Only the root route is requested: a broken file that only another route imports is not seen.
+ * The bound is longer than Vite's, since webpack compiles the whole route on that request. An answer that writes no
+ * module (no script or style) is not checked.
+ */
+final class NextCompileCheck implements CompileCheck {
+
+    static final Duration BOUND = Duration.ofSeconds(10);
+    private static final String DATA_MARKER = "<script id=\"__NEXT_DATA__\" type=\"application/json\">";
+    private static final Pattern SWC_LOCATION = Pattern.compile(",-\\[([^\\]\\n]+):(\\d+):(\\d+)\\]");
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private final Path root;
+    private final int port;
+    private final HttpClient http;
+    private final Duration bound;
+    private final RuntimeLog log;
+
+    NextCompileCheck(Path root, int port, HttpClient http, Duration bound, RuntimeLog log) {
+        this.root = root;
+        this.port = port;
+        this.http = http;
+        this.bound = bound;
+        this.log = log;
+    }
+
+    @Override
+    public CompileError check(List<String> changed) throws InterruptedException {
+        if (changed.stream().noneMatch(ViteCompileCheck::isModule)) {
+            return null;
+        }
+        HttpResponse<String> answer;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + DevServer.HOST + ":" + port + "/"))
+                    .timeout(bound).header("Accept", "text/html").GET().build();
+            answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            log.warn("compile check cut short", "reason", "no answer within " + bound.toMillis() + " ms", "path", "/");
+            return null;
+        } catch (IOException e) {
+            log.warn("compile check cut short", "reason", "dev server not reachable: " + e, "path", "/");
+            return null;
+        }
+        if (answer.statusCode() != 500) {
+            return null;
+        }
+        return error(answer.body());
+    }
+
+    CompileError error(String page) {
+        int at = page.indexOf(DATA_MARKER);
+        String message = null;
+        if (at >= 0) {
+            try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), page.substring(at + DATA_MARKER.length()))) {
+                message = errorMessage(parser);
+            } catch (JacksonException e) {
+                log.warn("next error not read", "error", e.getOriginalMessage());
+            }
+        }
+        if (message == null) {
+            return new CompileError("the dev server answered 500 for / without an error object", null, null, null);
+        }
+        Matcher location = SWC_LOCATION.matcher(message);
+        String file = null;
+        Long line = null;
+        Long column = null;
+        if (location.find()) {
+            file = CompileCheck.projectRelative(root, location.group(1));
+            if (file != null) {
+                line = Long.parseLong(location.group(2));
+                column = Long.parseLong(location.group(3));
+            }
+        }
+        return new CompileError(CompileCheck.withoutRoot(root, message), file, line, column);
+    }
+
+    /** {@code err.message} of the top-level object, or null. */
+    private static String errorMessage(JsonParser parser) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("err") && value == JsonToken.START_OBJECT) {
+                String message = null;
+                while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String field = parser.currentName();
+                    JsonToken token = parser.nextToken();
+                    if (field.equals("message") && token == JsonToken.VALUE_STRING) {
+                        message = parser.getString();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                return message;
+            }
+            parser.skipChildren();
+        }
+        return null;
+    }
+}
