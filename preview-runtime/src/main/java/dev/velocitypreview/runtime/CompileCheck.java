@@ -1,7 +1,12 @@
 package dev.velocitypreview.runtime;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +46,32 @@ interface CompileCheck {
             return new ViteCompileCheck(root, port, http, ViteCompileCheck.BOUND, log);
         }
         return NONE;
+    }
+
+    /**
+     * One GET of {@code path} from the dev server within {@code timeout}, or null (logged) when it did not answer in
+     * time or could not be reached: the check then cannot tell, and finds no error.
+     *
+     * @param path a checked project path, {@code /}-separated without a leading {@code /}, or empty for the page
+     */
+    static HttpResponse<String> fetch(HttpClient http, int port, String path, String accept, Duration timeout,
+                                      RuntimeLog log) throws InterruptedException {
+        URI uri;
+        try {
+            uri = new URI("http", null, DevServer.HOST, port, "/" + path, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("a checked project path makes a URI: " + path, e);
+        }
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", accept).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            log.warn("compile check cut short", "reason", "no answer within " + timeout.toMillis() + " ms",
+                    "path", "/" + path);
+        } catch (IOException e) {
+            log.warn("compile check cut short", "reason", "dev server not reachable: " + e, "path", "/" + path);
+        }
+        return null;
     }
 
     /**

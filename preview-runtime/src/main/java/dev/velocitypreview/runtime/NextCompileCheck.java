@@ -1,11 +1,7 @@
 package dev.velocitypreview.runtime;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,16 +51,8 @@ final class NextCompileCheck implements CompileCheck {
         if (changed.stream().noneMatch(ViteCompileCheck::isModule)) {
             return null;
         }
-        HttpResponse<String> answer;
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + DevServer.HOST + ":" + port + "/"))
-                    .timeout(bound).header("Accept", "text/html").GET().build();
-            answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            log.warn("compile check cut short", "reason", "no answer within " + bound.toMillis() + " ms", "path", "/");
-            return null;
-        } catch (IOException e) {
-            log.warn("compile check cut short", "reason", "dev server not reachable: " + e, "path", "/");
+        HttpResponse<String> answer = CompileCheck.fetch(http, port, "", "text/html", bound, log);
+        if (answer == null) {
             return null;
         }
         if (answer.statusCode() != 500) {

@@ -1,12 +1,8 @@
 package dev.velocitypreview.runtime;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,19 +69,10 @@ final class ViteCompileCheck implements CompileCheck {
                 return null;
             }
             while (true) {
-                HttpResponse<String> answer;
-                try {
-                    HttpRequest request = HttpRequest.newBuilder(new URI("http", null, DevServer.HOST, port, "/" + path, null, null))
-                            .timeout(CompileCheck.remaining(deadline)).header("Accept", "*/*").GET().build();
-                    answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-                } catch (HttpTimeoutException e) {
-                    log.warn("compile check cut short", "reason", "no answer within " + bound.toMillis() + " ms", "path", path);
+                HttpResponse<String> answer = CompileCheck.fetch(http, port, path, "*/*", CompileCheck.remaining(deadline),
+                        log);
+                if (answer == null) {
                     return null;
-                } catch (IOException e) {
-                    log.warn("compile check cut short", "reason", "dev server not reachable: " + e, "path", path);
-                    return null;
-                } catch (URISyntaxException e) {
-                    throw new IllegalStateException("a checked project path makes a URI: " + path, e);
                 }
                 if (answer.statusCode() == 500) {
                     return error(path, answer.body());
