@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,14 +53,27 @@ final class DevServer implements AutoCloseable {
         this.process = process;
     }
 
-    static DevServer start(Path project, String npm, int port, RuntimeLog log) throws StartException {
-        Map<String, String> env = Map.of("PORT", Integer.toString(port), "HOST", HOST, "BROWSER", "none",
-                "NEXT_TELEMETRY_DISABLED", "1", "npm_config_update_notifier", "false");
+    static DevServer start(Path project, String npm, int port, String previewDomain, RuntimeLog log)
+            throws StartException {
+        Map<String, String> env = environment(port, previewDomain);
         try {
             return new DevServer(port, new ProjectProcess(List.of(npm, "run", "dev"), project, env, "dev server", log));
         } catch (IOException e) {
             throw new StartException("cannot run " + npm + " run dev (is npm installed and on the PATH? see --npm): " + e.getMessage());
         }
+    }
+
+    /**
+     * What the dev server is told, beside the runtime's environment without its own {@code PREVIEW_*} variables:
+     * {@code PREVIEW_DOMAIN} is the one of them passed on, on purpose, when the machine was given a preview domain.
+     */
+    static Map<String, String> environment(int port, String previewDomain) {
+        Map<String, String> env = new LinkedHashMap<>(Map.of("PORT", Integer.toString(port), "HOST", HOST,
+                "BROWSER", "none", "NEXT_TELEMETRY_DISABLED", "1", "npm_config_update_notifier", "false"));
+        if (previewDomain != null) {
+            env.put("PREVIEW_DOMAIN", previewDomain);
+        }
+        return Map.copyOf(env);
     }
 
     int port() {

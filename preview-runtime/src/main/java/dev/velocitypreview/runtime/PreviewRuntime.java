@@ -302,7 +302,7 @@ public final class PreviewRuntime implements AutoCloseable {
         health.running(Health.DEV_SERVER, "npm run dev on port " + port);
         DevServer server;
         try {
-            server = DevServer.start(project, dev.npm(), port, log);
+            server = DevServer.start(project, dev.npm(), port, dev.previewDomain(), log);
         } catch (DevServer.StartException e) {
             health.failed(Health.DEV_SERVER, e.getMessage());
             log.error("dev server failed", "detail", e.getMessage());

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The runtime's command line. Every option is {@code --name=value} and may instead come from the
@@ -42,16 +43,27 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
      * @param npm            the npm command, a name on the PATH or a path
      * @param installTimeout how long one {@code npm ci} may take before the install fails
      * @param startTimeout   how long the dev server may take from its start to its first page
+     * @param previewDomain  the domain the preview is served under ({@code <session id>.<domain>}), handed to the dev
+     *                       server as {@code PREVIEW_DOMAIN} so one that checks its page's origin (Next.js's
+     *                       {@code allowedDevOrigins}) accepts it; null for the local default, which the templates
+     *                       accept already
      */
-    record DevOptions(Path depsCache, String npm, Duration installTimeout, Duration startTimeout) {
+    record DevOptions(Path depsCache, String npm, Duration installTimeout, Duration startTimeout,
+                      String previewDomain) {
         static final DevOptions DEFAULT = new DevOptions(DEFAULT_DEPS_CACHE, "npm", DEFAULT_INSTALL_TIMEOUT,
-                DEFAULT_DEV_START_TIMEOUT);
+                DEFAULT_DEV_START_TIMEOUT, null);
+        /** A DNS name in lower case: it ends up in a dev server's configuration, so nothing else gets through. */
+        private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
 
         DevOptions {
             Objects.requireNonNull(depsCache, "depsCache == null");
             Objects.requireNonNull(npm, "npm == null");
             if (installTimeout.isNegative() || installTimeout.isZero() || startTimeout.isNegative() || startTimeout.isZero()) {
                 throw new IllegalArgumentException("timeouts must be positive, got " + installTimeout + " and " + startTimeout);
+            }
+            if (previewDomain != null && (previewDomain.length() > 253 || !DOMAIN.matcher(previewDomain).matches())) {
+                throw new IllegalArgumentException("--domain (PREVIEW_DOMAIN) must be a lower-case DNS name such as "
+                        + "previews.example.dev, got " + quote(previewDomain));
             }
         }
     }
@@ -133,7 +145,8 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         DevOptions dev = new DevOptions(depsCache == null ? DEFAULT_DEPS_CACHE : depsCache,
                 text(given, "npm", "npm"),
                 duration(given, "install-timeout", DEFAULT_INSTALL_TIMEOUT),
-                duration(given, "dev-start-timeout", DEFAULT_DEV_START_TIMEOUT));
+                duration(given, "dev-start-timeout", DEFAULT_DEV_START_TIMEOUT),
+                text(given, "domain", null));
         return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given), dev,
                 sync(given));
     }
@@ -292,7 +305,8 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         options.put("npm", "npm command for installs and the dev server (default npm)");
         options.put("install-timeout", "longest npm install of a project's dependencies (default 10m)");
         options.put("dev-start-timeout", "longest wait from starting the dev server to its first page (default 2m)");
-        // short: a start refused for a bad option shows this text, and the local driver reports the log's last 2 KiB
+        options.put("domain", "preview domain (<session id>.<domain>), for the dev server's origin check");
+        // short: a start refused for a bad option shows this text, and the local driver reports the log's last 4 KiB
         options.put("sync-url", "session API sync endpoint; with --sync-token: live edits");
         options.put("sync-token", "token for --sync-url; a secret");
         return Collections.unmodifiableMap(options);

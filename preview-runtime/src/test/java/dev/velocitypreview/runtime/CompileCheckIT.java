@@ -68,7 +68,7 @@ class CompileCheckIT {
         Path bundle = Bundles.write(temp.resolve("bundle.json"), Bundles.SESSION, entries);
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle, null, null,
                 FileLimits.DEFAULT, null, new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5),
-                Duration.ofMinutes(3)), null);
+                Duration.ofMinutes(3), null), null);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), task -> {
             Thread thread = new Thread(task, "materializer-" + template);
             thread.setDaemon(true);

@@ -45,7 +45,7 @@ class PreviewRuntimeTest {
     private PreviewRuntime start(Path bundle, Executor background, ReplayState replayState) throws IOException {
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
                 temp.resolve("port"), null, FileLimits.DEFAULT, replayState,
-                new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1)), null);
+                new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1), null), null);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
         started.add(runtime);
         return runtime;

@@ -105,6 +105,22 @@ class RuntimeOptionsTest {
                 .hasMessageStartingWith("PREVIEW_DEV_START_TIMEOUT must be a positive duration");
     }
 
+    /** The one PREVIEW_* value a dev server is given: Next.js checks its page's origin against it. */
+    @Test
+    void thePreviewDomainReachesTheDevServerAndNothingButADomainIsTaken() {
+        assertThat(parse(List.of(), Map.of()).dev().previewDomain()).isNull();
+        RuntimeOptions.DevOptions given = parse(List.of(), Map.of("PREVIEW_DOMAIN", "preview.example.com")).dev();
+        assertThat(given.previewDomain()).isEqualTo("preview.example.com");
+        assertThat(DevServer.environment(4100, given.previewDomain()))
+                .containsEntry("PREVIEW_DOMAIN", "preview.example.com").containsEntry("PORT", "4100");
+        assertThat(DevServer.environment(4100, null)).doesNotContainKey("PREVIEW_DOMAIN");
+
+        for (String bad : List.of("Preview.Example.com", "example", "a..b", "x.com; rm -rf /", "-a.example.com")) {
+            assertThatThrownBy(() -> parse(List.of("--domain=" + bad), Map.of())).as(bad)
+                    .hasMessageStartingWith("--domain (PREVIEW_DOMAIN) must be a lower-case DNS name");
+        }
+    }
+
     @Test
     void liveEditsNeedBothTheSyncUrlAndTheSyncToken() {
         String url = "http://10.0.0.2:8080/machine/v1/sessions/3f1c/sync";

@@ -139,9 +139,14 @@ public record ProvisionerSettings(
      * @param local  settings of the local driver
      * @param fly    settings of the Fly Machines driver; required when {@code driver} is {@code fly}
      * @param sync   how machines fetch live edits from the session API; unset: no live edits
+     * @param previewDomain the domain previews are served under, the routers' {@code velocity.router.preview-domain}
+     *               (for example {@code preview.example.com}); each machine gets it as {@code PREVIEW_DOMAIN} and
+     *               hands it to its dev server, so a dev server that checks its page's origin (Next.js) accepts
+     *               {@code <session id>.<domain>}. Unset: the local default {@code preview.localhost}, which the
+     *               templates accept without it
      */
     public record Machines(@DefaultValue("local") Driver driver, @DefaultValue Local local, @Nullable Fly fly,
-                           @DefaultValue Sync sync) {
+                           @DefaultValue Sync sync, @Nullable String previewDomain) {
         public Machines {
             Objects.requireNonNull(local, "machines.local == null");
             Objects.requireNonNull(sync, "machines.sync == null");

@@ -61,7 +61,7 @@ public final class LocalProcessDriver implements MachineDriver {
     static final String DEPS_CACHE_ENV = "PREVIEW_DEPS_CACHE";
     /** One look at a loopback health endpoint; generous, as many runtimes starting at once starve each other. */
     private static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    private static final int LOG_TAIL_BYTES = 2048;
+    private static final int LOG_TAIL_BYTES = 4096;
 
     private final LocalMachinesSettings settings;
     private final MachineDirectory machines;

@@ -1,5 +1,6 @@
 package dev.velocitypreview.provisioner.provisioning;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -12,20 +13,25 @@ import dev.velocitypreview.provisioner.ProvisionerSettings;
 /**
  * The environment the provisioner gives each machine's runtime, whichever driver runs it (drivers add their own
  * wiring beside it): where it syncs its session's live edits ({@value #SYNC_URL}) and the token that lets it sync that
- * session alone ({@value #SYNC_TOKEN}, never the secret the token is derived from). Without
+ * session alone ({@value #SYNC_TOKEN}, never the secret the token is derived from), and the domain its preview is
+ * served under ({@value #PREVIEW_DOMAIN}, when configured). Without
  * {@code velocity.provisioner.machines.sync.*} a machine gets neither and keeps the files it started with.
  */
 final class MachineEnvironment {
 
     static final String SYNC_URL = "PREVIEW_SYNC_URL";
     static final String SYNC_TOKEN = "PREVIEW_SYNC_TOKEN";
+    static final String PREVIEW_DOMAIN = "PREVIEW_DOMAIN";
 
     private static final Logger LOG = LoggerFactory.getLogger(MachineEnvironment.class);
 
     private final ProvisionerSettings.Sync sync;
+    private final String previewDomain;
 
-    MachineEnvironment(ProvisionerSettings.Sync sync) {
+    /** @param previewDomain where previews are served ({@value #PREVIEW_DOMAIN}), or null for the local default */
+    MachineEnvironment(ProvisionerSettings.Sync sync, String previewDomain) {
         this.sync = sync;
+        this.previewDomain = previewDomain == null || previewDomain.isBlank() ? null : previewDomain.strip();
         if (sync.enabled()) {
             LOG.atInfo().addKeyValue("url", sync.url()).log("live edits on: machines sync their files from the session api");
         } else {
@@ -36,12 +42,15 @@ final class MachineEnvironment {
 
     /** The environment of {@code sessionId}'s machine. */
     Map<String, String> of(UUID sessionId) {
-        if (!sync.enabled()) {
-            return Map.of();
+        Map<String, String> env = new HashMap<>();
+        if (previewDomain != null) {
+            env.put(PREVIEW_DOMAIN, previewDomain);
         }
-        String base = sync.url().toString().replaceAll("/+$", "");
-        return Map.of(
-                SYNC_URL, base + "/machine/v1/sessions/" + sessionId + "/sync",
-                SYNC_TOKEN, SessionSyncToken.of(sync.secret().value(), sessionId));
+        if (sync.enabled()) {
+            String base = sync.url().toString().replaceAll("/+$", "");
+            env.put(SYNC_URL, base + "/machine/v1/sessions/" + sessionId + "/sync");
+            env.put(SYNC_TOKEN, SessionSyncToken.of(sync.secret().value(), sessionId));
+        }
+        return Map.copyOf(env);
     }
 }

@@ -59,7 +59,7 @@ final class SessionProvisioner implements CommandHandler {
         this.transactions = transactions;
         this.driver = driver;
         this.retrying = new Retrying(settings.retry());
-        this.environment = new MachineEnvironment(settings.machines().sync());
+        this.environment = new MachineEnvironment(settings.machines().sync(), settings.machines().previewDomain());
         this.settings = settings;
         this.clock = clock;
         this.meters = meters;

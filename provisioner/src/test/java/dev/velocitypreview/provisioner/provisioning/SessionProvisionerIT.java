@@ -114,6 +114,19 @@ class SessionProvisionerIT {
         assertThat(driver.lookedUp).as("a row this command inserted cannot have a machine yet: no lookup").isEmpty();
     }
 
+    /** Next.js refuses its page's own origin unless its dev server is told the domain previews are served under. */
+    @Test
+    void aConfiguredPreviewDomainIsGivenToEveryMachine() {
+        SessionProvisioner provisioner = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
+                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver,
+                settings(new ProvisionerSettings.Sync(null, null), "preview.example.com"), Clock.systemUTC(), meters);
+        SessionCommand.Create create = create(Tier.FREE);
+
+        assertThat(provisioner.create(create)).isEqualTo(Outcome.APPLIED);
+
+        assertThat(driver.created.get(0).env()).containsExactly(Map.entry("PREVIEW_DOMAIN", "preview.example.com"));
+    }
+
     @Test
     void withLiveEditsEachMachineGetsItsOwnSessionsSyncAddressAndToken() {
         SessionProvisioner syncing = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
@@ -641,13 +654,17 @@ class SessionProvisionerIT {
     }
 
     private static ProvisionerSettings settings(ProvisionerSettings.Sync sync) {
+        return settings(sync, null);
+    }
+
+    private static ProvisionerSettings settings(ProvisionerSettings.Sync sync, String previewDomain) {
         return new ProvisionerSettings(
                 new ProvisionerSettings.Kafka("localhost:9092", "provisioner", Duration.ofMillis(100), null, null),
                 new ProvisionerSettings.Concurrency(4, 16, Duration.ofSeconds(5)),
                 new ProvisionerSettings.Retry(3, Duration.ofMillis(1), Duration.ofMillis(5)),
                 Duration.ofSeconds(5),
                 new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
-                        new ProvisionerSettings.Local(null, null, true), null, sync),
+                        new ProvisionerSettings.Local(null, null, true), null, sync, previewDomain),
                 new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)));
     }
 
