@@ -24,6 +24,8 @@ import org.apache.kafka.metadata.storage.Formatter;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
+import dev.velocitypreview.core.net.LoopbackPorts;
+
 /**
  * A single-node Kafka broker and KRaft controller running inside this JVM, built from Kafka's
  * own server jars. Its log directory is formatted once and reused, so topics and records survive

@@ -9,6 +9,8 @@ import java.time.Duration;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 
+import dev.velocitypreview.core.net.LoopbackPorts;
+
 /**
  * A PostgreSQL server from Maven-packaged binaries, set up for change data capture:
  * {@code wal_level=logical}, replication slots and WAL senders, and {@code synchronous_commit=on}

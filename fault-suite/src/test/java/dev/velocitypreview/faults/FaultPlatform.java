@@ -44,8 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.cleanup.CleanupApplication;
-import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.core.directory.SessionDirectory;
+import dev.velocitypreview.core.net.LoopbackPorts;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.machines.local.LocalMachinesSettings;
 import dev.velocitypreview.machines.local.LocalProcessDriver;

@@ -26,10 +26,10 @@ import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.velocitypreview.cleanup.CleanupApplication;
-import dev.velocitypreview.embedded.LoopbackPorts;
+import dev.velocitypreview.core.net.LoopbackPorts;
+import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.router.RouterApplication;
-import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.sessions.SessionServiceApplication;
 import dev.velocitypreview.sessions.identity.DevTokens;
 

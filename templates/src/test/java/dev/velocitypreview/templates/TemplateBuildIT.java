@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import dev.velocitypreview.embedded.LoopbackPorts;
+import dev.velocitypreview.core.net.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;

@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.bench.rig.Pause;
+import dev.velocitypreview.core.net.LoopbackPorts;
 
 /**
  * Debian's nginx as a reverse proxy in front of one machine, configured the way one would for this job: upstream

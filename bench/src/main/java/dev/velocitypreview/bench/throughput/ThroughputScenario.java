@@ -26,12 +26,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
-import dev.velocitypreview.embedded.LoopbackPorts;
 import dev.velocitypreview.bench.report.Samples;
 import dev.velocitypreview.bench.rig.Infrastructure;
 import dev.velocitypreview.bench.rig.Pause;
 import dev.velocitypreview.bench.rig.SessionApi;
 import dev.velocitypreview.bench.rig.WatchedDirectory;
+import dev.velocitypreview.core.net.LoopbackPorts;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
