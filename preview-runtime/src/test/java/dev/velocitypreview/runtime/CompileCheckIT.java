@@ -31,7 +31,15 @@ import dev.velocitypreview.core.edits.SyncedFile;
  */
 class CompileCheckIT {
 
-    private static final Duration STARTUP = Duration.ofMinutes(4);
+    /** A cold {@code npm ci} of a template (Next.js is the largest), bounded by the runtime itself. */
+    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
+    /** The first compile, bounded by the runtime itself. */
+    private static final Duration DEV_START_TIMEOUT = Duration.ofMinutes(3);
+    /**
+     * The runtime's own bounds and a minute more: on a machine busy with other builds a cold Next.js install takes
+     * minutes, and the runtime, not this wait, decides when a start has failed (the assertion then shows why).
+     */
+    private static final Duration STARTUP = INSTALL_TIMEOUT.plus(DEV_START_TIMEOUT).plusMinutes(1);
 
     @TempDir
     Path temp;
@@ -67,8 +75,8 @@ class CompileCheckIT {
         }
         Path bundle = Bundles.write(temp.resolve("bundle.json"), Bundles.SESSION, entries);
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle, null, null,
-                FileLimits.DEFAULT, null, new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5),
-                Duration.ofMinutes(3), null), null);
+                FileLimits.DEFAULT, null, new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", INSTALL_TIMEOUT,
+                DEV_START_TIMEOUT, null), null);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), task -> {
             Thread thread = new Thread(task, "materializer-" + template);
             thread.setDaemon(true);

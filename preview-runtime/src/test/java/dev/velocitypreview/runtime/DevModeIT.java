@@ -36,7 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Dev mode with real npm and real dev servers: the small projects under {@code src/test/resources/projects}. */
 class DevModeIT {
 
-    private static final Duration STARTUP = Duration.ofMinutes(3);
+    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration DEV_START_TIMEOUT = Duration.ofMinutes(2);
+    /** The runtime's own bounds and a minute more: the runtime, not this wait, decides that a start failed. */
+    private static final Duration STARTUP = INSTALL_TIMEOUT.plus(DEV_START_TIMEOUT).plusMinutes(1);
     private static final String SECRET = "replay-state-0123456789abcdef0123456789";
 
     @TempDir
@@ -67,7 +70,7 @@ class DevModeIT {
     private PreviewRuntime start(String project, String name, Path store, ReplayState replayState) throws IOException {
         Path bundle = Bundles.write(temp.resolve(name + ".json"), Bundles.SESSION, projectFiles(project));
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve(name), bundle, null, null,
-                FileLimits.DEFAULT, replayState, new RuntimeOptions.DevOptions(store, "npm", Duration.ofMinutes(5), Duration.ofMinutes(2), null), null);
+                FileLimits.DEFAULT, replayState, new RuntimeOptions.DevOptions(store, "npm", INSTALL_TIMEOUT, DEV_START_TIMEOUT, null), null);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         logs.add(log);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(log, true, StandardCharsets.UTF_8), task -> {
