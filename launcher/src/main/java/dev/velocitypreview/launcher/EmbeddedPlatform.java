@@ -107,9 +107,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
         progress.accept("starting provisioner (with the changelog relay), router, session api and cleanup");
         String machinesRoot = stateDir.resolve("machines").toString();
         CompletableFuture<ConfigurableApplicationContext> provisioner = CompletableFuture.supplyAsync(
-                // its management port is chosen here, like cleanup's: the default (8083) may be taken
+                // its management port: any free one, picked by the kernel as it binds (nothing needs to know it
+                // ahead, and a port chosen ahead can be taken by another process before the bind); the default
+                // (8083) may be taken
                 () -> ProvisionerApplication.start(with(withoutSecurity, settings, Map.of(
-                        "server.port", LoopbackPorts.free(),
+                        "server.port", 0,
                         "spring.datasource.url", database.jdbcUrl(),
                         "spring.datasource.username", database.username(),
                         "spring.datasource.password", database.password(),
@@ -138,10 +140,10 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.session-service.files.datasource.url", database.jdbcUrl(),
                         "velocity.session-service.files.datasource.username", database.username(),
                         "velocity.session-service.files.datasource.password", database.password()))), starters);
-        // cleanup's management port is chosen here too: its default (8082) may be taken on a developer's machine
+        // cleanup's management port too: any free one as it binds (its default, 8082, may be taken)
         CompletableFuture<ConfigurableApplicationContext> cleanup = CompletableFuture.supplyAsync(
                 () -> CleanupApplication.start(with(withoutSecurity, settings, Map.of(
-                        "server.port", LoopbackPorts.free(),
+                        "server.port", 0,
                         "velocity.cleanup.kafka.bootstrap-servers", kafkaBootstrap,
                         "velocity.cleanup.kafka.state-dir", stateDir.resolve("cleanup").toString(),
                         "velocity.cleanup.machines.inventory", "local",
