@@ -6,6 +6,7 @@ import java.util.List;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import dev.velocitypreview.bench.consumer.SlowSessionScenario;
+import dev.velocitypreview.bench.footprint.RuntimeFootprintScenario;
 import dev.velocitypreview.bench.proxy.ProxyOverheadScenario;
 import dev.velocitypreview.bench.retention.RetentionHeapScenario;
 import dev.velocitypreview.bench.routing.RouteDecisionRun;
@@ -26,12 +27,14 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  * @param retention               scenario 8: live sessions, and sessions retained out meanwhile
  * @param wake                    scenario 9: sessions suspended and woken by a request
  * @param liveEdit                scenario 10: react sessions after the cold one, and writes of its main component
+ * @param footprint               scenario 11: starts of the runtime per variant, and whether to start a dev server too
  */
 public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Integer> firstByteConcurrencies,
                         int firstByteSessions, ProxyOverheadScenario.Settings proxy, int changelogSequential,
                         int changelogBurst, ThroughputScenario.Settings throughput,
                         SlowSessionScenario.Settings slowSession, RetentionHeapScenario.Settings retention,
-                        WakeScenario.Settings wake, LiveEditScenario.Settings liveEdit) {
+                        WakeScenario.Settings wake, LiveEditScenario.Settings liveEdit,
+                        RuntimeFootprintScenario.Settings footprint) {
 
     /** Simulated Fly: an answer in 50 ms (a nearby region), a created machine started after 1 s. */
     private static final Duration FLY_API_LATENCY = Duration.ofMillis(50);
@@ -49,7 +52,8 @@ public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Intege
             new SlowSessionScenario.Settings(16, Duration.ofSeconds(10), Duration.ofMillis(50)),
             new RetentionHeapScenario.Settings(100_000, 1_000_000, 100_000),
             new WakeScenario.Settings(20),
-            new LiveEditScenario.Settings(3, 40));
+            new LiveEditScenario.Settings(3, 40),
+            new RuntimeFootprintScenario.Settings(15, true));
 
     public static final BenchPlan SMOKE = new BenchPlan("smoke",
             new RouteDecisionRun(1_000, 0, 1, 1, TimeValue.milliseconds(100)),
@@ -60,5 +64,6 @@ public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Intege
             new SlowSessionScenario.Settings(4, Duration.ofSeconds(1), Duration.ofMillis(10)),
             new RetentionHeapScenario.Settings(1_000, 5_000, 1_000),
             new WakeScenario.Settings(2),
-            new LiveEditScenario.Settings(1, 2));
+            new LiveEditScenario.Settings(1, 2),
+            new RuntimeFootprintScenario.Settings(2, true));
 }

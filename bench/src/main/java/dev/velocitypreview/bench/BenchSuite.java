@@ -21,6 +21,8 @@ import dev.velocitypreview.bench.changelog.ChangelogLagScenario;
 import dev.velocitypreview.bench.consumer.SlowSessionResult;
 import dev.velocitypreview.bench.consumer.SlowSessionScenario;
 import dev.velocitypreview.bench.firstbyte.FirstByteResult;
+import dev.velocitypreview.bench.footprint.RuntimeFootprintResult;
+import dev.velocitypreview.bench.footprint.RuntimeFootprintScenario;
 import dev.velocitypreview.bench.firstbyte.FirstByteScenario;
 import dev.velocitypreview.bench.liveedit.LiveEditResult;
 import dev.velocitypreview.bench.liveedit.LiveEditScenario;
@@ -40,13 +42,14 @@ import dev.velocitypreview.bench.wake.WakeScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention|wake|liveedit]]}; {@code proxy} runs scenario 4 alone and prints its
+ * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention|wake|liveedit|footprint]]}; {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
  * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
  * {@code -Dbench.only=consumer}); {@code retention} does the same for scenario 8 (for working on the session
  * directory: {@code -Dbench.only=retention}), and {@code wake} for scenario 9 (for working on suspend and wake:
- * {@code -Dbench.only=wake}), and {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}).
+ * {@code -Dbench.only=wake}), {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}), and {@code footprint} for scenario 11
+ * ({@code -Dbench.only=footprint}).
  */
 public final class BenchSuite {
 
@@ -70,6 +73,8 @@ public final class BenchSuite {
             runWake(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("liveedit")) {
             runLiveEdit(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("footprint")) {
+            runFootprint(BenchPlan.FULL, report);
         } else {
             run(BenchPlan.FULL, report);
         }
@@ -81,7 +86,7 @@ public final class BenchSuite {
     public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
                           SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
-                          LiveEditResult liveEdit, double seconds) {
+                          LiveEditResult liveEdit, RuntimeFootprintResult footprint, double seconds) {
     }
 
     public static Results run(BenchPlan plan, Path reportPath) throws Exception {
@@ -94,6 +99,9 @@ public final class BenchSuite {
         // first, while this JVM holds nothing else: the figure is a heap difference
         RetentionHeapResult retention = new RetentionHeapScenario().run(plan.retention());
         List<RunResult> routeDecision = plan.routeDecision().run();
+        // before the platform starts, so the runtime's starts compete with nothing of the bench's own
+        RuntimeFootprintResult footprint = new RuntimeFootprintScenario(Files.createTempDirectory("velocity-bench-footprint-"))
+                .run(plan.footprint());
         FirstByteResult firstByte;
         ProxyResult proxy;
         ChangelogLagResult changelog;
@@ -119,7 +127,7 @@ public final class BenchSuite {
         StringBuilder md = new StringBuilder();
         md.append(header(plan, seconds))
                 .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention, wake,
-                        liveEdit))
+                        liveEdit, footprint))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
                 .append(plan.routeDecision().section(routeDecision))
@@ -129,11 +137,12 @@ public final class BenchSuite {
                 .append(slowSession.section())
                 .append(retention.section())
                 .append(wake.section())
-                .append(liveEdit.section());
+                .append(liveEdit.section())
+                .append(footprint.section());
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
         return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, slowSession,
-                retention, wake, liveEdit, seconds);
+                retention, wake, liveEdit, footprint, seconds);
     }
 
     /** Scenario 4 alone, its figures on standard output. */
@@ -240,6 +249,22 @@ public final class BenchSuite {
     }
 
     /**
+     * Scenario 11 alone: its figures on standard output, and its section and summary line replaced in the report
+     * when there is one.
+     */
+    static RuntimeFootprintResult runFootprint(BenchPlan plan, Path reportPath) throws Exception {
+        RuntimeFootprintResult result = new RuntimeFootprintScenario(
+                Files.createTempDirectory("velocity-bench-footprint-")).run(plan.footprint());
+        System.out.println("bench: " + result.summaryLine());
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSection(Files.readString(reportPath), RuntimeFootprintResult.HEADING,
+                    result.section(), "- " + RuntimeFootprintResult.SUMMARY_START, result.summaryLine()));
+            System.out.println("bench: replaced scenario 11 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
      * The report with one scenario's section (from {@code heading} to the next {@code ## }) and its summary line
      * (the one starting with {@code summaryMarker}) replaced, or added at the end of the report and of the summary.
      */
@@ -299,7 +324,7 @@ public final class BenchSuite {
     private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
                                   ChangelogLagResult changelog, ThroughputResult throughput,
                                   SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
-                                  LiveEditResult liveEdit) {
+                                  LiveEditResult liveEdit, RuntimeFootprintResult footprint) {
         List<String> lines = new ArrayList<>();
         for (FirstByteResult.Level level : firstByte.levels()) {
             Samples ours = level.firstByte();
@@ -343,6 +368,7 @@ public final class BenchSuite {
         lines.add(retention.summaryLine());
         lines.add(wake.summaryLine());
         lines.add(liveEdit.summaryLine());
+        lines.add(footprint.summaryLine());
         StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
         lines.forEach(line -> md.append("- ").append(line).append('\n'));
         return md.append('\n').toString();

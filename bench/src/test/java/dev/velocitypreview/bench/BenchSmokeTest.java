@@ -85,10 +85,19 @@ class BenchSmokeTest {
                 .allSatisfy(edit -> assertThat(edit.applied()).isTrue());
         assertThat(results.liveEdit().toShown().count()).isEqualTo(BenchPlan.SMOKE.liveEdit().writes());
 
+        // 11: every start listened before it was ready and told its memory; the dev server's tree holds the runtime
+        assertThat(results.footprint().variants()).isNotEmpty().allSatisfy(variant ->
+                assertThat(variant.starts()).hasSize(BenchPlan.SMOKE.footprint().starts()).allSatisfy(start -> {
+                    assertThat(start.listeningMs()).isPositive().isLessThanOrEqualTo(start.readyMs());
+                    assertThat(start.residentKib()).isPresent();
+                }));
+        assertThat(results.footprint().devServer().treeKib().getAsLong())
+                .isGreaterThan(results.footprint().devServer().runtimeKib().getAsLong());
+
         String report = Files.readString(results.report());
         assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",
                 "## 4. Proxy overhead", "## 5. The old way as a baseline", "## 6. Throughput",
-                "## 7. One slow session", "## 8. Session directory memory under retention", "## 9. Wake to first byte",
+                "## 7. One slow session", "## 8. Session directory memory under retention", "## 9. Wake to first byte", "## 11. Runtime footprint",
                 "## Summary: ratios and medians of this run");
         try (Stream<Path> charts = Files.list(results.charts())) {
             assertThat(charts.filter(chart -> chart.toString().endsWith(".png")).toList())

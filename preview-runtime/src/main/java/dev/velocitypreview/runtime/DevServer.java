@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The project's own dev server ({@code npm run dev}) on a loopback port, started with the environment of the
+ * The project's own dev server (its {@code scripts.dev}) on a loopback port, started with the environment of the
  * templates' contract: {@code PORT}, {@code HOST=127.0.0.1}, {@code BROWSER=none}, {@code NEXT_TELEMETRY_DISABLED=1},
  * {@code npm_config_update_notifier=false}.
  */
@@ -53,13 +53,22 @@ final class DevServer implements AutoCloseable {
         this.process = process;
     }
 
-    static DevServer start(Path project, String npm, int port, String previewDomain, RuntimeLog log)
+    /**
+     * Runs the dev script the way {@code npm run dev} would, through {@code sh -c} with the project's
+     * {@code node_modules/.bin} first on the PATH, but without npm: npm stays resident as the script's parent for as
+     * long as the dev server runs, a Node process of about 58 MiB that a 256 MB machine cannot spare (scenario 11
+     * of docs/benchmarks.md). The {@code npm_*} variables npm would add are not set; no template's tools read them.
+     */
+    static DevServer start(Path project, String script, int port, String previewDomain, RuntimeLog log)
             throws StartException {
-        Map<String, String> env = environment(port, previewDomain);
+        Map<String, String> env = new LinkedHashMap<>(environment(port, previewDomain));
+        String path = System.getenv("PATH");
+        String bin = project.resolve("node_modules").resolve(".bin").toString();
+        env.put("PATH", path == null || path.isEmpty() ? bin : bin + java.io.File.pathSeparator + path);
         try {
-            return new DevServer(port, new ProjectProcess(List.of(npm, "run", "dev"), project, env, "dev server", log));
+            return new DevServer(port, new ProjectProcess(List.of("sh", "-c", script), project, env, "dev server", log));
         } catch (IOException e) {
-            throw new StartException("cannot run " + npm + " run dev (is npm installed and on the PATH? see --npm): " + e.getMessage());
+            throw new StartException("cannot run the dev script with sh -c: " + e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,7 +15,7 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * What the runtime reads of a project's root {@code package.json}: whether it has a dev script, and which packages it
+ * What the runtime reads of a project's root {@code package.json}: its dev script, and which packages it
  * depends on (to know its dev server's framework).
  */
 final class PackageManifest {
@@ -23,21 +24,21 @@ final class PackageManifest {
     }
 
     /**
-     * True when {@code project/package.json} has a non-empty {@code scripts.dev}.
+     * The command of {@code project/package.json}'s {@code scripts.dev}, when it has a non-blank one.
      *
      * @throws IOException when the file exists but is not a JSON object, with the parser's reason
      */
-    static boolean hasDevScript(Path project) throws IOException {
+    static Optional<String> devScript(Path project) throws IOException {
         Path manifest = project.resolve(DependencyStore.MANIFEST);
         if (!Files.isRegularFile(manifest)) {
-            return false;
+            return Optional.empty();
         }
         try (InputStream in = Files.newInputStream(manifest);
              JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("package.json is not a JSON object");
             }
-            boolean dev = false;
+            String dev = null;
             while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
@@ -46,7 +47,7 @@ final class PackageManifest {
                         String script = parser.currentName();
                         JsonToken command = parser.nextToken();
                         if (script.equals("dev") && command == JsonToken.VALUE_STRING && !parser.getString().isBlank()) {
-                            dev = true;
+                            dev = parser.getString();
                         }
                         parser.skipChildren();
                     }
@@ -54,7 +55,7 @@ final class PackageManifest {
                     parser.skipChildren();
                 }
             }
-            return dev;
+            return Optional.ofNullable(dev);
         } catch (JacksonException e) {
             throw new IOException("package.json is not valid JSON: " + e.getOriginalMessage(), e);
         }

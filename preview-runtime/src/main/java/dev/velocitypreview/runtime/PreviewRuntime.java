@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 
@@ -223,8 +224,9 @@ public final class PreviewRuntime implements AutoCloseable {
             return;
         }
         try {
-            if (PackageManifest.hasDevScript(done.workDir())) {
-                startDevMode(done.workDir());
+            Optional<String> devScript = PackageManifest.devScript(done.workDir());
+            if (devScript.isPresent()) {
+                startDevMode(done.workDir(), devScript.get());
             } else {
                 startStatic(done.workDir());
             }
@@ -273,7 +275,7 @@ public final class PreviewRuntime implements AutoCloseable {
         }
     }
 
-    private void startDevMode(Path project) throws IOException {
+    private void startDevMode(Path project, String devScript) throws IOException {
         RuntimeOptions.DevOptions dev = options.dev();
         health.running(Health.INSTALL, "preparing the dependencies");
         DependencyStore store = new DependencyStore(dev.depsCache(), dev.npm(), dev.installTimeout(), log);
@@ -299,10 +301,10 @@ public final class PreviewRuntime implements AutoCloseable {
                 "millis", health.snapshot().check(Health.INSTALL).millis());
 
         int port = LoopbackPorts.free();
-        health.running(Health.DEV_SERVER, "npm run dev on port " + port);
+        health.running(Health.DEV_SERVER, "the dev script on port " + port);
         DevServer server;
         try {
-            server = DevServer.start(project, dev.npm(), port, dev.previewDomain(), log);
+            server = DevServer.start(project, devScript, port, dev.previewDomain(), log);
         } catch (DevServer.StartException e) {
             health.failed(Health.DEV_SERVER, e.getMessage());
             log.error("dev server failed", "detail", e.getMessage());

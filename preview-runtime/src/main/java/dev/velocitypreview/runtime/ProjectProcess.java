@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A process the runtime starts for the project ({@code npm ci}, {@code npm run dev}): its output (stdout and
+ * A process the runtime starts for the project ({@code npm ci}, the dev script): its output (stdout and
  * stderr together) goes to the runtime's log line by line, the last lines are kept for error reports, and
  * {@link #close} ends its whole process tree.
  *

@@ -121,7 +121,7 @@ class TemplateBuildIT {
         }
     }
 
-    /** The runtime's way (contract section 2): {@code npm run dev} with these variables. */
+    /** The contract's dev script (section 2) with these variables; npm runs it here, the runtime with {@code sh -c}. */
     private static Process devServer(Path project, int port, Path log) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(npm.toString(), "run", "dev").directory(project.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
