@@ -101,7 +101,7 @@ class SessionEventsIT {
             assertThat(rest).extracting(Event::status).containsExactly("PROVISIONING", "STARTING", "ACTIVE", "TERMINATED");
             assertThat(rest).allSatisfy(event -> {
                 assertThat(event.name()).isEqualTo("session");
-                assertThat(event.data().get("sessionId").stringValue()).isEqualTo(id.toString());
+                assertThat(event.data().get("id").stringValue()).isEqualTo(id.toString());
                 assertThat(event.data().get("version").longValue()).isEqualTo(Long.parseLong(event.id()));
             });
             assertThat(rest.get(2).data().get("machineId").stringValue()).isEqualTo("machine-3");
