@@ -20,6 +20,10 @@ import dev.velocitypreview.sessions.edits.SessionEditReports;
 import dev.velocitypreview.sessions.events.SessionEventStream;
 import dev.velocitypreview.sessions.events.SessionEventStreams;
 import dev.velocitypreview.sessions.identity.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /**
  * {@code GET /v1/sessions/{id}/events}: the session's view as Server-Sent Events, from the API's own directory.
@@ -48,6 +52,12 @@ class SessionEventsController {
     }
 
     /** Blocks its thread for the session lookup only (at most the unknown-session grace), as DELETE does. */
+    @Operation(summary = "Watch a session: its view as Server-Sent Events", description = "One event per change: "
+            + "`event: session`, `id:` the view's version, `data:` the view as GET /v1/sessions/{id} answers it. The "
+            + "first event is the current view (with Last-Event-ID: only a newer one); the stream ends after TERMINATED "
+            + "or FAILED; a `: keep-alive` comment comes every velocity.session-service.events.heartbeat.")
+    @ApiResponse(responseCode = "200", description = "the stream", content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = SessionResponses.Session.class)))
     @GetMapping(path = "/v1/sessions/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter events(@AuthenticationPrincipal Caller caller, @PathVariable("id") String id,
                       @RequestHeader(name = LAST_EVENT_ID, required = false) @Nullable String lastEventId) {
