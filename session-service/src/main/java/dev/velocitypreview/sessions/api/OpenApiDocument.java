@@ -46,6 +46,7 @@ class OpenApiDocument {
     private static final Map<HttpStatus, String> WRITE_REFUSALS = refusals(
             HttpStatus.CONFLICT, "the request conflicts with the current state (an ended session, a stale version, "
                     + "a reused Idempotency-Key)",
+            HttpStatus.PRECONDITION_FAILED, "If-Match (or a batch's ifMatch) names another version than the file's",
             HttpStatus.PAYLOAD_TOO_LARGE, "the body is larger than the configured limit",
             HttpStatus.UNSUPPORTED_MEDIA_TYPE, "the body is not of a type the endpoint takes",
             HttpStatus.UNPROCESSABLE_CONTENT, "well-formed but refused by a rule (a ttl above the tier's cap, a template "
@@ -147,7 +148,7 @@ class OpenApiDocument {
                         + "(limit, usage, currentVersion, ...)")
                 .addRequiredItem("type").addRequiredItem("status").addRequiredItem("code")
                 .addProperty("type", new Schema<>().type("string").format("uri")
-                        .pattern("^" + ProblemRenderer.type("-").toString().replace(":-", ":") + "[a-z0-9-]+$")
+                        .pattern("^" + typePrefix() + "[a-z0-9-]+$")
                         .example(ProblemRenderer.type("not_found").toString()))
                 .addProperty("title", new Schema<>().type("string"))
                 .addProperty("status", new Schema<>().type("integer"))
@@ -156,6 +157,12 @@ class OpenApiDocument {
                 .addProperty("code", new Schema<>().type("string").description("stable, machine-readable reason"))
                 .addProperty("field", new Schema<>().type("string").description("the input the refusal is about"))
                 .additionalProperties(true);
+    }
+
+    /** {@link ProblemRenderer}'s prefix, read from a type it makes so that it is written in one place. */
+    private static String typePrefix() {
+        String type = ProblemRenderer.type("a").toString();
+        return type.substring(0, type.length() - 1);
     }
 
     private static Map<HttpStatus, String> refusals(Object... statusAndDescription) {
