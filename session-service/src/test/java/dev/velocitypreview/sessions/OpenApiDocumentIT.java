@@ -3,7 +3,10 @@ package dev.velocitypreview.sessions;
 import static dev.velocitypreview.sessions.RunningSessionService.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +35,7 @@ class OpenApiDocumentIT {
     private static JsonNode document;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         service = RunningSessionService.start(TestKafka.shared().bootstrapServers(), Map.of(
                 "velocity.session-service.auth.hs256-secret", TestTokens.SECRET,
                 "velocity.session-service.preview-token-secret", TestTokens.PREVIEW_SECRET));
@@ -40,6 +43,8 @@ class OpenApiDocumentIT {
         HttpResponse<String> response = service.send(service.request("/v3/api-docs").GET());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         document = json(response);
+        // kept with the build's output, for a person to read
+        Files.writeString(Path.of("target", "openapi.json"), response.body());
     }
 
     @AfterAll
@@ -61,8 +66,10 @@ class OpenApiDocumentIT {
         for (Map.Entry<RequestMappingInfo, HandlerMethod> handler : mapping.getHandlerMethods().entrySet()) {
             for (String path : handler.getKey().getPatternValues()) {
                 if (UNDOCUMENTED_PREFIXES.stream().noneMatch(path::startsWith)) {
+                    // the files API's rest of the URL is the document's {path}
+                    String documented = path.endsWith("/**") ? path.substring(0, path.length() - 3) + "/{path}" : path;
                     handler.getKey().getMethodsCondition().getMethods().forEach(method ->
-                            served.add(method.name() + " " + path));
+                            served.add(method.name() + " " + documented));
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.velocitypreview.sessions.api;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -14,10 +15,12 @@ import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.Paths;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.parameters.PathParameter;
 import io.swagger.v3.oas.models.parameters.RequestBody;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
@@ -35,6 +38,9 @@ class OpenApiDocument {
     static final String PROBLEM_REF = "#/components/schemas/" + PROBLEM;
     static final String PROBLEM_JSON = org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
     private static final String BEARER = "bearer";
+    /** A handler's {@code /**}: the files API takes a file's path as the rest of the URL, written {@code {path}} here. */
+    private static final String REST_OF_PATH = "/**";
+    private static final String FILE_PATH = "path";
 
     /** Statuses every operation may answer with; writes add {@link #WRITE_REFUSALS}. */
     private static final Map<HttpStatus, String> REFUSALS = refusals(
@@ -63,66 +69,85 @@ class OpenApiDocument {
                                 + "urn:velocity-preview:problem:<code with dashes>. See docs/api.md."))
                 .components(new Components()
                         .addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                                .bearerFormat("JWT"))
-                        .addSchemas(PROBLEM, problemSchema()))
+                                .bearerFormat("JWT")))
                 .addSecurityItem(new SecurityRequirement().addList(BEARER));
     }
 
     @Bean
     OpenApiCustomizer sessionApiProblemsAndBodies() {
-        return document -> document.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
-            boolean write = method == PathItem.HttpMethod.POST || method == PathItem.HttpMethod.PUT
-                    || method == PathItem.HttpMethod.DELETE;
-            addProblems(operation, REFUSALS);
-            if (write) {
-                addProblems(operation, WRITE_REFUSALS);
-            }
-            RequestBody body = bodyOf(method, path);
-            if (body != null) {
-                operation.setRequestBody(body);
-            }
-        }));
+        return document -> {
+            // here rather than in the OpenAPI bean, whose schemas springdoc replaces with those it found
+            document.getComponents().addSchemas(PROBLEM, problemSchema());
+            Paths documented = new Paths();
+            document.getPaths().forEach((path, item) -> {
+                item.readOperationsMap().forEach((method, operation) -> {
+                    boolean write = method == PathItem.HttpMethod.POST || method == PathItem.HttpMethod.PUT
+                            || method == PathItem.HttpMethod.DELETE;
+                    addProblems(operation, REFUSALS);
+                    if (write) {
+                        addProblems(operation, WRITE_REFUSALS);
+                    }
+                    RequestBody body = bodyOf(method, path);
+                    if (body != null) {
+                        operation.setRequestBody(body);
+                    }
+                    if (path.endsWith(REST_OF_PATH)) {
+                        operation.addParametersItem(new PathParameter().name(FILE_PATH).required(true)
+                                .description("the file's path in the project, slashes included (src/App.jsx)")
+                                .schema(typed("string")));
+                    }
+                });
+                documented.addPathItem(path.endsWith(REST_OF_PATH)
+                        ? path.substring(0, path.length() - REST_OF_PATH.length()) + "/{" + FILE_PATH + "}" : path, item);
+            });
+            document.setPaths(documented);
+        };
     }
 
     private static RequestBody bodyOf(PathItem.HttpMethod method, String path) {
         if (method == PathItem.HttpMethod.POST && path.equals("/v1/sessions")) {
-            return json(new Schema<>().type("object").addRequiredItem(CreateSessionRequest.PROJECT_ID)
-                    .addProperty(CreateSessionRequest.PROJECT_ID, new Schema<>().type("string").format("uuid"))
-                    .addProperty(CreateSessionRequest.TEMPLATE, new Schema<>().type("string")
+            return json(typed("object").addRequiredItem(CreateSessionRequest.PROJECT_ID)
+                    .addProperty(CreateSessionRequest.PROJECT_ID, typed("string").format("uuid"))
+                    .addProperty(CreateSessionRequest.TEMPLATE, typed("string")
                             .description("a template's name (GET /v1/templates); the default template when absent"))
-                    .addProperty(CreateSessionRequest.TIER, new Schema<>().type("string")._enum(List.of("free", "pro", "team"))
+                    .addProperty(CreateSessionRequest.TIER, typed("string")._enum(List.of("free", "pro", "team"))
                             .description("the caller's tier or a lower one; the caller's when absent"))
-                    .addProperty(CreateSessionRequest.VISIBILITY, new Schema<>().type("string")
+                    .addProperty(CreateSessionRequest.VISIBILITY, typed("string")
                             ._enum(List.of("private", "public")).description("the configured default when absent"))
                     .addProperty(CreateSessionRequest.TTL, ttlSchema().description(
                             "how long the session lives; the tier's cap when absent")));
         }
         if (method == PathItem.HttpMethod.POST && path.endsWith("/extend")) {
-            return json(new Schema<>().type("object").addRequiredItem(RequestedTtl.FIELD)
+            return json(typed("object").addRequiredItem(RequestedTtl.FIELD)
                     .addProperty(RequestedTtl.FIELD, ttlSchema().description("how long from now the session should live")));
         }
         if (method == PathItem.HttpMethod.POST && path.endsWith("/files:batch")) {
-            Schema<?> ifMatch = new Schema<>().types(java.util.Set.of("integer", "string"))
+            Schema<?> ifMatch = new Schema<>().types(Set.of("integer", "string"))
                     .description("the version the change expects, as a number or as the ETag text \"\\\"3\\\"\"");
-            return json(new Schema<>().type("object")
-                    .addProperty("writes", new Schema<>().type("array").items(new Schema<>().type("object")
+            return json(typed("object")
+                    .addProperty("writes", typed("array").items(typed("object")
                             .addRequiredItem("path").addRequiredItem("content")
-                            .addProperty("path", new Schema<>().type("string"))
-                            .addProperty("content", new Schema<>().type("string")).addProperty("ifMatch", ifMatch)))
-                    .addProperty("deletes", new Schema<>().type("array").items(new Schema<>().type("object")
-                            .addRequiredItem("path").addProperty("path", new Schema<>().type("string"))
+                            .addProperty("path", typed("string"))
+                            .addProperty("content", typed("string")).addProperty("ifMatch", ifMatch)))
+                    .addProperty("deletes", typed("array").items(typed("object")
+                            .addRequiredItem("path").addProperty("path", typed("string"))
                             .addProperty("ifMatch", ifMatch))));
         }
         if (method == PathItem.HttpMethod.PUT && path.startsWith("/v1/projects/")) {
             return new RequestBody().required(true).description("the file's content, taken as it is, whatever its type")
                     .content(new Content().addMediaType("*/*", new MediaType().schema(
-                            new Schema<>().type("string").format("binary"))));
+                            typed("string").format("binary"))));
         }
         return null;
     }
 
+    /** OpenAPI 3.1 types are a set (JSON Schema); a 3.1 document leaves out the single {@code type} of 3.0. */
+    private static Schema<?> typed(String type) {
+        return new Schema<>().types(Set.of(type));
+    }
+
     private static Schema<?> ttlSchema() {
-        return new Schema<>().types(java.util.Set.of("string", "integer"))
+        return new Schema<>().types(Set.of("string", "integer"))
                 .description("an ISO-8601 duration (\"PT30M\") or whole seconds, at least a minute");
     }
 
@@ -144,18 +169,18 @@ class OpenApiDocument {
 
     /** What {@link ProblemRenderer} writes; members a problem does not carry are left out of it. */
     private static Schema<?> problemSchema() {
-        return new Schema<>().type("object").description("An RFC 9457 problem; a refusal may add members of its own "
+        return typed("object").description("An RFC 9457 problem; a refusal may add members of its own "
                         + "(limit, usage, currentVersion, ...)")
                 .addRequiredItem("type").addRequiredItem("status").addRequiredItem("code")
-                .addProperty("type", new Schema<>().type("string").format("uri")
+                .addProperty("type", typed("string").format("uri")
                         .pattern("^" + typePrefix() + "[a-z0-9-]+$")
                         .example(ProblemRenderer.type("not_found").toString()))
-                .addProperty("title", new Schema<>().type("string"))
-                .addProperty("status", new Schema<>().type("integer"))
-                .addProperty("detail", new Schema<>().type("string").description("what was wrong, for a person"))
-                .addProperty("instance", new Schema<>().type("string").format("uri-reference"))
-                .addProperty("code", new Schema<>().type("string").description("stable, machine-readable reason"))
-                .addProperty("field", new Schema<>().type("string").description("the input the refusal is about"))
+                .addProperty("title", typed("string"))
+                .addProperty("status", typed("integer"))
+                .addProperty("detail", typed("string").description("what was wrong, for a person"))
+                .addProperty("instance", typed("string").format("uri-reference"))
+                .addProperty("code", typed("string").description("stable, machine-readable reason"))
+                .addProperty("field", typed("string").description("the input the refusal is about"))
                 .additionalProperties(true);
     }
 
