@@ -110,9 +110,9 @@ class OpenApiDocument {
                     .addProperty(CreateSessionRequest.PROJECT_ID, typed("string").format("uuid"))
                     .addProperty(CreateSessionRequest.TEMPLATE, typed("string")
                             .description("a template's name (GET /v1/templates); the default template when absent"))
-                    .addProperty(CreateSessionRequest.TIER, typed("string")._enum(List.of("free", "pro", "team"))
+                    .addProperty(CreateSessionRequest.TIER, text()._enum(List.of("free", "pro", "team"))
                             .description("the caller's tier or a lower one; the caller's when absent"))
-                    .addProperty(CreateSessionRequest.VISIBILITY, typed("string")
+                    .addProperty(CreateSessionRequest.VISIBILITY, text()
                             ._enum(List.of("private", "public")).description("the configured default when absent"))
                     .addProperty(CreateSessionRequest.TTL, ttlSchema().description(
                             "how long the session lives; the tier's cap when absent")));
@@ -144,6 +144,13 @@ class OpenApiDocument {
     /** OpenAPI 3.1 types are a set (JSON Schema); a 3.1 document leaves out the single {@code type} of 3.0. */
     private static Schema<?> typed(String type) {
         return new Schema<>().types(Set.of(type));
+    }
+
+    /** A string schema that takes an enumeration. */
+    private static Schema<String> text() {
+        Schema<String> schema = new Schema<>();
+        schema.setTypes(Set.of("string"));
+        return schema;
     }
 
     private static Schema<?> ttlSchema() {

@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.velocitypreview.core.directory.SessionDirectory;
@@ -30,11 +31,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * hands heartbeats to the same pool.
  */
 @Component
-public class SessionEventStreams implements DisposableBean {
+public class SessionEventStreams implements SmartLifecycle, DisposableBean {
 
     private final EventsProperties settings;
     private final ConcurrentHashMap<UUID, Set<SessionEventStream>> byId = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean running;
     private final ExecutorService writers = Executors.newCachedThreadPool(daemon("session-events-"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             daemon("session-events-heartbeat-"));
@@ -99,8 +101,34 @@ public class SessionEventStreams implements DisposableBean {
     }
 
     @Override
-    public void destroy() {
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Ends every open stream before the web server's graceful shutdown, which would otherwise wait for them (they
+     * last as long as their sessions); their clients reconnect, to another instance, with {@code Last-Event-ID}.
+     */
+    @Override
+    public void stop() {
+        running = false;
         byId.values().forEach(streams -> streams.forEach(SessionEventStream::end));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stopped first: before the web server's graceful shutdown phase. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void destroy() {
+        stop();
         heartbeats.shutdownNow();
         writers.shutdown();
     }
