@@ -158,7 +158,8 @@ public final class SessionEventStream {
 
     private void sendHeartbeat() {
         synchronized (lock) {
-            if (ended) {
+            // nothing before the first event: a stream that has not started may still be refused (404)
+            if (ended || !started) {
                 return;
             }
             try {
