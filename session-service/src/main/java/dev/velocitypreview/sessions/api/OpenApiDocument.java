@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -104,7 +105,7 @@ class OpenApiDocument {
         };
     }
 
-    private static RequestBody bodyOf(PathItem.HttpMethod method, String path) {
+    private static @Nullable RequestBody bodyOf(PathItem.HttpMethod method, String path) {
         if (method == PathItem.HttpMethod.POST && path.equals("/v1/sessions")) {
             return json(typed("object").addRequiredItem(CreateSessionRequest.PROJECT_ID)
                     .addProperty(CreateSessionRequest.PROJECT_ID, typed("string").format("uuid"))
