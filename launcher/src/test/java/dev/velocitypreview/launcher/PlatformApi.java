@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,6 +68,17 @@ final class PlatformApi {
     HttpResponse<String> send(String user, Set<String> roles, HttpRequest.Builder request) throws Exception {
         String token = platform.apiToken(user, roles, Tier.FREE, Duration.ofHours(1));
         return HTTP.send(request.header("Authorization", "Bearer " + token).timeout(patience).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The session's event stream ({@code GET /v1/sessions/{id}/events}), read whole: it completes once the server
+     * closed the stream, after a terminal status. No request timeout: the stream lasts as long as the session.
+     */
+    CompletableFuture<HttpResponse<String>> events(String user, String sessionId) {
+        String token = platform.apiToken(user, Set.of(), Tier.FREE, Duration.ofHours(1));
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions/" + sessionId + "/events"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -9,9 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -102,6 +106,7 @@ class PlatformLifecycleIT {
         assertThat(created.statusCode()).isEqualTo(202);
         String previewUrl = field(created.body(), "previewUrl");
         String statusUrl = field(created.body(), "statusUrl");
+        CompletableFuture<HttpResponse<String>> events = api.events(user, sessionId(statusUrl));
         assertThat(api.get(user, previewUrl).statusCode()).isEqualTo(200);
         Instant expiresAt = Instant.parse(field(await().atMost(PATIENCE).until(() -> api.get(user, statusUrl).body(),
                 // ACTIVE, or already SUSPENDED: the tier's idle timeout is seconds here
@@ -129,6 +134,16 @@ class PlatformLifecycleIT {
         HttpResponse<String> gone = await().atMost(Duration.ofSeconds(10)).until(() -> api.get(user, previewUrl),
                 response -> response.statusCode() == 410);
         assertThat(gone.body()).contains("terminated");
+
+        // its event stream told each step of this real session, in order, and closed after the end
+        String stream = events.get(30, TimeUnit.SECONDS).body();
+        List<String> statuses = Pattern.compile("\"status\":\"([A-Z]+)\"").matcher(stream).results()
+                .map(match -> match.group(1)).toList();
+        assertThat(statuses).containsSubsequence("PROVISIONING", "STARTING", "ACTIVE", "TERMINATED");
+        assertThat(statuses.get(statuses.size() - 1)).isEqualTo("TERMINATED");
+        List<Long> ids = Pattern.compile("(?m)^id:(\\d+)$").matcher(stream).results()
+                .map(match -> Long.parseLong(match.group(1))).toList();
+        assertThat(ids).hasSameSizeAs(statuses).isSorted().doesNotHaveDuplicates();
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -33,7 +34,8 @@ import dev.velocitypreview.sessions.SessionServiceProperties;
 import jakarta.servlet.DispatcherType;
 
 /**
- * Every endpoint needs a verified bearer token except the health probes; {@code /v1/admin/**} and
+ * Every endpoint needs a verified bearer token except the health probes and the OpenAPI document
+ * ({@code GET /v3/api-docs}); {@code /v1/admin/**} and
  * the rest of the actuator need the admin role, except {@code /actuator/prometheus}, which the metrics role
  * (a scraper's token) opens too; {@code /machine/**} has a chain of its own. Stateless: no cookies, no sessions, no
  * CSRF.
@@ -83,6 +85,8 @@ class SecurityConfiguration {
                 .requestCache(AbstractHttpConfigurer::disable)
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        // the OpenAPI document is public documentation; nothing below it is opened
+                        .requestMatchers(HttpMethod.GET, "/v3/api-docs").permitAll()
                         // an error dispatch renders an answer for a request that was already authorized
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         // a scraper's token (the metrics role) opens the Prometheus scrape and nothing else
