@@ -104,9 +104,8 @@ function histogram(container, figure, unavailable) {
 function lags(container, lagList, relayLagMillis) {
   container.replaceChildren();
   const table = el("table");
-  table.append(el("thead")).append(el("tr"));
-  table.tHead.rows[0].append(el("th", {}, "directory of"), el("th", {}, "changes"), el("th", {}, "mean"),
-      el("th", {}, "max"));
+  const head = table.appendChild(el("thead")).appendChild(el("tr"));
+  head.append(el("th", {}, "directory of"), el("th", {}, "changes"), el("th", {}, "mean"), el("th", {}, "max"));
   const body = table.appendChild(el("tbody"));
   for (const lag of lagList) {
     const row = el("tr");
@@ -123,7 +122,7 @@ function sessions(table, rows) {
   const body = table.tBodies[0];
   body.replaceChildren();
   if (rows === null) {
-    body.append(el("tr")).append(el("td", { colspan: 5, class: "muted" }, "the session view is still loading"));
+    body.appendChild(el("tr")).append(el("td", { colspan: 5, class: "muted" }, "the session view is still loading"));
     return;
   }
   for (const session of rows) {

@@ -25,6 +25,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.velocitypreview.core.net.LoopbackPorts;
 import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.testkit.HeadlessChromium;
 import dev.velocitypreview.testkit.TestKafka;
 import tools.jackson.databind.JsonNode;
 
@@ -40,6 +41,9 @@ class ConsoleIT {
     private static RunningSessionService service;
     private static String deadSource;
     private static String liveSource;
+    /** The sessions this test requested, the only ones its broker has. */
+    private static final List<String> SESSIONS = new ArrayList<>();
+    private static final String OWNER = "builder-" + UUID.randomUUID().toString().substring(0, 8);
 
     private final String admin = TestTokens.admin("operator-" + UUID.randomUUID());
 
@@ -67,6 +71,14 @@ class ConsoleIT {
                 "velocity.session-service.auth.hs256-secret", TestTokens.SECRET,
                 "velocity.session-service.console.metrics-sources", liveSource + "," + deadSource,
                 "velocity.session-service.console.scrape-timeout", "2s")).awaitReady();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> created = service.send(service.request("/v1/sessions")
+                    .header("Authorization", bearer(TestTokens.user(OWNER, Tier.TEAM)))
+                    .header("Content-Type", "application/json")
+                    .POST(BodyPublishers.ofString("{\"projectId\":\"" + UUID.randomUUID() + "\"}")));
+            assertThat(created.statusCode()).isEqualTo(202);
+            SESSIONS.add(json(created).get("sessionId").stringValue());
+        }
     }
 
     @AfterAll
@@ -161,16 +173,6 @@ class ConsoleIT {
 
     @Test
     void theDataCountsTheSessionsRequestedAndShowsEachMetricsSource() {
-        String owner = "builder-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            HttpResponse<String> created = service.send(service.request("/v1/sessions")
-                    .header("Authorization", bearer(TestTokens.user(owner, Tier.TEAM)))
-                    .header("Content-Type", "application/json")
-                    .POST(BodyPublishers.ofString("{\"projectId\":\"" + UUID.randomUUID() + "\"}")));
-            assertThat(created.statusCode()).isEqualTo(202);
-            ids.add(json(created).get("sessionId").stringValue());
-        }
         String cookie = signIn(admin);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -182,10 +184,10 @@ class ConsoleIT {
             List<String> newest = new ArrayList<>();
             for (JsonNode row : snapshot.get("newestSessions")) {
                 newest.add(row.get("id").stringValue());
-                assertThat(row.get("owner").stringValue()).isEqualTo(owner);
+                assertThat(row.get("owner").stringValue()).isEqualTo(OWNER);
                 assertThat(row.get("status").stringValue()).isEqualTo("REQUESTED");
             }
-            assertThat(newest).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(newest).containsExactlyInAnyOrderElementsOf(SESSIONS);
             assertThat(snapshot.get("cleanupActions").get("expire").doubleValue()).isEqualTo(4.0);
             assertThat(snapshot.get("cleanupActions").get("purge").doubleValue()).isEqualTo(2.0);
             JsonNode sources = snapshot.get("sources");
@@ -197,5 +199,21 @@ class ConsoleIT {
             assertThat(sources.get(2).get("available").booleanValue()).isFalse();
             assertThat(sources.get(2).get("error").stringValue()).startsWith("not reachable");
         });
+    }
+
+    @Test
+    void inABrowserTheSignInLinkOpensTheConsoleWhichShowsTheSessionsCountsAndRows() {
+        try (HeadlessChromium browser = HeadlessChromium.start()) {
+            browser.open(service.request("/console/sign-in?token=" + admin).build().uri().toString());
+
+            for (String id : SESSIONS) {
+                assertThat(browser.awaitTextOf("tr[data-session-id='" + id + "']", "requested", Duration.ofSeconds(30)))
+                        .contains(id, OWNER);
+            }
+            assertThat(browser.awaitTextOf("#status-REQUESTED", "2", Duration.ofSeconds(10))).contains("requested");
+            assertThat(browser.driver().getCurrentUrl()).endsWith("/console");
+            assertThat(browser.awaitTextOf("#cleanup-actions", "expire", Duration.ofSeconds(10))).contains("4", "purge");
+            assertThat(browser.awaitTextOf("#sources", "unavailable", Duration.ofSeconds(10))).contains(deadSource);
+        }
     }
 }
