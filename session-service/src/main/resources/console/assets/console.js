@@ -89,14 +89,14 @@ function histogram(container, figure, unavailable) {
     const y = height - bottom - barHeight;
     const bar = svg("rect", { class: "bar", x: x.toFixed(1), y: y.toFixed(1), width: (slot * 0.8).toFixed(1),
       height: barHeight.toFixed(1) });
-    bar.append(svg("title", {}, binLabel(bin.upTo) + ": " + bin.count));
+    bar.append(svg("title", {}, binLabel(bin.upToSeconds) + ": " + bin.count));
     chart.append(bar);
     if (bin.count > 0) {
       chart.append(svg("text", { class: "value", x: (x + slot * 0.4).toFixed(1), y: (y - 2).toFixed(1),
         "text-anchor": "middle" }, String(bin.count)));
     }
     chart.append(svg("text", { class: "axis", x: (x + slot * 0.4).toFixed(1), y: height - 4, "text-anchor": "middle" },
-        binLabel(bin.upTo)));
+        binLabel(bin.upToSeconds)));
   });
   container.append(chart);
 }
@@ -109,7 +109,7 @@ function lags(container, lagList, relayLagMillis) {
   const body = table.appendChild(el("tbody"));
   for (const lag of lagList) {
     const row = el("tr");
-    row.append(el("td", {}, lag.source), el("td", {}, String(lag.count)), el("td", {}, seconds(lag.meanSeconds)),
+    row.append(el("td", { class: "source" }, lag.source), el("td", {}, String(lag.count)), el("td", {}, seconds(lag.meanSeconds)),
         el("td", {}, seconds(lag.maxSeconds)));
     body.append(row);
   }

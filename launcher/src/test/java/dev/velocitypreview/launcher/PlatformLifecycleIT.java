@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.testkit.HeadlessChromium;
@@ -178,6 +179,9 @@ class PlatformLifecycleIT {
             String sources = browser.awaitTextOf("#sources", "this process: ok", Duration.ofSeconds(10));
             assertThat(sources).doesNotContain("unavailable").contains(platform.routerUrl() + "/actuator/prometheus: ok");
             assertThat(sources.lines().filter(line -> line.endsWith(": ok")).count()).isEqualTo(4);
+            // tall enough for the whole console in one picture (the README shows it)
+            browser.driver().manage().window().setSize(new Dimension(1280, 1500));
+            browser.awaitText("#updated", "updated", Duration.ofSeconds(10));
             assertThat(browser.screenshot(SCREENSHOTS.resolve("console.png"))).isNotEmptyFile();
         }
     }

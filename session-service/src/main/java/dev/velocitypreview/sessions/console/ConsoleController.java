@@ -1,5 +1,6 @@
 package dev.velocitypreview.sessions.console;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 
@@ -47,7 +48,7 @@ class ConsoleController {
 
     @GetMapping({"/console", "/console/"})
     ResponseEntity<Resource> page() {
-        return ResponseEntity.ok().contentType(new MediaType(MediaType.TEXT_HTML, java.nio.charset.StandardCharsets.UTF_8))
+        return ResponseEntity.ok().contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
                 .body(PAGE);
     }
 
