@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
 
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.testkit.HeadlessChromium;
@@ -175,6 +176,8 @@ class PlatformLifecycleIT {
             assertThat(browser.driver().findElements(By.cssSelector("#provisioning svg rect.bar"))).isNotEmpty();
             browser.awaitText("#router-hold", "observed", Duration.ofSeconds(10));
             assertThat(browser.driver().findElements(By.cssSelector("#router-hold svg rect.bar"))).isNotEmpty();
+            assertThat(browser.driver().findElements(By.cssSelector("#router-hold svg text.axis")))
+                    .extracting(WebElement::getText).allMatch(label -> label.matches("≤[0-9.]+m?s|more"));
             // the launcher's wiring: router, provisioner (with the relay) and cleanup all answer the console's scrape
             String sources = browser.awaitTextOf("#sources", "this process: ok", Duration.ofSeconds(10));
             assertThat(sources).doesNotContain("unavailable").contains(platform.routerUrl() + "/actuator/prometheus: ok");
