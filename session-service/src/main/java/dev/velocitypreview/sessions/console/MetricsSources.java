@@ -18,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -26,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * refresh of the console, every one within the scrape timeout. A source that fails is reported unavailable with
  * the reason, never thrown: one process down must not take the console with it.
  */
+@Component
 final class MetricsSources {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsSources.class);
@@ -37,8 +40,8 @@ final class MetricsSources {
     private final Duration timeout;
     private final HttpClient http;
 
-    MetricsSources(@Nullable PrometheusMeterRegistry own, ConsoleProperties properties) {
-        this.own = own;
+    MetricsSources(ObjectProvider<PrometheusMeterRegistry> registry, ConsoleProperties properties) {
+        this.own = registry.getIfAvailable();
         this.sources = properties.metricsSources();
         this.timeout = properties.scrapeTimeout();
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
