@@ -41,6 +41,8 @@ import dev.velocitypreview.sessions.identity.DevTokens;
  */
 public final class EmbeddedPlatform implements AutoCloseable {
 
+    private static final String PROMETHEUS = "/actuator/prometheus";
+
     private final Deque<ConfigurableApplicationContext> running = new ArrayDeque<>();
     private final String apiUrl;
     private final String routerUrl;
@@ -80,8 +82,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
                              @Nullable Clock cleanupClock) {
         this.secrets = secrets;
         // Both addresses go into the API's answers (previewUrl, statusUrl), so they are chosen before
-        // anything starts; then the three services start side by side, which on two cores saves
-        // about a third of the start-up time.
+        // anything starts; then the provisioner, the router and cleanup start side by side, which on two cores
+        // saves about a third of the start-up time (the API follows once the ports its console scrapes are known).
         int chosenRouterPort = routerPort != 0 ? routerPort : LoopbackPorts.free();
         int chosenApiPort = apiPort != 0 ? apiPort : LoopbackPorts.free();
         this.routerUrl = "http://localhost:" + chosenRouterPort;
@@ -126,20 +128,6 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "server.port", chosenRouterPort,
                         "velocity.router.kafka.bootstrap-servers", kafkaBootstrap,
                         "velocity.router.preview-token-secret", secrets.previewTokenSecret().value()))), starters);
-        CompletableFuture<ConfigurableApplicationContext> api = CompletableFuture.supplyAsync(
-                () -> SessionServiceApplication.start(with(common, settings, Map.of(
-                        "server.port", chosenApiPort,
-                        "velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap,
-                        "velocity.session-service.preview-base-url", routerUrl,
-                        "velocity.session-service.public-base-url", apiUrl,
-                        "velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret().value(),
-                        "velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value(),
-                        "velocity.session-service.sync.secret", secrets.syncSecret().value(),
-                        // the files API reads project_files where the provisioner writes them (one database here;
-                        // a deployment gives it a read-only role)
-                        "velocity.session-service.files.datasource.url", database.jdbcUrl(),
-                        "velocity.session-service.files.datasource.username", database.username(),
-                        "velocity.session-service.files.datasource.password", database.password()))), starters);
         // cleanup's management port too: any free one as it binds (its default, 8082, may be taken)
         CompletableFuture<ConfigurableApplicationContext> cleanup = CompletableFuture.supplyAsync(
                 () -> CleanupApplication.start(with(withoutSecurity, settings, Map.of(
@@ -148,16 +136,36 @@ public final class EmbeddedPlatform implements AutoCloseable {
                         "velocity.cleanup.kafka.state-dir", stateDir.resolve("cleanup").toString(),
                         "velocity.cleanup.machines.inventory", "local",
                         "velocity.cleanup.machines.local.root-dir", machinesRoot)), cleanupClock, null), starters);
+        // The console scrapes the other services' Prometheus endpoints (the changelog relay's figures are the
+        // provisioner's). The provisioner's and cleanup's management ports are known only once they have bound, so
+        // the API starts when both have; the router's is chosen ahead.
+        CompletableFuture<ConfigurableApplicationContext> api = provisioner.thenCombineAsync(cleanup,
+                (startedProvisioner, startedCleanup) -> SessionServiceApplication.start(with(common, settings, Map.ofEntries(
+                        Map.entry("server.port", chosenApiPort),
+                        Map.entry("velocity.session-service.kafka.bootstrap-servers", kafkaBootstrap),
+                        Map.entry("velocity.session-service.preview-base-url", routerUrl),
+                        Map.entry("velocity.session-service.public-base-url", apiUrl),
+                        Map.entry("velocity.session-service.auth.hs256-secret", secrets.apiTokenSecret().value()),
+                        Map.entry("velocity.session-service.preview-token-secret", secrets.previewTokenSecret().value()),
+                        Map.entry("velocity.session-service.sync.secret", secrets.syncSecret().value()),
+                        // the files API reads project_files where the provisioner writes them (one database here;
+                        // a deployment gives it a read-only role)
+                        Map.entry("velocity.session-service.files.datasource.url", database.jdbcUrl()),
+                        Map.entry("velocity.session-service.files.datasource.username", database.username()),
+                        Map.entry("velocity.session-service.files.datasource.password", database.password()),
+                        Map.entry("velocity.session-service.console.metrics-sources", String.join(",",
+                                routerUrl + PROMETHEUS, managementUrl(startedProvisioner) + PROMETHEUS,
+                                managementUrl(startedCleanup) + PROMETHEUS))))), starters);
         try {
-            // closed in reverse: cleanup and the API first, the provisioner (which stops the machines) last
+            // closed in reverse: the API and cleanup first, the provisioner (which stops the machines) last
             running.push(join(provisioner, "provisioner"));
             progress.accept("provisioner started");
             running.push(join(router, "router"));
             progress.accept("router started on " + routerUrl);
-            running.push(join(api, "session api"));
-            progress.accept("session api started on " + apiUrl);
             running.push(join(cleanup, "cleanup"));
             progress.accept("cleanup started");
+            running.push(join(api, "session api"));
+            progress.accept("session api started on " + apiUrl);
         } catch (RuntimeException e) {
             // the other services may still be starting: let them finish, then close everything
             for (CompletableFuture<ConfigurableApplicationContext> start : List.of(provisioner, router, api, cleanup)) {
@@ -223,6 +231,18 @@ public final class EmbeddedPlatform implements AutoCloseable {
     /** A bearer token for the session API, signed with this platform's key. */
     public String apiToken(String user, Set<String> roles, Tier tier, Duration ttl) {
         return DevTokens.mint(secrets.apiTokenSecret().value(), user, roles, tier, ttl);
+    }
+
+    /**
+     * The link that signs an operator in to the console ({@code /console}) with {@code adminToken}, a token
+     * carrying the admin role such as {@code apiToken(..., Set.of("admin"), ...)} makes.
+     */
+    public String consoleSignInUrl(String adminToken) {
+        return apiUrl + "/console/sign-in?token=" + adminToken;
+    }
+
+    private static String managementUrl(ConfigurableApplicationContext service) {
+        return "http://localhost:" + service.getEnvironment().getRequiredProperty("local.server.port");
     }
 
     public String apiUrl() {

@@ -33,6 +33,9 @@ public final class Launcher {
     static final String DATABASE = "velocity";
     static final String DEMO_USER = "demo";
     static final Duration DEMO_TOKEN_TTL = Duration.ofHours(12);
+    /** Who the operator console's sign-in link signs in as; the link lives as long as the demo token. */
+    static final String OPERATOR = "operator";
+    static final Set<String> OPERATOR_ROLES = Set.of("admin");
     /** The original system's demo project: like any new project, its first session makes it from the default template. */
     static final String DEMO_PROJECT = "550e8400-e29b-41d4-a716-446655440000";
 
@@ -95,6 +98,7 @@ public final class Launcher {
         platform.awaitReady(Duration.ofMinutes(3));
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         String token = platform.apiToken(DEMO_USER, Set.of(), Tier.TEAM, DEMO_TOKEN_TTL);
+        String operator = platform.apiToken(OPERATOR, OPERATOR_ROLES, Tier.TEAM, DEMO_TOKEN_TTL);
         out.printf("""
 
                 velocity preview is ready (%d s)
@@ -108,9 +112,14 @@ public final class Launcher {
                        -H 'Content-Type: application/json' -d '{"projectId":"%s"}'
                 then open the previewUrl it answers with (its own host under preview.localhost, which browsers
                 and curl send to this machine). "template" picks what a new project is made from (GET
-                %s/v1/templates lists them). Ctrl-C stops everything.
+                %s/v1/templates lists them).
+
+                the operator console (signs you in as '%s', an admin, for %d hours):
+                  %s
+                Ctrl-C stops everything.
                 %n""", seconds, platform.apiUrl(), platform.routerPort(), platform.routerUrl(), data, DEMO_USER,
-                DEMO_TOKEN_TTL.toHours(), token, platform.apiUrl(), DEMO_PROJECT, platform.apiUrl());
+                DEMO_TOKEN_TTL.toHours(), token, platform.apiUrl(), DEMO_PROJECT, platform.apiUrl(), OPERATOR,
+                DEMO_TOKEN_TTL.toHours(), platform.consoleSignInUrl(operator));
     }
 
     synchronized void stop() {

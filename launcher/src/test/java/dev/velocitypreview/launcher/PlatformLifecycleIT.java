@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,12 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
 
+import dev.velocitypreview.core.session.Tier;
+import dev.velocitypreview.testkit.HeadlessChromium;
 import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestClock;
 import dev.velocitypreview.testkit.TestDatabase;
@@ -37,13 +43,15 @@ import static org.awaitility.Awaitility.await;
  * The lifecycle nobody drives by hand, end to end on the embedded platform (a real broker, PostgreSQL,
  * Debezium, real machines and the cleanup service): an idle preview is suspended and a request wakes it
  * with its page; a session past its expiry is terminated and its preview answers 410; extend and the
- * operators' statistics and cleanup pass. Cleanup's clock is the test's, so expiry needs no waiting.
+ * operators' statistics and cleanup pass, and their console in a browser. Cleanup's clock is the test's, so expiry
+ * needs no waiting. The console's screenshot goes to {@code target/screenshots/console.png}.
  */
 class PlatformLifecycleIT {
 
     /** Short enough to watch a suspend within a test, long enough that a page load is never idle. */
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private static final TestClock CLEANUP_CLOCK = TestClock.running();
     private static EmbeddedPlatform platform;
@@ -144,6 +152,55 @@ class PlatformLifecycleIT {
         List<Long> ids = Pattern.compile("(?m)^id:(\\d+)$").matcher(stream).results()
                 .map(match -> Long.parseLong(match.group(1))).toList();
         assertThat(ids).hasSameSizeAs(statuses).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anOperatorOpensTheLaunchersSignInLinkAndFindsTheSessionsOnTheConsole() throws Exception {
+        // team sessions: the free tier's idle timeout here is seconds, these stay ACTIVE while the test looks
+        String user = "console-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> created = api.post(user, Tier.TEAM, "/v1/sessions",
+                    "{\"projectId\":\"" + StaticProjects.create(projectTables, user) + "\"}");
+            assertThat(created.statusCode()).isEqualTo(202);
+            ids.add(field(created.body(), "sessionId"));
+            // held by the router until the session is routable: a hold for the console's histogram
+            assertThat(api.get(user, field(created.body(), "previewUrl")).statusCode()).isEqualTo(200);
+        }
+        String link = platform.consoleSignInUrl(platform.apiToken(Launcher.OPERATOR, Launcher.OPERATOR_ROLES, Tier.TEAM,
+                Duration.ofHours(1)));
+
+        try (HeadlessChromium browser = HeadlessChromium.start()) {
+            browser.open(link);
+            for (String id : ids) {
+                String row = browser.awaitTextOf("tr[data-session-id='" + id + "']", "active", Duration.ofSeconds(30));
+                assertThat(row).contains(id, user);
+            }
+            // the sign-in left no token in the address bar
+            assertThat(browser.driver().getCurrentUrl()).isEqualTo(platform.apiUrl() + "/console");
+            // the console's count is the API's own: the page redraws until it shows what the statistics say
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                long shown = Long.parseLong(browser.driver().findElement(By.cssSelector("#status-ACTIVE .count")).getText());
+                HttpResponse<String> statistics = api.send("operator", Set.of("admin"),
+                        HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/admin/statistics")));
+                assertThat(shown).isGreaterThanOrEqualTo(ids.size())
+                        .isEqualTo(Long.parseLong(statistics.body().replaceAll("(?s).*\"activeSessions\":(\\d+).*", "$1")));
+            });
+            browser.awaitText("#provisioning", "observed", Duration.ofSeconds(10));
+            assertThat(browser.driver().findElements(By.cssSelector("#provisioning svg rect.bar"))).isNotEmpty();
+            browser.awaitText("#router-hold", "observed", Duration.ofSeconds(10));
+            assertThat(browser.driver().findElements(By.cssSelector("#router-hold svg rect.bar"))).isNotEmpty();
+            assertThat(browser.driver().findElements(By.cssSelector("#router-hold svg text.axis")))
+                    .extracting(WebElement::getText).allMatch(label -> label.matches("≤[0-9.]+m?s|more"));
+            // the launcher's wiring: router, provisioner (with the relay) and cleanup all answer the console's scrape
+            String sources = browser.awaitTextOf("#sources", "this process: ok", Duration.ofSeconds(10));
+            assertThat(sources).doesNotContain("unavailable").contains(platform.routerUrl() + "/actuator/prometheus: ok");
+            assertThat(sources.lines().filter(line -> line.endsWith(": ok")).count()).isEqualTo(4);
+            // tall enough for the whole console in one picture (the README shows it)
+            browser.driver().manage().window().setSize(new Dimension(1280, 1500));
+            browser.awaitText("#updated", "updated", Duration.ofSeconds(10));
+            assertThat(browser.screenshot(SCREENSHOTS.resolve("console.png"))).isNotEmptyFile();
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.velocitypreview.router.routing;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,6 +24,9 @@ final class RouterMetrics {
     static final String FORWARD_DURATION = "velocity.router.forward.duration";
     static final String WAKES = "velocity.router.wakes";
     static final String WAKE_DURATION = "velocity.router.wake.duration";
+    /** The histogram buckets of {@link #HOLD_DURATION}. */
+    private static final Duration[] HOLD_BUCKETS = Stream.of(10, 50, 100, 250, 500, 1_000, 2_500,
+            5_000, 10_000, 30_000, 60_000, 120_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
     /** How a RESUME's publication ended. */
     static final String PUBLISHED = "published";
@@ -73,6 +77,9 @@ final class RouterMetrics {
     void held(RouteDecision.Outcome outcome, String from, Duration waited) {
         Timer.builder(HOLD_DURATION)
                 .description("how long held requests waited, by how the wait ended and the status they were held in")
+                // a few buckets (not Micrometer's ~70 per tag pair), from a held asset to a cold start, for the
+                // operator console's histogram
+                .serviceLevelObjectives(HOLD_BUCKETS)
                 .tag("outcome", outcome.tag()).tag("from", from).register(registry).record(waited);
     }
 

@@ -22,10 +22,11 @@ import dev.velocitypreview.core.session.SessionView;
 /**
  * The figures of {@code GET /v1/admin/statistics} and of the sessions-by-status gauges, from one scan of this
  * API's own view (never the database). A scan reads every session the view holds, live and retained, so its
- * result is kept for {@link #FRESH_FOR} and shared by the requests and scrapes of that second.
+ * result is kept for {@link #FRESH_FOR} and shared by the requests and scrapes of that second. Public for the
+ * operator console, which shows the same figures.
  */
 @Component
-class SessionStatistics {
+public class SessionStatistics {
 
     static final Duration FRESH_FOR = Duration.ofSeconds(1);
 
@@ -49,7 +50,7 @@ class SessionStatistics {
      * @param provisioningMillis           creation to ready (its first page served), over the sessions that got there
      * @param computedAt                   when the scan ran
      */
-    record Statistics(long activeSessions, long expiredSessions, Map<String, Long> sessionsByStatus,
+    public record Statistics(long activeSessions, long expiredSessions, Map<String, Long> sessionsByStatus,
                       @Nullable Instant oldestActiveSession, @Nullable Instant newestActiveSession,
                       @Nullable Double averageSessionDurationSeconds, Percentiles provisioningMillis, Instant computedAt) {
 
@@ -59,14 +60,14 @@ class SessionStatistics {
     }
 
     /** Nearest-rank percentiles; null when there is nothing to rank. */
-    record Percentiles(@Nullable Long p50, @Nullable Long p95, @Nullable Long p99) {
+    public record Percentiles(@Nullable Long p50, @Nullable Long p95, @Nullable Long p99) {
     }
 
     /**
      * The figures of at most {@link #FRESH_FOR} ago; the caller checked that the view is ready. Concurrent
      * callers wait for one scan rather than each running their own.
      */
-    synchronized Statistics current() {
+    public synchronized Statistics current() {
         Instant now = clock.instant();
         Statistics cached = last;
         if (cached != null && !now.isBefore(cached.computedAt()) && now.isBefore(cached.computedAt().plus(FRESH_FOR))) {
