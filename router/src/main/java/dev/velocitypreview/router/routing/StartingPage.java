@@ -203,6 +203,7 @@ final class StartingPage {
         }
         metrics.decided(RouterMetrics.STATUS_STREAM);
         ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.OK);
         response.getHeaders().setCacheControl("no-store");
         response.getHeaders().set(PreviewHeaders.SESSION_ID, id.toString());
         Flux<ServerSentEvent<String>> events = views(view)
