@@ -63,8 +63,8 @@ class StartingPageIT {
         builderSite.createContext("/", exchange -> {
             byte[] page = ("<!doctype html><html><head><title>An app builder</title></head>"
                     + "<body style=\"margin:0;font-family:sans-serif\">"
-                    + "<header style=\"padding:8px 16px;background:#222;color:#fff\">An app builder: your preview</header>"
-                    + "<iframe src=\"" + embedded.get() + "\" style=\"border:0;width:100%;height:700px\"></iframe>"
+                    + "<header style=\"box-sizing:border-box;height:40px;padding:10px 16px;background:#222;color:#fff\">An app builder: your preview</header>"
+                    + "<iframe src=\"" + embedded.get() + "\" style=\"border:0;display:block;width:100%;height:calc(100vh - 40px)\"></iframe>"
                     + "</body></html>").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
             exchange.sendResponseHeaders(200, page.length);

@@ -33,7 +33,8 @@ import reactor.core.scheduler.Schedulers;
  * request may go through to the session), and forwards, exchanges a preview token for a cookie, or answers with
  * a problem. Every forward is told to {@link SessionUse} for as long as it lasts (a relayed WebSocket outlives
  * its forward: the forwarder tells its own lifetime), which is how cleanup learns the session is in use.
- * Requests that are not for a preview (actuator, ...) pass through.
+ * A browser navigation to a session on its way, and the status stream that page follows, are {@link StartingPage}'s
+ * to answer, before any hold. Requests that are not for a preview (actuator, ...) pass through.
  */
 final class PreviewRequestFilter implements WebFilter, Ordered {
 

@@ -39,9 +39,13 @@ final class RuntimeHealthClient implements MachineHealth {
 
     @Override
     public Mono<Map<String, String>> checks(SessionView session) {
+        String machineUrl = session.machineUrl();
+        if (machineUrl == null) {
+            return Mono.empty();
+        }
         URI health;
         try {
-            health = URI.create(String.valueOf(session.machineUrl())).resolve("/health");
+            health = URI.create(machineUrl).resolve("/health");
         } catch (IllegalArgumentException e) {
             return Mono.empty();
         }
