@@ -46,8 +46,8 @@ import reactor.core.scheduler.Schedulers;
  * What a person's browser gets for a preview that is still on its way, instead of a connection held open with
  * nothing to show: a browser navigation to a session on its way ({@link Routing#HOLD}) is answered at once with a
  * small page of the router's own, and the page follows the session through {@value #STATUS_PATH}, a Server-Sent
- * Events stream of the session's status from this router's directory (its waiters: nothing polls Kafka), plus the
- * machine's own checks while it starts. The page turns into the app by loading itself again once the session is
+ * Events stream of the session's status from this router's directory (its waiters: nothing polls Kafka), plus, while
+ * it starts and its view names the machine's URL, the machine's own checks ({@link MachineHealth}). The page turns into the app by loading itself again once the session is
  * active. Requests that are not navigations are none of its business: they are held as ever.
  *
  * <p>Choices:
