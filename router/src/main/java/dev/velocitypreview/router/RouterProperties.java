@@ -40,6 +40,7 @@ import dev.velocitypreview.core.config.Secret;
  *                          {@code fly.preview-app})
  * @param fly               settings of the {@code fly-replay} mode
  * @param activity          how this router tells cleanup which sessions are in use
+ * @param startingPage      what a person's browser gets for a preview that is still on its way
  * @param kafka             where the session directory reads sessions from, and where this router publishes
  *                          activity and RESUME commands
  */
@@ -57,6 +58,7 @@ public record RouterProperties(
         @DefaultValue("proxy") Mode mode,
         @DefaultValue @Valid Fly fly,
         @DefaultValue @Valid Activity activity,
+        @DefaultValue @Valid StartingPage startingPage,
         @DefaultValue @Valid Kafka kafka) {
 
     static final String DOMAIN = "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*";
@@ -82,7 +84,19 @@ public record RouterProperties(
                     + "(the Fly app the preview machines belong to)");
         }
         Objects.requireNonNull(activity, "velocity.router.activity is required");
+        Objects.requireNonNull(startingPage, "velocity.router.starting-page is required");
         Objects.requireNonNull(kafka, "velocity.router.kafka is required");
+    }
+
+    /**
+     * The starting page: a browser navigation ({@code Accept: text/html} and {@code Sec-Fetch-Mode: navigate}) to a
+     * preview whose session is on its way gets, at once, a small page of the router's own that shows the steps as they
+     * happen and turns into the app by itself once the session is active. Other requests are held as ever.
+     *
+     * @param enabled serve the page and its status stream ({@code /__velocity/status} on every preview); when off,
+     *                navigations are held like any other request and that path goes to the preview's machine
+     */
+    public record StartingPage(@DefaultValue("true") boolean enabled) {
     }
 
     /**

@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -31,7 +33,8 @@ import reactor.core.scheduler.Schedulers;
  * request may go through to the session), and forwards, exchanges a preview token for a cookie, or answers with
  * a problem. Every forward is told to {@link SessionUse} for as long as it lasts (a relayed WebSocket outlives
  * its forward: the forwarder tells its own lifetime), which is how cleanup learns the session is in use.
- * Requests that are not for a preview (actuator, ...) pass through.
+ * A browser navigation to a session on its way, and the status stream that page follows, are {@link StartingPage}'s
+ * to answer, before any hold. Requests that are not for a preview (actuator, ...) pass through.
  */
 final class PreviewRequestFilter implements WebFilter, Ordered {
 
@@ -49,10 +52,19 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
     private final Duration loadingRetryAfter;
     private final Clock clock;
     private final ForwardsInFlight inFlight;
+    private final @Nullable StartingPage startingPage;
 
+    /** Without the starting page: navigations are held like every other request. */
     PreviewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate, PreviewForwarder forwarder,
                          SessionUse use, RouterMetrics metrics, String previewDomain, Duration loadingRetryAfter,
                          Clock clock) {
+        this(sessions, router, gate, forwarder, use, metrics, previewDomain, loadingRetryAfter, clock, null);
+    }
+
+    /** @param startingPage what navigations to a session on its way get; null when the page is turned off */
+    PreviewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate, PreviewForwarder forwarder,
+                         SessionUse use, RouterMetrics metrics, String previewDomain, Duration loadingRetryAfter,
+                         Clock clock, @Nullable StartingPage startingPage) {
         this.sessions = sessions;
         this.router = router;
         this.gate = gate;
@@ -63,6 +75,7 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         this.loadingRetryAfter = loadingRetryAfter;
         this.clock = clock;
         this.inFlight = new ForwardsInFlight(sessions);
+        this.startingPage = startingPage;
     }
 
     @Override
@@ -103,6 +116,11 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
             return Problem.loading(id, loadingRetryAfter).writeTo(exchange);
         }
         PresentedTokens presented = PresentedTokens.of(exchange.getRequest(), id);
+        Optional<Mono<Void>> starting = startingPage == null ? Optional.empty()
+                : startingPage.answer(exchange, address, presented);
+        if (starting.isPresent()) {
+            return starting.get();
+        }
         return router.decide(id, view -> gate.check(view, presented)).flatMap(decision -> {
             metrics.decided(decision.outcome().tag());
             return switch (decision.outcome()) {

@@ -46,6 +46,9 @@ final class RouterMetrics {
     static final String MALFORMED = "malformed";
     static final String REDIRECT = "redirect";
     static final String LOADING = "loading";
+    /** A navigation to a session on its way got the starting page; the page followed its status. */
+    static final String STARTING_PAGE = "starting-page";
+    static final String STATUS_STREAM = "status-stream";
 
     private final MeterRegistry registry;
     /** The few outcomes' counters, found once: building and registering a meter on every request costs. */

@@ -62,8 +62,12 @@ class RoutingConfiguration {
     @Bean
     PreviewRequestFilter previewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate,
                                               PreviewForwarder forwarder, SessionUse use, RouterMetrics metrics,
-                                              RouterProperties properties) {
+                                              Wakes wakes, RouterProperties properties) {
+        StartingPage startingPage = properties.startingPage().enabled()
+                ? new StartingPage(sessions, gate, wakes, new RuntimeHealthClient(properties.connectTimeout()), metrics,
+                        properties.maxHold(), Clock.systemUTC())
+                : null;
         return new PreviewRequestFilter(sessions, router, gate, forwarder, use, metrics, properties.previewDomain(),
-                properties.loadingRetryAfter(), Clock.systemUTC());
+                properties.loadingRetryAfter(), Clock.systemUTC(), startingPage);
     }
 }
