@@ -99,8 +99,8 @@ public record ProxyResult(String unavailable, String nginxUnavailable, int threa
                 + " connections)", "milliseconds", sizes, latencies);
 
         md.append("What is measured: Debian's `wrk` (").append(threads).append(" threads, ").append(connections)
-                .append(" keep-alive connections) requesting one file from one preview machine (preview-runtime, "
-                        + "the JDK's HTTP server) straight, through our router in proxy mode (`/s/{id}/…`: session "
+                .append(" keep-alive connections) requesting one file from one preview machine (preview-runtime's "
+                        + "own socket front) straight, through our router in proxy mode (`/s/{id}/…`: session "
                         + "lookup in the directory, access check, Reactor Netty proxy), and through Debian's `nginx` "
                         + "proxying the same machine (two workers, upstream keep-alive, buffers that hold 100 KiB). "
                         + "Each row: ")
