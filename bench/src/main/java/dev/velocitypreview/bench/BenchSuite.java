@@ -158,9 +158,9 @@ public final class BenchSuite {
             System.out.println("bench: proxy overhead not measured: " + proxy.unavailable());
         }
         for (ProxyResult.Measurement measurement : proxy.measurements()) {
-            System.out.printf(Locale.ROOT, "bench: %-10s %-26s %9.0f req/s  median %6.2f ms  p99 %6.2f ms  errors %d%n",
+            System.out.printf(Locale.ROOT, "bench: %-10s %-26s %9.0f req/s  median %6.2f ms  p99 %6.2f ms  errors %d  warm-up runs %d%n",
                     measurement.size(), measurement.target(), measurement.requestsPerSecond(), measurement.medianMs(),
-                    measurement.p99Ms(), measurement.errors());
+                    measurement.p99Ms(), measurement.errors(), measurement.warmUps());
         }
         return proxy;
     }

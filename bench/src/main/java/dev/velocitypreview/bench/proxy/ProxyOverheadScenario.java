@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,14 +40,21 @@ public final class ProxyOverheadScenario {
     static final String SMALL_PAGE = "<!doctype html><html><head><title>bench</title></head>"
             + "<body><p>a small preview page</p></body></html>\n";
 
+    /** Two warm-up runs this close in requests/s: the target's rate has stopped climbing. */
+    static final double SETTLED = 0.10;
+
     /**
-     * @param warmUp         an unmeasured wrk run before each measured series (the router's JIT, connection pools)
+     * @param warmUp         one unmeasured wrk run before each measured series (the router's JIT, connection pools)
+     * @param maxWarmUps     warm-up runs are repeated until two in a row are within {@link #SETTLED} of each other in
+     *                       requests/s, at most this many: on a loaded machine the router's JIT has compiled its
+     *                       request path only after a number of requests, not of seconds
      * @param run            one measured wrk run
      * @param runs           measured runs per target and size
      * @param connections    wrk connections (two wrk threads)
      * @param installMissing try {@code apt-get install -y nginx wrk} when either is missing
      */
-    public record Settings(Duration warmUp, Duration run, int runs, int connections, boolean installMissing) {
+    public record Settings(Duration warmUp, int maxWarmUps, Duration run, int runs, int connections,
+                           boolean installMissing) {
     }
 
     private final PlatformRig rig;
@@ -101,15 +109,16 @@ public final class ProxyOverheadScenario {
                     String url = target.getValue() + size.getValue();
                     System.out.println("bench: proxy overhead, " + size.getKey() + " " + target.getKey());
                     requireServed(url, size.getValue());
-                    load.run(url, settings.warmUp());
+                    int warmUps = warmUp(load, url, settings);
                     List<Wrk.Run> runs = new ArrayList<>();
                     for (int i = 0; i < settings.runs(); i++) {
                         runs.add(load.run(url, settings.run()));
                     }
-                    measurements.add(new ProxyResult.Measurement(size.getKey(), target.getKey(), runs));
+                    measurements.add(new ProxyResult.Measurement(size.getKey(), target.getKey(), warmUps, runs));
                 }
             }
             return new ProxyResult(null, nginxMissing, load.threads(), load.connections(), settings.warmUp(),
+                    settings.maxWarmUps(),
                     settings.run(), settings.runs(), measurements);
         } finally {
             if (proxy != null) {
@@ -117,6 +126,22 @@ public final class ProxyOverheadScenario {
             }
             rig.api().terminate(token, session.statusUrl());
         }
+    }
+
+    /** Runs unmeasured warm-up runs until the rate has settled ({@link Settings#maxWarmUps}); how many it ran. */
+    private static int warmUp(Wrk load, String url, Settings settings) throws IOException, InterruptedException {
+        double previous = load.run(url, settings.warmUp()).requestsPerSecond();
+        int warmUps = 1;
+        while (warmUps < settings.maxWarmUps()) {
+            double rate = load.run(url, settings.warmUp()).requestsPerSecond();
+            warmUps++;
+            System.out.printf(Locale.ROOT, "bench: warm-up run %d: %.0f req/s (before: %.0f)%n", warmUps, rate, previous);
+            if (Math.abs(rate - previous) <= SETTLED * Math.max(rate, previous)) {
+                break;
+            }
+            previous = rate;
+        }
+        return warmUps;
     }
 
     /** A project with one small page and one 100 KiB file, as the app builder would have stored it. */

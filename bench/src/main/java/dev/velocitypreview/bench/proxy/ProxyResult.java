@@ -15,7 +15,7 @@ import dev.velocitypreview.bench.report.Samples;
  * why the nginx column is empty.
  */
 public record ProxyResult(String unavailable, String nginxUnavailable, int threads, int connections, Duration warmUp,
-                          Duration run, int runs, List<Measurement> measurements) {
+                          int maxWarmUps, Duration run, int runs, List<Measurement> measurements) {
 
     static final String DIRECT = "straight to the machine";
     static final String ROUTER = "through our router";
@@ -26,11 +26,12 @@ public record ProxyResult(String unavailable, String nginxUnavailable, int threa
     public static final String LATENCY_CHART = "proxy-latency.png";
 
     static ProxyResult unavailable(String why) {
-        return new ProxyResult(why, null, 0, 0, Duration.ZERO, Duration.ZERO, 0, List.of());
+        return new ProxyResult(why, null, 0, 0, Duration.ZERO, 0, Duration.ZERO, 0, List.of());
     }
 
     /** One target and response size: its measured wrk runs, summarized by their medians. */
-    public record Measurement(String size, String target, List<Wrk.Run> runs) {
+    /** @param warmUps the unmeasured warm-up runs before {@code runs}, until the rate had settled */
+    public record Measurement(String size, String target, int warmUps, List<Wrk.Run> runs) {
 
         public double requestsPerSecond() {
             return Samples.of(runs.stream().map(Wrk.Run::requestsPerSecond).toList()).median();
@@ -98,27 +99,32 @@ public record ProxyResult(String unavailable, String nginxUnavailable, int threa
                 + " connections)", "milliseconds", sizes, latencies);
 
         md.append("What is measured: Debian's `wrk` (").append(threads).append(" threads, ").append(connections)
-                .append(" keep-alive connections) requesting one file from one preview machine (preview-runtime, "
-                        + "the JDK's HTTP server) straight, through our router in proxy mode (`/s/{id}/…`: session "
+                .append(" keep-alive connections) requesting one file from one preview machine (preview-runtime's "
+                        + "own socket front) straight, through our router in proxy mode (`/s/{id}/…`: session "
                         + "lookup in the directory, access check, Reactor Netty proxy), and through Debian's `nginx` "
                         + "proxying the same machine (two workers, upstream keep-alive, buffers that hold 100 KiB). "
                         + "Each row: ")
                 .append(runs).append(" measured runs of ").append(run.toSeconds())
-                .append(" s after an unmeasured warm-up run of ").append(warmUp.toSeconds())
-                .append(" s (the router's JIT needs 10-15 s of load to settle; nginx and the machine need none)"
-                        + "; the figures are the medians of the runs' own "
+                .append(" s after unmeasured warm-up runs of ").append(warmUp.toSeconds())
+                .append(" s, repeated until two in a row were within ")
+                .append(Math.round(ProxyOverheadScenario.SETTLED * 100)).append(" % of each other in requests/s (at most ")
+                .append(maxWarmUps).append("; the table says how many each row took): the router's JIT has compiled "
+                        + "its request path after a number of requests, which a loaded machine serves in far more "
+                        + "seconds than an idle one, and a router measured before that runs partly interpreted; "
+                        + "nginx and the machine settle at once. The figures are the medians of the runs' own "
                         + "figures (wrk's requests/s, its latency median and p99). wrk, the proxy and the machine share "
                         + "the same two cores, so every column pays for the others' CPU too.\n\n");
         if (nginxUnavailable != null) {
             md.append("No nginx column: ").append(nginxUnavailable).append(".\n\n");
         }
-        md.append("| Response | Path | Requests/s | Latency median | p99 | Requests | Errors |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|\n");
+        md.append("| Response | Path | Requests/s | Latency median | p99 | Requests | Errors | Warm-up runs |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (String size : sizes) {
             for (String target : targets) {
                 find(size, target).ifPresent(m -> md.append(String.format(Locale.ROOT,
-                        "| %s | %s | %.0f | %s | %s | %d | %d |%n", size, target, m.requestsPerSecond(),
-                        Samples.millis(m.medianMs()), Samples.millis(m.p99Ms()), m.requests(), m.errors())));
+                        "| %s | %s | %.0f | %s | %s | %d | %d | %d |%n", size, target, m.requestsPerSecond(),
+                        Samples.millis(m.medianMs()), Samples.millis(m.p99Ms()), m.requests(), m.errors(),
+                        m.warmUps())));
             }
         }
         find(SMALL, DIRECT).filter(direct -> direct.medianMs() > 20).ifPresent(direct -> md.append(String.format(

@@ -70,10 +70,24 @@ final class ProxyHeaders {
         }
     }
 
+    /**
+     * Compares ignoring case against the few lower-case names instead of lower-casing {@code name}: this runs for
+     * every header of every proxied message both ways, and a lower-cased copy of each name is garbage each time.
+     */
     private static boolean isEndToEnd(String name, Set<String> connectionNamed, Set<String> skipped) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return !HOP_BY_HOP.contains(lower) && !lower.startsWith(PROXY_PREFIX) && !connectionNamed.contains(lower)
-                && !skipped.contains(lower);
+        return !name.regionMatches(true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length())
+                && !namedIgnoringCase(HOP_BY_HOP, name) && !namedIgnoringCase(connectionNamed, name)
+                && !namedIgnoringCase(skipped, name);
+    }
+
+    /** @param lowerCaseNames a handful of names */
+    private static boolean namedIgnoringCase(Set<String> lowerCaseNames, String name) {
+        for (String named : lowerCaseNames) {
+            if (named.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The header names listed in {@code Connection} values, lower case. */

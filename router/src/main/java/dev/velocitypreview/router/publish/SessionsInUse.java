@@ -49,8 +49,9 @@ final class SessionsInUse implements SessionUse {
             overflow.increment();
             return;
         }
+        // not seen here: while it is open a drain sees it now, and its end is seen when it ends (one map write fewer
+        // on every request, all of a session's requests contending for the same entry)
         open.merge(sessionId, 1, Integer::sum);
-        see(sessionId);
     }
 
     @Override

@@ -41,16 +41,13 @@ final class ForwardsInFlight {
     Mono<SessionView> departure(SessionView routed) {
         return Mono.create(sink -> {
             UUID id = routed.id();
-            open.compute(id, (key, sinks) -> {
-                Set<MonoSink<SessionView>> held = sinks == null ? ConcurrentHashMap.newKeySet() : sinks;
-                held.add(sink);
-                return held;
-            });
-            sink.onDispose(() -> open.computeIfPresent(id, (key, sinks) -> {
-                sinks.remove(sink);
-                return sinks.isEmpty() ? null : sinks;
-            }));
-            // the view may have moved on between the decision and this registration
+            // One set per session, kept until the session leaves its machine: a lookup and an add, not two locked
+            // updates of the session's map entry, which every request of a busy session would wait on in turn.
+            Set<MonoSink<SessionView>> held = open.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet());
+            held.add(sink);
+            sink.onDispose(() -> held.remove(sink));
+            // the view may have moved on between the decision and this registration (the set just taken may even be
+            // one a departure has already emptied): the directory holds the newer view before it tells
             SessionView now = sessions.lookup(id).orElse(null);
             if (leftMachine(routed, now)) {
                 sink.success(now == null ? routed : now);
@@ -63,13 +60,21 @@ final class ForwardsInFlight {
         return open.values().stream().mapToInt(Set::size).sum();
     }
 
+    /**
+     * Every forward still open for a session was routed to it while ACTIVE on its machine: once it is no longer
+     * ACTIVE, or ACTIVE on another machine, they have all left it. The session's set goes with them, so an ended
+     * session leaves none behind.
+     */
     private void changed(UUID id, @Nullable SessionView before, @Nullable SessionView update) {
-        if (before == null || before.status() != SessionStatus.ACTIVE || !leftMachine(before, update)) {
+        boolean departed = update == null || update.status() != SessionStatus.ACTIVE
+                || (before != null && before.status() == SessionStatus.ACTIVE
+                        && !Objects.equals(before.machineId(), update.machineId()));
+        if (!departed) {
             return;
         }
-        Set<MonoSink<SessionView>> sinks = open.get(id);
-        if (sinks != null) {
-            SessionView latest = update == null ? before : update;
+        Set<MonoSink<SessionView>> sinks = open.remove(id);
+        SessionView latest = update == null ? before : update;
+        if (sinks != null && latest != null) {
             sinks.forEach(sink -> sink.success(latest));
         }
     }

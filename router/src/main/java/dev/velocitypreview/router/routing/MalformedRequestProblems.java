@@ -60,6 +60,9 @@ class MalformedRequestProblems implements NettyServerCustomizer {
             return Problem.malformedRequest("the request is not valid HTTP/1.1: a header holds a control character "
                     + "such as a bare CR, or the request line or a header line is malformed (RFC 9112)");
         }
+        if (isPlainOriginForm(request.uri())) {
+            return null;
+        }
         try {
             new URI(request.uri());
             return null;
@@ -67,6 +70,37 @@ class MalformedRequestProblems implements NettyServerCustomizer {
             return Problem.malformedRequest("the request target is not a valid URI: characters such as '{', '}', "
                     + "'|', '\\', '^', '<', '>', '\"' and spaces must be percent-encoded (RFC 3986)");
         }
+    }
+
+    /**
+     * True for a target {@link URI} surely accepts, checked without parsing it (this runs on every request): an
+     * absolute path (not {@code //}, which would be read as an authority), then path characters, a query of them,
+     * {@code /} and {@code ?}, and well-formed percent escapes. Anything else is left to {@link URI} itself.
+     */
+    static boolean isPlainOriginForm(String target) {
+        int length = target.length();
+        if (length == 0 || target.charAt(0) != '/' || (length > 1 && target.charAt(1) == '/')) {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = target.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= length || Character.digit(target.charAt(i + 1), 16) < 0
+                        || Character.digit(target.charAt(i + 2), 16) < 0) {
+                    return false;
+                }
+                i += 2;
+            } else if (!isPathOrQueryChar(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 2396's unreserved and the punctuation {@link URI} takes in a path, plus {@code /} and {@code ?}. */
+    private static boolean isPathOrQueryChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0;
     }
 
     /** One per connection: once a request is refused, the rest of it (and anything after) is dropped. */
