@@ -46,10 +46,11 @@ final class ForwardsInFlight {
             Set<MonoSink<SessionView>> held = open.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet());
             held.add(sink);
             sink.onDispose(() -> held.remove(sink));
-            // the view may have moved on between the decision and this registration (the set just taken may even be
-            // one a departure has already emptied): the directory holds the newer view before it tells
+            // The view may have moved on between the decision and this registration: the directory holds the newer
+            // view before it tells. A departure that took the set before this add was a departure all the same, even
+            // if the session is back on the same machine by now: the set no longer being the session's says so.
             SessionView now = sessions.lookup(id).orElse(null);
-            if (leftMachine(routed, now)) {
+            if (leftMachine(routed, now) || open.get(id) != held) {
                 sink.success(now == null ? routed : now);
             }
         });
