@@ -30,9 +30,10 @@ class BenchSmokeTest {
         System.setProperty("java.awt.headless", "true");
         BenchSuite.Results results = BenchSuite.run(BenchPlan.SMOKE, docs.resolve("benchmarks.md"));
 
-        // 3: both lookups measured
-        assertThat(results.routeDecision()).hasSize(2)
+        // 3: every lookup measured on the directory, and the decoded views' heap
+        assertThat(results.routeDecision().runs()).hasSize(4)
                 .allSatisfy(run -> assertThat(run.getPrimaryResult().getSampleCount()).isPositive());
+        assertThat(results.routeDecision().footprint().indexBytes()).isPositive();
         // 1 and 5: every session served by our router, the old way answered each one way or the other
         assertThat(results.firstByte().levels()).extracting(FirstByteResult.Level::concurrency).containsExactly(1, 2);
         for (FirstByteResult.Level level : results.firstByte().levels()) {
