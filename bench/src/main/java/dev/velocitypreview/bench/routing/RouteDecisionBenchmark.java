@@ -1,5 +1,7 @@
 package dev.velocitypreview.bench.routing;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -49,11 +51,12 @@ public class RouteDecisionBenchmark {
     private KeyValueStore<String, SessionView> requested;
     private KeyValueStore<String, SessionView> rows;
     /**
-     * The live ids as bits, each pair in one cache line: a request names its session in text and the router parses
-     * a fresh {@link UUID} from it, which sits in the CPU's cache when the directory is asked, so the benchmark makes
-     * a fresh one too instead of reading a stored object from a random place in the heap.
+     * The seed of the live sessions' ids: the i-th id is computed from it and i ({@link #liveId}), never read from an array.
+     * A request names its session in text and the router parses a fresh {@link UUID} from it, which sits in the
+     * CPU's cache when the directory is asked; reading a stored id from a random place in the heap instead would add
+     * a cache miss the router does not pay.
      */
-    private long[] liveBits;
+    private long seed;
     private String[] liveKeys;
     private UUID[] ended;
     private UUID[] unknown;
@@ -62,18 +65,19 @@ public class RouteDecisionBenchmark {
     public void fill() {
         driven = new DrivenDirectory();
         directory = driven.directory();
-        List<UUID> liveIds = DrivenDirectory.ids(sessions);
+        seed = ThreadLocalRandom.current().nextLong();
+        List<UUID> liveIds = new ArrayList<>(sessions);
+        for (int i = 0; i < sessions; i++) {
+            liveIds.add(liveId(i));
+        }
+        if (new HashSet<>(liveIds).size() != sessions) {
+            throw new IllegalStateException("two live ids are equal");
+        }
         List<UUID> endedIds = DrivenDirectory.ids(ENDED);
         driven.live(liveIds);
         driven.ended(endedIds);
         requested = driven.store(SessionDirectoryTopology.REQUESTED_STORE);
         rows = driven.store(SessionDirectoryTopology.SESSIONS_STORE);
-        UUID[] live = liveIds.toArray(UUID[]::new);
-        liveBits = new long[2 * live.length];
-        for (int i = 0; i < live.length; i++) {
-            liveBits[2 * i] = live[i].getMostSignificantBits();
-            liveBits[2 * i + 1] = live[i].getLeastSignificantBits();
-        }
         liveKeys = liveIds.stream().map(UUID::toString).toArray(String[]::new);
         ended = endedIds.toArray(UUID[]::new);
         unknown = DrivenDirectory.ids(UNKNOWN).toArray(UUID[]::new);
@@ -83,7 +87,7 @@ public class RouteDecisionBenchmark {
             throw new IllegalStateException("directory holds " + stats + ", expected " + sessions + " live and "
                     + ENDED + " ended sessions");
         }
-        if (directory.lookup(live[0]).map(SessionView::status).orElse(null) != SessionStatus.ACTIVE
+        if (directory.lookup(liveIds.get(0)).map(SessionView::status).orElse(null) != SessionStatus.ACTIVE
                 || directory.lookup(ended[0]).map(SessionView::status).orElse(null) != SessionStatus.TERMINATED
                 || directory.lookup(unknown[0]).isPresent()) {
             throw new IllegalStateException("the directory does not answer as the benchmark expects");
@@ -98,8 +102,7 @@ public class RouteDecisionBenchmark {
     /** A request for a live session, the path real traffic takes: the directory's decoded newest view. */
     @Benchmark
     public Routing liveSession() {
-        int i = 2 * ThreadLocalRandom.current().nextInt(liveKeys.length);
-        return route(directory.lookup(new UUID(liveBits[i], liveBits[i + 1])));
+        return route(directory.lookup(liveId(ThreadLocalRandom.current().nextInt(sessions))));
     }
 
     /** A request for an id the directory has never seen. */
@@ -120,6 +123,19 @@ public class RouteDecisionBenchmark {
         String key = liveKeys[ThreadLocalRandom.current().nextInt(liveKeys.length)];
         SessionView view = SessionView.newest(requested.get(key), rows.get(key));
         return view == null ? null : view.status().routing();
+    }
+
+    /** A random-looking version-4 id, the same for the same i (SplitMix64's finalizer over the seed and i). */
+    private UUID liveId(int i) {
+        long msb = mix(seed + 2L * i);
+        long lsb = mix(seed + 2L * i + 1);
+        return new UUID(msb & ~0xF000L | 0x4000L, lsb & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private static Routing route(Optional<SessionView> view) {

@@ -61,14 +61,17 @@ public record RouteDecisionResult(RouteDecisionRun settings, List<RunResult> run
                         + "`TopologyTestDriver` instead of Kafka Streams (the directory's `Engine` seam) and is filled "
                         + "through the real topic serdes: ")
                 .append(String.format(Locale.ROOT, "%,d live sessions (a CREATE and an ACTIVE row each) and %,d "
-                        + "ended ones in retention (a TERMINATED row).", settings.sessions(), RouteDecisionBenchmark.ENDED))
+                        + "ended ones in retention (a TERMINATED row).", settings.sessions(),
+                        RouteDecisionBenchmark.ENDED))
                 .append(" `liveSession` is the path real traffic takes: a live session is answered from the "
                         + "directory's index of decoded newest views, one map read. `endedSession` is answered from "
                         + "the stores (two reads, each decoding JSON); `unknownSession` is an id never seen. "
                         + "`liveSessionFromStores` is the old path, for comparison in the same run: a live session's "
                         + "two store reads and the newer of the two, as every lookup worked before the directory "
-                        + "kept decoded views. Keys are drawn at random each call. Single thread; no network, no "
-                        + "Kafka broker, no HTTP. JMH: ")
+                        + "kept decoded views. Keys are drawn at random each call (`liveSession` computes its id "
+                        + "from a random index, a fresh `UUID` as the router parses from each request, rather than "
+                        + "reading a stored one). Single thread; "
+                        + "no network, no Kafka broker, no HTTP. JMH: ")
                 .append(settings.settingsLine()).append(".\n\n")
                 .append("| Scenario | Live sessions | Median | p99 | p99.9 | Samples | Iterations |\n")
                 .append("|---|---:|---:|---:|---:|---:|---:|\n");
