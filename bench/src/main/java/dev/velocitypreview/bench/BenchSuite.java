@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.openjdk.jmh.results.RunResult;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import dev.velocitypreview.bench.baseline.DatabasePollingRouter;
@@ -33,7 +32,7 @@ import dev.velocitypreview.bench.retention.RetentionHeapResult;
 import dev.velocitypreview.bench.retention.RetentionHeapScenario;
 import dev.velocitypreview.bench.rig.Infrastructure;
 import dev.velocitypreview.bench.rig.PlatformRig;
-import dev.velocitypreview.bench.routing.RouteDecisionRun;
+import dev.velocitypreview.bench.routing.RouteDecisionResult;
 import dev.velocitypreview.bench.throughput.ThroughputResult;
 import dev.velocitypreview.bench.throughput.ThroughputScenario;
 import dev.velocitypreview.bench.wake.WakeResult;
@@ -42,14 +41,15 @@ import dev.velocitypreview.bench.wake.WakeScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|consumer|retention|wake|liveedit|footprint]]}; {@code proxy} runs scenario 4 alone and prints its
+ * Usage: {@code BenchSuite [report-path [all|proxy|routing|consumer|retention|wake|liveedit|footprint]]}; {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
  * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
  * {@code -Dbench.only=consumer}); {@code retention} does the same for scenario 8 (for working on the session
- * directory: {@code -Dbench.only=retention}), and {@code wake} for scenario 9 (for working on suspend and wake:
- * {@code -Dbench.only=wake}), {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}), and {@code footprint} for scenario 11
- * ({@code -Dbench.only=footprint}).
+ * directory: {@code -Dbench.only=retention}), {@code routing} for scenario 3 (for working on the directory's lookup:
+ * {@code -Dbench.only=routing}), {@code wake} for scenario 9 (for working on suspend and wake:
+ * {@code -Dbench.only=wake}), {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}), and {@code footprint}
+ * for scenario 11 ({@code -Dbench.only=footprint}).
  */
 public final class BenchSuite {
 
@@ -65,6 +65,8 @@ public final class BenchSuite {
         SLF4JBridgeHandler.install();
         if (args.length > 1 && args[1].equals("proxy")) {
             runProxy(BenchPlan.FULL);
+        } else if (args.length > 1 && args[1].equals("routing")) {
+            runRouteDecision(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("consumer")) {
             runSlowSession(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("retention")) {
@@ -83,7 +85,7 @@ public final class BenchSuite {
     }
 
     /** Everything one run measured, and where it wrote the report. */
-    public record Results(Path report, Path charts, List<RunResult> routeDecision, FirstByteResult firstByte,
+    public record Results(Path report, Path charts, RouteDecisionResult routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
                           SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
                           LiveEditResult liveEdit, RuntimeFootprintResult footprint, double seconds) {
@@ -98,7 +100,7 @@ public final class BenchSuite {
 
         // first, while this JVM holds nothing else: the figure is a heap difference
         RetentionHeapResult retention = new RetentionHeapScenario().run(plan.retention());
-        List<RunResult> routeDecision = plan.routeDecision().run();
+        RouteDecisionResult routeDecision = plan.routeDecision().run();
         // before the platform starts, so the runtime's starts compete with nothing of the bench's own
         RuntimeFootprintResult footprint = new RuntimeFootprintScenario(Files.createTempDirectory("velocity-bench-footprint-"))
                 .run(plan.footprint());
@@ -130,7 +132,7 @@ public final class BenchSuite {
                         liveEdit, footprint))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
-                .append(plan.routeDecision().section(routeDecision))
+                .append(routeDecision.section())
                 .append(proxy.section(charts, link))
                 .append(firstByte.oldWaySection())
                 .append(throughput.section(charts, link))
@@ -189,6 +191,21 @@ public final class BenchSuite {
     static String withSlowSession(String report, SlowSessionResult result) {
         return withSection(report, SlowSessionResult.HEADING, result.section(), "- One session taking ",
                 result.summaryLine());
+    }
+
+    /**
+     * Scenario 3 alone: its figures on standard output, and its section and summary line replaced in the report
+     * when there is one.
+     */
+    static RouteDecisionResult runRouteDecision(BenchPlan plan, Path reportPath) throws Exception {
+        RouteDecisionResult result = plan.routeDecision().run();
+        System.out.println("bench: " + result.summaryLine());
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSection(Files.readString(reportPath), RouteDecisionResult.HEADING,
+                    result.section(), "- " + RouteDecisionResult.SUMMARY_START, result.summaryLine()));
+            System.out.println("bench: replaced scenario 3 in " + reportPath);
+        }
+        return result;
     }
 
     /**
@@ -321,7 +338,7 @@ public final class BenchSuite {
         return md.toString();
     }
 
-    private static String summary(BenchPlan plan, List<RunResult> routeDecision, FirstByteResult firstByte, ProxyResult proxy,
+    private static String summary(BenchPlan plan, RouteDecisionResult routeDecision, FirstByteResult firstByte, ProxyResult proxy,
                                   ChangelogLagResult changelog, ThroughputResult throughput,
                                   SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
                                   LiveEditResult liveEdit, RuntimeFootprintResult footprint) {
@@ -342,10 +359,7 @@ public final class BenchSuite {
                         + "p99 one write at a time; %s median, %s p99 in a burst of eight writers.",
                 changelog.sequential().medianMillis(), changelog.sequential().p99Millis(),
                 changelog.burst().medianMillis(), changelog.burst().p99Millis()));
-        lines.add(String.format(Locale.ROOT, "Route decision with %d sessions in the store: %s median for a known "
-                        + "id, %s for an unknown one (JMH).", plan.routeDecision().sessions(),
-                micros(RouteDecisionRun.median(routeDecision, "knownSession")),
-                micros(RouteDecisionRun.median(routeDecision, "unknownSession"))));
+        lines.add(routeDecision.summaryLine());
         if (proxy.measured()) {
             lines.add(String.format(Locale.ROOT, "Proxy: our router serves %s of the requests/s of going straight to "
                             + "the machine for a small response and %s for 100 KiB; against nginx on the same machine: "
@@ -376,10 +390,6 @@ public final class BenchSuite {
 
     private static String percent(java.util.Optional<Double> share) {
         return share.map(value -> String.format(Locale.ROOT, "%.0f %%", 100 * value)).orElse("–");
-    }
-
-    private static String micros(double nanos) {
-        return String.format(Locale.ROOT, "%.2f µs", nanos / 1_000);
     }
 
     private static String memory() {

@@ -30,9 +30,10 @@ class BenchSmokeTest {
         System.setProperty("java.awt.headless", "true");
         BenchSuite.Results results = BenchSuite.run(BenchPlan.SMOKE, docs.resolve("benchmarks.md"));
 
-        // 3: both lookups measured
-        assertThat(results.routeDecision()).hasSize(2)
+        // 3: every lookup measured on the directory, and the decoded views' heap
+        assertThat(results.routeDecision().runs()).hasSize(4)
                 .allSatisfy(run -> assertThat(run.getPrimaryResult().getSampleCount()).isPositive());
+        assertThat(results.routeDecision().footprint().indexBytes()).isPositive();
         // 1 and 5: every session served by our router, the old way answered each one way or the other
         assertThat(results.firstByte().levels()).extracting(FirstByteResult.Level::concurrency).containsExactly(1, 2);
         for (FirstByteResult.Level level : results.firstByte().levels()) {
@@ -44,11 +45,12 @@ class BenchSmokeTest {
         // 2: every commit became visible
         assertThat(results.changelog().sequential().count()).isEqualTo(5 * 3);
         assertThat(results.changelog().burst().count()).isEqualTo(8 * 3);
-        // 4: measured where wrk exists, otherwise the report says why not
+        // 4: measured where wrk exists (each target served the file before wrk ran), otherwise the report says why
+        // not; how many requests a one-second run gets through is the machine's load, not something to assert
         if (Tools.find("wrk").isPresent()) {
             assertThat(results.proxy().measured()).isTrue();
             assertThat(results.proxy().measurements()).isNotEmpty()
-                    .allSatisfy(m -> assertThat(m.requestsPerSecond()).isPositive());
+                    .allSatisfy(m -> assertThat(m.runs()).hasSize(BenchPlan.SMOKE.proxy().runs()));
         } else {
             assertThat(results.proxy().unavailable()).contains("wrk");
         }

@@ -108,7 +108,7 @@ public final class RetentionHeapScenario {
      * The test driver checkpoints its global stores' offsets to a file, synced, after every record: millions of
      * fsyncs on a disk would be the whole run. A directory in memory ({@code /dev/shm}) where there is one.
      */
-    private static Path stateDir() {
+    public static Path stateDir() {
         try {
             Path shm = Path.of("/dev/shm");
             return Files.isDirectory(shm) && Files.isWritable(shm)
@@ -131,7 +131,7 @@ public final class RetentionHeapScenario {
     }
 
     /** Used heap once a full collection has run (a few, until the figure settles). */
-    static long heapAfterGc() {
+    public static long heapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long previous = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {

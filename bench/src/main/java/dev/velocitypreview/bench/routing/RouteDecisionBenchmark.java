@@ -1,19 +1,13 @@
 package dev.velocitypreview.bench.routing;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,98 +20,125 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.directory.SessionDirectoryTopology;
-import dev.velocitypreview.core.directory.SessionIndex;
-import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionStatus.Routing;
 import dev.velocitypreview.core.session.SessionView;
-import dev.velocitypreview.core.session.Tier;
-import dev.velocitypreview.core.session.Visibility;
-import dev.velocitypreview.core.topic.Topics;
 
 /**
- * The router's per-request lookup, in-process: the same two reads and merge as
- * {@code SessionDirectory.lookup} (requested store, sessions store, newest of both) on platform-core's real
- * directory topology, then the session's {@link Routing}. The stores are filled through the topology from the
- * real topics' serdes, so every read pays the value deserialization the router pays.
+ * The router's per-request route decision, in-process, on platform-core's real {@link SessionDirectory}: its topology
+ * runs in a {@code TopologyTestDriver} fed through the real topic serdes, and every benchmark but one calls
+ * {@link SessionDirectory#lookup}, then takes the session's {@link Routing}, as the router does. The one that does
+ * not, {@link #liveSessionFromStores}, reads a live session's two stores and merges them, the way every lookup
+ * worked before the directory kept decoded views: the comparison measured in the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RouteDecisionBenchmark {
 
-    /** Sessions in the store, each with its CREATE and an ACTIVE changelog row, as after a day of use. */
+    /** Live sessions in the directory, each with its CREATE and an ACTIVE changelog row, as after a day of use. */
     @Param("100000")
     public int sessions;
 
-    private TopologyTestDriver driver;
+    /** Ended sessions in retention beside them (a CREATE, an ACTIVE and a TERMINATED row each). */
+    static final int ENDED = 1_024;
+    static final int UNKNOWN = 1_024;
+
+    private DrivenDirectory driven;
+    private SessionDirectory directory;
     private KeyValueStore<String, SessionView> requested;
     private KeyValueStore<String, SessionView> rows;
-    private String[] known;
-    private String[] unknown;
+    /**
+     * The seed of the live sessions' ids: the i-th id is computed from it and i ({@link #liveId}), never read from an array.
+     * A request names its session in text and the router parses a fresh {@link UUID} from it, which sits in the
+     * CPU's cache when the directory is asked; reading a stored id from a random place in the heap instead would add
+     * a cache miss the router does not pay.
+     */
+    private long seed;
+    private String[] liveKeys;
+    private UUID[] ended;
+    private UUID[] unknown;
 
     @Setup(Level.Trial)
     public void fill() {
-        Properties config = new Properties();
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "route-decision-bench");
-        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SessionDirectoryTopology.build(new SessionIndex()), config);
-        TestInputTopic<String, SessionCommand> commands = driver.createInputTopic(Topics.SESSION_COMMANDS.name(),
-                new StringSerializer(), Topics.SESSION_COMMANDS.valueSerde().serializer());
-        TestInputTopic<String, SessionView> changelog = driver.createInputTopic(Topics.SESSIONS.name(),
-                new StringSerializer(), Topics.SESSIONS.valueSerde().serializer());
-
-        Instant now = Instant.now();
-        known = new String[sessions];
-        List<KeyValue<String, SessionCommand>> creates = new ArrayList<>(sessions);
-        List<KeyValue<String, SessionView>> actives = new ArrayList<>(sessions);
+        driven = new DrivenDirectory();
+        directory = driven.directory();
+        seed = ThreadLocalRandom.current().nextLong();
+        List<UUID> liveIds = new ArrayList<>(sessions);
         for (int i = 0; i < sessions; i++) {
-            UUID id = UUID.randomUUID();
-            UUID project = UUID.randomUUID();
-            known[i] = id.toString();
-            creates.add(KeyValue.pair(known[i], SessionCommand.create(id, "user-" + (i % 1000), project, "react", Tier.FREE,
-                    Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256), Duration.ofMinutes(10),
-                    now)));
-            actives.add(KeyValue.pair(known[i], new SessionView(id, "user-" + (i % 1000), project, SessionStatus.ACTIVE,
-                    null, null, "machine-" + i, "http://10.0.0.1:" + (20000 + i % 10000), "local", Tier.FREE, null, 3,
-                    now, now, now, now, now.plusSeconds(3600), null, null)));
+            liveIds.add(liveId(i));
         }
-        commands.pipeKeyValueList(creates);
-        changelog.pipeKeyValueList(actives);
+        if (new HashSet<>(liveIds).size() != sessions) {
+            throw new IllegalStateException("two live ids are equal");
+        }
+        List<UUID> endedIds = DrivenDirectory.ids(ENDED);
+        driven.live(liveIds);
+        driven.ended(endedIds);
+        requested = driven.store(SessionDirectoryTopology.REQUESTED_STORE);
+        rows = driven.store(SessionDirectoryTopology.SESSIONS_STORE);
+        liveKeys = liveIds.stream().map(UUID::toString).toArray(String[]::new);
+        ended = endedIds.toArray(UUID[]::new);
+        unknown = DrivenDirectory.ids(UNKNOWN).toArray(UUID[]::new);
 
-        requested = driver.getKeyValueStore(SessionDirectoryTopology.REQUESTED_STORE);
-        rows = driver.getKeyValueStore(SessionDirectoryTopology.SESSIONS_STORE);
-        if (rows.approximateNumEntries() != sessions || requested.approximateNumEntries() != sessions) {
-            throw new IllegalStateException("store holds " + rows.approximateNumEntries() + " rows and "
-                    + requested.approximateNumEntries() + " creates, expected " + sessions + " of each");
+        SessionDirectory.Stats stats = directory.stats();
+        if (!directory.isReady() || stats.liveViews() != sessions || stats.storedRows() != sessions + ENDED) {
+            throw new IllegalStateException("directory holds " + stats + ", expected " + sessions + " live and "
+                    + ENDED + " ended sessions");
         }
-        unknown = new String[1024];
-        for (int i = 0; i < unknown.length; i++) {
-            unknown[i] = UUID.randomUUID().toString();
+        if (directory.lookup(liveIds.get(0)).map(SessionView::status).orElse(null) != SessionStatus.ACTIVE
+                || directory.lookup(ended[0]).map(SessionView::status).orElse(null) != SessionStatus.TERMINATED
+                || directory.lookup(unknown[0]).isPresent()) {
+            throw new IllegalStateException("the directory does not answer as the benchmark expects");
         }
     }
 
     @TearDown(Level.Trial)
     public void close() {
-        driver.close();
+        driven.close();
     }
 
-    /** A request for a live session: the common case. */
+    /** A request for a live session, the path real traffic takes: the directory's decoded newest view. */
     @Benchmark
-    public Routing knownSession() {
-        return route(known[ThreadLocalRandom.current().nextInt(known.length)]);
+    public Routing liveSession() {
+        return route(directory.lookup(liveId(ThreadLocalRandom.current().nextInt(sessions))));
     }
 
-    /** A request for an id the directory has never seen: both stores miss. */
+    /** A request for an id the directory has never seen. */
     @Benchmark
     public Routing unknownSession() {
-        return route(unknown[ThreadLocalRandom.current().nextInt(unknown.length)]);
+        return route(directory.lookup(unknown[ThreadLocalRandom.current().nextInt(unknown.length)]));
     }
 
-    private Routing route(String key) {
+    /** A request for an ended session in retention: the directory reads and decodes both of its stores' JSON. */
+    @Benchmark
+    public Routing endedSession() {
+        return route(directory.lookup(ended[ThreadLocalRandom.current().nextInt(ended.length)]));
+    }
+
+    /** The old path for a live session: its two store reads, each decoding JSON, and the newer of the two. */
+    @Benchmark
+    public Routing liveSessionFromStores() {
+        String key = liveKeys[ThreadLocalRandom.current().nextInt(liveKeys.length)];
         SessionView view = SessionView.newest(requested.get(key), rows.get(key));
         return view == null ? null : view.status().routing();
+    }
+
+    /** A random-looking version-4 id, the same for the same i (SplitMix64's finalizer over the seed and i). */
+    private UUID liveId(int i) {
+        long msb = mix(seed + 2L * i);
+        long lsb = mix(seed + 2L * i + 1);
+        return new UUID(msb & ~0xF000L | 0x4000L, lsb & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static Routing route(Optional<SessionView> view) {
+        return view.map(found -> found.status().routing()).orElse(null);
     }
 }

@@ -10,12 +10,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -53,9 +55,32 @@ public final class SessionDirectory implements AutoCloseable {
         void changed(UUID id, SessionView before, SessionView update);
     }
 
+    /**
+     * Where the directory's topology runs and its stores are read: a {@link KafkaStreams} instance in every service;
+     * a benchmark or a test may run the same topology in a {@code TopologyTestDriver} and measure the directory
+     * itself. Called from any thread.
+     */
+    public interface Engine extends AutoCloseable {
+
+        /** Starts consuming; the stores load (restore) before the engine reports {@link KafkaStreams.State#RUNNING}. */
+        void start();
+
+        KafkaStreams.State state();
+
+        /**
+         * One of the topology's global stores by name, once it can be queried; throws
+         * {@link InvalidStateStoreException} while it cannot.
+         */
+        ReadOnlyKeyValueStore<String, SessionView> store(String name);
+
+        /** Stops the engine and releases its stores; idempotent. */
+        @Override
+        void close();
+    }
+
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final SessionWaiters waiters = new SessionWaiters();
-    private final KafkaStreams streams;
+    private final Engine engine;
     /** Which sessions the stores hold, the decoded newest view of each that has not ended, and each user's ids. */
     private final SessionIndex index = new SessionIndex();
     private volatile ReadOnlyKeyValueStore<String, SessionView> sessions;
@@ -66,14 +91,25 @@ public final class SessionDirectory implements AutoCloseable {
      *                      {@code bootstrap.servers} and a {@code state.dir} of its own
      */
     public SessionDirectory(Properties streamsConfig) {
-        Properties config = new Properties();
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        config.putAll(streamsConfig);
-        this.streams = new KafkaStreams(SessionDirectoryTopology.build(new Changes()), config);
+        this(topology -> {
+            Properties config = new Properties();
+            config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    LogAndContinueExceptionHandler.class);
+            config.putAll(streamsConfig);
+            return new StreamsEngine(new KafkaStreams(topology, config));
+        });
+    }
+
+    /**
+     * A directory whose topology ({@link SessionDirectoryTopology}, built here with the directory's own index and
+     * waiters behind it) runs wherever {@code engine} puts it.
+     */
+    public SessionDirectory(Function<Topology, Engine> engine) {
+        this.engine = engine.apply(SessionDirectoryTopology.build(new Changes()));
     }
 
     public void start() {
-        streams.start();
+        engine.start();
     }
 
     /** Adds a listener; add it before {@link #start()} to be told of every update from the first. */
@@ -83,17 +119,17 @@ public final class SessionDirectory implements AutoCloseable {
 
     /** True once both stores have caught up with their topics and the directory answers. */
     public boolean isReady() {
-        return streams.state() == KafkaStreams.State.RUNNING && stores();
+        return engine.state() == KafkaStreams.State.RUNNING && stores();
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return engine.state();
     }
 
     /** The newest known view of a session, or empty when no command or row for it has arrived. */
     public Optional<SessionView> lookup(UUID id) {
         if (!stores()) {
-            throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
+            throw new IllegalStateException("session directory is not ready (state " + engine.state() + ")");
         }
         return Optional.ofNullable(lookupUnchecked(id));
     }
@@ -116,7 +152,7 @@ public final class SessionDirectory implements AutoCloseable {
      */
     public List<SessionView> findOf(String userId, Predicate<SessionView> filter) {
         if (!stores()) {
-            throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
+            throw new IllegalStateException("session directory is not ready (state " + engine.state() + ")");
         }
         Set<UUID> ids = index.idsOf(userId);
         List<SessionView> out = new ArrayList<>(ids.size());
@@ -133,7 +169,7 @@ public final class SessionDirectory implements AutoCloseable {
     /** Every known session matching {@code filter}; a full scan of the store, for operators' listings. */
     public List<SessionView> find(Predicate<SessionView> filter) {
         if (!stores()) {
-            throw new IllegalStateException("session directory is not ready (state " + streams.state() + ")");
+            throw new IllegalStateException("session directory is not ready (state " + engine.state() + ")");
         }
         List<SessionView> out = new ArrayList<>();
         try (KeyValueIterator<String, SessionView> rows = sessions.all()) {
@@ -184,7 +220,7 @@ public final class SessionDirectory implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(10));
+        engine.close();
     }
 
     /**
@@ -212,8 +248,7 @@ public final class SessionDirectory implements AutoCloseable {
         }
 
         private SessionView liveView(UUID id) {
-            SessionIndex.Known known = index.known(id);
-            return known == null ? null : known.live();
+            return index.live(id);
         }
 
         private void tell(UUID id, SessionView before, SessionView update) {
@@ -242,13 +277,16 @@ public final class SessionDirectory implements AutoCloseable {
         if (!stores()) {
             return null;
         }
+        // the route decision of real traffic: a live session's decoded view, one map read
+        SessionView live = index.live(id);
+        if (live != null) {
+            return live;
+        }
         SessionIndex.Known known = index.known(id);
         if (known == null || known.phase() == SessionIndex.Phase.REMOVED) {
             return null;
         }
-        if (known.phase() == SessionIndex.Phase.LIVE) {
-            return known.live();
-        }
+        // ended (or live, with the view being replaced right now): the stores hold its newest view
         String key = id.toString();
         return SessionView.newest(requested.get(key), sessions.get(key));
     }
@@ -258,19 +296,46 @@ public final class SessionDirectory implements AutoCloseable {
             return true;
         }
         // global stores are complete only once the instance runs; before that they are restoring
-        if (streams.state() != KafkaStreams.State.RUNNING) {
+        if (engine.state() != KafkaStreams.State.RUNNING) {
             return false;
         }
         try {
-            ReadOnlyKeyValueStore<String, SessionView> sessionStore = streams.store(StoreQueryParameters.fromNameAndType(
-                    SessionDirectoryTopology.SESSIONS_STORE, QueryableStoreTypes.keyValueStore()));
-            ReadOnlyKeyValueStore<String, SessionView> requestedStore = streams.store(StoreQueryParameters.fromNameAndType(
-                    SessionDirectoryTopology.REQUESTED_STORE, QueryableStoreTypes.keyValueStore()));
+            ReadOnlyKeyValueStore<String, SessionView> sessionStore = engine.store(SessionDirectoryTopology.SESSIONS_STORE);
+            ReadOnlyKeyValueStore<String, SessionView> requestedStore = engine.store(SessionDirectoryTopology.REQUESTED_STORE);
             sessions = sessionStore;
             requested = requestedStore;
             return true;
         } catch (InvalidStateStoreException e) {
             return false;
+        }
+    }
+
+    /** The engine of every service: the topology in a Kafka Streams instance, its stores queried through it. */
+    private static final class StreamsEngine implements Engine {
+        private final KafkaStreams streams;
+
+        StreamsEngine(KafkaStreams streams) {
+            this.streams = streams;
+        }
+
+        @Override
+        public void start() {
+            streams.start();
+        }
+
+        @Override
+        public KafkaStreams.State state() {
+            return streams.state();
+        }
+
+        @Override
+        public ReadOnlyKeyValueStore<String, SessionView> store(String name) {
+            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+        }
+
+        @Override
+        public void close() {
+            streams.close(Duration.ofSeconds(10));
         }
     }
 }

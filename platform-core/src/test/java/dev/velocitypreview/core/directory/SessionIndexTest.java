@@ -51,7 +51,7 @@ class SessionIndexTest {
         commands.pipeInput(id.toString(), SessionDirectoryTopologyTest.create(id, "alice"));
         changelog.pipeInput(id.toString(), row(id, "alice", SessionStatus.ACTIVE, 3));
 
-        assertThat(index.known(id).live().status()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(index.live(id).status()).isEqualTo(SessionStatus.ACTIVE);
         assertThat(index.idsOf("alice")).containsExactly(id);
         assertThat(index.stats()).isEqualTo(new SessionIndex.Stats(1, 1, 1, 1));
     }
@@ -63,7 +63,7 @@ class SessionIndexTest {
         commands.pipeInput(id.toString(), SessionDirectoryTopologyTest.create(id, "alice"));
 
         assertThat(index.known(id).phase()).isEqualTo(SessionIndex.Phase.ENDED);
-        assertThat(index.known(id).live()).isNull();
+        assertThat(index.live(id)).isNull();
         assertThat(index.stats().liveViews()).isZero();
     }
 
