@@ -7,7 +7,6 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -22,14 +21,12 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import dev.velocitypreview.bench.rig.Pause;
+import dev.velocitypreview.bench.rig.SyntheticSessions;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.directory.SessionDirectoryTopology;
 import dev.velocitypreview.core.directory.SessionIndex;
-import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
-import dev.velocitypreview.core.session.Tier;
-import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.core.topic.Topics;
 
 /**
@@ -50,8 +47,7 @@ public final class RetentionHeapScenario {
     public record Settings(int live, int retained, int batch) {
     }
 
-    private static final int USERS = 1_000;
-
+    
     public RetentionHeapResult run(Settings settings) {
         System.out.println("bench: directory heap, " + settings.live() + " live sessions, " + settings.retained()
                 + " created, ended and retained out");
@@ -72,18 +68,18 @@ public final class RetentionHeapScenario {
             KeyValueStore<String, SessionView> creates = driver.getKeyValueStore(SessionDirectoryTopology.REQUESTED_STORE);
 
             for (int done = 0; done < settings.live(); done += settings.batch()) {
-                List<UUID> ids = ids(Math.min(settings.batch(), settings.live() - done));
-                commands.pipeKeyValueList(creates(ids));
-                changelog.pipeKeyValueList(rows(ids, SessionStatus.ACTIVE, 3));
+                List<UUID> ids = SyntheticSessions.ids(Math.min(settings.batch(), settings.live() - done));
+                commands.pipeKeyValueList(SyntheticSessions.creates(ids));
+                changelog.pipeKeyValueList(SyntheticSessions.rows(ids, SessionStatus.ACTIVE, 3));
             }
             RetentionHeapResult.Point live = point("live sessions only", empty, index, rows, creates);
 
             RetentionHeapResult.Point inRetention = null;
             for (int done = 0; done < settings.retained(); done += settings.batch()) {
-                List<UUID> ids = ids(Math.min(settings.batch(), settings.retained() - done));
-                commands.pipeKeyValueList(creates(ids));
-                changelog.pipeKeyValueList(rows(ids, SessionStatus.ACTIVE, 3));
-                changelog.pipeKeyValueList(rows(ids, SessionStatus.TERMINATED, 4));
+                List<UUID> ids = SyntheticSessions.ids(Math.min(settings.batch(), settings.retained() - done));
+                commands.pipeKeyValueList(SyntheticSessions.creates(ids));
+                changelog.pipeKeyValueList(SyntheticSessions.rows(ids, SessionStatus.ACTIVE, 3));
+                changelog.pipeKeyValueList(SyntheticSessions.rows(ids, SessionStatus.TERMINATED, 4));
                 if (inRetention == null) {
                     inRetention = point("and " + ids.size() + " ended, in retention", empty, index, rows, creates);
                 }
@@ -147,49 +143,11 @@ public final class RetentionHeapScenario {
         return previous;
     }
 
-    private static List<UUID> ids(int count) {
-        List<UUID> ids = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            ids.add(UUID.randomUUID());
-        }
-        return ids;
-    }
-
-    private static List<KeyValue<String, SessionCommand>> creates(List<UUID> ids) {
-        Instant now = Instant.now();
-        List<KeyValue<String, SessionCommand>> out = new ArrayList<>(ids.size());
-        for (int i = 0; i < ids.size(); i++) {
-            UUID id = ids.get(i);
-            out.add(KeyValue.pair(id.toString(), SessionCommand.create(id, "user-" + (i % USERS), project(id), "react",
-                    Tier.FREE, Visibility.PUBLIC, Duration.ofMinutes(30), new MachineSize("shared", 1, 256),
-                    Duration.ofMinutes(10), now)));
-        }
-        return out;
-    }
-
-    private static List<KeyValue<String, SessionView>> rows(List<UUID> ids, SessionStatus status, long version) {
-        Instant now = Instant.now();
-        List<KeyValue<String, SessionView>> out = new ArrayList<>(ids.size());
-        for (int i = 0; i < ids.size(); i++) {
-            UUID id = ids.get(i);
-            boolean ended = status.isTerminal();
-            out.add(KeyValue.pair(id.toString(), new SessionView(id, "user-" + (i % USERS), project(id), status,
-                    ended ? "expired" : null, null, ended ? null : "machine-" + i,
-                    ended ? null : "http://10.0.0.1:" + (20000 + i % 10000), "local", Tier.FREE, null, version, now,
-                    now, now, now, now.plusSeconds(1800), ended ? now : null, Duration.ofMinutes(10))));
-        }
-        return out;
-    }
-
     private static <V> List<KeyValue<String, V>> tombstones(List<UUID> ids) {
         List<KeyValue<String, V>> out = new ArrayList<>(ids.size());
         for (UUID id : ids) {
             out.add(KeyValue.pair(id.toString(), null));
         }
         return out;
-    }
-
-    private static UUID project(UUID session) {
-        return new UUID(session.getLeastSignificantBits(), session.getMostSignificantBits());
     }
 }

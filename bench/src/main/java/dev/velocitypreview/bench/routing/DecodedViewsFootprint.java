@@ -8,6 +8,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 
+import dev.velocitypreview.bench.rig.SyntheticSessions;
 import dev.velocitypreview.bench.retention.RetentionHeapScenario;
 import dev.velocitypreview.core.command.SessionCommand;
 import dev.velocitypreview.core.directory.SessionDirectoryTopology.Source;
@@ -40,13 +41,13 @@ public record DecodedViewsFootprint(int sessions, long indexBytes) {
         String commands = Topics.SESSION_COMMANDS.name();
         String changelog = Topics.SESSIONS.name();
         for (int done = 0; done < sessions; done += BATCH) {
-            List<UUID> ids = DrivenDirectory.ids(Math.min(BATCH, sessions - done));
-            for (KeyValue<String, SessionCommand> create : DrivenDirectory.creates(ids)) {
+            List<UUID> ids = SyntheticSessions.ids(Math.min(BATCH, sessions - done));
+            for (KeyValue<String, SessionCommand> create : SyntheticSessions.creates(ids)) {
                 SessionCommand decoded = commandIn.deserialize(commands, commandOut.serialize(commands, create.value));
                 index.stored(UUID.fromString(create.key), Source.COMMANDS,
                         SessionView.requested((SessionCommand.Create) decoded));
             }
-            for (KeyValue<String, SessionView> row : DrivenDirectory.rows(ids, SessionStatus.ACTIVE, 3)) {
+            for (KeyValue<String, SessionView> row : SyntheticSessions.rows(ids, SessionStatus.ACTIVE, 3)) {
                 index.stored(UUID.fromString(row.key), Source.CHANGELOG,
                         rowIn.deserialize(changelog, rowOut.serialize(changelog, row.value)));
             }

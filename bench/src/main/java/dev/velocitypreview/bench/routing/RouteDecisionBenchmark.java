@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import dev.velocitypreview.bench.rig.SyntheticSessions;
 import dev.velocitypreview.core.directory.SessionDirectory;
 import dev.velocitypreview.core.directory.SessionDirectoryTopology;
 import dev.velocitypreview.core.session.SessionStatus;
@@ -73,14 +74,14 @@ public class RouteDecisionBenchmark {
         if (new HashSet<>(liveIds).size() != sessions) {
             throw new IllegalStateException("two live ids are equal");
         }
-        List<UUID> endedIds = DrivenDirectory.ids(ENDED);
+        List<UUID> endedIds = SyntheticSessions.ids(ENDED);
         driven.live(liveIds);
         driven.ended(endedIds);
         requested = driven.store(SessionDirectoryTopology.REQUESTED_STORE);
         rows = driven.store(SessionDirectoryTopology.SESSIONS_STORE);
         liveKeys = liveIds.stream().map(UUID::toString).toArray(String[]::new);
         ended = endedIds.toArray(UUID[]::new);
-        unknown = DrivenDirectory.ids(UNKNOWN).toArray(UUID[]::new);
+        unknown = SyntheticSessions.ids(UNKNOWN).toArray(UUID[]::new);
 
         SessionDirectory.Stats stats = directory.stats();
         if (!directory.isReady() || stats.liveViews() != sessions || stats.storedRows() != sessions + ENDED) {

@@ -6,6 +6,8 @@ import java.util.Locale;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.util.Statistics;
 
+import dev.velocitypreview.bench.rig.SyntheticSessions;
+
 /**
  * Scenario 3: the route decision on a real session directory, through JMH, and the heap of the directory's decoded
  * views.
@@ -95,7 +97,7 @@ public record RouteDecisionResult(RouteDecisionRun settings, List<RunResult> run
                         + "collections, less the heap before the index was made, in the suite's JVM). That is the "
                         + "price of the live path, beside the stores' own bytes (scenario 8 measures the whole "
                         + "directory).%n%n",
-                        footprint.sessions(), DrivenDirectory.USERS, footprint.indexBytes() / (1024.0 * 1024),
+                        footprint.sessions(), SyntheticSessions.USERS, footprint.indexBytes() / (1024.0 * 1024),
                         footprint.bytesPerSession()));
         return md.toString();
     }
