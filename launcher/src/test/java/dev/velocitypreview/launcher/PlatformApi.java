@@ -76,10 +76,19 @@ final class PlatformApi {
      * closed the stream, after a terminal status. No request timeout: the stream lasts as long as the session.
      */
     CompletableFuture<HttpResponse<String>> events(String user, String sessionId) {
+        return events(user, sessionId, null);
+    }
+
+    /** The same stream resumed after the event {@code lastEventId}, as a reconnecting {@code EventSource} asks. */
+    CompletableFuture<HttpResponse<String>> events(String user, String sessionId, Long lastEventId) {
         String token = platform.apiToken(user, Set.of(), Tier.FREE, Duration.ofHours(1));
-        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(platform.apiUrl() + "/v1/sessions/" + sessionId + "/events"))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(platform.apiUrl() + "/v1/sessions/" + sessionId + "/events"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", Long.toString(lastEventId));
+        }
+        return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** What someone without any token gets. */

@@ -152,6 +152,18 @@ class PlatformLifecycleIT {
         List<Long> ids = Pattern.compile("(?m)^id:(\\d+)$").matcher(stream).results()
                 .map(match -> Long.parseLong(match.group(1))).toList();
         assertThat(ids).hasSameSizeAs(statuses).isSorted().doesNotHaveDuplicates();
+
+        // a client that lost the stream after ACTIVE resumes from it: only what came after, ending with the end
+        long activeId = ids.get(statuses.indexOf("ACTIVE"));
+        String resumed = api.events(user, sessionId(statusUrl), activeId).get(30, TimeUnit.SECONDS).body();
+        List<String> after = Pattern.compile("\"status\":\"([A-Z]+)\"").matcher(resumed).results()
+                .map(match -> match.group(1)).toList();
+        assertThat(after).doesNotContain("PROVISIONING", "STARTING").endsWith("TERMINATED");
+        assertThat(Pattern.compile("(?m)^id:(\\d+)$").matcher(resumed).results()
+                .map(match -> Long.parseLong(match.group(1)))).allSatisfy(id -> assertThat(id).isGreaterThan(activeId));
+        // and one that saw the end gets a closed stream with nothing in it
+        String afterEnd = api.events(user, sessionId(statusUrl), ids.get(ids.size() - 1)).get(30, TimeUnit.SECONDS).body();
+        assertThat(afterEnd).doesNotContain("\"status\"");
     }
 
     @Test

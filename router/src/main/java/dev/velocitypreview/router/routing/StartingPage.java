@@ -62,6 +62,8 @@ import reactor.core.scheduler.Schedulers;
  *       parameter); it lasts at most the hold, after which the browser's EventSource reconnects by itself.</li>
  *   <li>A suspended session is woken when its page is served and while its status is followed ({@link Wakes}), as
  *       a held request would wake it.</li>
+ *   <li>A navigation to a session that failed or has ended gets the same page, saying so, with the status its
+ *       problem would have had (502, 410): a person who reloads sees the error, not a problem document.</li>
  * </ul>
  */
 final class StartingPage {
@@ -113,7 +115,7 @@ final class StartingPage {
             return Optional.empty();
         }
         return sessions.lookup(id)
-                .filter(view -> view.status().routing() == Routing.HOLD)
+                .filter(view -> view.status().routing() != Routing.ROUTE)
                 .filter(view -> gate.check(view, presented).admits())
                 .map(view -> page(exchange, address, view));
     }
@@ -137,7 +139,11 @@ final class StartingPage {
         byte[] body = render(view, statusUrl, nonce).getBytes(StandardCharsets.UTF_8);
         LOG.atDebug().addKeyValue("session", view.id()).addKeyValue("status", view.status()).log("starting page served");
         ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.OK);
+        response.setStatusCode(switch (view.status().routing()) {
+            case GONE -> HttpStatus.GONE;
+            case BROKEN -> HttpStatus.BAD_GATEWAY;
+            case ROUTE, HOLD -> HttpStatus.OK;
+        });
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
         headers.setCacheControl("no-store");
@@ -203,7 +209,11 @@ final class StartingPage {
         }
         metrics.decided(RouterMetrics.STATUS_STREAM);
         ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.OK);
+        response.setStatusCode(switch (view.status().routing()) {
+            case GONE -> HttpStatus.GONE;
+            case BROKEN -> HttpStatus.BAD_GATEWAY;
+            case ROUTE, HOLD -> HttpStatus.OK;
+        });
         response.getHeaders().setCacheControl("no-store");
         response.getHeaders().set(PreviewHeaders.SESSION_ID, id.toString());
         Flux<ServerSentEvent<String>> events = views(view)

@@ -236,6 +236,29 @@ class StartingPageTest {
     }
 
     @Test
+    void aNavigationToAFailedOrEndedSessionGetsThePageSayingSoWithItsProblemsStatus() {
+        String error = "npm install exited with 1: <script>alert(1)</script>";
+        sessions.put(view(id, SessionStatus.FAILED, 3, null, error, null));
+        MockServerWebExchange failed = run(navigation("/s/" + id + "/"));
+        assertThat(failed.getResponse().getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+        assertThat(failed.getResponse().getHeaders().getContentType()).hasToString("text/html;charset=UTF-8");
+        assertThat(body(failed)).contains("data-status=\"FAILED\"", "&lt;script&gt;alert(1)&lt;/script&gt;")
+                .doesNotContain("<script>alert");
+
+        UUID ended = UUID.randomUUID();
+        sessions.put(view(ended, SessionStatus.TERMINATED, 5));
+        MockServerWebExchange gone = run(navigation("/s/" + ended + "/"));
+        assertThat(gone.getResponse().getStatusCode()).isEqualTo(HttpStatus.GONE);
+        assertThat(body(gone)).contains("data-status=\"TERMINATED\"");
+
+        // a script's request for the same session still gets the problem
+        MockServerWebExchange fetched = run(MockServerHttpRequest.get("/s/" + id + "/").header("Accept", "*/*"));
+        assertThat(fetched.getResponse().getStatusCode()).isEqualTo(HttpStatus.BAD_GATEWAY);
+        assertThat(fetched.getResponse().getHeaders().getContentType()).hasToString("application/problem+json");
+        assertThat(forwarder.targets).isEmpty();
+    }
+
+    @Test
     void aTerminatedSessionIsToldAsEndedWithItsReason() {
         sessions.put(view(id, SessionStatus.PROVISIONING, 1));
         MockServerWebExchange exchange = exchange(MockServerHttpRequest.get("/s/" + id + "/__velocity/status"));
