@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.velocitypreview.core.edits.MachineClaim;
+
 /**
  * Where previews run. The provisioner talks to machines only through this seam; local child processes
  * and Fly Machines are its implementations. A driver is also its platform's {@link MachineInventory}
@@ -57,7 +59,46 @@ public interface MachineDriver extends MachineInventory {
         stop(machineId);
     }
 
-    /** Destroys a machine; a machine that is already gone is not an error. */
+    /**
+     * Creates a machine for a warm pool, tagged with its pool and slot and with no session, or returns the live machine
+     * of that slot when there is one; returns as soon as the machine exists. Its runtime starts in pool mode (see
+     * {@link PooledMachineSpec#claimToken()}) and serves nothing but its health and its claim.
+     *
+     * @throws MachineException permanent when this driver keeps no pools
+     */
+    default PooledMachine createPooled(PooledMachineSpec spec) {
+        throw new MachineException(getClass().getSimpleName() + " keeps no warm pools", false);
+    }
+
+    /**
+     * Waits until a pooled machine's runtime is warm (its dev server answered its first page), then parks it as the
+     * platform keeps spare machines: Fly suspends it, so that a claim resumes it with its dev server running; a local
+     * machine stays running.
+     *
+     * @return the machine as parked
+     * @throws MachineException permanent when the runtime reports it cannot become ready, or the wait ran out
+     */
+    default PooledMachine awaitWarm(PooledMachine machine, Duration timeout) {
+        throw new MachineException(getClass().getSimpleName() + " keeps no warm pools", false);
+    }
+
+    /**
+     * Hands a pooled machine to a session: tags it with the session (from then on {@link #findBySession} and
+     * {@link #list} show it as the session's, and it is pooled no more), wakes it where it is parked, sends its runtime
+     * the claim (the driver adds the session's replay state where its platform replays) and waits for the runtime to
+     * answer that the project's files are in place. Safe to repeat for the same session: a claim sent again after a
+     * crash is answered as the first.
+     *
+     * @param claimToken the token the machine was created with
+     * @return the session's machine, ready, with its {@link Machine#url()}
+     * @throws MachineException permanent when the machine is gone, claimed by another session, or refuses the claim
+     *                          (the caller destroys it and creates a fresh machine); transient when it may answer later
+     */
+    default Machine claim(String machineId, MachineClaim claim, String claimToken, Duration timeout) {
+        throw new MachineException(getClass().getSimpleName() + " keeps no warm pools", false);
+    }
+
+    /** Destroys a machine, pooled or not; a machine that is already gone is not an error. */
     void destroy(String machineId);
 
     /** Releases the driver's own resources. Machines are left as they are. */

@@ -12,8 +12,16 @@ import java.util.List;
  */
 public interface MachineInventory extends AutoCloseable {
 
-    /** Every machine that is not destroyed, with its {@link Machine#createdAt()} where the platform dates it. */
+    /**
+     * Every session's machine that is not destroyed, with its {@link Machine#createdAt()} where the platform dates it;
+     * pooled machines that no session has claimed are not in it ({@link #listPooled()}).
+     */
     List<Machine> list();
+
+    /** Every pooled machine no session has claimed yet and that is not destroyed; empty where there are no pools. */
+    default List<PooledMachine> listPooled() {
+        return List.of();
+    }
 
     /** Releases the inventory's own resources. */
     @Override

@@ -1,6 +1,8 @@
 package dev.velocitypreview.core.edits;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -22,8 +24,8 @@ import tools.jackson.core.json.JsonFactory;
 import dev.velocitypreview.core.json.MalformedRecordException;
 
 /**
- * JSON forms of the live-edit messages: a machine's {@link SyncRequest} and the platform's {@link SyncResponse} (HTTP
- * bodies), a {@link SessionEditReport} and a {@link ProjectFileNotice} (Kafka values). Written with jackson-core's
+ * JSON forms of the live-edit messages: a machine's {@link SyncRequest}, the platform's {@link SyncResponse} and a
+ * pooled machine's {@link MachineClaim} (HTTP bodies), a {@link SessionEditReport} and a {@link ProjectFileNotice} (Kafka values). Written with jackson-core's
  * streaming API only, because the preview runtime reads and writes the sync messages and keeps databind off its class
  * path. Strict like the other codecs: unknown fields, wrong types and missing fields are refused with a message that
  * names the field; the bodies a machine sends are untrusted.
@@ -41,6 +43,8 @@ public final class EditCodec {
     private static final Set<String> SYNCED_FIELDS = Set.of("path", "version", "sha256", "content");
     private static final Set<String> REPORT_FIELDS = Set.of("sessionId", "projectId", "result");
     private static final Set<String> NOTICE_FIELDS = Set.of("projectId", "path", "version", "deleted");
+    private static final Set<String> CLAIM_FIELDS = Set.of("sessionId", "projectId", "files", "syncUrl", "syncToken",
+            "replayState");
 
     private EditCodec() {
     }
@@ -85,39 +89,85 @@ public final class EditCodec {
     // ---- sync response (platform -> machine)
 
     public static byte[] encodeResponse(SyncResponse response) {
+        return write(json -> writeResponse(json, response));
+    }
+
+    private static void writeResponse(JsonGenerator json, SyncResponse response) {
+        json.writeStartObject();
+        json.writeArrayPropertyStart("files");
+        for (SyncedFile file : response.files()) {
+            json.writeStartObject();
+            json.writeStringProperty("path", file.path());
+            json.writeNumberProperty("version", file.version());
+            json.writeStringProperty("sha256", file.sha256());
+            json.writeStringProperty("content", file.content());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeArrayPropertyStart("deleted");
+        for (String path : response.deleted()) {
+            json.writeString(path);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    /** @throws MalformedRecordException saying which field is wrong and why */
+    public static SyncResponse decodeResponse(byte[] body) {
+        return read("sync response", body, EditCodec::readResponse);
+    }
+
+    private static SyncResponse readResponse(Reader in) {
+        Map<String, Object> fields = in.object(RESPONSE_FIELDS, Map.of(
+                "files", r -> r.array(s -> {
+                    Map<String, Object> f = s.object(SYNCED_FIELDS, Map.of("path", Reader::string,
+                            "version", Reader::number, "sha256", Reader::string, "content", Reader::string));
+                    return new SyncedFile(s.required(f, "path"), s.<Long>required(f, "version"),
+                            s.required(f, "sha256"), (String) f.get("content"));
+                }),
+                "deleted", r -> r.array(Reader::requiredString)));
+        if (fields == null) {
+            throw in.malformed("must be an object");
+        }
+        return new SyncResponse(in.required(fields, "files"), in.required(fields, "deleted"));
+    }
+
+    // ---- claim of a pooled machine (provisioner -> machine)
+
+    public static byte[] encodeClaim(MachineClaim claim) {
         return write(json -> {
             json.writeStartObject();
-            json.writeArrayPropertyStart("files");
-            for (SyncedFile file : response.files()) {
-                json.writeStartObject();
-                json.writeStringProperty("path", file.path());
-                json.writeNumberProperty("version", file.version());
-                json.writeStringProperty("sha256", file.sha256());
-                json.writeStringProperty("content", file.content());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-            json.writeArrayPropertyStart("deleted");
-            for (String path : response.deleted()) {
-                json.writeString(path);
-            }
-            json.writeEndArray();
+            json.writeStringProperty("sessionId", claim.sessionId().toString());
+            json.writeStringProperty("projectId", claim.projectId().toString());
+            json.writeName("files");
+            writeResponse(json, claim.files());
+            json.writeStringProperty("syncUrl", claim.syncUrl() == null ? null : claim.syncUrl().toString());
+            json.writeStringProperty("syncToken", claim.syncToken());
+            json.writeStringProperty("replayState", claim.replayState());
             json.writeEndObject();
         });
     }
 
     /** @throws MalformedRecordException saying which field is wrong and why */
-    public static SyncResponse decodeResponse(byte[] body) {
-        return read("sync response", body, in -> {
-            Map<String, Object> fields = in.object(RESPONSE_FIELDS, Map.of(
-                    "files", r -> r.array(s -> {
-                        Map<String, Object> f = s.object(SYNCED_FIELDS, Map.of("path", Reader::string,
-                                "version", Reader::number, "sha256", Reader::string, "content", Reader::string));
-                        return new SyncedFile(s.required(f, "path"), s.<Long>required(f, "version"),
-                                s.required(f, "sha256"), (String) f.get("content"));
-                    }),
-                    "deleted", r -> r.array(Reader::requiredString)));
-            return new SyncResponse(in.required(fields, "files"), in.required(fields, "deleted"));
+    public static MachineClaim decodeClaim(byte[] body) {
+        return read("machine claim", body, in -> {
+            Map<String, Object> fields = in.object(CLAIM_FIELDS, Map.of(
+                    "sessionId", Reader::uuid, "projectId", Reader::uuid, "files", EditCodec::readResponse,
+                    "syncUrl", Reader::string, "syncToken", Reader::string, "replayState", Reader::string));
+            String syncUrl = (String) fields.get("syncUrl");
+            URI url;
+            try {
+                url = syncUrl == null ? null : new URI(syncUrl);
+            } catch (URISyntaxException e) {
+                throw new MalformedRecordException("machine claim: syncUrl is not a URI: " + e.getMessage());
+            }
+            try {
+                return new MachineClaim(in.required(fields, "sessionId"), in.required(fields, "projectId"),
+                        in.required(fields, "files"), url, (String) fields.get("syncToken"),
+                        (String) fields.get("replayState"));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedRecordException("machine claim: " + e.getMessage());
+            }
         });
     }
 
