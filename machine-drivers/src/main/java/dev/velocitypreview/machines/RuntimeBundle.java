@@ -1,12 +1,14 @@
 package dev.velocitypreview.machines;
 
 import java.io.OutputStream;
+import java.util.List;
 
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The bundle preview-runtime reads: {@code {"sessionId","projectId","files":[{"path","content","directory"}]}}.
+ * The bundle preview-runtime reads: {@code {"sessionId","projectId","files":[{"path","content","directory"}]}} for a
+ * session's machine, {@code {"pool","files":[...]}} for a pooled one (no session, no project: a template's files).
  * Written as a stream, as a project may be tens of megabytes.
  */
 public final class RuntimeBundle {
@@ -22,18 +24,32 @@ public final class RuntimeBundle {
             json.writeStartObject();
             json.writeStringProperty("sessionId", spec.sessionId().toString());
             json.writeStringProperty("projectId", spec.projectId().toString());
-            json.writeArrayPropertyStart("files");
-            for (ProjectFile file : spec.files()) {
-                json.writeStartObject();
-                json.writeStringProperty("path", file.path());
-                if (!file.directory()) {
-                    json.writeStringProperty("content", file.content());
-                }
-                json.writeBooleanProperty("directory", file.directory());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
+            writeFiles(json, spec.files());
             json.writeEndObject();
         }
+    }
+
+    /** Writes a pooled machine's bundle to {@code out}, which stays open. */
+    public static void writePooled(PooledMachineSpec spec, OutputStream out) {
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringProperty("pool", spec.pool());
+            writeFiles(json, spec.files());
+            json.writeEndObject();
+        }
+    }
+
+    private static void writeFiles(JsonGenerator json, List<ProjectFile> files) {
+        json.writeArrayPropertyStart("files");
+        for (ProjectFile file : files) {
+            json.writeStartObject();
+            json.writeStringProperty("path", file.path());
+            if (!file.directory()) {
+                json.writeStringProperty("content", file.content());
+            }
+            json.writeBooleanProperty("directory", file.directory());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
     }
 }
