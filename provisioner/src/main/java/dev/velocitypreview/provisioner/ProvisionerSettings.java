@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
 import dev.velocitypreview.core.config.PositiveDuration;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.core.retry.Backoff;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
 /**
@@ -36,6 +37,8 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  *                     the next machine skips the install. Fly machines carry prepared dependencies in their image
  * @param machines     where previews run
  * @param files        how long the outcomes of file commands are kept
+ * @param pool         the warm pools: machines made ahead of sessions, which a session claims instead of waiting for
+ *                     a machine of its own; none unless configured
  */
 @ConfigurationProperties("velocity.provisioner")
 @Validated
@@ -45,7 +48,8 @@ public record ProvisionerSettings(
         @DefaultValue @Valid Retry retry,
         @DefaultValue("180s") @PositiveDuration Duration readyTimeout,
         @DefaultValue @Valid Machines machines,
-        @DefaultValue @Valid Files files) {
+        @DefaultValue @Valid Files files,
+        @DefaultValue @Valid Pool pool) {
 
     public ProvisionerSettings {
         Objects.requireNonNull(kafka, "kafka == null");
@@ -53,6 +57,63 @@ public record ProvisionerSettings(
         Objects.requireNonNull(retry, "retry == null");
         Objects.requireNonNull(machines, "machines == null");
         Objects.requireNonNull(files, "files == null");
+        Objects.requireNonNull(pool, "pool == null");
+    }
+
+    /**
+     * Warm pools. Each keeps machines of one template ready, at one machine size: runtime up, dependencies in place,
+     * dev server started on the template's files and compiled (on Fly, suspended in that state). A CREATE whose
+     * project has the template's {@code package.json} and {@code package-lock.json}, and whose tier grants that size,
+     * claims one: the project's files that differ from the template's are written into it through the live-edit
+     * channel, and the session is ACTIVE once its dev server has them. A pool that is empty, or a project that fits
+     * none, gets a fresh machine as without pools. A claimed machine is the session's alone and is never pooled
+     * again; the pool makes a new one in the background.
+     *
+     * @param templates      machines to keep ready per template name (for example {@code react: 2}); a template not
+     *                       named has no pool. Each pooled machine costs what a running preview does (a react
+     *                       machine's runtime and Vite dev server take about 185 MiB locally), so keep it small on one
+     *                       host. Default: none
+     * @param machine        the size of pooled machines ({@code shared-cpu-1x:256MB}, the free tier's); a session whose
+     *                       tier grants another size gets a fresh machine
+     * @param warmTimeout    how long a pooled machine may take to become warm (a first {@code npm ci} of the template
+     *                       included) before it is destroyed and made again
+     * @param refillInterval how often each pool is topped up to its size, and how soon after a failed warm-up it is
+     *                       tried again at the earliest (doubling after each failure in a row, at most 32 times this)
+     * @param reconcileInterval how often the pooled machines the driver lists are compared with the pool: a pooled
+     *                       machine no pool wants (its template left the pools, its pool shrank, its template's files
+     *                       changed, or no place records it) is destroyed, and a place whose machine is gone is
+     *                       forgotten
+     */
+    public record Pool(
+            Map<String, Integer> templates,
+            @DefaultValue("shared-cpu-1x:256MB") @NotBlank String machine,
+            @DefaultValue("180s") @PositiveDuration Duration warmTimeout,
+            @DefaultValue("1s") @PositiveDuration Duration refillInterval,
+            @DefaultValue("30s") @PositiveDuration Duration reconcileInterval) {
+        public Pool {
+            templates = templates == null ? Map.of() : Map.copyOf(templates);
+            templates.forEach((template, size) -> {
+                if (size == null || size < 0) {
+                    throw new IllegalArgumentException("pool.templates." + template + " must be 0 or more, got " + size);
+                }
+            });
+            // parsed here so a wrong size fails the start, naming the setting
+            try {
+                MachineSize.fromWire(machine);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("pool.machine: " + e.getMessage(), e);
+            }
+        }
+
+        /** The size of pooled machines. */
+        public MachineSize machineSize() {
+            return MachineSize.fromWire(machine);
+        }
+
+        /** True when at least one template keeps machines ready. */
+        public boolean enabled() {
+            return templates.values().stream().anyMatch(size -> size > 0);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.velocitypreview.provisioner.provisioning;
 
+import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -8,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.core.access.SessionSyncToken;
+import dev.velocitypreview.core.edits.MachineClaim;
+import dev.velocitypreview.core.edits.SyncResponse;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 
 /**
@@ -17,7 +20,7 @@ import dev.velocitypreview.provisioner.ProvisionerSettings;
  * served under ({@value #PREVIEW_DOMAIN}, when configured). Without
  * {@code velocity.provisioner.machines.sync.*} a machine gets neither and keeps the files it started with.
  */
-final class MachineEnvironment {
+public final class MachineEnvironment {
 
     static final String SYNC_URL = "PREVIEW_SYNC_URL";
     static final String SYNC_TOKEN = "PREVIEW_SYNC_TOKEN";
@@ -29,7 +32,7 @@ final class MachineEnvironment {
     private final String previewDomain;
 
     /** @param previewDomain where previews are served ({@value #PREVIEW_DOMAIN}), or null for the local default */
-    MachineEnvironment(ProvisionerSettings.Sync sync, String previewDomain) {
+    public MachineEnvironment(ProvisionerSettings.Sync sync, String previewDomain) {
         this.sync = sync;
         this.previewDomain = previewDomain == null || previewDomain.isBlank() ? null : previewDomain.strip();
         if (sync.enabled()) {
@@ -42,15 +45,31 @@ final class MachineEnvironment {
 
     /** The environment of {@code sessionId}'s machine. */
     Map<String, String> of(UUID sessionId) {
-        Map<String, String> env = new HashMap<>();
-        if (previewDomain != null) {
-            env.put(PREVIEW_DOMAIN, previewDomain);
-        }
+        Map<String, String> env = new HashMap<>(pooled());
         if (sync.enabled()) {
-            String base = sync.url().toString().replaceAll("/+$", "");
-            env.put(SYNC_URL, base + "/machine/v1/sessions/" + sessionId + "/sync");
+            env.put(SYNC_URL, syncUrl(sessionId).toString());
             env.put(SYNC_TOKEN, SessionSyncToken.of(sync.secret().value(), sessionId));
         }
         return Map.copyOf(env);
+    }
+
+    /** The environment of a pooled machine: what is the same for every session (no session has claimed it yet). */
+    public Map<String, String> pooled() {
+        return previewDomain == null ? Map.of() : Map.of(PREVIEW_DOMAIN, previewDomain);
+    }
+
+    /**
+     * The claim that hands a pooled machine to {@code sessionId}: the live-edit wiring its environment would have
+     * had as a fresh machine, and the files a claim writes.
+     */
+    MachineClaim claim(UUID sessionId, UUID projectId, SyncResponse files) {
+        return sync.enabled()
+                ? new MachineClaim(sessionId, projectId, files, syncUrl(sessionId),
+                        SessionSyncToken.of(sync.secret().value(), sessionId), null)
+                : new MachineClaim(sessionId, projectId, files, null, null, null);
+    }
+
+    private URI syncUrl(UUID sessionId) {
+        return URI.create(sync.url().toString().replaceAll("/+$", "") + "/machine/v1/sessions/" + sessionId + "/sync");
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 
 import dev.velocitypreview.machines.ProjectFile;
+import dev.velocitypreview.provisioner.pool.PoolFiles;
 import dev.velocitypreview.templates.Template;
 import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.templates.TemplateFile;
@@ -101,6 +102,16 @@ final class Projects {
                         rs.getBoolean("is_directory") ? rs.getString("content")
                                 : nonNull(rs.getString("content")),
                         rs.getBoolean("is_directory")));
+    }
+
+    /** The project's files (not its directories) with their versions, for a claim of a pooled machine. */
+    List<PoolFiles.StoredFile> stored(UUID projectId) {
+        return jdbc.query("""
+                SELECT file_path, content, version FROM project_files
+                 WHERE project_id = :projectId AND NOT is_directory ORDER BY file_path""",
+                new MapSqlParameterSource("projectId", projectId),
+                (rs, n) -> new PoolFiles.StoredFile(rs.getString("file_path"), nonNull(rs.getString("content")),
+                        rs.getLong("version")));
     }
 
     private void insertFiles(UUID projectId, List<TemplateFile> files) {

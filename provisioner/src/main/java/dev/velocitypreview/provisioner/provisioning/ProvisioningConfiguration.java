@@ -11,6 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler;
+import dev.velocitypreview.provisioner.pool.WarmPools;
 import dev.velocitypreview.templates.TemplateCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -23,11 +24,17 @@ class ProvisioningConfiguration {
     }
 
     @Bean
+    MachineEnvironment machineEnvironment(ProvisionerSettings settings) {
+        return new MachineEnvironment(settings.machines().sync(), settings.machines().previewDomain());
+    }
+
+    @Bean
     CommandHandler sessionProvisioner(SessionRows sessions, NamedParameterJdbcTemplate jdbc,
                                       PlatformTransactionManager transactions, MachineDriver driver,
+                                      MachineEnvironment environment, WarmPools pools, TemplateCatalog templates,
                                       ProvisionerSettings settings, Clock clock, MeterRegistry meters) {
-        return new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()), new TransactionTemplate(transactions), driver,
-                settings, clock, meters);
+        return new SessionProvisioner(sessions, new Projects(jdbc, templates), new TransactionTemplate(transactions),
+                driver, environment, pools, settings, clock, meters);
     }
 
     @Bean

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.velocitypreview.core.command.SessionCommand;
+import dev.velocitypreview.core.edits.MachineClaim;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
@@ -22,6 +23,10 @@ import dev.velocitypreview.machines.MachineState;
 import dev.velocitypreview.machines.ProjectFile;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler;
+import dev.velocitypreview.provisioner.pool.MachinePool;
+import dev.velocitypreview.provisioner.pool.PoolFiles;
+import dev.velocitypreview.provisioner.pool.PoolPlan;
+import dev.velocitypreview.provisioner.pool.WarmPools;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -51,15 +56,18 @@ final class SessionProvisioner implements CommandHandler {
     private final ProvisionerSettings settings;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final WarmPools pools;
 
     SessionProvisioner(SessionRows sessions, Projects projects, TransactionTemplate transactions, MachineDriver driver,
-                       ProvisionerSettings settings, Clock clock, MeterRegistry meters) {
+                       MachineEnvironment environment, WarmPools pools, ProvisionerSettings settings, Clock clock,
+                       MeterRegistry meters) {
         this.sessions = sessions;
         this.projects = projects;
         this.transactions = transactions;
         this.driver = driver;
         this.retrying = new Retrying(settings.retry());
-        this.environment = new MachineEnvironment(settings.machines().sync(), settings.machines().previewDomain());
+        this.environment = environment;
+        this.pools = pools;
         this.settings = settings;
         this.clock = clock;
         this.meters = meters;
@@ -163,6 +171,20 @@ final class SessionProvisioner implements CommandHandler {
      */
     private Outcome provision(SessionRow row, boolean fresh) {
         UUID id = row.id();
+        if (pools.enabled()) {
+            FromPool pooled = fromPool(row);
+            if (pooled.outcome() != null) {
+                return pooled.outcome();
+            }
+            if (pooled.row() != row) {
+                // a claim was recorded and given up: its machine is destroyed, the row names it still
+                row = pooled.row();
+                fresh = false;
+                if (row.status() != PROVISIONING && row.status() != STARTING) {
+                    return Outcome.SKIPPED;
+                }
+            }
+        }
         Machine machine = fresh ? null : driver.findBySession(id).orElse(null);
         if (machine == null) {
             if (row.machine() == null) {
@@ -192,6 +214,79 @@ final class SessionProvisioner implements CommandHandler {
         LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
                 .log("session active");
         return Outcome.APPLIED;
+    }
+
+    /**
+     * What a warm pool did for a CREATE: the outcome when a pooled machine now serves the session; else none, and the
+     * row to go on from with a fresh machine (another than the one given when a claim was recorded and given up).
+     */
+    private record FromPool(@Nullable Outcome outcome, SessionRow row) {
+    }
+
+    /**
+     * Serves the session from a warm pool when it can: the place an earlier attempt of this CREATE claimed (a claim
+     * is recorded before its machine is told, so a CREATE delivered again after a crash finds it and finishes it,
+     * on the same machine), else the oldest ready place of a pool the project fits, claimed in the transaction that
+     * moves the row to STARTING on its machine. The machine is then told the session and the project's files (those
+     * that differ from the template's) and the session is ACTIVE once they are in place. A machine that refuses or
+     * fails the claim is destroyed and the session gets a fresh machine, as it does when no pool fits or the pool is
+     * empty: the caller notices only the time.
+     */
+    private FromPool fromPool(SessionRow row) {
+        UUID id = row.id();
+        Optional<MachinePool.Place> claimed = pools.claimedBy(id);
+        List<PoolFiles.StoredFile> project = null;
+        if (claimed.isEmpty()) {
+            if (row.status() != PROVISIONING || row.machine() == null) {
+                // a STARTING row without a claim has a fresh machine under way already
+                return new FromPool(null, row);
+            }
+            project = projects.stored(row.projectId());
+            Optional<PoolPlan> plan = pools.fitting(project, row.machine());
+            if (plan.isEmpty()) {
+                return new FromPool(null, row);
+            }
+            SessionRow provisioning = row;
+            claimed = transactions.execute(status -> {
+                Optional<MachinePool.Place> place = pools.claim(plan.get(), id, clock.instant());
+                place.ifPresent(taken -> sessions.write(provisioning,
+                        provisioning.moveTo(STARTING).withMachine(taken.machineId(), null, taken.region())));
+                return place;
+            });
+            if (claimed.isEmpty()) {
+                return new FromPool(null, row);
+            }
+            row = sessions.find(id).orElseThrow();
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", claimed.get().machineId())
+                    .addKeyValue("pool", claimed.get().pool()).log("pooled machine claimed");
+        }
+        MachinePool.Place place = claimed.get();
+        if (project == null) {
+            project = projects.stored(row.projectId());
+        }
+        MachineClaim claim = environment.claim(id, row.projectId(), pools.claimFiles(place, project));
+        try {
+            Machine ready = driver.claim(place.machineId(), claim, place.claimToken(), settings.readyTimeout());
+            SessionRow starting = row.status() == PROVISIONING ? row.moveTo(STARTING) : row;
+            sessions.write(row, starting.moveTo(ACTIVE).withMachine(ready.id(), ready.url(), ready.region())
+                    .withReadyAt(clock.instant()));
+            pools.done(place);
+            LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
+                    .addKeyValue("files", claim.files().files().size()).log("session active on a pooled machine");
+            return new FromPool(Outcome.APPLIED, row);
+        } catch (MachineException e) {
+            LOG.atWarn().addKeyValue("session", id).addKeyValue("machine", place.machineId())
+                    .addKeyValue("error", e.getMessage()).log("pooled machine refused the claim, a fresh machine instead");
+            try {
+                driver.destroy(place.machineId());
+            } catch (MachineException destroyFailed) {
+                // it is tagged with the session now: terminate, or cleanup's orphan reconciliation, removes it
+                LOG.atWarn().addKeyValue("session", id).addKeyValue("machine", place.machineId())
+                        .addKeyValue("error", destroyFailed.getMessage()).log("refusing pooled machine not destroyed");
+            }
+            pools.failed(place);
+            return new FromPool(null, sessions.find(id).orElseThrow());
+        }
     }
 
     private Outcome terminateSession(SessionCommand.Terminate command) {

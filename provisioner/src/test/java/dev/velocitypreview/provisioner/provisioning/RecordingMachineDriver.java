@@ -13,11 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.velocitypreview.core.edits.MachineClaim;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.PooledMachine;
+import dev.velocitypreview.machines.PooledMachineSpec;
 
 /**
  * Our own driver seam, recorded: remembers every call, fails on cue and holds a session's machine in its start
@@ -165,9 +168,113 @@ public final class RecordingMachineDriver implements MachineDriver {
 
     @Override
     public synchronized void destroy(String machineId) {
-        if (machines.remove(machineId) != null) {
+        if (machines.remove(machineId) != null || pooled.remove(machineId) != null) {
             destroyed.add(machineId);
         }
+    }
+
+    // ---- warm pools: pooled machines are warm at once; a claim retags one with its session
+
+    final List<PooledMachineSpec> createdPooled = new ArrayList<>();
+    /** Every claim sent, in order: the machine it went to and what it said. */
+    final List<Map.Entry<String, MachineClaim>> claims = new ArrayList<>();
+    private final Map<String, PooledMachine> pooled = new LinkedHashMap<>();
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final Deque<RuntimeException> claimFailures = new ArrayDeque<>();
+
+    synchronized void failNextClaim(RuntimeException failure) {
+        claimFailures.add(failure);
+    }
+
+    synchronized List<PooledMachine> pooledNow() {
+        return List.copyOf(pooled.values());
+    }
+
+    /** A pooled machine stopped behind the pool's back, as a local one is when its provisioner stops. */
+    synchronized void stopPooled(String machineId) {
+        pooled.computeIfPresent(machineId, (id, m) -> new PooledMachine(id, m.pool(), m.slot(), MachineState.STOPPED,
+                null, m.region(), m.createdAt()));
+    }
+
+    /** A pooled machine nobody recorded, as one made by a provisioner that crashed before its place was written. */
+    synchronized PooledMachine strayPooled(String pool) {
+        PooledMachine machine = new PooledMachine("m-" + (++count), pool, UUID.randomUUID(), MachineState.STARTED,
+                "http://127.0.0.1:7/pooled/", "local", java.time.Instant.now());
+        pooled.put(machine.id(), machine);
+        return machine;
+    }
+
+    @Override
+    public synchronized PooledMachine createPooled(PooledMachineSpec spec) {
+        Optional<PooledMachine> existing = pooled.values().stream().filter(m -> m.slot().equals(spec.slot())).findFirst();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        createdPooled.add(spec);
+        PooledMachine machine = new PooledMachine("m-" + (++count), spec.pool(), spec.slot(), MachineState.STARTING,
+                null, "local", java.time.Instant.now());
+        pooled.put(machine.id(), machine);
+        tokens.put(machine.id(), spec.claimToken());
+        return machine;
+    }
+
+    @Override
+    public synchronized PooledMachine awaitWarm(PooledMachine machine, Duration timeout) {
+        PooledMachine current = pooled.get(machine.id());
+        if (current == null) {
+            throw new MachineException("pooled machine " + machine.id() + " is gone", false);
+        }
+        PooledMachine warm = new PooledMachine(current.id(), current.pool(), current.slot(), MachineState.STARTED,
+                "http://127.0.0.1:7/" + current.id() + "/", current.region(), current.createdAt());
+        pooled.put(warm.id(), warm);
+        return warm;
+    }
+
+    @Override
+    public Machine claim(String machineId, MachineClaim claim, String claimToken, Duration timeout) {
+        Hold hold = holds.get(claim.sessionId());
+        if (hold != null) {
+            hold.reached.countDown();
+            try {
+                if (!hold.released.await(1, TimeUnit.MINUTES)) {
+                    throw new MachineException("held claim of " + machineId + " was not released in a minute", false);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CancellationException("interrupted while claiming " + machineId);
+            }
+        }
+        return claimNow(machineId, claim, claimToken);
+    }
+
+    private synchronized Machine claimNow(String machineId, MachineClaim claim, String claimToken) {
+        claims.add(Map.entry(machineId, claim));
+        if (!claimFailures.isEmpty()) {
+            throw claimFailures.poll();
+        }
+        if (!claimToken.equals(tokens.get(machineId))) {
+            throw new MachineException("machine " + machineId + " refused the claim: wrong token", false);
+        }
+        Machine claimed = machines.get(machineId);
+        if (claimed != null) {
+            if (!claimed.sessionId().equals(claim.sessionId())) {
+                throw new MachineException("machine " + machineId + " is claimed by another session", false);
+            }
+            return claimed;
+        }
+        PooledMachine machine = pooled.remove(machineId);
+        if (machine == null) {
+            throw new MachineException("pooled machine " + machineId + " is gone", false);
+        }
+        Machine session = new Machine(machineId, claim.sessionId(), MachineState.STARTED, machine.url(), machine.region(),
+                machine.createdAt());
+        machines.put(machineId, session);
+        return session;
+    }
+
+    @Override
+    public synchronized List<PooledMachine> listPooled() {
+        return List.copyOf(pooled.values());
     }
 
     @Override

@@ -37,6 +37,7 @@ import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.core.session.Visibility;
 import dev.velocitypreview.machines.Machine;
+import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
@@ -45,6 +46,7 @@ import dev.velocitypreview.machines.fly.FlyMachinesDriver;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 import dev.velocitypreview.provisioner.ProvisionerSettings;
 import dev.velocitypreview.provisioner.commands.CommandHandler.Outcome;
+import dev.velocitypreview.provisioner.pool.PoolFixtures;
 import dev.velocitypreview.templates.Template;
 import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.templates.TemplateFile;
@@ -85,8 +87,7 @@ class SessionProvisionerIT {
     @BeforeEach
     void provisioner() {
         sessions = new SessionRows(jdbc);
-        provisioner = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
-                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver, settings,
+        provisioner = provisioner(driver, settings,
                 Clock.systemUTC(), meters);
     }
 
@@ -117,9 +118,7 @@ class SessionProvisionerIT {
     /** Next.js refuses its page's own origin unless its dev server is told the domain previews are served under. */
     @Test
     void aConfiguredPreviewDomainIsGivenToEveryMachine() {
-        SessionProvisioner provisioner = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
-                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver,
-                settings(new ProvisionerSettings.Sync(null, null), "preview.example.com"), Clock.systemUTC(), meters);
+        SessionProvisioner provisioner = provisioner(driver, settings(new ProvisionerSettings.Sync(null, null), "preview.example.com"), Clock.systemUTC(), meters);
         SessionCommand.Create create = create(Tier.FREE);
 
         assertThat(provisioner.create(create)).isEqualTo(Outcome.APPLIED);
@@ -129,9 +128,7 @@ class SessionProvisionerIT {
 
     @Test
     void withLiveEditsEachMachineGetsItsOwnSessionsSyncAddressAndToken() {
-        SessionProvisioner syncing = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
-                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver,
-                settings(new ProvisionerSettings.Sync(URI.create("http://velocity-api.internal:8080/"),
+        SessionProvisioner syncing = provisioner(driver, settings(new ProvisionerSettings.Sync(URI.create("http://velocity-api.internal:8080/"),
                         new Secret("sync-secret"))), Clock.systemUTC(), meters);
         SessionCommand.Create first = create(Tier.FREE);
         SessionCommand.Create second = create(Tier.FREE);
@@ -378,8 +375,7 @@ class SessionProvisionerIT {
                     .withRetry(new FlyMachinesSettings.Retry(driverAttempts,
                             new Backoff(Duration.ofMillis(1), Duration.ofMillis(2)), 1, Duration.ofMillis(1)));
             try (FlyMachinesDriver flyDriver = new FlyMachinesDriver(flySettings)) {
-                SessionProvisioner overFly = new SessionProvisioner(sessions, new Projects(jdbc, TemplateCatalog.builtIn()),
-                        new TransactionTemplate(new JdbcTransactionManager(dataSource)), flyDriver, settings,
+                SessionProvisioner overFly = provisioner(flyDriver, settings,
                         Clock.systemUTC(), new SimpleMeterRegistry());
 
                 Outcome outcome = overFly.create(create(Tier.FREE));
@@ -653,6 +649,14 @@ class SessionProvisionerIT {
                 OffsetDateTime.class).toInstant();
     }
 
+    private static SessionProvisioner provisioner(MachineDriver driver, ProvisionerSettings settings, Clock clock,
+                                                  SimpleMeterRegistry meters) {
+        return new SessionProvisioner(new SessionRows(jdbc), new Projects(jdbc, TemplateCatalog.builtIn()),
+                new TransactionTemplate(new JdbcTransactionManager(dataSource)), driver,
+                new MachineEnvironment(settings.machines().sync(), settings.machines().previewDomain()),
+                PoolFixtures.noPools(jdbc, meters), settings, clock, meters);
+    }
+
     private static ProvisionerSettings settings(ProvisionerSettings.Sync sync) {
         return settings(sync, null);
     }
@@ -665,7 +669,9 @@ class SessionProvisionerIT {
                 Duration.ofSeconds(5),
                 new ProvisionerSettings.Machines(ProvisionerSettings.Driver.LOCAL,
                         new ProvisionerSettings.Local(null, null, true), null, sync, previewDomain),
-                new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)));
+                new ProvisionerSettings.Files(Duration.ofDays(8), Duration.ofHours(1)),
+                new ProvisionerSettings.Pool(null, "shared-cpu-1x:256MB", Duration.ofSeconds(5), Duration.ofSeconds(1),
+                        Duration.ofSeconds(30)));
     }
 
     private static SessionCommand.Create create(Tier tier) {
