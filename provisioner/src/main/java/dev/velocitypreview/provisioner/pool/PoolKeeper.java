@@ -290,7 +290,7 @@ final class PoolKeeper implements SmartLifecycle {
         });
         for (Place place : bySlot.values()) {
             if (place.state() == State.CLAIMED) {
-                if (places.sessionDoneWithClaim(place.sessionId())) {
+                if (places.sessionPastClaim(place.sessionId())) {
                     places.forget(place.slot());
                 }
             } else if (place.state() == State.READY && !listedIds.contains(place.machineId())) {
