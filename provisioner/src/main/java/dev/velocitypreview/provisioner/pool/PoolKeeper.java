@@ -105,8 +105,8 @@ final class PoolKeeper implements SmartLifecycle {
     public void start() {
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("pool-keeper"));
         long reconcile = settings.reconcileInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, pools.plans().isEmpty() ? 0 : reconcile, reconcile,
-                TimeUnit.MILLISECONDS);
+        // at once too: the places a stopped provisioner's local machines held are not ready any more
+        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, 0, reconcile, TimeUnit.MILLISECONDS);
         if (pools.plans().isEmpty()) {
             return;
         }
