@@ -331,7 +331,7 @@ final class PreviewFront implements AutoCloseable {
         BoundedBuffer body = new BoundedBuffer(receive.maxBytes());
         try {
             if (chunked) {
-                copyChunked(in, body);
+                readChunked(in, body);
             } else {
                 copyExactly(in, body, Math.max(0, request.contentLength()));
             }
@@ -548,6 +548,15 @@ final class PreviewFront implements AutoCloseable {
      * spaces, overflow), chunk data not followed by exactly CRLF.
      */
     static void copyChunked(InputStream in, OutputStream out) throws IOException {
+        chunks(in, out, true);
+    }
+
+    /** A chunked body's data alone, read with the rules of {@link #copyChunked}: for a body the runtime reads itself. */
+    static void readChunked(InputStream in, OutputStream out) throws IOException {
+        chunks(in, out, false);
+    }
+
+    private static void chunks(InputStream in, OutputStream out, boolean reframe) throws IOException {
         while (true) {
             String sizeLine = line(in);
             int semicolon = sizeLine.indexOf(';');
@@ -556,19 +565,25 @@ final class PreviewFront implements AutoCloseable {
                 throw new IOException("not a chunk size: " + digits.length() + " characters");
             }
             long size = Long.parseLong(digits, 16);
-            out.write((Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            if (reframe) {
+                out.write((Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            }
             if (size == 0) {
                 while (!line(in).isEmpty()) {
                     // a trailer field: dropped, as no one here asked for them
                 }
-                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                if (reframe) {
+                    out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                }
                 return;
             }
             copyExactly(in, out, size);
             if (in.read() != '\r' || in.read() != '\n') {
                 throw new IOException("chunk data not followed by CRLF");
             }
-            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            if (reframe) {
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
         }
     }
 

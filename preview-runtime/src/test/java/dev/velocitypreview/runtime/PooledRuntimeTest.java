@@ -225,6 +225,38 @@ class PooledRuntimeTest {
     }
 
     @Test
+    void aClaimLongerThanTheRuntimeReadsIsRefusedUnreadAndAChunkedOneIsRead() throws Exception {
+        PreviewRuntime runtime = startPooled();
+        long bound = 2 * FileLimits.DEFAULT.maxTotalBytes() + (1 << 20);
+
+        String tooLong = raw(runtime, "POST " + PoolClaim.PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Length: " + (bound + 1) + "\r\n\r\n");
+
+        assertThat(tooLong).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close\r\n")
+                .endsWith("{\"error\":\"malformed\",\"detail\":\"the claim is longer than " + bound
+                        + " bytes, more than the runtime's file limits allow\"}");
+
+        String body = new String(EditCodec.encodeClaim(claim(SESSION)), StandardCharsets.UTF_8);
+        int half = body.length() / 2;
+        String chunked = raw(runtime, "POST " + PoolClaim.PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+                + Integer.toHexString(half) + "\r\n" + body.substring(0, half) + "\r\n"
+                + Integer.toHexString(body.length() - half) + "\r\n" + body.substring(half) + "\r\n0\r\n\r\n");
+
+        assertThat(chunked).startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+                .endsWith("{\"sessionId\":\"" + SESSION + "\",\"written\":2,\"deleted\":1,\"outcome\":\"applied\"}");
+    }
+
+    /** One request written as it is (the body is ASCII), and every byte the runtime answers until it closes. */
+    private static String raw(PreviewRuntime runtime, String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", runtime.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aRuntimeOutsidePoolModeTakesNoClaim() throws Exception {
         PreviewRuntime runtime = start(Bundles.write(temp.resolve("bundle.json"), file("index.html", "session")), null,
                 Runnable::run);
