@@ -335,7 +335,7 @@ final class PreviewFront implements AutoCloseable {
             } else {
                 copyExactly(in, body, Math.max(0, request.contentLength()));
             }
-        } catch (BoundedBuffer.FullException e) {
+        } catch (BoundedBuffer.Full e) {
             answer(client, out, request.method(), receive.tooLarge(), false);
             return false;
         } catch (IOException | NumberFormatException e) {
@@ -344,40 +344,6 @@ final class PreviewFront implements AutoCloseable {
         }
         answer(client, out, request.method(), receive.answer().apply(body.toByteArray()), mayKeep);
         return mayKeep;
-    }
-
-    /** A body in memory, refused once it grows past its bound. */
-    private static final class BoundedBuffer extends OutputStream {
-        /** Thrown by a write past the bound. */
-        static final class FullException extends IOException {
-            FullException(long maxBytes) {
-                super("the body is longer than " + maxBytes + " bytes");
-            }
-        }
-
-        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        private final long maxBytes;
-
-        BoundedBuffer(long maxBytes) {
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] buffer, int offset, int length) throws IOException {
-            if (bytes.size() + (long) length > maxBytes) {
-                throw new FullException(maxBytes);
-            }
-            bytes.write(buffer, offset, length);
-        }
-
-        byte[] toByteArray() {
-            return bytes.toByteArray();
-        }
     }
 
     /**
