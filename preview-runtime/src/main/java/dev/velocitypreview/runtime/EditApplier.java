@@ -43,6 +43,22 @@ final class EditApplier {
      * @throws MaterializationException when the answer breaks a file rule; nothing was written then
      */
     Checked apply(SyncResponse answer, CompileError lastError) throws MaterializationException, InterruptedException {
+        return apply(answer, lastError, true);
+    }
+
+    /**
+     * A claim's files, written into a warm machine: only the files whose content changed are checked. The others are
+     * the template's, which its dev server compiled when it answered its first page, so a claim of a project that is
+     * the template waits for no compile at all.
+     *
+     * @throws MaterializationException when the files break a file rule; nothing was written then
+     */
+    Checked applyOnWarm(SyncResponse claimed) throws MaterializationException, InterruptedException {
+        return apply(claimed, null, false);
+    }
+
+    private Checked apply(SyncResponse answer, CompileError lastError, boolean checkVersions)
+            throws MaterializationException, InterruptedException {
         long started = System.nanoTime();
         EditWriter.Applied applied = writer.apply(answer);
         if (applied.lockfileChanged()) {
@@ -51,7 +67,7 @@ final class EditApplier {
         }
         // an answer that only brings versions (a machine's first sync) still says whether the project compiles;
         // one that only deletes leaves the last verdict, as no module it could name was written
-        List<String> checked = !applied.changed().isEmpty() ? applied.changed()
+        List<String> checked = !applied.changed().isEmpty() || !checkVersions ? applied.changed()
                 : applied.written().stream().map(FileVersion::path).toList();
         CompileError error = checked.isEmpty() ? lastError : compileCheck.check(checked);
         EditResult result = new EditResult(applied.written(), applied.deleted(),

@@ -156,7 +156,7 @@ final class PoolClaim {
             }
             EditApplier.Checked checked;
             try {
-                checked = files.applier().apply(claim.files(), null);
+                checked = files.applier().applyOnWarm(claim.files());
             } catch (MaterializationException e) {
                 return refuse(session, e.getMessage());
             }
