@@ -24,7 +24,7 @@ class MachineDirectoryTest {
         assertThat(machines.create("local-0123456789ab")).isTrue();
         MachineRecord record = new MachineRecord("local-0123456789ab", UUID.randomUUID(), UUID.randomUUID(), "user-1",
                 "attempt-1", 4242L, Instant.parse("2026-01-02T03:04:05.678Z"), 8123, MachineState.STARTED,
-                Instant.parse("2026-01-02T03:04:05Z"), Map.of("NODE_ENV", "development"));
+                Instant.parse("2026-01-02T03:04:05Z"), Map.of("NODE_ENV", "development"), null, null);
 
         machines.write(record);
 
