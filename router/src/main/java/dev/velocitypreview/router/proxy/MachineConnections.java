@@ -32,6 +32,14 @@ final class MachineConnections implements AutoCloseable {
     static final int MAX_IDLE = 64;
     /** The handler of a machine connection's pipeline that hands what the machine sends to its exchange. */
     static final String RELAY = "velocity.machineRelay";
+    /** Reactor Netty's client limits, so a machine's answer that passed before passes now. */
+    private static final int MAX_INITIAL_LINE = 4096;
+    private static final int MAX_HEADERS = 8192;
+    /**
+     * The largest body part handed on at once: as much as one read brings (Netty's reads grow to 64 KiB), so a
+     * large answer is relayed in a few writes rather than in 8 KiB slices.
+     */
+    private static final int MAX_PART = 64 * 1024;
 
     private final int connectTimeoutMillis;
     private final Map<EventLoop, Map<InetSocketAddress, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
@@ -66,7 +74,7 @@ final class MachineConnections implements AutoCloseable {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new HttpClientCodec()).addLast(RELAY, new MachineRelay());
+                        channel.pipeline().addLast(new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_PART)).addLast(RELAY, new MachineRelay());
                     }
                 })
                 .connect(machine);
