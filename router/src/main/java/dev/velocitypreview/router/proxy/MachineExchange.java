@@ -179,10 +179,6 @@ final class MachineExchange {
         }
         if (!(content instanceof LastHttpContent last)) {
             client.write(content);
-            if (!client.channel().isWritable() && connection != null) {
-                // relayed at the client's pace: the machine's connection is read again once the client took it
-                connection.config().setAutoRead(false);
-            }
             return;
         }
         // the machine's trailers are not relayed, as they were not before the fast path
@@ -216,6 +212,11 @@ final class MachineExchange {
     void responseReadComplete() {
         if (!done) {
             client.flush();
+            // relayed at the client's pace: what one read brought is flushed first, and only if the client cannot
+            // take it all at once is the machine's connection left unread until it did
+            if (!client.channel().isWritable() && connection != null) {
+                connection.config().setAutoRead(false);
+            }
         }
     }
 
