@@ -101,7 +101,8 @@ public record ProxyResult(String unavailable, String nginxUnavailable, int threa
         md.append("What is measured: Debian's `wrk` (").append(threads).append(" threads, ").append(connections)
                 .append(" keep-alive connections) requesting one file from one preview machine (preview-runtime's "
                         + "own socket front) straight, through our router in proxy mode (`/s/{id}/…`: session "
-                        + "lookup in the directory, access check, Reactor Netty proxy), and through Debian's `nginx` "
+                        + "lookup in the directory, access check, relayed by the router's Netty fast path), and "
+                        + "through Debian's `nginx` "
                         + "proxying the same machine (two workers, upstream keep-alive, buffers that hold 100 KiB). "
                         + "Each row: ")
                 .append(runs).append(" measured runs of ").append(run.toSeconds())

@@ -4,6 +4,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.velocitypreview.router.RouterProperties;
+import dev.velocitypreview.router.routing.DirectRoutes;
 import dev.velocitypreview.router.routing.PreviewForwarder;
 import dev.velocitypreview.router.routing.SessionUse;
 
@@ -17,5 +18,11 @@ class ForwardingConfiguration {
             case PROXY -> new ReverseProxyForwarder(properties, use);
             case FLY_REPLAY -> new FlyReplayForwarder(properties.fly());
         };
+    }
+
+    /** The fast path of proxy mode; does nothing in the other modes. */
+    @Bean
+    DirectProxy directProxy(RouterProperties properties, DirectRoutes routes) {
+        return new DirectProxy(properties.mode(), properties.connectTimeout(), routes);
     }
 }

@@ -45,12 +45,16 @@ public record ForwardTarget(UUID sessionId, @Nullable String machineId, URI mach
         return at("https".equals(machine.getScheme()) ? "wss" : "ws");
     }
 
-    private URI at(String scheme) {
+    /** The request's target at the machine in origin form: the machine URL's path, the path and the query. */
+    public String requestTarget() {
         String base = machine.getRawPath() == null ? "" : machine.getRawPath();
         if (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
-        return URI.create(scheme + "://" + machine.getRawAuthority() + base + rawPath
-                + (rawQuery == null ? "" : "?" + rawQuery));
+        return base + rawPath + (rawQuery == null ? "" : "?" + rawQuery);
+    }
+
+    private URI at(String scheme) {
+        return URI.create(scheme + "://" + machine.getRawAuthority() + requestTarget());
     }
 }

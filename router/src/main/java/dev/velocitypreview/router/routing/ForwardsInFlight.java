@@ -5,13 +5,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.velocitypreview.core.session.SessionStatus;
 import dev.velocitypreview.core.session.SessionView;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * The forwards this router has open, by session, told when the session leaves the machine they went to. The
@@ -27,7 +28,7 @@ import reactor.core.publisher.MonoSink;
 final class ForwardsInFlight {
 
     private final SessionLookup sessions;
-    private final Map<UUID, Set<MonoSink<SessionView>>> open = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<Consumer<SessionView>>> open = new ConcurrentHashMap<>();
 
     ForwardsInFlight(SessionLookup sessions) {
         this.sessions = Objects.requireNonNull(sessions, "sessions == null");
@@ -39,21 +40,29 @@ final class ForwardsInFlight {
      * gone); at once when that already happened. Cancelling it forgets the forward.
      */
     Mono<SessionView> departure(SessionView routed) {
-        return Mono.create(sink -> {
-            UUID id = routed.id();
-            // One set per session, kept until the session leaves its machine: a lookup and an add, not two locked
-            // updates of the session's map entry, which every request of a busy session would wait on in turn.
-            Set<MonoSink<SessionView>> held = open.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet());
-            held.add(sink);
-            sink.onDispose(() -> held.remove(sink));
-            // The view may have moved on between the decision and this registration: the directory holds the newer
-            // view before it tells. A departure that took the set before this add was a departure all the same, even
-            // if the session is back on the same machine by now: the set no longer being the session's says so.
-            SessionView now = sessions.lookup(id).orElse(null);
-            if (leftMachine(routed, now) || open.get(id) != held) {
-                sink.success(now == null ? routed : now);
-            }
-        });
+        return Mono.create(sink -> sink.onDispose(register(routed, sink::success)));
+    }
+
+    /**
+     * Calls {@code departed} with the session's newer view once it leaves the machine {@code routed} names, on the
+     * thread that saw it (a Kafka Streams thread, or this one when that already happened); possibly more than once.
+     * Running the returned forgets the forward.
+     */
+    Disposable register(SessionView routed, Consumer<SessionView> departed) {
+        UUID id = routed.id();
+        // One set per session, kept until the session leaves its machine: a lookup and an add, not two locked
+        // updates of the session's map entry, which every request of a busy session would wait on in turn.
+        Set<Consumer<SessionView>> held = open.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet());
+        Consumer<SessionView> forward = departed::accept; // one object per forward, even for the same consumer
+        held.add(forward);
+        // The view may have moved on between the decision and this registration: the directory holds the newer
+        // view before it tells. A departure that took the set before this add was a departure all the same, even
+        // if the session is back on the same machine by now: the set no longer being the session's says so.
+        SessionView now = sessions.lookup(id).orElse(null);
+        if (leftMachine(routed, now) || open.get(id) != held) {
+            departed.accept(now == null ? routed : now);
+        }
+        return () -> held.remove(forward);
     }
 
     /** Forwards open right now, for tests and the router's gauges. */
@@ -73,10 +82,10 @@ final class ForwardsInFlight {
         if (!departed) {
             return;
         }
-        Set<MonoSink<SessionView>> sinks = open.remove(id);
+        Set<Consumer<SessionView>> forwards = open.remove(id);
         SessionView latest = update == null ? before : update;
-        if (sinks != null && latest != null) {
-            sinks.forEach(sink -> sink.success(latest));
+        if (forwards != null && latest != null) {
+            forwards.forEach(forward -> forward.accept(latest));
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -25,11 +26,14 @@ record PresentedTokens(List<String> inQuery, List<String> inCookies, boolean red
     }
 
     static PresentedTokens of(ServerHttpRequest request, UUID session) {
-        HttpHeaders headers = request.getHeaders();
-        boolean page = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
+        return of(request.getMethod(), request.getURI().getRawQuery(), request.getHeaders(), session);
+    }
+
+    /** The same from the request's parts, for a request WebFlux never sees ({@link DirectRoutes}). */
+    static PresentedTokens of(HttpMethod method, @Nullable String rawQuery, HttpHeaders headers, UUID session) {
+        boolean page = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
         boolean upgrade = headers.getValuesAsList(HttpHeaders.UPGRADE).stream().anyMatch("websocket"::equalsIgnoreCase);
-        return new PresentedTokens(TokenParameter.values(request.getURI().getRawQuery()),
-                PreviewCookie.values(headers, session), page && !upgrade);
+        return new PresentedTokens(TokenParameter.values(rawQuery), PreviewCookie.values(headers, session), page && !upgrade);
     }
 
     /** The tokens are capabilities: they never appear in logs or messages. */

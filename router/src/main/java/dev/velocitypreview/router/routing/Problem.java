@@ -192,12 +192,23 @@ record Problem(HttpStatus status, String code, String title, String detail,
      * {@code instance}: such a request's target may not even be a URI. The connection closes after it.
      */
     FullHttpResponse toClosingResponse() {
-        byte[] body = toJson(null);
+        FullHttpResponse response = toResponse(null);
+        response.headers().set(HttpHeaders.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+
+    /**
+     * This problem as a whole Netty response, for a request WebFlux never saw ({@link DirectRoutes}); what
+     * {@link #writeTo} writes.
+     *
+     * @param instance the request path, null when there is none to give
+     */
+    FullHttpResponse toResponse(@Nullable String instance) {
+        byte[] body = toJson(instance);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status.value()), Unpooled.wrappedBuffer(body));
         headers().forEach(response.headers()::set);
         response.headers().setInt(HttpHeaders.CONTENT_LENGTH, body.length);
-        response.headers().set(HttpHeaders.CONNECTION, HttpHeaderValues.CLOSE);
         return response;
     }
 

@@ -60,6 +60,12 @@ class RoutingConfiguration {
     }
 
     @Bean
+    DirectRoutes directRoutes(SessionLookup sessions, PreviewGate gate, SessionUse use, RouterMetrics metrics,
+                              RouterProperties properties) {
+        return new DirectRoutes(sessions, gate, use, metrics, properties.previewDomain());
+    }
+
+    @Bean
     PreviewRequestFilter previewRequestFilter(SessionLookup sessions, SessionRouter router, PreviewGate gate,
                                               PreviewForwarder forwarder, SessionUse use, RouterMetrics metrics,
                                               Wakes wakes, RouterProperties properties) {
