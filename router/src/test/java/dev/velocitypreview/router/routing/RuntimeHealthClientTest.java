@@ -18,8 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RuntimeHealthClientTest {
 
-    private static final Duration BLOCK = Duration.ofSeconds(10);
-    private final RuntimeHealthClient client = new RuntimeHealthClient(Duration.ofSeconds(2));
+    /**
+     * Far above what an answer takes: these tests are about what is read from an answer, and a first request of a cold
+     * client on a loaded machine took more than 2 s (its event loop, its connection, its classes).
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration BLOCK = TIMEOUT.multipliedBy(2);
+    private final RuntimeHealthClient client = new RuntimeHealthClient(TIMEOUT);
     private DisposableServer machine;
 
     @AfterEach
