@@ -98,10 +98,11 @@ class RuntimeClaimClientTest {
             runtime.enqueue(json(503, "{\"error\":\"not warm yet\"}"));
         }
 
-        assertThatThrownBy(() -> client.claim(MACHINE, baseUrl(), claim, TOKEN, Duration.ofMillis(300)))
+        // the last attempt may be cut short by the deadline on a busy machine: its answer is a 503 or a timeout
+        assertThatThrownBy(() -> client.claim(MACHINE, baseUrl(), claim, TOKEN, Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(MachineException.class, e -> assertThat(e.isTransient()).isTrue())
-                .hasMessage("the runtime of machine " + MACHINE + " did not take the claim of session " + session
-                        + " within PT0.3S (last answer: HTTP 503: {\"error\":\"not warm yet\"})");
+                .hasMessageStartingWith("the runtime of machine " + MACHINE + " did not take the claim of session " + session
+                        + " within PT1S (last answer: ");
         assertThat(runtime.getRequestCount()).isGreaterThan(1);
     }
 
