@@ -65,16 +65,7 @@ record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort,
     }
 
     private static int machines(String name, String value) {
-        String raw = require(name, value);
-        try {
-            int machines = Integer.parseInt(raw);
-            if (machines < 0 || machines > 64) {
-                throw new NumberFormatException();
-            }
-            return machines;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number of machines from 0 to 64, got '" + raw + "'");
-        }
+        return number(name, value, 0, 64, "a number of machines");
     }
 
     private static String require(String name, String value) {
@@ -85,15 +76,20 @@ record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort,
     }
 
     private static int port(String name, String value) {
+        return number(name, value, 1, 65534, "a port number");
+    }
+
+    private static int number(String name, String value, int min, int max, String what) {
         String raw = require(name, value);
         try {
-            int port = Integer.parseInt(raw);
-            if (port < 1 || port > 65534) {
+            int number = Integer.parseInt(raw);
+            if (number < min || number > max) {
                 throw new NumberFormatException();
             }
-            return port;
+            return number;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a port number from 1 to 65534, got '" + raw + "'");
+            throw new IllegalArgumentException(name + " must be " + what + " from " + min + " to " + max + ", got '"
+                    + raw + "'");
         }
     }
 }

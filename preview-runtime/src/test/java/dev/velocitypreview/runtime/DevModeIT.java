@@ -1,7 +1,6 @@
 package dev.velocitypreview.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -52,14 +51,7 @@ class DevModeIT {
 
     @BeforeAll
     static void npmIsOnThePath() throws Exception {
-        try {
-            Process npm = new ProcessBuilder("npm", "--version").redirectErrorStream(true).start();
-            if (!npm.waitFor(60, TimeUnit.SECONDS) || npm.exitValue() != 0) {
-                fail("npm --version did not succeed: these tests need Node 20 and npm on the PATH");
-            }
-        } catch (IOException e) {
-            fail("npm is not on the PATH (" + e.getMessage() + "): these tests need Node 20 and npm");
-        }
+        Npm.requireOnPath();
     }
 
     @AfterEach

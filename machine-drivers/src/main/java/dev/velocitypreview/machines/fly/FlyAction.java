@@ -9,11 +9,11 @@ enum FlyAction {
     METADATA;
 
     /**
-     * Whether Fly limits this action per machine rather than per app, so that a burst of claims, each on its own
-     * machine, does not queue behind one bucket.
+     * Whether Fly limits this action per machine rather than per app ("start is limited per machine"), so that a burst
+     * of claims, each starting and tagging its own machine, does not queue behind one bucket as creates do.
      */
     boolean isPerMachine() {
-        return this == METADATA;
+        return this == METADATA || this == START;
     }
 
     /** Fly limits "get machine" more loosely than the other actions. */
