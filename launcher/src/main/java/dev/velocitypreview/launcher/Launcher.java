@@ -92,8 +92,8 @@ public final class Launcher {
         kafka = new EmbeddedKafkaBroker(data.resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1).start();
         platform = EmbeddedPlatform.start(kafka.bootstrapServers(),
                 new EmbeddedPlatform.Database(postgres.jdbcUrl(DATABASE), EmbeddedPostgresServer.USER, ""),
-                data, options.apiPort(), options.routerPort(), PlatformSecrets.loadOrCreate(data), Map.of(),
-                this::step);
+                data, options.apiPort(), options.routerPort(), PlatformSecrets.loadOrCreate(data),
+                Map.of("velocity.provisioner.pool.templates.react", options.warmPool()), this::step);
         step("waiting for router and session api to load their session views");
         platform.awaitReady(Duration.ofMinutes(3));
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;

@@ -12,8 +12,11 @@ import java.util.List;
  * @param routerPort   router (preview) port
  * @param kafkaPort    the embedded broker's client port
  * @param postgresPort the embedded PostgreSQL port
+ * @param warmPool     react machines kept ready for new sessions ({@code velocity.provisioner.pool.templates.react});
+ *                     each costs a running preview's memory (about 185 MiB), so the default is one
  */
-record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort, int kafkaPort, int postgresPort) {
+record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort, int kafkaPort, int postgresPort,
+                       int warmPool) {
 
     static final String USAGE = """
             usage: velocity-preview [options]
@@ -23,11 +26,12 @@ record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort,
               --router-port=N      preview router port (default 8081)
               --kafka-port=N       embedded Kafka broker port (default 19092; its controller uses N+1)
               --postgres-port=N    embedded PostgreSQL port (default 15432)
+              --warm-pool=N        react preview machines kept running, ready for new sessions (default 1; 0: none)
               --help               show this text
             """;
 
     static LauncherOptions defaults() {
-        return new LauncherOptions(Path.of(".velocity-preview"), false, 8080, 8081, 19092, 15432);
+        return new LauncherOptions(Path.of(".velocity-preview"), false, 8080, 8081, 19092, 15432, 1);
     }
 
     /**
@@ -41,6 +45,7 @@ record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort,
         int routerPort = d.routerPort;
         int kafkaPort = d.kafkaPort;
         int postgresPort = d.postgresPort;
+        int warmPool = d.warmPool;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
@@ -52,10 +57,24 @@ record LauncherOptions(Path dataDir, boolean clean, int apiPort, int routerPort,
                 case "--router-port" -> routerPort = port(name, value);
                 case "--kafka-port" -> kafkaPort = port(name, value);
                 case "--postgres-port" -> postgresPort = port(name, value);
+                case "--warm-pool" -> warmPool = machines(name, value);
                 default -> throw new IllegalArgumentException("unknown option '" + name + "' (see --help)");
             }
         }
-        return new LauncherOptions(dataDir, clean, apiPort, routerPort, kafkaPort, postgresPort);
+        return new LauncherOptions(dataDir, clean, apiPort, routerPort, kafkaPort, postgresPort, warmPool);
+    }
+
+    private static int machines(String name, String value) {
+        String raw = require(name, value);
+        try {
+            int machines = Integer.parseInt(raw);
+            if (machines < 0 || machines > 64) {
+                throw new NumberFormatException();
+            }
+            return machines;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number of machines from 0 to 64, got '" + raw + "'");
+        }
     }
 
     private static String require(String name, String value) {

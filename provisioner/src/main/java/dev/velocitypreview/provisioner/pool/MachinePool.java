@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -139,15 +140,15 @@ public final class MachinePool {
                 new MapSqlParameterSource("lock", REFILL_LOCK), Boolean.class));
     }
 
-    /** Whether a session's row is ACTIVE or ended: its claimed place is no longer needed then. */
-    boolean sessionDoneWithClaim(UUID sessionId) {
-        List<String> status = jdbc.queryForList("SELECT status FROM preview_sessions WHERE id = :id",
-                new MapSqlParameterSource("id", sessionId), String.class);
-        if (status.isEmpty()) {
-            return true;
-        }
-        SessionStatus now = SessionStatus.valueOf(status.get(0));
-        return now != SessionStatus.REQUESTED && now != SessionStatus.PROVISIONING && now != SessionStatus.STARTING;
+    /**
+     * Whether a session is past its claim: its row is gone, ended, or was ACTIVE once ({@code ready_at} is written with
+     * the first ACTIVE); its claimed place is no longer needed then.
+     */
+    boolean sessionPastClaim(UUID sessionId) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT status, ready_at FROM preview_sessions WHERE id = :id",
+                new MapSqlParameterSource("id", sessionId));
+        return rows.isEmpty() || rows.get(0).get("ready_at") != null
+                || SessionStatus.valueOf((String) rows.get(0).get("status")).isTerminal();
     }
 
     private static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {

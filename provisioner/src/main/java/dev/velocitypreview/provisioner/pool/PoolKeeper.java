@@ -105,8 +105,8 @@ final class PoolKeeper implements SmartLifecycle {
     public void start() {
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("pool-keeper"));
         long reconcile = settings.reconcileInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, pools.plans().isEmpty() ? 0 : reconcile, reconcile,
-                TimeUnit.MILLISECONDS);
+        // at once too: the places a stopped provisioner's local machines held are not ready any more
+        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, 0, reconcile, TimeUnit.MILLISECONDS);
         if (pools.plans().isEmpty()) {
             return;
         }
@@ -290,7 +290,7 @@ final class PoolKeeper implements SmartLifecycle {
         });
         for (Place place : bySlot.values()) {
             if (place.state() == State.CLAIMED) {
-                if (places.sessionDoneWithClaim(place.sessionId())) {
+                if (places.sessionPastClaim(place.sessionId())) {
                     places.forget(place.slot());
                 }
             } else if (place.state() == State.READY && !listedIds.contains(place.machineId())) {

@@ -123,7 +123,12 @@ class MachineSyncController {
         }
         // a loading view knows no session yet: 503 (retried), not a 401 that would stop the machine's sync
         lookups.requireReady();
-        SessionView session = directory.lookup(id).orElseThrow(MachineSyncController::invalidToken);
+        // Only the provisioner mints a session's token, so a right token of a session this view does not know is a
+        // machine that syncs before the changelog brought its row here: a claimed pooled machine syncs within
+        // milliseconds of its STARTING row. 503 (retried), so its live edits do not stop for good; this tells nothing
+        // to a caller without the secret, who cannot make a right token.
+        SessionView session = directory.lookup(id).orElseThrow(() -> ApiProblem.unavailable("session_not_known_yet",
+                "session " + id + " is not in this server's view of the sessions yet", Duration.ofSeconds(1), null));
         if (session.status().isTerminal()) {
             throw ApiProblem.of(HttpStatus.GONE, "session_ended", "session " + id + " is "
                     + session.status().name().toLowerCase(Locale.ROOT) + ": it syncs no more");
