@@ -43,7 +43,7 @@ import dev.velocitypreview.bench.warmstart.WarmStartScenario;
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|routing|consumer|retention|wake|liveedit|footprint|warmstart]]};
+ * Usage: {@code BenchSuite [report-path [all|proxy|routing|consumer|retention|wake|liveedit|footprint|throughput|warmstart]]};
  * {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
@@ -52,7 +52,8 @@ import dev.velocitypreview.bench.warmstart.WarmStartScenario;
  * directory: {@code -Dbench.only=retention}), {@code routing} for scenario 3 (for working on the directory's lookup:
  * {@code -Dbench.only=routing}), {@code wake} for scenario 9 (for working on suspend and wake:
  * {@code -Dbench.only=wake}), {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}), and {@code footprint}
- * for scenario 11 ({@code -Dbench.only=footprint}), and {@code warmstart} for scenario 12 (for working on warm pools:
+ * for scenario 11 ({@code -Dbench.only=footprint}), {@code throughput} for scenario 6 ({@code -Dbench.only=throughput},
+ * its summary lines replaced as a block), and {@code warmstart} for scenario 12 (for working on warm pools:
  * {@code -Dbench.only=warmstart}).
  */
 public final class BenchSuite {
@@ -81,6 +82,8 @@ public final class BenchSuite {
             runLiveEdit(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("footprint")) {
             runFootprint(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("throughput")) {
+            runThroughput(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("warmstart")) {
             runWarmStart(BenchPlan.FULL, report);
         } else {
@@ -310,6 +313,45 @@ public final class BenchSuite {
         return result;
     }
 
+    /**
+     * Scenario 6 alone: its figures on standard output, and its section and its summary lines replaced in the report
+     * when there is one.
+     */
+    static ThroughputResult runThroughput(BenchPlan plan, Path reportPath) throws Exception {
+        ThroughputResult result;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            result = new ThroughputScenario(infrastructure).run(plan.throughput());
+        }
+        result.summaryLines().forEach(line -> System.out.println("bench: " + line));
+        if (Files.exists(reportPath)) {
+            Path charts = reportPath.resolveSibling(reportPath.getFileName().toString().replaceFirst("\\.md$", ""));
+            Files.createDirectories(charts);
+            String report = withSection(Files.readString(reportPath), ThroughputResult.HEADING,
+                    result.section(charts, charts.getFileName() + "/"), "- " + ThroughputResult.SUMMARY_START,
+                    result.summaryLines().get(0));
+            Files.writeString(reportPath, withSummaryLines(report, "- " + ThroughputResult.SUMMARY_START,
+                    "- " + ThroughputResult.SUMMARY_END, result.summaryLines()));
+            System.out.println("bench: replaced scenario 6 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
+     * The report with the summary's lines from the first that starts with {@code first} to the last that starts with
+     * {@code last} replaced by {@code lines}; as it was when there is no such line.
+     */
+    static String withSummaryLines(String report, String first, String last, List<String> lines) {
+        int start = report.indexOf(first);
+        int lastLine = report.lastIndexOf(last);
+        if (start < 0 || lastLine < start) {
+            return report;
+        }
+        int end = report.indexOf('\n', lastLine);
+        StringBuilder block = new StringBuilder();
+        lines.forEach(line -> block.append("- ").append(line).append('\n'));
+        return report.substring(0, start) + block + report.substring(end + 1);
+    }
+
     /** Scenario 12 on a platform started with its warm pool. */
     private static WarmStartResult warmStart(Infrastructure infrastructure, BenchPlan plan) throws InterruptedException {
         System.out.println("bench: starting the embedded platform with a warm pool");
@@ -407,18 +449,7 @@ public final class BenchSuite {
         } else {
             lines.add("Proxy overhead: not measured in this run (" + proxy.unavailable() + ").");
         }
-        for (ThroughputResult.Provisioning phase : throughput.provisioning()) {
-            if (phase.pool() == 0) {
-                lines.add(String.format(Locale.ROOT, "One provisioner against the simulated Fly API, %s: %.2f sessions/s "
-                        + "to ACTIVE (%d sessions, %d answered 429).", phase.limits(), phase.sessionsPerSecond(),
-                        phase.sessions(), phase.throttled()));
-            }
-        }
-        throughput.poolSummaryLine().ifPresent(lines::add);
-        for (ThroughputResult.Acceptance level : throughput.acceptance()) {
-            lines.add(String.format(Locale.ROOT, "Session API, %d concurrent clients: %.0f sessions/s accepted (%s "
-                    + "median).", level.concurrency(), level.sessionsPerSecond(), level.latency().medianMillis()));
-        }
+        lines.addAll(throughput.summaryLines());
         lines.add(slowSession.summaryLine());
         lines.add(retention.summaryLine());
         lines.add(wake.summaryLine());

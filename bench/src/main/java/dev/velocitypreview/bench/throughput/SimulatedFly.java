@@ -39,7 +39,7 @@ import dev.velocitypreview.core.edits.MachineClaim;
  * as Fly scopes them: per action and per machine for the actions on one machine, per action and per app for create
  * and list, answering 429 with {@code Retry-After} when a client exceeds them, so a client that does not keep to them
  * pays for it. Each machine's runtime answers here too, without latency or limits: {@code GET …/health} (ready at
- * once), and {@code POST /machines/{id}/__velocity/claim} as a pooled runtime does (the bearer token its
+ * once), and {@code POST …/__velocity/claim} as a pooled runtime does (the bearer token its
  * {@code PREVIEW_POOL_TOKEN}, 503 until the machine is started, 409 for a second session, 200 with the claim's
  * counts).
  */
@@ -74,6 +74,7 @@ final class SimulatedFly implements AutoCloseable {
     private final Map<String, SimulatedMachine> machines = new ConcurrentHashMap<>();
     private final Map<Action, AtomicLong> requests = new EnumMap<>(Action.class);
     private final AtomicLong throttled = new AtomicLong();
+    private final AtomicLong claims = new AtomicLong();
     private volatile Buckets buckets;
 
     private SimulatedFly(HttpServer server, ExecutorService threads, String app, Duration apiLatency,
@@ -128,6 +129,11 @@ final class SimulatedFly implements AutoCloseable {
         return counts;
     }
 
+    /** Claims the pooled runtimes took (answered 200). */
+    long claims() {
+        return claims.get();
+    }
+
     /** Requests answered 429 because the client went over a limit. */
     long throttled() {
         return throttled.get();
@@ -152,8 +158,8 @@ final class SimulatedFly implements AutoCloseable {
                 answer(exchange, 200, JSON.createObjectNode().put("status", "ready").set("checks", JSON.createArrayNode()));
                 return;
             }
-            if (path.startsWith(MACHINES + "/") && path.endsWith(CLAIM) && exchange.getRequestMethod().equals("POST")) {
-                claim(exchange, path.substring(MACHINES.length() + 1, path.length() - CLAIM.length()));
+            if (path.endsWith(CLAIM) && exchange.getRequestMethod().equals("POST")) {
+                claim(exchange);
                 return;
             }
             String prefix = "/v1/apps/" + app + MACHINES;
@@ -314,21 +320,18 @@ final class SimulatedFly implements AutoCloseable {
     /**
      * A pooled runtime's claim endpoint: the machine's claim token as the bearer token, the claim's JSON
      * ({@link EditCodec#decodeClaim}); 503 until the machine is started, 409 when another session claimed it already.
+     * Every runtime answers on this one port, so the token, each pooled machine's own, says whose runtime is asked
+     * (the driver resolves the claim's path against the runtime's base url, which drops the base url's own path).
      */
-    private void claim(HttpExchange exchange, String id) throws IOException {
-        SimulatedMachine machine = machines.get(id);
-        if (machine == null || machine.destroyed) {
-            answer(exchange, 404, error("no runtime answers for machine " + id));
-            return;
-        }
-        String token = machine.config.path("env").path(POOL_TOKEN_ENV).asString(null);
-        if (token == null) {
-            answer(exchange, 404, error("not in a warm pool"));
-            return;
-        }
-        if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+    private void claim(HttpExchange exchange) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        SimulatedMachine machine = machines.values().stream()
+                .filter(candidate -> !candidate.destroyed && candidate.poolToken() != null
+                        && ("Bearer " + candidate.poolToken()).equals(authorization))
+                .findFirst().orElse(null);
+        if (machine == null) {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            answer(exchange, 401, error("wrong claim token"));
+            answer(exchange, 401, error("no pooled runtime has this claim token"));
             return;
         }
         MachineClaim claim;
@@ -347,6 +350,7 @@ final class SimulatedFly implements AutoCloseable {
             answer(exchange, 409, error("claimed by another session"));
             return;
         }
+        claims.incrementAndGet();
         long written = claim.files().files().stream().filter(file -> file.content() != null).count();
         answer(exchange, 200, JSON.createObjectNode().put("sessionId", claim.sessionId().toString())
                 .put("written", written).put("deleted", claim.files().deleted().size()).put("outcome", "applied"));
@@ -468,6 +472,11 @@ final class SimulatedFly implements AutoCloseable {
             }
             claimedBy = session;
             return true;
+        }
+
+        /** The claim token of a pooled machine's runtime, from its environment; null for a session's machine. */
+        String poolToken() {
+            return config.path("env").path(POOL_TOKEN_ENV).asString(null);
         }
 
         String metadata(String key) {

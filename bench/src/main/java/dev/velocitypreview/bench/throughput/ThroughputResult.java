@@ -2,6 +2,7 @@ package dev.velocitypreview.bench.throughput;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +16,11 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 /** What scenario 6 measured: provisioning phases and API acceptance levels. */
 public record ThroughputResult(List<Provisioning> provisioning, List<Acceptance> acceptance, Duration apiLatency,
                                Duration startLatency, Duration resumeLatency) {
+
+    public static final String HEADING = "## 6. Throughput";
+    /** How the scenario's first and last summary lines start, to find them in an existing report. */
+    public static final String SUMMARY_START = "One provisioner against the simulated Fly API";
+    public static final String SUMMARY_END = "Session API, ";
 
     /** Issue 11's target for the pool's row: this many times the sessions per second within Fly's limits. */
     public static final double POOL_TARGET_RATIO = 10;
@@ -32,19 +38,16 @@ public record ThroughputResult(List<Provisioning> provisioning, List<Acceptance>
      * @param toActive    each session's POST → ACTIVE in the bench's directory, milliseconds
      * @param calls       requests the simulated API received, by action
      * @param throttled   of those, answered 429 because a limit was exceeded
+     * @param claims      claims the pooled machines' runtimes took
      */
     public record Provisioning(String limits, FlyMachinesSettings.RateLimits driverLimits, int pool, int sessions, long failed,
                                double wallSeconds, Samples toActive, Map<SimulatedFly.Action, Long> calls,
-                               long throttled) {
+                               long throttled, long claims) {
 
         public double sessionsPerSecond() {
             return toActive.count() / wallSeconds;
         }
 
-        /** Start requests the API received in the phase (a claim starts its suspended machine). */
-        public long starts() {
-            return calls.getOrDefault(SimulatedFly.Action.START, 0L);
-        }
     }
 
     /** The phase within Fly's limits without a pool, if the run had one. */
@@ -64,9 +67,27 @@ public record ThroughputResult(List<Provisioning> provisioning, List<Acceptance>
                 pool.sessionsPerSecond() / limited.sessionsPerSecond()));
     }
 
+    /** The summary's lines: each provisioning phase's, then each acceptance level's. */
+    public List<String> summaryLines() {
+        List<String> lines = new ArrayList<>();
+        for (Provisioning phase : provisioning) {
+            if (phase.pool() == 0) {
+                lines.add(String.format(Locale.ROOT, SUMMARY_START + ", %s: %.2f sessions/s to ACTIVE (%d sessions, "
+                        + "%d answered 429).", phase.limits(), phase.sessionsPerSecond(), phase.sessions(),
+                        phase.throttled()));
+            }
+        }
+        poolSummaryLine().ifPresent(lines::add);
+        for (Acceptance level : acceptance) {
+            lines.add(String.format(Locale.ROOT, SUMMARY_END + "%d concurrent clients: %.0f sessions/s accepted (%s "
+                    + "median).", level.concurrency(), level.sessionsPerSecond(), level.latency().medianMillis()));
+        }
+        return lines;
+    }
+
     /** The pool's line of the summary, if the run had a pool. */
     public Optional<String> poolSummaryLine() {
-        return pooled().map(pool -> String.format(Locale.ROOT, "One provisioner against the simulated Fly API, "
+        return pooled().map(pool -> String.format(Locale.ROOT, SUMMARY_START + ", "
                         + "Fly's limits, a warm pool of %d suspended machines: %.2f sessions/s to ACTIVE (%d sessions, "
                         + "%d answered 429), %s the rate without a pool in this run; target ≥ %.0f× (≥ %.1f "
                         + "sessions/s against the %.2f before pools) %s.", pool.pool(), pool.sessionsPerSecond(),
@@ -99,7 +120,7 @@ public record ThroughputResult(List<Provisioning> provisioning, List<Acceptance>
                 List.of(new Chart.Bars("ACTIVE per second",
                         provisioning.stream().mapToDouble(Provisioning::sessionsPerSecond).toArray())));
 
-        StringBuilder md = new StringBuilder("## 6. Throughput\n\n");
+        StringBuilder md = new StringBuilder(HEADING + "\n\n");
         md.append("### Sessions brought to ACTIVE by one provisioner (simulated Fly API)\n\n")
                 .append("What is measured: sessions requested all at once through the session API, each timed from "
                         + "its POST to ACTIVE in a session directory; throughput is sessions over the time from the "
@@ -114,17 +135,18 @@ public record ThroughputResult(List<Provisioning> provisioning, List<Acceptance>
                         + "create and list; 429 with `Retry-After` when a client goes over them). Each machine's "
                         + "runtime health answers at once, and so does a pooled runtime's claim "
                         + "(`POST /__velocity/claim` with its claim token).\n\n")
-                .append("| Limits (driver and server) | Sessions | Failed | Sessions/s | POST → ACTIVE median | p99 | "
-                        + "API calls by action | Answered 429 |\n")
-                .append("|---|---:|---:|---:|---:|---:|---|---:|\n");
+                .append("| Limits (driver and server) | Sessions | Failed | Claimed from the pool | Sessions/s | "
+                        + "POST → ACTIVE median | p99 | API calls by action | Answered 429 |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for (Provisioning phase : provisioning) {
             FlyMachinesSettings.RateLimits l = phase.driverLimits();
             String calls = phase.calls().entrySet().stream().filter(e -> e.getValue() > 0)
                     .map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + " " + e.getValue())
                     .collect(Collectors.joining(", "));
             md.append(String.format(Locale.ROOT, "| %s (actions %.0f/s, burst %d; get %.0f/s, burst %d) | %d | %d | "
-                            + "%.2f | %s | %s | %s | %d |%n", phase.limits(), l.actionsPerSecond(), l.actionBurst(),
-                    l.getsPerSecond(), l.getBurst(), phase.sessions(), phase.failed(), phase.sessionsPerSecond(),
+                            + "%d | %.2f | %s | %s | %s | %d |%n", phase.limits(), l.actionsPerSecond(), l.actionBurst(),
+                    l.getsPerSecond(), l.getBurst(), phase.sessions(), phase.failed(), phase.claims(),
+                    phase.sessionsPerSecond(),
                     phase.toActive().medianMillis(), phase.toActive().p99Millis(), calls, phase.throttled()));
         }
         Optional<Provisioning> liftedPhase = provisioning.stream()

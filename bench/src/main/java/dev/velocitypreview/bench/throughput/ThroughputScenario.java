@@ -176,6 +176,7 @@ public final class ThroughputScenario {
         System.out.printf("bench: provisioning %d sessions against the simulated Fly API, %s%n", count, limits);
         Map<SimulatedFly.Action, Long> before = fly.requests();
         long throttledBefore = fly.throttled();
+        long claimsBefore = fly.claims();
         ExecutorService posters = Executors.newFixedThreadPool(Math.min(count, 16));
         try {
             long started = System.nanoTime();
@@ -206,7 +207,7 @@ public final class ThroughputScenario {
             Map<SimulatedFly.Action, Long> calls = new HashMap<>();
             fly.requests().forEach((action, total) -> calls.put(action, total - before.get(action)));
             return new ThroughputResult.Provisioning(limits, driverLimits, pool, count, failed, (last - started) / 1e9,
-                    Samples.of(toActive), calls, fly.throttled() - throttledBefore);
+                    Samples.of(toActive), calls, fly.throttled() - throttledBefore, fly.claims() - claimsBefore);
         } finally {
             posters.shutdownNow();
         }

@@ -66,7 +66,7 @@ class SimulatedFlyTest {
         assertThat(found.get(0).path("config").path("metadata").path("pool").asString()).isEqualTo("react-1");
         assertThat(fly.suspendedPooled()).isZero();
         // suspended: its runtime does not answer yet
-        assertThat(claim(id, TOKEN, session).statusCode()).isEqualTo(503);
+        assertThat(claim(TOKEN, session).statusCode()).isEqualTo(503);
 
         long starting = System.nanoTime();
         assertThat(JSON.readTree(send("POST", "/" + id + "/start", null).body()).path("previous_state").asString())
@@ -74,16 +74,17 @@ class SimulatedFlyTest {
         assertThat(send("GET", "/" + id + "/wait?state=started&timeout=5", null).statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - starting)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
 
-        assertThat(claim(id, "wrong", session).statusCode()).isEqualTo(401);
-        HttpResponse<String> claimed = claim(id, TOKEN, session);
+        assertThat(claim("wrong", session).statusCode()).isEqualTo(401);
+        HttpResponse<String> claimed = claim(TOKEN, session);
         assertThat(claimed.statusCode()).isEqualTo(200);
         JsonNode answer = JSON.readTree(claimed.body());
         assertThat(answer.path("sessionId").asString()).isEqualTo(session.toString());
         assertThat(answer.path("written").asInt()).isEqualTo(1);
         assertThat(answer.path("deleted").asInt()).isEqualTo(1);
         assertThat(answer.path("outcome").asString()).isEqualTo("applied");
-        assertThat(claim(id, TOKEN, session).statusCode()).as("the same session again").isEqualTo(200);
-        assertThat(claim(id, TOKEN, UUID.randomUUID()).statusCode()).as("another session").isEqualTo(409);
+        assertThat(claim(TOKEN, session).statusCode()).as("the same session again").isEqualTo(200);
+        assertThat(claim(TOKEN, UUID.randomUUID()).statusCode()).as("another session").isEqualTo(409);
+        assertThat(fly.claims()).isEqualTo(2);
     }
 
     @Test
@@ -110,13 +111,14 @@ class SimulatedFlyTest {
         return JSON.readTree(created.body()).path("id").asString();
     }
 
-    private HttpResponse<String> claim(String id, String token, UUID session) throws IOException, InterruptedException {
+    private HttpResponse<String> claim(String token, UUID session) throws IOException, InterruptedException {
         String content = "export default function App() { return <h1>project</h1> }\n";
         MachineClaim claim = new MachineClaim(session, UUID.randomUUID(), new SyncResponse(List.of(
                 new SyncedFile("src/App.jsx", 2, FileRules.sha256(content), content),
                 new SyncedFile("index.html", 1, FileRules.sha256("same"), null)), List.of("src/App.css")),
                 null, null, null);
-        return http.send(HttpRequest.newBuilder(URI.create(fly.baseUrl() + "/machines/" + id + "/__velocity/claim"))
+        // every runtime answers on the simulation's one port: the token says whose
+        return http.send(HttpRequest.newBuilder(URI.create(fly.baseUrl() + "/__velocity/claim"))
                         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(EditCodec.encodeClaim(claim))).build(),
                 HttpResponse.BodyHandlers.ofString());
