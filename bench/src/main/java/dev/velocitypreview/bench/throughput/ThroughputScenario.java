@@ -42,6 +42,7 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.sessions.SessionServiceApplication;
 import dev.velocitypreview.sessions.identity.DevTokens;
+import dev.velocitypreview.templates.TemplateCatalog;
 
 /**
  * Scenario 6: how many sessions per second one provisioner brings to ACTIVE through the Fly Machines driver (its
@@ -51,7 +52,7 @@ import dev.velocitypreview.sessions.identity.DevTokens;
  *
  * <p>Its own broker and database; the provisioner runs with its settings (16 workers, the relay) and the bench's
  * Fly driver as its machine driver; the session API as it runs anywhere. The pool's phase has a provisioner of its
- * own, started with a pool of the react template (the template new projects get) as big as the phase's sessions and
+ * own, started with a pool of the default template (the one new projects get) as big as the phase's sessions and
  * filled with the limits lifted (how long filling takes is not the figure), then claimed within Fly's limits while it
  * refills in the background as it always does. Its sessions are free-tier users', whose machine is the pool's size.
  */
@@ -76,7 +77,8 @@ public final class ThroughputScenario {
                            Duration startLatency, Duration resumeLatency) {
     }
 
-    private static final String POOL_TEMPLATE = "react";
+    /** New projects get the default template: that is the pool that fits them. */
+    private static final String POOL_TEMPLATE = TemplateCatalog.DEFAULT;
     private static final Duration POOL_FILLED_WITHIN = Duration.ofMinutes(5);
 
     private final Infrastructure infrastructure;
