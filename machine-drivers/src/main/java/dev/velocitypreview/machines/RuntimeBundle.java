@@ -2,6 +2,7 @@ package dev.velocitypreview.machines;
 
 import java.io.OutputStream;
 import java.util.List;
+import java.util.UUID;
 
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,11 +21,16 @@ public final class RuntimeBundle {
 
     /** Writes {@code spec}'s bundle to {@code out}, which stays open. */
     public static void write(MachineSpec spec, OutputStream out) {
+        write(spec.sessionId(), spec.projectId(), spec.files(), out);
+    }
+
+    /** Writes the bundle of a session's machine with {@code files} to {@code out}, which stays open. */
+    public static void write(UUID sessionId, UUID projectId, List<ProjectFile> files, OutputStream out) {
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringProperty("sessionId", spec.sessionId().toString());
-            json.writeStringProperty("projectId", spec.projectId().toString());
-            writeFiles(json, spec.files());
+            json.writeStringProperty("sessionId", sessionId.toString());
+            json.writeStringProperty("projectId", projectId.toString());
+            writeFiles(json, files);
             json.writeEndObject();
         }
     }

@@ -17,7 +17,8 @@ import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads a bundle file, {@code {"sessionId":…,"projectId":…,"files":[{"path":…,"content":…,"directory":false},…]}},
+ * Reads a bundle file, {@code {"sessionId":…,"projectId":…,"files":[{"path":…,"content":…,"directory":false},…]}}
+ * for a session's machine or {@code {"pool":…,"files":[…]}} for a warm pool's (a template's files, no session yet),
  * one entry at a time, so that a large project never sits in memory whole and a file over the
  * size limit is refused before its content is buffered in full. Unknown fields are refused.
  */
@@ -33,7 +34,15 @@ final class BundleReader {
     record BundleEntry(int index, String path, String content, boolean directory) {
     }
 
-    record BundleHeader(String sessionId, String projectId, int entries) {
+    /**
+     * @param sessionId null exactly when {@code pool} is not
+     * @param projectId null exactly when {@code pool} is not
+     * @param pool      the warm pool's key of a pooled bundle, or null for a session's
+     */
+    record BundleHeader(String sessionId, String projectId, String pool, int entries) {
+        boolean pooled() {
+            return pool != null;
+        }
     }
 
     private static final int MIN_STRING_LENGTH = 64 * 1024;
@@ -97,6 +106,7 @@ final class BundleReader {
         }
         String sessionId = null;
         String projectId = null;
+        String pool = null;
         boolean sawFiles = false;
         int entries = 0;
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -105,6 +115,7 @@ final class BundleReader {
             switch (name) {
                 case "sessionId" -> sessionId = string(parser, value, "sessionId");
                 case "projectId" -> projectId = string(parser, value, "projectId");
+                case "pool" -> pool = string(parser, value, "pool");
                 case "files" -> {
                     if (value != JsonToken.START_ARRAY) {
                         throw malformed("files must be an array");
@@ -124,16 +135,19 @@ final class BundleReader {
         if (parser.nextToken() != null) {
             throw malformed("unexpected content after the bundle object");
         }
-        if (sessionId == null) {
+        if (pool != null && (sessionId != null || projectId != null)) {
+            throw malformed("a bundle is a session's (sessionId, projectId) or a warm pool's (pool), not both");
+        }
+        if (pool == null && sessionId == null) {
             throw malformed("sessionId is required");
         }
-        if (projectId == null) {
+        if (pool == null && projectId == null) {
             throw malformed("projectId is required");
         }
         if (!sawFiles) {
             throw malformed("files is required");
         }
-        return new BundleHeader(sessionId, projectId, entries);
+        return new BundleHeader(sessionId, projectId, pool, entries);
     }
 
     private BundleEntry readEntry(JsonParser parser, Cursor cursor) throws MaterializationException {

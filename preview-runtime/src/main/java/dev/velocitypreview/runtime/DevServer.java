@@ -1,7 +1,6 @@
 package dev.velocitypreview.runtime;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -165,48 +164,20 @@ final class DevServer implements AutoCloseable {
             if (head == null) {
                 return null;
             }
-            PageBuffer body = new PageBuffer();
+            // a dev server answering without end is read no further
+            BoundedBuffer body = new BoundedBuffer(MAX_PAGE_BYTES);
             try {
                 if (!head.values("Transfer-Encoding").isEmpty()) {
                     PreviewFront.copyChunked(in, body);
                 } else {
                     in.transferTo(body);
                 }
-            } catch (PageBuffer.Full e) {
+            } catch (BoundedBuffer.Full e) {
                 // the first MAX_PAGE_BYTES name the scripts, if any page does; the rest is not read
             }
             return new Page(head.status(), body.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** A page's body up to {@value #MAX_PAGE_BYTES}: a dev server answering without end is read no further. */
-    private static final class PageBuffer extends OutputStream {
-        static final class Full extends IOException {
-            Full() {
-                super("the page is longer than " + MAX_PAGE_BYTES + " bytes");
-            }
-        }
-
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] buffer, int offset, int length) throws IOException {
-            int room = MAX_PAGE_BYTES - bytes.size();
-            bytes.write(buffer, offset, Math.min(room, length));
-            if (length > room) {
-                throw new Full();
-            }
-        }
-
-        String toString(java.nio.charset.Charset charset) {
-            return bytes.toString(charset);
         }
     }
 

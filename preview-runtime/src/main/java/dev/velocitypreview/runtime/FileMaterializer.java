@@ -36,13 +36,25 @@ final class FileMaterializer {
 
     /**
      * @param expectedSession the session the bundle must be for, or null to accept any
+     * @param pooled          whether the runtime is in pool mode, which takes a pooled bundle only; else only a
+     *                        session's bundle is taken
      * @throws MaterializationException with the report naming the refused file, the malformed part
      *                                  of the bundle, or the write that failed
      */
-    Materialized materialize(Path bundle, String expectedSession) throws MaterializationException {
+    Materialized materialize(Path bundle, String expectedSession, boolean pooled) throws MaterializationException {
         Path root = createWorkDir();
         Check check = new Check(root);
         BundleHeader header = reader.read(bundle, check::entry);
+        if (pooled && !header.pooled()) {
+            throw new MaterializationException("bundle is for session " + ProjectPath.quote(header.sessionId())
+                    + ", but the runtime is in pool mode (--pool-token): a warm pool's machine takes a pooled bundle,"
+                    + " which names its pool and no session");
+        }
+        if (!pooled && header.pooled()) {
+            throw new MaterializationException("bundle is for warm pool " + ProjectPath.quote(header.pool())
+                    + ", but the runtime was given no --pool-token (PREVIEW_POOL_TOKEN): a pooled bundle is taken"
+                    + " in pool mode only");
+        }
         if (expectedSession != null && !expectedSession.equals(header.sessionId())) {
             throw new MaterializationException("bundle is for session " + ProjectPath.quote(header.sessionId())
                     + ", not " + ProjectPath.quote(expectedSession));

@@ -19,6 +19,9 @@ import dev.velocitypreview.core.edits.CompileError;
  * runtime goes through them: {@code files}, {@code install} (the project's npm dependencies) and
  * {@code dev-server}; a static project skips the last two. Thread-safe.
  *
+ * <p>{@code session} names the session the machine serves: null until it is known, and for a warm pool's machine until
+ * its claim.
+ *
  * <p>Live edits add a {@code sync} object beside the checks (its state, the last sync answered, and the compile error
  * of the last applied answer, if any). It is no readiness check: a preview serves whatever its sync does.
  */
@@ -74,8 +77,11 @@ final class Health {
     record Sync(SyncStatus status, String detail, Instant lastSync, CompileError compileError) {
     }
 
-    /** @param sync null before the runtime knows whether it syncs */
-    record Snapshot(Status status, List<Check> checks, Sync sync) {
+    /**
+     * @param session the session served, or null while there is none
+     * @param sync    null before the runtime knows whether it syncs
+     */
+    record Snapshot(Status status, String session, List<Check> checks, Sync sync) {
         Snapshot {
             checks = List.copyOf(checks);
         }
@@ -94,6 +100,7 @@ final class Health {
             try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
                 json.writeStartObject();
                 json.writeStringProperty("status", status.name().toLowerCase(Locale.ROOT));
+                json.writeStringProperty("session", session);
                 json.writeArrayPropertyStart("checks");
                 for (Check check : checks) {
                     json.writeStartObject();
@@ -146,9 +153,12 @@ final class Health {
     private final Map<String, Check> checks = new LinkedHashMap<>();
     private final Map<String, Long> startedAt = new LinkedHashMap<>();
     private volatile Snapshot snapshot;
+    private String session;
     private Sync sync;
 
-    Health() {
+    /** @param session the session served, or null while there is none */
+    Health(String session) {
+        this.session = session;
         checks.put(FILES, new Check(FILES, CheckStatus.RUNNING, "materializing", null));
         checks.put(INSTALL, new Check(INSTALL, CheckStatus.PENDING, null, null));
         checks.put(DEV_SERVER, new Check(DEV_SERVER, CheckStatus.PENDING, null, null));
@@ -158,6 +168,11 @@ final class Health {
 
     Snapshot snapshot() {
         return snapshot;
+    }
+
+    synchronized void session(String id) {
+        session = id;
+        snapshot = compute();
     }
 
     synchronized void sync(Sync state) {
@@ -205,6 +220,6 @@ final class Health {
         List<Check> all = new ArrayList<>(checks.values());
         boolean failed = all.stream().anyMatch(check -> check.status() == CheckStatus.FAILED);
         boolean done = all.stream().allMatch(check -> check.status() == CheckStatus.OK || check.status() == CheckStatus.SKIPPED);
-        return new Snapshot(failed ? Status.FAILED : done ? Status.READY : Status.STARTING, all, sync);
+        return new Snapshot(failed ? Status.FAILED : done ? Status.READY : Status.STARTING, session, all, sync);
     }
 }

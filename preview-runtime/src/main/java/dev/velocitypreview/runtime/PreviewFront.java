@@ -24,14 +24,15 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
 
 /**
  * The runtime's only listener: reads each request head, lets {@link Decider} answer it (health, refusals, a
- * static project's files) or name a loopback upstream (the project's dev server), and relays the request, or the
- * upgraded connection, to that upstream.
+ * static project's files), or read its body first and answer from it (a warm pool's claim), or name a loopback
+ * upstream (the project's dev server), and relays the request, or the upgraded connection, to that upstream.
  *
  * <p>Why hand-written on sockets: the JDK's {@code HttpServer} cannot hand over an upgraded connection, so a
  * WebSocket (a dev server's HMR channel) could not pass it, and a framework (Netty) would cost the start time and
@@ -55,7 +56,7 @@ import dev.velocitypreview.core.http.PreviewHeaders;
 final class PreviewFront implements AutoCloseable {
 
     /** What to do with one request. */
-    sealed interface Route permits Answer, Relay {
+    sealed interface Route permits Answer, Relay, Receive {
     }
 
     /** A complete answer written by the front itself; no body for HEAD. */
@@ -67,6 +68,14 @@ final class PreviewFront implements AutoCloseable {
 
     /** Forward the request to {@code upstream} with {@code target} as its request target. */
     record Relay(InetSocketAddress upstream, String target) implements Route {
+    }
+
+    /**
+     * Read the request's body, at most {@code maxBytes} of it, and answer from it: for the runtime's own endpoints that
+     * take a body (a warm pool's claim). A longer body is not read: {@code tooLarge} answers it, and the connection
+     * ends.
+     */
+    record Receive(long maxBytes, Answer tooLarge, Function<byte[], Answer> answer) implements Route {
     }
 
     /** Decides each request from its head alone; called on connection threads, concurrently. */
@@ -212,6 +221,8 @@ final class PreviewFront implements AutoCloseable {
                 boolean mayKeep = wantsKeepAlive(request);
                 if (route instanceof Relay relay) {
                     keepAlive = relay(client, timed, in, out, request, relay, mayKeep);
+                } else if (route instanceof Receive receive) {
+                    keepAlive = receive(client, in, out, request, receive, mayKeep);
                 } else {
                     // a body not read would be taken for the next request: such a connection ends with the answer
                     keepAlive = mayKeep && !hasBody(request);
@@ -299,6 +310,40 @@ final class PreviewFront implements AutoCloseable {
                 return keep;
             }
         }
+    }
+
+    /**
+     * Reads the request's body, within the route's bound, and writes the route's answer to it.
+     *
+     * @return true when the client's connection may carry its next request
+     */
+    private boolean receive(Socket client, InputStream in, OutputStream out, HttpHead request, Receive receive,
+            boolean mayKeep) throws IOException {
+        boolean chunked = !request.values("Transfer-Encoding").isEmpty();
+        if (!chunked && request.contentLength() > receive.maxBytes()) {
+            answer(client, out, request.method(), receive.tooLarge(), false);
+            return false;
+        }
+        if (request.hasToken("Expect", "100-continue") && hasBody(request)) {
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+        BoundedBuffer body = new BoundedBuffer(receive.maxBytes());
+        try {
+            if (chunked) {
+                readChunked(in, body);
+            } else {
+                copyExactly(in, body, Math.max(0, request.contentLength()));
+            }
+        } catch (BoundedBuffer.Full e) {
+            answer(client, out, request.method(), receive.tooLarge(), false);
+            return false;
+        } catch (IOException | NumberFormatException e) {
+            answer(client, out, request.method(), Answer.text(400, "bad request: the body cannot be read: " + e.getMessage() + "\n"), false);
+            return false;
+        }
+        answer(client, out, request.method(), receive.answer().apply(body.toByteArray()), mayKeep);
+        return mayKeep;
     }
 
     /**
@@ -469,6 +514,15 @@ final class PreviewFront implements AutoCloseable {
      * spaces, overflow), chunk data not followed by exactly CRLF.
      */
     static void copyChunked(InputStream in, OutputStream out) throws IOException {
+        chunks(in, out, true);
+    }
+
+    /** A chunked body's data alone, read with the rules of {@link #copyChunked}: for a body the runtime reads itself. */
+    static void readChunked(InputStream in, OutputStream out) throws IOException {
+        chunks(in, out, false);
+    }
+
+    private static void chunks(InputStream in, OutputStream out, boolean reframe) throws IOException {
         while (true) {
             String sizeLine = line(in);
             int semicolon = sizeLine.indexOf(';');
@@ -477,19 +531,25 @@ final class PreviewFront implements AutoCloseable {
                 throw new IOException("not a chunk size: " + digits.length() + " characters");
             }
             long size = Long.parseLong(digits, 16);
-            out.write((Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            if (reframe) {
+                out.write((Long.toHexString(size) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            }
             if (size == 0) {
                 while (!line(in).isEmpty()) {
                     // a trailer field: dropped, as no one here asked for them
                 }
-                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                if (reframe) {
+                    out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                }
                 return;
             }
             copyExactly(in, out, size);
             if (in.read() != '\r' || in.read() != '\n') {
                 throw new IOException("chunk data not followed by CRLF");
             }
-            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            if (reframe) {
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
         }
     }
 
@@ -539,7 +599,11 @@ final class PreviewFront implements AutoCloseable {
             case 500 -> "Internal Server Error";
             case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
+            case 409 -> "Conflict";
+            case 413 -> "Content Too Large";
+            case 422 -> "Unprocessable Content";
             case 405 -> "Method Not Allowed";
             case 431 -> "Request Header Fields Too Large";
             case 502 -> "Bad Gateway";

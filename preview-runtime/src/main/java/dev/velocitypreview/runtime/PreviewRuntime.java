@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 
+import dev.velocitypreview.core.edits.EditResult;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.net.LoopbackPorts;
 import dev.velocitypreview.runtime.FileMaterializer.Materialized;
@@ -45,6 +47,10 @@ import dev.velocitypreview.runtime.PreviewFront.Route;
  * <p>Once ready, a runtime given {@code --sync-url} and {@code --sync-token} pulls live edits ({@link SyncLoop}) and
  * checks them with its dev server ({@link CompileCheck}).
  *
+ * <p>A runtime given {@code --pool-token} is a warm pool's machine: it starts on a template's pooled bundle with no
+ * session, gets ready the same way, and then serves nothing but {@code /health} and its claim ({@link PoolClaim}), which
+ * brings the session, its files, its replay state and its sync endpoint. From the claim on it is that session's machine.
+ *
  * <p>A plain main, no framework: a preview must start in a fraction of a second.
  */
 public final class PreviewRuntime implements AutoCloseable {
@@ -55,8 +61,17 @@ public final class PreviewRuntime implements AutoCloseable {
 
     private final RuntimeOptions options;
     private final RuntimeLog log;
-    private final Health health = new Health();
+    private final Health health;
     private final PreviewFront front;
+    /** A warm pool's claim; null for a session's machine. */
+    private final PoolClaim pool;
+    /**
+     * What the runtime's own first-page probe carries through the front of a pooled machine, which serves no one else
+     * before its claim: a random secret, in the header the front strips before the dev server; null when not pooled.
+     */
+    private final ReplayState warmUp;
+    /** The state replayed requests must carry: from the options, or from the claim; null for none. */
+    private volatile ReplayState replayState;
     /** A static project's files; null until they are in place, and for a dev server project. */
     private volatile StaticFileServer files;
     /** Where a dev server project's requests go; null until the dev server is started. */
@@ -70,11 +85,17 @@ public final class PreviewRuntime implements AutoCloseable {
     private SyncLoop sync;
     /** The files written, for the sync; null until the files are in place. */
     private volatile HeldFiles held;
+    /** How live edits and a claim are applied; null until the preview is ready. */
+    private volatile EditApplier applier;
 
     private PreviewRuntime(RuntimeOptions options, RuntimeLog log) throws IOException {
         this.options = options;
         this.log = log;
         this.session = options.sessionId();
+        this.health = new Health(options.sessionId());
+        this.replayState = options.replayState();
+        this.pool = options.pooled() ? new PoolClaim(options.poolToken(), options.limits(), health, log, this::serve) : null;
+        this.warmUp = options.pooled() ? new ReplayState(randomSecret()) : null;
         this.front = new PreviewFront(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()),
                 this::route, log);
     }
@@ -199,18 +220,24 @@ public final class PreviewRuntime implements AutoCloseable {
     private void materialize() {
         Materialized done;
         try {
-            done = new FileMaterializer(options.workDir(), options.limits()).materialize(options.bundle(), options.sessionId());
+            done = new FileMaterializer(options.workDir(), options.limits())
+                    .materialize(options.bundle(), options.sessionId(), options.pooled());
             session = done.header().sessionId();
             log.session(session);
+            health.session(session);
             held = done.held();
-            if (options.sync() == null) {
+            if (options.pooled()) {
+                health.sync(new Health.Sync(Health.SyncStatus.WAITING, "a warm pool's machine: live edits come with its"
+                        + " claim", null, null));
+            } else if (options.sync() == null) {
                 health.sync(new Health.Sync(Health.SyncStatus.OFF, "no --sync-url and --sync-token", null, null));
                 log.info("live edits off", "reason", "the machine was given no --sync-url and --sync-token");
             } else {
                 health.sync(new Health.Sync(Health.SyncStatus.WAITING, "waiting for the preview to be ready", null, null));
             }
             health.ok(Health.FILES, done.files() + (done.files() == 1 ? " file" : " files"));
-            log.info("files materialized", "project", done.header().projectId(), "files", done.files(),
+            log.info("files materialized", done.header().pooled() ? "pool" : "project",
+                    done.header().pooled() ? done.header().pool() : done.header().projectId(), "files", done.files(),
                     "directories", done.directories(), "bytes", done.bytes(),
                     "millis", health.snapshot().check(Health.FILES).millis());
         } catch (MaterializationException e) {
@@ -244,16 +271,50 @@ public final class PreviewRuntime implements AutoCloseable {
         String why = "no dev script in package.json: the files are served as they are";
         health.skipped(Health.INSTALL, why);
         health.skipped(Health.DEV_SERVER, why);
-        startSync(root, CompileCheck.NONE);
+        ready(root, CompileCheck.NONE);
     }
 
-    /** Live edits begin once the preview is ready, so the first answer's files meet a dev server that serves. */
-    private void startSync(Path root, CompileCheck check) {
-        RuntimeOptions.SyncOptions given = options.sync();
+    /**
+     * Live edits begin once the preview is ready, so the first answer's files meet a dev server that serves; a warm
+     * pool's machine is warm then, and takes its claim.
+     */
+    private void ready(Path root, CompileCheck check) {
+        EditApplier edits = new EditApplier(new EditWriter(root, options.limits(), held), check, log, Clock.systemUTC());
+        applier = edits;
+        if (pool != null) {
+            pool.warm(edits, held);
+            log.info("warm", "detail", "waiting for a claim");
+        } else {
+            startSync(options.sync(), null);
+        }
+    }
+
+    /** The claim's session is served from now on: the prefix, the logs, the replay state, then its live edits. */
+    private void serve(PoolClaim.Claimed claimed) {
+        replayState = claimed.replayState();
+        session = claimed.session();
+        log.session(claimed.session());
+        health.session(claimed.session());
+        if (claimed.sync() == null) {
+            health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null,
+                    claimed.first().error()));
+            log.info("live edits off", "reason", "the claim brought no sync url and token");
+        } else {
+            health.sync(new Health.Sync(Health.SyncStatus.WAITING, "claimed: the first sync is on its way", null,
+                    claimed.first().error()));
+            startSync(claimed.sync(), claimed.first());
+        }
+    }
+
+    /**
+     * @param given where live edits come from; null for none
+     * @param first the result the first sync reports (a claim's), or null
+     */
+    private void startSync(RuntimeOptions.SyncOptions given, EditResult first) {
         if (given == null) {
             return;
         }
-        SyncLoop loop = new SyncLoop(given, held, new EditWriter(root, options.limits(), held), check, health, log,
+        SyncLoop loop = new SyncLoop(given, held, applier, first, health, log,
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(),
                 SyncLoop.BACKOFF, Clock.systemUTC());
         synchronized (this) {
@@ -326,7 +387,7 @@ public final class PreviewRuntime implements AutoCloseable {
                     + (first.moduleScripts() > 0 ? ", with its " + first.moduleScripts() + " module scripts" : ""));
             log.info("dev server ready", "port", port, "status", first.status(), "module scripts", first.moduleScripts(),
                     "millis", health.snapshot().check(Health.DEV_SERVER).millis());
-            startSync(project, compileCheck(project, port));
+            ready(project, compileCheck(project, port));
         } catch (DevServer.StartException e) {
             health.failed(Health.DEV_SERVER, e.getMessage());
             log.error("dev server failed", "detail", e.getMessage());
@@ -352,8 +413,14 @@ public final class PreviewRuntime implements AutoCloseable {
     }
 
     private Map<String, String> probeHeaders() {
-        ReplayState replay = options.replayState();
+        ReplayState replay = warmUp != null ? warmUp : replayState;
         return replay == null ? Map.of() : Map.of(PreviewHeaders.FLY_REPLAY_SOURCE, replay.replaySource());
+    }
+
+    private static String randomSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     /** Every request's first stop: health and refusals are answered here, the rest goes to the project. */
@@ -363,6 +430,15 @@ public final class PreviewRuntime implements AutoCloseable {
             uri = new URI(request.target());
         } catch (URISyntaxException e) {
             return Answer.text(400, "bad request: the request target is not a URI\n");
+        }
+        // The provisioner claims a pooled machine directly over the private network, as it reads /health.
+        if (PoolClaim.PATH.equals(uri.getRawPath())) {
+            return pool == null ? PoolClaim.notPooled() : pool.route(request);
+        }
+        if (pool != null && !pool.claimed() && !HEALTH_PATH.equals(uri.getPath())
+                && !warmUp.presentIn(request.values(PreviewHeaders.FLY_REPLAY_SOURCE))) {
+            return Answer.text(403, "forbidden: this machine is in a warm pool and serves no session yet; only /health"
+                    + " and its claim are answered\n");
         }
         // The provisioner reads /health directly over the private network, never through a replay.
         if (!HEALTH_PATH.equals(uri.getPath()) && !isReplayedByRouter(request)) {
@@ -407,7 +483,7 @@ public final class PreviewRuntime implements AutoCloseable {
     }
 
     private boolean isReplayedByRouter(HttpHead request) {
-        ReplayState expected = options.replayState();
+        ReplayState expected = replayState;
         return expected == null || expected.presentIn(request.values(PreviewHeaders.FLY_REPLAY_SOURCE));
     }
 

@@ -26,12 +26,14 @@ import java.util.regex.Pattern;
  * @param bundle    the JSON bundle holding the project's files
  * @param portFile  where to write the bound port once listening, or null
  * @param sessionId the session this runtime serves, for logs and to check the bundle; or null
+ * @param poolToken the claim token of a warm pool's machine, which starts in pool mode and learns its session (and its
+ *                  replay state and sync endpoint) from its claim ({@link PoolClaim}); null for a session's machine
  * @param replayState when set, only requests replayed by the router (carrying this state) are served; or null
  * @param dev       how a project with a dev script is installed and started
  * @param sync      where live edits come from ({@link SyncLoop}); null when the machine was given none
  */
 record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path portFile, String sessionId,
-                      FileLimits limits, ReplayState replayState, DevOptions dev, SyncOptions sync) {
+                      PoolToken poolToken, FileLimits limits, ReplayState replayState, DevOptions dev, SyncOptions sync) {
 
     /** The store's default: shared by every runtime of the host that is not told otherwise. */
     static final Path DEFAULT_DEPS_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "velocity-preview-deps");
@@ -81,6 +83,11 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
             Objects.requireNonNull(token, "token == null");
         }
 
+        /** What a sync url must be, from the options or from a claim. */
+        static boolean isEndpoint(URI url) {
+            return ("http".equals(url.getScheme()) || "https".equals(url.getScheme())) && url.getHost() != null;
+        }
+
         @Override
         public String toString() {
             return "SyncOptions[url=" + url + ", token=(" + token.length() + " characters)]";
@@ -99,6 +106,15 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be from 0 to 65535, got " + port);
         }
+        if (poolToken != null && (sessionId != null || replayState != null || sync != null)) {
+            throw new IllegalArgumentException("a pooled runtime (poolToken) learns its session, replay state and sync"
+                    + " from its claim, so it is given none of them");
+        }
+    }
+
+    /** A warm pool's machine, waiting for its claim. */
+    boolean pooled() {
+        return poolToken != null;
     }
 
     /**
@@ -147,8 +163,9 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
                 duration(given, "install-timeout", DEFAULT_INSTALL_TIMEOUT),
                 duration(given, "dev-start-timeout", DEFAULT_DEV_START_TIMEOUT),
                 text(given, "domain", null));
-        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, limits, replayState(given), dev,
-                sync(given));
+        PoolToken poolToken = poolToken(given);
+        return new RuntimeOptions(port, bind, workDir, bundle, portFile, sessionId, poolToken, limits, replayState(given),
+                dev, sync(given));
     }
 
     static String variable(String option) {
@@ -245,6 +262,31 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         }
     }
 
+    /**
+     * A session's own options never come with a pool token: the claim brings them, for whichever session claims the
+     * machine.
+     */
+    private static PoolToken poolToken(Map<String, Value> given) {
+        Value value = given.get("pool-token");
+        if (value == null) {
+            return null;
+        }
+        for (String sessionOption : List.of("session-id", "replay-state", "sync-url", "sync-token")) {
+            Value session = given.get(sessionOption);
+            if (session != null) {
+                throw new IllegalArgumentException(value.source() + " starts a warm pool's machine, which learns its"
+                        + " session from its claim: it cannot be given " + session.source() + " too");
+            }
+        }
+        try {
+            return new PoolToken(value.raw());
+        } catch (IllegalArgumentException e) {
+            // a secret: say what is wrong with it, never what it is
+            throw new IllegalArgumentException(value.source() + " must be " + PoolToken.SHAPE_TEXT + ", got "
+                    + value.raw().length() + " characters");
+        }
+    }
+
     private static SyncOptions sync(Map<String, Value> given) {
         Value url = given.get("sync-url");
         Value token = given.get("sync-token");
@@ -266,7 +308,7 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(url.source() + " is not a URL: " + quote(url.raw()));
         }
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        if (!SyncOptions.isEndpoint(uri)) {
             throw new IllegalArgumentException(url.source() + " must be an http or https URL with a host, got "
                     + quote(url.raw()));
         }
@@ -295,6 +337,7 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
         options.put("bundle", "JSON bundle with the project's files (required)");
         options.put("port-file", "file to write the bound port to once listening");
         options.put("session-id", "session served, for logs; the bundle must be for this session");
+        options.put("pool-token", "warm pool's claim token: pool mode, the session comes with the claim; a secret");
         options.put("max-file-bytes", "largest file accepted (default 1048576)");
         options.put("max-total-bytes", "largest total of all files accepted (default 52428800)");
         options.put("max-files", "most files and directories accepted (default 5000)");

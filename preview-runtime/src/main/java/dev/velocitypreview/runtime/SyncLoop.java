@@ -14,9 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.velocitypreview.core.edits.CompileError;
 import dev.velocitypreview.core.edits.EditCodec;
-import dev.velocitypreview.core.edits.EditOutcome;
 import dev.velocitypreview.core.edits.EditResult;
-import dev.velocitypreview.core.edits.FileVersion;
 import dev.velocitypreview.core.edits.SyncRequest;
 import dev.velocitypreview.core.edits.SyncResponse;
 import dev.velocitypreview.core.json.MalformedRecordException;
@@ -25,8 +23,8 @@ import dev.velocitypreview.core.retry.Backoff;
 /**
  * The machine's one live-edit loop, on its own thread once the preview is ready: it POSTs its {@link HeldFiles} and
  * the result of the answer it applied last to the session API's sync endpoint, which answers what differs from the
- * stored project (holding the request up to its hold time when nothing does). Each answer is applied
- * ({@link EditWriter}) and checked ({@link CompileCheck}) before the next sync, so the syncs of one machine are
+ * stored project (holding the request up to its hold time when nothing does). Each answer is applied and checked
+ * ({@link EditApplier}) before the next sync, so the syncs of one machine are
  * sequential and each answer builds on the files the one before wrote.
  *
  * <p>Network errors, 5xx (503 {@code sync_not_configured} among them) and other unexpected statuses are tried again
@@ -45,8 +43,7 @@ final class SyncLoop implements AutoCloseable {
 
     private final RuntimeOptions.SyncOptions options;
     private final HeldFiles held;
-    private final EditWriter writer;
-    private final CompileCheck compileCheck;
+    private final EditApplier applier;
     private final Health health;
     private final RuntimeLog log;
     private final HttpClient http;
@@ -56,16 +53,21 @@ final class SyncLoop implements AutoCloseable {
     private final Thread thread;
 
     /** Sent with the next sync; cleared once a sync was answered 200 (the platform has relayed it then). */
-    private List<EditResult> pending = List.of();
+    private List<EditResult> pending;
     private Instant lastSync;
     private CompileError lastError;
 
-    SyncLoop(RuntimeOptions.SyncOptions options, HeldFiles held, EditWriter writer, CompileCheck compileCheck,
+    /**
+     * @param first what the platform is told with the first sync (the result of the claim that started the loop), or
+     *              null when nothing was applied before
+     */
+    SyncLoop(RuntimeOptions.SyncOptions options, HeldFiles held, EditApplier applier, EditResult first,
              Health health, RuntimeLog log, HttpClient http, Backoff backoff, Clock clock) {
         this.options = options;
         this.held = held;
-        this.writer = writer;
-        this.compileCheck = compileCheck;
+        this.applier = applier;
+        this.pending = first == null ? List.of() : List.of(first);
+        this.lastError = first == null ? null : first.error();
         this.health = health;
         this.log = log;
         this.http = http;
@@ -164,31 +166,19 @@ final class SyncLoop implements AutoCloseable {
             health.sync(new Health.Sync(Health.SyncStatus.SYNCING, null, lastSync, lastError));
             return Next.SYNC;
         }
-        long started = System.nanoTime();
-        EditWriter.Applied applied;
+        EditApplier.Checked checked;
         try {
-            applied = writer.apply(answer);
+            checked = applier.apply(answer, lastError);
         } catch (MaterializationException e) {
             return retry("answer refused, nothing written: " + e.getMessage());
         }
-        if (applied.lockfileChanged()) {
-            log.warn("lockfile changed", "path", EditWriter.LOCKFILE,
-                    "detail", "dependencies are not installed again in a running preview; a new session installs them");
-        }
-        // an answer that only brings versions (a machine's first sync) still says whether the project compiles;
-        // one that only deletes leaves the last verdict, as no module it could name was written
-        List<String> checked = !applied.changed().isEmpty() ? applied.changed()
-                : applied.written().stream().map(FileVersion::path).toList();
-        CompileError error = checked.isEmpty() ? lastError : compileCheck.check(checked);
-        EditResult result = new EditResult(applied.written(), applied.deleted(),
-                error == null ? EditOutcome.APPLIED : EditOutcome.COMPILE_ERROR, error, clock.instant());
+        EditResult result = checked.result();
         pending = List.of(result);
-        lastError = error;
+        lastError = result.error();
         health.sync(new Health.Sync(Health.SyncStatus.SYNCING, null, lastSync, lastError));
-        log.info("edits applied", "written", applied.changed().size(), "versions", applied.written().size(),
-                "deleted", applied.deleted().size(), "outcome", result.outcome().wire(),
-                "file", error == null ? "-" : String.valueOf(error.file()),
-                "millis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        log.info("edits applied", "written", checked.files().changed().size(), "versions", result.written().size(),
+                "deleted", result.deleted().size(), "outcome", result.outcome().wire(),
+                "file", lastError == null ? "-" : String.valueOf(lastError.file()), "millis", checked.millis());
         return Next.SYNC;
     }
 

@@ -36,10 +36,26 @@ class BundleReaderTest {
 
         BundleHeader header = reader.read(bundle, entries::add);
 
-        assertThat(header).isEqualTo(new BundleHeader("s-1", "p-1", 2));
+        assertThat(header).isEqualTo(new BundleHeader("s-1", "p-1", null, 2));
         assertThat(entries).containsExactly(
                 new BundleEntry(0, "index.html", "<p>", false),
                 new BundleEntry(1, "src", null, true));
+    }
+
+    @Test
+    void aPooledBundleNamesItsPoolAndNoSession() throws Exception {
+        Path bundle = Bundles.raw(temp.resolve("bundle.json"), """
+                {"pool":"react-3f1c","files":[{"path":"index.html","content":"<p>","directory":false}]}""");
+
+        BundleHeader header = reader.read(bundle, entry -> { });
+
+        assertThat(header).isEqualTo(new BundleHeader(null, null, "react-3f1c", 1));
+        assertThat(header.pooled()).isTrue();
+        assertThat(failureOf("{\"pool\":\"react\",\"sessionId\":\"s\",\"files\":[]}"))
+                .isEqualTo("bundle: a bundle is a session's (sessionId, projectId) or a warm pool's (pool), not both");
+        assertThat(failureOf("{\"pool\":\"react\",\"projectId\":\"p\",\"files\":[]}"))
+                .isEqualTo("bundle: a bundle is a session's (sessionId, projectId) or a warm pool's (pool), not both");
+        assertThat(failureOf("{\"pool\":7,\"files\":[]}")).isEqualTo("bundle: pool must be a string");
     }
 
     @Test

@@ -38,17 +38,34 @@ final class Bundles {
             json.writeStartObject();
             json.writeStringProperty("sessionId", session);
             json.writeStringProperty("projectId", PROJECT);
-            json.writeArrayPropertyStart("files");
-            for (Entry entry : entries) {
-                json.writeStartObject();
-                json.writeStringProperty("path", entry.path());
-                if (entry.content() != null) {
-                    json.writeStringProperty("content", entry.content());
-                }
-                json.writeBooleanProperty("directory", entry.directory());
-                json.writeEndObject();
+            writeFiles(json, entries);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    private static void writeFiles(JsonGenerator json, List<Entry> entries) {
+        json.writeArrayPropertyStart("files");
+        for (Entry entry : entries) {
+            json.writeStartObject();
+            json.writeStringProperty("path", entry.path());
+            if (entry.content() != null) {
+                json.writeStringProperty("content", entry.content());
             }
-            json.writeEndArray();
+            json.writeBooleanProperty("directory", entry.directory());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    /** A warm pool's bundle, as {@code RuntimeBundle.writePooled} writes it: its pool, no session, no project. */
+    static Path writePooled(Path file, String pool, List<Entry> entries) {
+        try (JsonGenerator json = new JsonFactory().createGenerator(Files.newOutputStream(file))) {
+            json.writeStartObject();
+            json.writeStringProperty("pool", pool);
+            writeFiles(json, entries);
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -75,7 +75,7 @@ class CompileCheckIT {
         }
         Path bundle = Bundles.write(temp.resolve("bundle.json"), Bundles.SESSION, entries);
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle, null, null,
-                FileLimits.DEFAULT, null, new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", INSTALL_TIMEOUT,
+                null, FileLimits.DEFAULT, null, new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", INSTALL_TIMEOUT,
                 DEV_START_TIMEOUT, null), null);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), task -> {
             Thread thread = new Thread(task, "materializer-" + template);

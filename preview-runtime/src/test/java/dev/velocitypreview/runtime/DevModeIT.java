@@ -70,7 +70,7 @@ class DevModeIT {
     private PreviewRuntime start(String project, String name, Path store, ReplayState replayState) throws IOException {
         Path bundle = Bundles.write(temp.resolve(name + ".json"), Bundles.SESSION, projectFiles(project));
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve(name), bundle, null, null,
-                FileLimits.DEFAULT, replayState, new RuntimeOptions.DevOptions(store, "npm", INSTALL_TIMEOUT, DEV_START_TIMEOUT, null), null);
+                null, FileLimits.DEFAULT, replayState, new RuntimeOptions.DevOptions(store, "npm", INSTALL_TIMEOUT, DEV_START_TIMEOUT, null), null);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         logs.add(log);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(log, true, StandardCharsets.UTF_8), task -> {

@@ -33,7 +33,7 @@ class EditWriterTest {
     void materialized() throws Exception {
         FileMaterializer.Materialized done = new FileMaterializer(temp.resolve("work"), FileLimits.DEFAULT).materialize(
                 Bundles.write(temp.resolve("bundle.json"), file("index.html", "<h1>hi</h1>"), file("src/app.js", "one()"),
-                        file("src/old.js", "old()")), null);
+                        file("src/old.js", "old()")), null, false);
         root = done.workDir();
         held = done.held();
     }

@@ -33,7 +33,7 @@ class FileMaterializerTest {
     }
 
     private Materialized materialize(FileLimits limits, Entry... entries) throws MaterializationException {
-        return new FileMaterializer(workDir, limits).materialize(Bundles.write(temp.resolve("bundle.json"), entries), null);
+        return new FileMaterializer(workDir, limits).materialize(Bundles.write(temp.resolve("bundle.json"), entries), null, false);
     }
 
     private Materialized materialize(Entry... entries) throws MaterializationException {
@@ -161,8 +161,30 @@ class FileMaterializerTest {
     void aBundleForAnotherSessionIsRefused() {
         Path bundle = Bundles.write(temp.resolve("bundle.json"), file("index.html", "x"));
 
-        assertThatThrownBy(() -> new FileMaterializer(workDir, FileLimits.DEFAULT).materialize(bundle, "another-session"))
+        assertThatThrownBy(() -> new FileMaterializer(workDir, FileLimits.DEFAULT).materialize(bundle, "another-session", false))
                 .hasMessage("bundle is for session '" + Bundles.SESSION + "', not 'another-session'");
+    }
+
+    @Test
+    void aPooledBundleIsTakenInPoolModeOnlyAndASessionsBundleOutsideItOnly() throws Exception {
+        Path pooled = Bundles.writePooled(temp.resolve("pooled.json"), "react-3f1c", List.of(file("index.html", "template")));
+        Path session = Bundles.write(temp.resolve("session.json"), file("index.html", "project"));
+        FileMaterializer materializer = new FileMaterializer(workDir, FileLimits.DEFAULT);
+
+        assertThatThrownBy(() -> materializer.materialize(pooled, null, false))
+                .hasMessage("bundle is for warm pool 'react-3f1c', but the runtime was given no --pool-token"
+                        + " (PREVIEW_POOL_TOKEN): a pooled bundle is taken in pool mode only");
+        assertThatThrownBy(() -> materializer.materialize(session, null, true))
+                .hasMessage("bundle is for session '" + Bundles.SESSION + "', but the runtime is in pool mode"
+                        + " (--pool-token): a warm pool's machine takes a pooled bundle, which names its pool and no session");
+        assertThat(workDir.resolve("index.html")).as("a refused bundle writes nothing").doesNotExist();
+
+        Materialized done = materializer.materialize(pooled, null, true);
+
+        assertThat(done.header().pool()).isEqualTo("react-3f1c");
+        assertThat(done.header().sessionId()).isNull();
+        assertThat(workDir.resolve("index.html")).hasContent("template");
+        assertThat(done.held().get("index.html").version()).isZero();
     }
 
     @Test

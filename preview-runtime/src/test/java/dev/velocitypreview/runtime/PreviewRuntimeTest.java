@@ -44,7 +44,7 @@ class PreviewRuntimeTest {
 
     private PreviewRuntime start(Path bundle, Executor background, ReplayState replayState) throws IOException {
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"), bundle,
-                temp.resolve("port"), null, FileLimits.DEFAULT, replayState,
+                temp.resolve("port"), null, null, FileLimits.DEFAULT, replayState,
                 new RuntimeOptions.DevOptions(temp.resolve("deps"), "npm", Duration.ofMinutes(5), Duration.ofMinutes(1), null), null);
         PreviewRuntime runtime = PreviewRuntime.start(options, new PrintStream(logs, true, StandardCharsets.UTF_8), background);
         started.add(runtime);
@@ -78,7 +78,7 @@ class PreviewRuntimeTest {
 
         HttpResponse<String> starting = get(runtime, "/health");
         assertThat(starting.statusCode()).isEqualTo(503);
-        assertThat(starting.body()).isEqualTo("{\"status\":\"starting\",\"checks\":["
+        assertThat(starting.body()).isEqualTo("{\"status\":\"starting\",\"session\":null,\"checks\":["
                 + "{\"name\":\"files\",\"status\":\"running\",\"detail\":\"materializing\"},"
                 + "{\"name\":\"install\",\"status\":\"pending\"},{\"name\":\"dev-server\",\"status\":\"pending\"}]}");
         assertThat(get(runtime, "/").statusCode()).isEqualTo(503);
@@ -88,7 +88,7 @@ class PreviewRuntimeTest {
         HttpResponse<String> ready = get(runtime, "/health");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(ready.body()).matches("\\{\"status\":\"ready\",\"checks\":\\["
+        assertThat(ready.body()).matches("\\{\"status\":\"ready\",\"session\":\"" + Bundles.SESSION + "\",\"checks\":\\["
                 + "\\{\"name\":\"files\",\"status\":\"ok\",\"detail\":\"1 file\",\"millis\":\\d+},"
                 + "\\{\"name\":\"install\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"},"
                 + "\\{\"name\":\"dev-server\",\"status\":\"skipped\",\"detail\":\"no dev script in package.json: the files are served as they are\"}],"
@@ -110,7 +110,7 @@ class PreviewRuntimeTest {
         HttpResponse<String> health = get(runtime, "/health");
 
         assertThat(health.statusCode()).isEqualTo(503);
-        assertThat(health.body()).matches("\\{\"status\":\"failed\",\"checks\":\\[\\{\"name\":\"files\",\"status\":\"failed\","
+        assertThat(health.body()).matches("\\{\"status\":\"failed\",\"session\":null,\"checks\":\\[\\{\"name\":\"files\",\"status\":\"failed\","
                 + "\"detail\":\"refused '\\.\\./etc/passwd': path leaves the work directory\",\"millis\":\\d+},"
                 + "\\{\"name\":\"install\",\"status\":\"pending\"},\\{\"name\":\"dev-server\",\"status\":\"pending\"}]}");
         assertThat(get(runtime, "/index.html").statusCode()).isEqualTo(503);
@@ -365,7 +365,7 @@ class PreviewRuntimeTest {
             nothingListens = socket.getLocalPort();
         }
         RuntimeOptions options = new RuntimeOptions(0, "127.0.0.1", temp.resolve("work"),
-                Bundles.write(temp.resolve("bundle.json"), file("index.html", "<h1>hi</h1>")), null, null, FileLimits.DEFAULT,
+                Bundles.write(temp.resolve("bundle.json"), file("index.html", "<h1>hi</h1>")), null, null, null, FileLimits.DEFAULT,
                 null, RuntimeOptions.DevOptions.DEFAULT, new RuntimeOptions.SyncOptions(
                 URI.create("http://127.0.0.1:" + nothingListens + "/machine/v1/sessions/" + Bundles.SESSION + "/sync"),
                 "v1.sync-token-secret"));

@@ -140,4 +140,40 @@ class RuntimeOptionsTest {
                 .hasMessage("--sync-url must be an http or https URL with a host, got 'ftp://x/sync'");
         assertThat(RuntimeOptions.usage()).contains("--sync-url", "PREVIEW_SYNC_URL", "--sync-token", "PREVIEW_SYNC_TOKEN");
     }
+
+    @Test
+    void aPoolTokenStartsPoolModeAndIsNeverShown() {
+        String token = "pool-claim-token-0123456789abcdef";
+        RuntimeOptions pooled = parse(List.of(), Map.of("PREVIEW_POOL_TOKEN", token));
+
+        assertThat(pooled.pooled()).isTrue();
+        assertThat(pooled.poolToken().acceptsAuthorization(List.of("Bearer " + token))).isTrue();
+        assertThat(pooled.poolToken().acceptsAuthorization(List.of("bearer " + token))).as("the scheme is case-insensitive").isTrue();
+        assertThat(pooled.poolToken().acceptsAuthorization(List.of("Bearer " + token + "x"))).isFalse();
+        assertThat(pooled.poolToken().acceptsAuthorization(List.of(token))).as("no scheme").isFalse();
+        assertThat(pooled.poolToken().acceptsAuthorization(List.of())).isFalse();
+        assertThat(pooled.toString()).doesNotContain(token).contains("PoolToken[******]");
+        assertThat(parse(List.of(), Map.of()).pooled()).isFalse();
+        assertThat(RuntimeOptions.usage()).contains("--pool-token", "PREVIEW_POOL_TOKEN");
+    }
+
+    @Test
+    void aPoolTokenIsRefusedWithTheOptionsOfASession() {
+        String token = "pool-claim-token-0123456789abcdef";
+
+        assertThatThrownBy(() -> parse(List.of("--session-id=3f1c"), Map.of("PREVIEW_POOL_TOKEN", token)))
+                .hasMessage("PREVIEW_POOL_TOKEN starts a warm pool's machine, which learns its session from its claim:"
+                        + " it cannot be given --session-id too");
+        assertThatThrownBy(() -> parse(List.of("--pool-token=" + token), Map.of("PREVIEW_SESSION_ID", "3f1c")))
+                .hasMessage("--pool-token starts a warm pool's machine, which learns its session from its claim:"
+                        + " it cannot be given PREVIEW_SESSION_ID too");
+        assertThatThrownBy(() -> parse(List.of("--pool-token=" + token),
+                Map.of("PREVIEW_REPLAY_STATE", "0123456789abcdef0123456789abcdef")))
+                .hasMessageEndingWith("it cannot be given PREVIEW_REPLAY_STATE too");
+        assertThatThrownBy(() -> parse(List.of("--pool-token=" + token, "--sync-url=http://10.0.0.2/sync",
+                "--sync-token=v1.secret"), Map.of()))
+                .hasMessageEndingWith("it cannot be given --sync-url too");
+        assertThatThrownBy(() -> parse(List.of(), Map.of("PREVIEW_POOL_TOKEN", "short secret")))
+                .hasMessage("PREVIEW_POOL_TOKEN must be at least 16 visible ASCII characters, no spaces, got 12 characters");
+    }
 }

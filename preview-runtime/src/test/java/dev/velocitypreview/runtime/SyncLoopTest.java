@@ -31,12 +31,12 @@ class SyncLoopTest {
         }
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
         RuntimeLog log = new RuntimeLog(new PrintStream(logs, true, StandardCharsets.UTF_8), "s-sync");
-        Health health = new Health();
+        Health health = new Health("s-sync");
         HeldFiles held = new HeldFiles();
         SyncLoop loop = new SyncLoop(new RuntimeOptions.SyncOptions(
                 URI.create("http://127.0.0.1:" + closedPort + "/machine/v1/sessions/s-sync/sync"), "v1.secret-token"),
-                held, new EditWriter(java.nio.file.Path.of("/nonexistent"), FileLimits.DEFAULT, held), CompileCheck.NONE,
-                health, log, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
+                held, new EditApplier(new EditWriter(java.nio.file.Path.of("/nonexistent"), FileLimits.DEFAULT, held),
+                CompileCheck.NONE, log, Clock.systemUTC()), null, health, log, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
                 new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), Clock.systemUTC());
 
         loop.start();

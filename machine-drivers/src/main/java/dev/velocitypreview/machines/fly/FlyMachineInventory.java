@@ -8,10 +8,12 @@ import org.jspecify.annotations.Nullable;
 import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineInventory;
+import dev.velocitypreview.machines.PooledMachine;
 
 /**
- * The preview machines of a Fly app, listed through {@link FlyMachinesDriver#list()}: the same client, rate
- * limiter and retries as the provisioner's driver, of which this exposes only the listing.
+ * The preview machines of a Fly app, listed through {@link FlyMachinesDriver#list()} and
+ * {@link FlyMachinesDriver#listPooled()}: the same client, rate limiter and retries as the provisioner's driver, of
+ * which this exposes only the listings.
  *
  * <p>Thread-safe.
  */
@@ -40,6 +42,11 @@ public final class FlyMachineInventory implements MachineInventory {
     @Override
     public List<Machine> list() {
         return driver.list();
+    }
+
+    @Override
+    public List<PooledMachine> listPooled() {
+        return driver.listPooled();
     }
 
     @Override

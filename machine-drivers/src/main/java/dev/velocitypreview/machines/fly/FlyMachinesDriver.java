@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,14 +31,20 @@ import okhttp3.Request;
 
 import dev.velocitypreview.core.access.SessionReplayState;
 import dev.velocitypreview.core.config.Constraints;
+import dev.velocitypreview.core.edits.MachineClaim;
 import dev.velocitypreview.core.machine.FlyMachineId;
+import dev.velocitypreview.core.retry.Backoff;
+import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.core.session.SessionId;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.PooledMachine;
+import dev.velocitypreview.machines.PooledMachineSpec;
 import dev.velocitypreview.machines.RuntimeBundle;
+import dev.velocitypreview.machines.RuntimeClaimClient;
 import dev.velocitypreview.machines.RuntimeHealthProbe;
 
 /**
@@ -56,6 +63,14 @@ import dev.velocitypreview.machines.RuntimeHealthProbe;
  * With a replay secret configured, {@code PREVIEW_REPLAY_STATE} is the session's own state derived from it
  * ({@link SessionReplayState}), never the secret: the machine runs untrusted code, which can read its runtime's
  * environment, and a state it finds opens no machine but its own.
+ *
+ * <p>Warm pools: a pooled machine ({@link #createPooled}) is tagged {@code pool}, {@code pool_slot} and
+ * {@code managed_by}, and no {@code session_id}; its runtime gets {@value #POOL_TOKEN_ENV} and the pool's bundle
+ * (the template's files), no session, no project and no replay state. Find-or-create goes by {@code pool_slot}, with
+ * the same lookups after an ambiguous failure as a session's create. {@link #awaitWarm} waits for its runtime's health,
+ * then suspends it. {@link #claim} tags it {@code session_id} ({@code POST /{id}/metadata/session_id}), resumes it and
+ * sends its runtime the claim (with the session's replay state); from then on the session's lookups find it and
+ * {@link #list} lists it, while {@link #listPooled} lists the machines with a {@code pool} and no {@code session_id}.
  *
  * <p>Failures: 408, 429, 5xx and I/O errors are retried with exponential backoff and jitter (or after
  * Fly's {@code Retry-After}) until {@link FlyMachinesSettings.Retry#maxAttempts()} or the call's
@@ -80,6 +95,10 @@ public final class FlyMachinesDriver implements MachineDriver {
     static final String USER_ID = "user_id";
     static final String ATTEMPT_ID = "attempt_id";
     static final String MANAGED_BY = "managed_by";
+    static final String POOL = "pool";
+    static final String POOL_SLOT = "pool_slot";
+    /** The pooled runtime's claim token: its {@code --pool-token} option, as its environment variable. */
+    static final String POOL_TOKEN_ENV = "PREVIEW_POOL_TOKEN";
     /** The {@code managed_by} tag: the machines {@link #list} reports, in an app that may hold others. */
     static final String MANAGER = "velocity-preview";
 
@@ -93,6 +112,7 @@ public final class FlyMachinesDriver implements MachineDriver {
     private final FlyRateLimiter limiter;
     private final Ticker ticker;
     private final RuntimeHealthProbe health;
+    private final RuntimeClaimClient claims;
     /** For log lines about calls that only name a machine. */
     private final Map<String, UUID> sessionOfMachine = new ConcurrentHashMap<>();
 
@@ -106,6 +126,9 @@ public final class FlyMachinesDriver implements MachineDriver {
         this.api = new FlyApi(settings);
         this.limiter = new FlyRateLimiter(settings.rateLimits(), ticker);
         this.health = new RuntimeHealthProbe(settings.timeouts().healthRequest(), settings.timeouts().healthPollInterval());
+        // a claimed machine was warm before it was parked: a 503 is a resume still settling, so ask again soon
+        Duration poll = settings.timeouts().healthPollInterval();
+        this.claims = new RuntimeClaimClient(settings.timeouts().healthRequest(), new Backoff(poll, poll.multipliedBy(8)));
     }
 
     @Override
@@ -127,8 +150,11 @@ public final class FlyMachinesDriver implements MachineDriver {
         } else if (existing.isPresent()) {
             return reuse(existing.get(), spec, deadline);
         }
+        LongFunction<Optional<FlyMachine>> find = until -> lookup(session, until);
         for (String region : settings.regions()) {
-            Optional<FlyMachine> created = createIn(region, spec, bundle, deadline);
+            Placement placement = new Placement("create a machine for session " + session + " in " + region, session,
+                    createBody(region, sessionEnv(spec, bundle), sessionMetadata(spec), spec.size()), find);
+            Optional<FlyMachine> created = createIn(placement, deadline);
             if (created.isPresent()) {
                 FlyMachine machine = created.get();
                 LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", machine.id())
@@ -149,7 +175,7 @@ public final class FlyMachinesDriver implements MachineDriver {
         if (machine.state() == MachineState.STOPPED || machine.state() == MachineState.SUSPENDED) {
             requestStart(id, session, deadline);
         }
-        awaitStarted(id, session, timeout, deadline);
+        awaitState(id, "started", "of session " + session, session, timeout, deadline);
         URI url = runtimeUrl(id);
         long left = deadline - ticker.nanoTime();
         if (left <= 0) {
@@ -214,25 +240,178 @@ public final class FlyMachinesDriver implements MachineDriver {
                 .addKeyValue("alreadyGone", reply.code() == 404).log("machine destroyed");
     }
 
-    /** The live machines tagged {@code managed_by=velocity-preview} in the app. */
+    /** The live machines tagged {@code managed_by=velocity-preview} and with a {@code session_id} in the app. */
     @Override
     public List<Machine> list() {
-        HttpUrl url = api.machinesUrl().addQueryParameter("metadata." + MANAGED_BY, MANAGER).build();
-        FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.LIST, null, null)),
-                deadline(settings.timeouts().operation()), false);
-        requireSuccess(reply, "list machines");
         List<Machine> machines = new ArrayList<>();
-        for (FlyMachine machine : machines(reply)) {
-            if (machine.isLive() && sessionOf(machine) != null) {
+        for (FlyMachine machine : managed()) {
+            if (sessionOf(machine) != null) {
                 machines.add(toMachine(machine));
             }
         }
         return machines;
     }
 
+    /** The live machines tagged {@code managed_by=velocity-preview} with a {@code pool} and no {@code session_id}. */
+    @Override
+    public List<PooledMachine> listPooled() {
+        List<PooledMachine> machines = new ArrayList<>();
+        for (FlyMachine machine : managed()) {
+            if (sessionOf(machine) == null && slotOf(machine) != null && machine.metadata(POOL) != null) {
+                machines.add(toPooled(machine));
+            }
+        }
+        return machines;
+    }
+
+    /**
+     * Creates the machine of a pool's slot, or returns the live machine tagged with that slot (started again if it was
+     * stopped; a machine Fly could not launch is destroyed and replaced; a machine of the slot that a session claimed
+     * meanwhile is that session's, and the slot gets a new one).
+     */
+    @Override
+    public PooledMachine createPooled(PooledMachineSpec spec) {
+        UUID slot = spec.slot();
+        String bundle = pooledBundle(spec);
+        long deadline = deadline(settings.timeouts().create());
+        Optional<FlyMachine> existing = lookupSlot(slot, deadline);
+        if (existing.isPresent() && existing.get().platformState() == MachineState.FAILED) {
+            LOG.atWarn().addKeyValue("pool", spec.pool()).addKeyValue("slot", slot).addKeyValue("machine", existing.get().id())
+                    .log("failed pooled machine destroyed before creating another");
+            destroy(existing.get().id());
+        } else if (existing.isPresent()) {
+            FlyMachine found = existing.get();
+            LOG.atInfo().addKeyValue("pool", spec.pool()).addKeyValue("slot", slot).addKeyValue("machine", found.id())
+                    .addKeyValue("state", found.state()).log("pooled machine already exists, not created again");
+            if (found.platformState() != MachineState.STOPPED) {
+                return toPooled(found);
+            }
+            requestStart(found.id(), null, deadline);
+            return fetch(found.id(), deadline).map(this::toPooled).orElseThrow(() ->
+                    new MachineException("pooled machine " + found.id() + " was destroyed while it started", false));
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(POOL, spec.pool());
+        metadata.put(POOL_SLOT, slot.toString());
+        metadata.put(MANAGED_BY, MANAGER);
+        LongFunction<Optional<FlyMachine>> find = until -> lookupSlot(slot, until);
+        for (String region : settings.regions()) {
+            Placement placement = new Placement("create pooled machine " + slot + " of pool " + spec.pool() + " in " + region,
+                    null, createBody(region, pooledEnv(spec, bundle), metadata, spec.size()), find);
+            Optional<FlyMachine> created = createIn(placement, deadline);
+            if (created.isPresent()) {
+                FlyMachine machine = created.get();
+                LOG.atInfo().addKeyValue("pool", spec.pool()).addKeyValue("slot", slot).addKeyValue("machine", machine.id())
+                        .addKeyValue("region", machine.region()).addKeyValue("files", spec.files().size())
+                        .log("pooled machine created");
+                return toPooled(machine);
+            }
+        }
+        throw new MachineException("no capacity for pooled machine " + slot + " of pool " + spec.pool()
+                + " in any region of " + settings.regions(), true);
+    }
+
+    /**
+     * Waits for the machine to start and its runtime to be warm, then suspends it and waits until Fly reports it
+     * {@code suspended}, so that a claim resumes it with its dev server running. A machine suspended already is
+     * returned as it is (a create repeated after it was parked); a stopped one is started first.
+     */
+    @Override
+    public PooledMachine awaitWarm(PooledMachine machine, Duration timeout) {
+        String id = requireId(machine.id());
+        String label = "of pool " + machine.pool() + " (slot " + machine.slot() + ")";
+        if (machine.state() == MachineState.SUSPENDED) {
+            return machine;
+        }
+        long deadline = ticker.nanoTime() + timeout.toNanos();
+        if (machine.state() == MachineState.STOPPED) {
+            requestStart(id, null, deadline);
+        }
+        awaitState(id, "started", label, null, timeout, deadline);
+        URI url = runtimeUrl(id);
+        long left = deadline - ticker.nanoTime();
+        if (left <= 0) {
+            throw new MachineException("machine " + id + " " + label + " was not warm within " + timeout, false);
+        }
+        health.awaitReady(id, () -> url, Duration.ofNanos(left));
+        FlyReply reply = call(api.post(api.machineUrl(id, "suspend"), null, FlyApi.tag(FlyAction.SUSPEND, null, id)),
+                deadline, false);
+        requireSuccess(reply, "suspend machine " + id);
+        awaitState(id, "suspended", label, null, timeout, deadline);
+        LOG.atInfo().addKeyValue("pool", machine.pool()).addKeyValue("slot", machine.slot()).addKeyValue("machine", id)
+                .log("pooled machine warm and suspended");
+        return new PooledMachine(id, machine.pool(), machine.slot(), MachineState.SUSPENDED, null, machine.region(),
+                machine.createdAt());
+    }
+
+    /**
+     * Tags the machine {@code session_id} (unless it carries that session's tag already), resumes it, waits until it
+     * started and sends its runtime the claim, with the session's replay state when a replay secret is configured.
+     */
+    @Override
+    public Machine claim(String machineId, MachineClaim claim, String claimToken, Duration timeout) {
+        String id = requireId(machineId);
+        UUID session = claim.sessionId();
+        long deadline = ticker.nanoTime() + timeout.toNanos();
+        FlyMachine machine = fetch(id, deadline).filter(FlyMachine::isLive).orElseThrow(() ->
+                new MachineException("pooled machine " + id + " is gone: session " + session + " cannot claim it", false));
+        UUID claimedBy = sessionOf(machine);
+        if (claimedBy != null && !claimedBy.equals(session)) {
+            throw new MachineException("machine " + id + " was claimed by another session: session " + session
+                    + " cannot claim it", false);
+        }
+        if (claimedBy == null && (machine.metadata(POOL) == null || slotOf(machine) == null)) {
+            throw new MachineException("machine " + id + " is not a pooled machine: session " + session + " cannot claim it", false);
+        }
+        if (claimedBy == null) {
+            // from here on the session's lookups (metadata.session_id) find it, and no listing counts it pooled
+            FlyReply tagged = call(api.post(api.machineUrl(id, "metadata", SESSION_ID), new MetadataValue(session.toString()),
+                    FlyApi.tag(FlyAction.METADATA, session, id)), deadline, false);
+            requireSuccess(tagged, "tag machine " + id + " with session " + session);
+        }
+        sessionOfMachine.put(id, session);
+        MachineState state = machine.platformState();
+        if (state == MachineState.SUSPENDED || state == MachineState.STOPPED) {
+            requestStart(id, session, deadline);
+        }
+        awaitState(id, "started", "of session " + session, session, timeout, deadline);
+        URI url = runtimeUrl(id);
+        long left = deadline - ticker.nanoTime();
+        if (left <= 0) {
+            throw new MachineException("machine " + id + " of session " + session + " did not take its claim within " + timeout, true);
+        }
+        MachineClaim sent = settings.runtime().replaySecret() == null ? claim
+                : claim.withReplayState(SessionReplayState.of(settings.runtime().replaySecret().value(), session));
+        RuntimeClaimClient.Claimed claimed = claims.claim(id, url, sent, claimToken, Duration.ofNanos(left));
+        LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).addKeyValue("pool", machine.metadata(POOL))
+                .addKeyValue("written", claimed.written()).addKeyValue("deleted", claimed.deleted())
+                .addKeyValue("outcome", claimed.outcome()).log("pooled machine claimed");
+        return new Machine(id, session, MachineState.STARTED, url.toString(), machine.region(), machine.createdAtInstant());
+    }
+
     @Override
     public void close() {
         api.close();
+    }
+
+    /** Every live machine of the app tagged {@code managed_by=velocity-preview}. */
+    private List<FlyMachine> managed() {
+        HttpUrl url = api.machinesUrl().addQueryParameter("metadata." + MANAGED_BY, MANAGER).build();
+        FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.LIST, null, null)),
+                deadline(settings.timeouts().operation()), false);
+        requireSuccess(reply, "list machines");
+        return machines(reply).stream().filter(FlyMachine::isLive).toList();
+    }
+
+    /**
+     * One create, for a session or a pool's slot.
+     *
+     * @param what   for messages: "create a machine for session ... in ..."
+     * @param session the session, for log lines; null for a pooled machine
+     * @param find   the lookup that finds what an ambiguous create may have made, until a deadline
+     */
+    private record Placement(String what, @Nullable UUID session, CreateMachineBody body,
+                             LongFunction<Optional<FlyMachine>> find) {
     }
 
     private Machine reuse(FlyMachine existing, MachineSpec spec, long deadline) {
@@ -250,17 +429,16 @@ public final class FlyMachinesDriver implements MachineDriver {
     }
 
     /**
-     * Creates the machine in {@code region}.
+     * Sends the placement's create.
      *
      * @return the new machine (or the one an earlier ambiguous attempt created); empty when the region is out of capacity
      */
-    private Optional<FlyMachine> createIn(String region, MachineSpec spec, String bundle, long deadline) {
-        UUID session = spec.sessionId();
-        Request request = api.post(api.machinesUrl().build(), createBody(region, spec, bundle),
-                FlyApi.tag(FlyAction.CREATE, session, null));
-        String what = "create a machine for session " + session + " in " + region;
+    private Optional<FlyMachine> createIn(Placement placement, long deadline) {
+        UUID session = placement.session();
+        Request request = api.post(api.machinesUrl().build(), placement.body(), FlyApi.tag(FlyAction.CREATE, session, null));
+        String what = placement.what();
         for (int attempt = 1; ; attempt++) {
-            limiter.acquire(FlyAction.CREATE, deadline);
+            limiter.acquire(FlyAction.CREATE, null, deadline);
             FlyReply reply = null;
             String failure;
             try {
@@ -269,8 +447,9 @@ public final class FlyMachinesDriver implements MachineDriver {
                     return Optional.of(machine(reply));
                 }
                 if (reply.flyStatus(JSON).filter(FlyReply.INSUFFICIENT_CAPACITY::equals).isPresent()) {
-                    LOG.atWarn().addKeyValue("session", session).addKeyValue("region", region)
-                            .addKeyValue("error", reply.problem(JSON)).log("region out of capacity, trying the next one");
+                    LOG.atWarn().addKeyValue("session", session).addKeyValue("region", placement.body().region())
+                            .addKeyValue("call", what).addKeyValue("error", reply.problem(JSON))
+                            .log("region out of capacity, trying the next one");
                     return Optional.empty();
                 }
                 if (!reply.isTransient()) {
@@ -282,10 +461,11 @@ public final class FlyMachinesDriver implements MachineDriver {
             }
             if (reply == null || reply.isAmbiguous()) {
                 // the create may have gone through although its answer did not: look before creating again
-                Optional<FlyMachine> made = confirm(session, deadline);
+                Optional<FlyMachine> made = confirm(placement.find(), deadline);
                 if (made.isPresent()) {
                     LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", made.get().id())
-                            .addKeyValue("error", failure).log("create failed ambiguously but the machine exists");
+                            .addKeyValue("call", what).addKeyValue("error", failure)
+                            .log("create failed ambiguously but the machine exists");
                     return made;
                 }
             }
@@ -293,10 +473,10 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
     }
 
-    /** Looks for the session's machine a few times, as Fly's list can lag behind a create. */
-    private Optional<FlyMachine> confirm(UUID session, long deadline) {
+    /** Looks for the machine a create may have made a few times, as Fly's list can lag behind a create. */
+    private Optional<FlyMachine> confirm(LongFunction<Optional<FlyMachine>> find, long deadline) {
         for (int look = 1; ; look++) {
-            Optional<FlyMachine> found = lookup(session, deadline);
+            Optional<FlyMachine> found = find.apply(deadline);
             if (found.isPresent() || look >= settings.retry().lookupAttempts()) {
                 return found;
             }
@@ -319,6 +499,17 @@ public final class FlyMachinesDriver implements MachineDriver {
                 .max(Comparator.comparing(machine -> machine.createdAt() == null ? "" : machine.createdAt()));
     }
 
+    /** The newest live machine tagged with the pool's slot that no session has claimed. */
+    private Optional<FlyMachine> lookupSlot(UUID slot, long deadline) {
+        HttpUrl url = api.machinesUrl().addQueryParameter("metadata." + POOL_SLOT, slot.toString()).build();
+        FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.LIST, null, null)), deadline, false);
+        requireSuccess(reply, "look up pooled machine " + slot);
+        return machines(reply).stream()
+                .filter(FlyMachine::isLive)
+                .filter(machine -> slot.equals(slotOf(machine)) && sessionOf(machine) == null)
+                .max(Comparator.comparing(machine -> machine.createdAt() == null ? "" : machine.createdAt()));
+    }
+
     private Optional<FlyMachine> fetch(String id, long deadline) {
         FlyReply reply = call(api.get(api.machineUrl(id), FlyApi.tag(FlyAction.GET, sessionOfMachine.get(id), id)), deadline, false);
         if (reply.code() == 404) {
@@ -334,16 +525,21 @@ public final class FlyMachinesDriver implements MachineDriver {
         LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", id).log("machine start requested");
     }
 
-    /** Asks Fly to wait for {@code started} in slices of at most 60 s; a 408 only means "not yet". */
-    private void awaitStarted(String id, UUID session, Duration timeout, long deadline) {
+    /**
+     * Asks Fly to wait for {@code state} ({@code started}, {@code suspended}) in slices of at most 60 s; a 408 only
+     * means "not yet".
+     *
+     * @param label for messages: whose machine it is ("of session ...")
+     */
+    private void awaitState(String id, String state, String label, @Nullable UUID session, Duration timeout, long deadline) {
         long slice = settings.timeouts().waitSlice().toSeconds();
         while (true) {
             long seconds = Math.min(slice, (deadline - ticker.nanoTime()) / 1_000_000_000L);
             if (seconds < 1) {
-                throw new MachineException("machine " + id + " of session " + session + " did not start within " + timeout, false);
+                throw new MachineException("machine " + id + " " + label + " did not " + verb(state) + " within " + timeout, false);
             }
             HttpUrl url = api.machineUrl(id, "wait").newBuilder()
-                    .addQueryParameter("state", "started")
+                    .addQueryParameter("state", state)
                     .addQueryParameter("timeout", Long.toString(seconds))
                     .build();
             FlyReply reply = call(api.get(url, FlyApi.tag(FlyAction.WAIT, session, id)), deadline, true);
@@ -351,9 +547,13 @@ public final class FlyMachinesDriver implements MachineDriver {
                 return;
             }
             if (reply.code() != 408) {
-                throw new MachineException("machine " + id + " of session " + session + " will not start: " + reply.problem(JSON), false);
+                throw new MachineException("machine " + id + " " + label + " will not " + verb(state) + ": " + reply.problem(JSON), false);
             }
         }
+    }
+
+    private static String verb(String state) {
+        return "suspended".equals(state) ? "suspend" : "start";
     }
 
     /**
@@ -368,7 +568,7 @@ public final class FlyMachinesDriver implements MachineDriver {
         FlyAction action = tag == null ? FlyAction.GET : tag.action();
         String what = action.logName() + " " + request.url().encodedPath();
         for (int attempt = 1; ; attempt++) {
-            limiter.acquire(action, deadline);
+            limiter.acquire(action, tag == null ? null : tag.machine(), deadline);
             FlyReply reply = null;
             String failure;
             try {
@@ -437,19 +637,35 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
     }
 
-    private CreateMachineBody createBody(String region, MachineSpec spec, String bundle) {
-        FlyMachinesSettings.Service service = settings.service();
-        FlyMachinesSettings.Runtime runtime = settings.runtime();
+    private Map<String, String> sessionEnv(MachineSpec spec, String bundle) {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         env.put("PREVIEW_SESSION_ID", spec.sessionId().toString());
         env.put("PREVIEW_PROJECT_ID", spec.projectId().toString());
-        env.put("PREVIEW_PORT", Integer.toString(service.internalPort()));
-        env.put("PREVIEW_BIND", runtime.bind());
-        env.put("PREVIEW_WORK_DIR", runtime.workDir());
-        env.put(BUNDLE_ENV, bundle);
+        runtimeEnv(env, bundle);
+        FlyMachinesSettings.Runtime runtime = settings.runtime();
         if (runtime.replaySecret() != null) {
             env.put(REPLAY_STATE_ENV, SessionReplayState.of(runtime.replaySecret().value(), spec.sessionId()));
         }
+        return env;
+    }
+
+    /** No session, no project, no replay state: the claim brings those. */
+    private Map<String, String> pooledEnv(PooledMachineSpec spec, String bundle) {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.put(POOL_TOKEN_ENV, spec.claimToken());
+        runtimeEnv(env, bundle);
+        return env;
+    }
+
+    private void runtimeEnv(Map<String, String> env, String bundle) {
+        FlyMachinesSettings.Runtime runtime = settings.runtime();
+        env.put("PREVIEW_PORT", Integer.toString(settings.service().internalPort()));
+        env.put("PREVIEW_BIND", runtime.bind());
+        env.put("PREVIEW_WORK_DIR", runtime.workDir());
+        env.put(BUNDLE_ENV, bundle);
+    }
+
+    private static Map<String, String> sessionMetadata(MachineSpec spec) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(SESSION_ID, spec.sessionId().toString());
         metadata.put(PROJECT_ID, spec.projectId().toString());
@@ -458,9 +674,14 @@ public final class FlyMachinesDriver implements MachineDriver {
         }
         metadata.put(ATTEMPT_ID, spec.attemptId());
         metadata.put(MANAGED_BY, MANAGER);
-        // the size the session's tier granted: the session API's tier table decides, the driver has none of its own
-        CreateMachineBody.Guest guest =
-                new CreateMachineBody.Guest(spec.size().cpuKind(), spec.size().cpus(), spec.size().memoryMb());
+        return metadata;
+    }
+
+    private CreateMachineBody createBody(String region, Map<String, String> env, Map<String, String> metadata,
+                                         MachineSize size) {
+        FlyMachinesSettings.Service service = settings.service();
+        // the size the session's tier (or the pool) granted: the session API's tier table decides, the driver has none
+        CreateMachineBody.Guest guest = new CreateMachineBody.Guest(size.cpuKind(), size.cpus(), size.memoryMb());
         FlyMachinesSettings.Restart restart = settings.restart();
         return new CreateMachineBody(region, new CreateMachineBody.Config(
                 settings.image(),
@@ -483,12 +704,22 @@ public final class FlyMachinesDriver implements MachineDriver {
     private String bundle(MachineSpec spec) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         RuntimeBundle.write(spec, out);
+        return encodeBundle(out, spec.files().size(), "the project of session " + spec.sessionId());
+    }
+
+    /** The template's files as a pooled runtime's bundle ({@code {"pool","files":[...]}}), base64. */
+    private String pooledBundle(PooledMachineSpec spec) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RuntimeBundle.writePooled(spec, out);
+        return encodeBundle(out, spec.files().size(), "the template of pool " + spec.pool());
+    }
+
+    private String encodeBundle(ByteArrayOutputStream out, int entries, String what) {
         String encoded = Base64.getEncoder().encodeToString(out.toByteArray());
         int max = settings.runtime().maxBundleBytes();
         if (encoded.length() > max) {
-            throw new MachineException("the project of session " + spec.sessionId() + " is too large for a Fly preview: "
-                    + spec.files().size() + " entries make a " + encoded.length() + "-byte bundle in " + BUNDLE_ENV
-                    + ", over the limit of " + max + " bytes", false);
+            throw new MachineException(what + " is too large for a Fly preview: " + entries + " entries make a "
+                    + encoded.length() + "-byte bundle in " + BUNDLE_ENV + ", over the limit of " + max + " bytes", false);
         }
         return encoded;
     }
@@ -517,8 +748,28 @@ public final class FlyMachinesDriver implements MachineDriver {
         return new Machine(machine.id(), session, state, url, machine.region(), machine.createdAtInstant());
     }
 
+    private PooledMachine toPooled(FlyMachine machine) {
+        requireId(machine.id());
+        UUID slot = slotOf(machine);
+        String pool = machine.metadata(POOL);
+        if (slot == null || pool == null) {
+            throw new MachineException("machine " + machine.id() + " carries no pool and pool_slot in its metadata: not a pooled machine", false);
+        }
+        MachineState state = machine.platformState();
+        String url = state == MachineState.STARTED ? runtimeUrl(machine.id()).toString() : null;
+        return new PooledMachine(machine.id(), pool, slot, state, url, machine.region(), machine.createdAtInstant());
+    }
+
     private static @Nullable UUID sessionOf(FlyMachine machine) {
-        String raw = machine.metadata(SESSION_ID);
+        return uuidTag(machine, SESSION_ID);
+    }
+
+    private static @Nullable UUID slotOf(FlyMachine machine) {
+        return uuidTag(machine, POOL_SLOT);
+    }
+
+    private static @Nullable UUID uuidTag(FlyMachine machine, String key) {
+        String raw = machine.metadata(key);
         if (raw == null) {
             return null;
         }

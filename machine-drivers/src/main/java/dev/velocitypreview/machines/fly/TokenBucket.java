@@ -42,4 +42,9 @@ final class TokenBucket {
         due = from + interval;
         return OptionalLong.of(sendAt);
     }
+
+    /** Whether the bucket is full again at {@code now}: forgetting it then changes nothing for later callers. */
+    synchronized boolean isFull(long now) {
+        return due - now <= 0;
+    }
 }

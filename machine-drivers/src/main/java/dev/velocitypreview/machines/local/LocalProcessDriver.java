@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -17,16 +18,22 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.velocitypreview.core.config.Constraints;
+import dev.velocitypreview.core.edits.MachineClaim;
+import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
 import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.PooledMachine;
+import dev.velocitypreview.machines.PooledMachineSpec;
+import dev.velocitypreview.machines.RuntimeClaimClient;
 import dev.velocitypreview.machines.RuntimeHealthProbe;
 
 /**
@@ -44,8 +51,15 @@ import dev.velocitypreview.machines.RuntimeHealthProbe;
  * says SUSPENDED meanwhile, so a driver started after a restart resumes that process too. Suspend and resume
  * need {@code kill(1)} (Linux, macOS).
  *
+ * <p>Warm pools: a pooled machine ({@link #createPooled}) is recorded with its pool and slot and no session, and its
+ * runtime is launched without {@code --session-id}, with {@value #POOL_TOKEN_ENV} in its environment and the pool's
+ * bundle. It stays running once warm ({@link #awaitWarm}). {@link #claim} records it as the session's machine (and
+ * rewrites its bundle and environment, so a later launch starts it as the session's), then sends its runtime the
+ * claim. Unclaimed pooled machines are in {@link #listPooled()}, never in {@link #list()}.
+ *
  * <p>Thread-safe. Calls for one session are serialized (per-session lock), so two concurrent
- * creates for the same session launch one process; calls for different sessions run in parallel.
+ * creates for the same session launch one process; calls for different sessions run in parallel. A pooled
+ * machine has no session: its calls are serialized by its slot, and a claim holds both locks.
  */
 public final class LocalProcessDriver implements MachineDriver {
 
@@ -59,6 +73,11 @@ public final class LocalProcessDriver implements MachineDriver {
      * ignores the variable but refuses an option it does not know, so the variable works with both.
      */
     static final String DEPS_CACHE_ENV = "PREVIEW_DEPS_CACHE";
+    /** The pooled runtime's claim token: its {@code --pool-token} option, as its environment variable. */
+    static final String POOL_TOKEN_ENV = "PREVIEW_POOL_TOKEN";
+    /** What a claimed machine launched again gets in place of the claim token (the runtime's sync options). */
+    static final String SYNC_URL_ENV = "PREVIEW_SYNC_URL";
+    static final String SYNC_TOKEN_ENV = "PREVIEW_SYNC_TOKEN";
     /** One look at a loopback health endpoint; generous, as many runtimes starting at once starve each other. */
     private static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final int LOG_TAIL_BYTES = 4096;
@@ -66,16 +85,23 @@ public final class LocalProcessDriver implements MachineDriver {
     private final LocalMachinesSettings settings;
     private final MachineDirectory machines;
     private final RuntimeHealthProbe health;
+    private final RuntimeClaimClient claims;
     private final KeyedLocks<UUID> sessionLocks = new KeyedLocks<>();
+    private final KeyedLocks<UUID> slotLocks = new KeyedLocks<>();
     /** The processes this driver launched: exit codes for messages, and what {@link #close} stops. */
     private final Map<String, Process> launched = new ConcurrentHashMap<>();
-    /** A machine's session never changes, so scans need not reread other sessions' records. */
+    /**
+     * A machine's session never changes once it has one (a pooled machine gets one once, when claimed, and is not in
+     * here before), so scans need not reread other sessions' records.
+     */
     private final Map<String, UUID> sessionOfMachine = new ConcurrentHashMap<>();
 
     public LocalProcessDriver(LocalMachinesSettings settings) {
         this.settings = Constraints.check(settings);
         this.machines = new MachineDirectory(settings.root());
         this.health = new RuntimeHealthProbe(HEALTH_REQUEST_TIMEOUT, settings.healthPollInterval());
+        Duration poll = settings.healthPollInterval();
+        this.claims = new RuntimeClaimClient(HEALTH_REQUEST_TIMEOUT, new Backoff(poll, poll.multipliedBy(8)));
     }
 
     @Override
@@ -94,7 +120,7 @@ public final class LocalProcessDriver implements MachineDriver {
             try {
                 machines.writeBundle(id, spec);
                 MachineRecord record = new MachineRecord(id, spec.sessionId(), spec.projectId(), spec.userId(),
-                        spec.attemptId(), null, null, null, MachineState.STARTING, Instant.now(), spec.env());
+                        spec.attemptId(), null, null, null, MachineState.STARTING, Instant.now(), spec.env(), null, null);
                 MachineRecord running = launch(record);
                 sessionOfMachine.put(id, spec.sessionId());
                 LOG.atInfo().addKeyValue("session", spec.sessionId()).addKeyValue("machine", id)
@@ -145,11 +171,11 @@ public final class LocalProcessDriver implements MachineDriver {
     @Override
     public Machine start(String machineId) {
         MachineRecord record = require(machineId);
-        Machine starting = sessionLocks.call(record.sessionId(), () -> {
+        Machine starting = locked(record, () -> {
             MachineRecord current = require(machineId);
             boolean alive = alive(current);
             if (current.state() == MachineState.SUSPENDED && alive) {
-                return resume(current);
+                return toMachine(resume(current));
             }
             if (current.state() != MachineState.STOPPED && current.state() != MachineState.SUSPENDED && alive) {
                 return toMachine(current);
@@ -166,7 +192,7 @@ public final class LocalProcessDriver implements MachineDriver {
         return awaitReady(starting, settings.readyTimeout());
     }
 
-    private Machine resume(MachineRecord suspended) {
+    private MachineRecord resume(MachineRecord suspended) {
         suspended.process().resume();
         MachineRecord resumed = suspended.resumed();
         try {
@@ -176,7 +202,7 @@ public final class LocalProcessDriver implements MachineDriver {
         }
         LOG.atInfo().addKeyValue("session", suspended.sessionId()).addKeyValue("machine", suspended.id())
                 .addKeyValue("pid", suspended.pid()).log("machine resumed");
-        return toMachine(resumed);
+        return resumed;
     }
 
     /**
@@ -186,7 +212,7 @@ public final class LocalProcessDriver implements MachineDriver {
     @Override
     public void suspend(String machineId) {
         MachineRecord record = require(machineId);
-        String done = sessionLocks.call(record.sessionId(), () -> {
+        String done = locked(record, () -> {
             MachineRecord current = require(machineId);
             try {
                 if (!alive(current)) {
@@ -210,7 +236,7 @@ public final class LocalProcessDriver implements MachineDriver {
     @Override
     public void stop(String machineId) {
         MachineRecord record = require(machineId);
-        sessionLocks.run(record.sessionId(), () -> {
+        locked(record, () -> {
             MachineRecord current = require(machineId);
             kill(current);
             try {
@@ -219,6 +245,7 @@ public final class LocalProcessDriver implements MachineDriver {
             } catch (IOException e) {
                 throw new MachineException("cannot record machine " + machineId + " as stopped: " + e, true, e);
             }
+            return null;
         });
         LOG.atInfo().addKeyValue("session", record.sessionId()).addKeyValue("machine", machineId).log("machine stopped");
     }
@@ -240,9 +267,12 @@ public final class LocalProcessDriver implements MachineDriver {
             sessionOfMachine.remove(machineId);
         };
         if (record.isPresent()) {
-            sessionLocks.run(record.get().sessionId(), destroy);
+            locked(record.get(), () -> {
+                destroy.run();
+                return null;
+            });
             LOG.atInfo().addKeyValue("session", record.get().sessionId()).addKeyValue("machine", machineId)
-                    .log("machine destroyed");
+                    .addKeyValue("pool", record.get().pool()).log("machine destroyed");
         } else {
             destroy.run();
         }
@@ -252,9 +282,148 @@ public final class LocalProcessDriver implements MachineDriver {
     public List<Machine> list() {
         List<Machine> all = new ArrayList<>();
         for (String id : machines.ids()) {
-            machines.read(id).map(this::toMachine).ifPresent(all::add);
+            machines.read(id).filter(record -> !record.isPooled()).map(this::toMachine).ifPresent(all::add);
         }
         return all;
+    }
+
+    @Override
+    public List<PooledMachine> listPooled() {
+        List<PooledMachine> all = new ArrayList<>();
+        for (String id : machines.ids()) {
+            if (!sessionOfMachine.containsKey(id)) {
+                machines.read(id).filter(MachineRecord::isPooled).map(this::toPooled).ifPresent(all::add);
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Creates and launches the machine of a pool's slot, or returns the slot's unclaimed machine (launched again if
+     * its runtime is not running).
+     */
+    @Override
+    public PooledMachine createPooled(PooledMachineSpec spec) {
+        return slotLocks.call(spec.slot(), () -> {
+            Optional<MachineRecord> existing = findPooledRecord(spec.slot());
+            if (existing.isPresent()) {
+                return reusePooled(existing.get(), spec);
+            }
+            String id = newMachineId();
+            try {
+                machines.writePooledBundle(id, spec);
+                MachineRecord record = new MachineRecord(id, null, null, null, null, null, null, null,
+                        MachineState.STARTING, Instant.now(), pooledEnv(spec), spec.pool(), spec.slot());
+                MachineRecord running = launch(record);
+                LOG.atInfo().addKeyValue("pool", spec.pool()).addKeyValue("slot", spec.slot()).addKeyValue("machine", id)
+                        .addKeyValue("pid", running.pid()).addKeyValue("files", spec.files().size())
+                        .log("pooled machine created");
+                return toPooled(running);
+            } catch (IOException | RuntimeException e) {
+                discard(id);
+                throw new MachineException("cannot create pooled machine " + spec.slot() + " of pool " + spec.pool()
+                        + ": " + e, false, e);
+            }
+        });
+    }
+
+    private PooledMachine reusePooled(MachineRecord existing, PooledMachineSpec spec) {
+        PooledMachine machine = toPooled(existing);
+        if (machine.state() != MachineState.STOPPED) {
+            LOG.atInfo().addKeyValue("pool", spec.pool()).addKeyValue("slot", spec.slot())
+                    .addKeyValue("machine", existing.id()).log("pooled machine already exists");
+            return machine;
+        }
+        try {
+            machines.writePooledBundle(existing.id(), spec);
+            MachineRecord running = relaunch(existing);
+            LOG.atInfo().addKeyValue("pool", spec.pool()).addKeyValue("slot", spec.slot())
+                    .addKeyValue("machine", existing.id()).addKeyValue("pid", running.pid())
+                    .log("stopped pooled machine launched again");
+            return toPooled(running);
+        } catch (IOException e) {
+            throw new MachineException("cannot launch pooled machine " + existing.id() + " again: " + e, false, e);
+        }
+    }
+
+    /** Waits until the runtime is warm (healthy); the machine stays running, as a local machine costs nothing parked. */
+    @Override
+    public PooledMachine awaitWarm(PooledMachine machine, Duration timeout) {
+        String id = machine.id();
+        URI url = health.awaitReady(id, runtimeOf(id), timeout);
+        MachineRecord ready = slotLocks.call(machine.slot(), () -> markReady(id, url.getPort()));
+        LOG.atInfo().addKeyValue("pool", machine.pool()).addKeyValue("slot", machine.slot()).addKeyValue("machine", id)
+                .addKeyValue("url", url).log("pooled machine warm");
+        return toPooled(ready);
+    }
+
+    /**
+     * Records the machine as the session's, then sends its runtime the claim, all under the session's and the slot's
+     * locks (so no stop or destroy runs in between). Sent again for the same session, the record is left as it is and
+     * the claim is sent again.
+     */
+    @Override
+    public Machine claim(String machineId, MachineClaim claim, String claimToken, Duration timeout) {
+        UUID session = claim.sessionId();
+        MachineRecord record = require(machineId);
+        requireClaimable(record, session);
+        return sessionLocks.call(session, () -> slotLocks.call(record.slot(), () -> {
+            MachineRecord current = require(machineId);
+            requireClaimable(current, session);
+            if (current.state() == MachineState.SUSPENDED && alive(current)) {
+                // the claim is sent again until the continued runtime answers
+                current = resume(current);
+            }
+            OptionalInt port = current.port() != null ? OptionalInt.of(current.port()) : machines.port(machineId);
+            if (!alive(current) || port.isEmpty()) {
+                throw machineFailure(machineId, "is not running: session " + session + " cannot claim it");
+            }
+            if (current.isPooled()) {
+                current = recordClaim(current, claim);
+            }
+            URI url = url(port.getAsInt());
+            RuntimeClaimClient.Claimed claimed = claims.claim(machineId, url, claim, claimToken, timeout);
+            if (current.state() != MachineState.STARTED) {
+                markReady(machineId, port.getAsInt());
+            }
+            LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", machineId)
+                    .addKeyValue("pool", current.pool()).addKeyValue("written", claimed.written())
+                    .addKeyValue("deleted", claimed.deleted()).addKeyValue("outcome", claimed.outcome())
+                    .log("pooled machine claimed");
+            return new Machine(machineId, session, MachineState.STARTED, url.toString(), REGION, current.createdAt());
+        }));
+    }
+
+    private void requireClaimable(MachineRecord record, UUID session) {
+        if (record.pool() == null) {
+            throw machineFailure(record.id(), "is not a pooled machine: session " + session + " cannot claim it");
+        }
+        if (!record.isPooled() && !record.sessionId().equals(session)) {
+            throw machineFailure(record.id(), "was claimed by another session: session " + session + " cannot claim it");
+        }
+    }
+
+    /**
+     * From here on the machine is the session's: a launch after a stop or a crash starts it with the session's files and
+     * live-edit wiring, and no claim token.
+     */
+    private MachineRecord recordClaim(MachineRecord pooled, MachineClaim claim) {
+        Map<String, String> env = new HashMap<>(pooled.env());
+        env.remove(POOL_TOKEN_ENV);
+        if (claim.syncUrl() != null) {
+            env.put(SYNC_URL_ENV, claim.syncUrl().toString());
+            env.put(SYNC_TOKEN_ENV, claim.syncToken());
+        }
+        MachineRecord claimed = pooled.claimed(claim.sessionId(), claim.projectId(), env);
+        try {
+            machines.writeClaimedBundle(pooled.id(), claim);
+            machines.write(claimed);
+        } catch (IOException e) {
+            throw new MachineException("cannot record machine " + pooled.id() + " as claimed by session "
+                    + claim.sessionId() + ": " + e, true, e);
+        }
+        sessionOfMachine.put(pooled.id(), claim.sessionId());
+        return claimed;
     }
 
     /** Stops the machines this driver started when {@link LocalMachinesSettings#stopMachinesOnClose()}, else leaves them. */
@@ -280,8 +449,10 @@ public final class LocalProcessDriver implements MachineDriver {
                 continue;
             }
             machines.read(id).ifPresent(record -> {
-                sessionOfMachine.put(id, record.sessionId());
-                if (record.sessionId().equals(sessionId)) {
+                if (record.sessionId() != null) {
+                    sessionOfMachine.put(id, record.sessionId());
+                }
+                if (sessionId.equals(record.sessionId())) {
                     found.add(record);
                 }
             });
@@ -289,7 +460,41 @@ public final class LocalProcessDriver implements MachineDriver {
         return found.stream().max(Comparator.comparing(MachineRecord::createdAt));
     }
 
+    /** The slot's machine that no session has claimed. */
+    private Optional<MachineRecord> findPooledRecord(UUID slot) {
+        List<MachineRecord> found = new ArrayList<>();
+        for (String id : machines.ids()) {
+            if (!sessionOfMachine.containsKey(id)) {
+                machines.read(id).filter(record -> record.isPooled() && slot.equals(record.slot())).ifPresent(found::add);
+            }
+        }
+        return found.stream().max(Comparator.comparing(MachineRecord::createdAt));
+    }
+
+    /** Runs {@code body} under the lock of the record's session, or of its slot while no session has claimed it. */
+    private <T> T locked(MachineRecord record, Supplier<T> body) {
+        return record.isPooled() ? slotLocks.call(record.slot(), body) : sessionLocks.call(record.sessionId(), body);
+    }
+
+    private static Map<String, String> pooledEnv(PooledMachineSpec spec) {
+        Map<String, String> env = new HashMap<>(spec.env());
+        env.put(POOL_TOKEN_ENV, spec.claimToken());
+        return env;
+    }
+
+    private PooledMachine toPooled(MachineRecord record) {
+        if (record.state() == MachineState.STOPPED || !alive(record)) {
+            return new PooledMachine(record.id(), record.pool(), record.slot(), MachineState.STOPPED, null, REGION,
+                    record.createdAt());
+        }
+        String url = record.state() == MachineState.STARTED && record.port() != null ? url(record.port()).toString() : null;
+        return new PooledMachine(record.id(), record.pool(), record.slot(), record.state(), url, REGION, record.createdAt());
+    }
+
     private Machine toMachine(MachineRecord record) {
+        if (record.isPooled()) {
+            throw machineFailure(record.id(), "is a pooled machine no session has claimed yet");
+        }
         if (record.state() == MachineState.STOPPED || !alive(record)) {
             return new Machine(record.id(), record.sessionId(), MachineState.STOPPED, null, REGION, record.createdAt());
         }
@@ -321,7 +526,9 @@ public final class LocalProcessDriver implements MachineDriver {
         command.add("--work-dir=" + machines.work(id));
         command.add("--bundle=" + machines.bundle(id));
         command.add("--port-file=" + machines.portFile(id));
-        command.add("--session-id=" + record.sessionId());
+        if (!record.isPooled()) {
+            command.add("--session-id=" + record.sessionId());
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(machines.dir(id).toFile())
                 .redirectErrorStream(true)

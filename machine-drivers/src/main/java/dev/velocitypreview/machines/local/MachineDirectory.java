@@ -1,6 +1,7 @@
 package dev.velocitypreview.machines.local;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -22,15 +25,21 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.velocitypreview.core.edits.MachineClaim;
+import dev.velocitypreview.core.edits.SyncedFile;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineSpec;
+import dev.velocitypreview.machines.PooledMachineSpec;
+import dev.velocitypreview.machines.ProjectFile;
 import dev.velocitypreview.machines.RuntimeBundle;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The files of the machines under one root: {@code <root>/<machineId>/} holds {@code machine.json}
  * (the {@link MachineRecord}), {@code bundle.json} (the project's files for the runtime),
+ * (a pooled machine's: its template's, until a claim makes them its session's),
  * {@code work/} (where the runtime writes them), {@code port} (written by the runtime once it
  * listens) and {@code runtime.log} (its stdout and stderr). {@code <root>/deps/} is not a machine: it is the
  * dependency store every local runtime shares ({@link #dependencyCache()}).
@@ -152,6 +161,41 @@ final class MachineDirectory {
         try (OutputStream out = Files.newOutputStream(bundle(id))) {
             RuntimeBundle.write(spec, out);
         }
+    }
+
+    /** Writes the bundle a pooled machine's runtime reads: the template's files, no session. */
+    void writePooledBundle(String id, PooledMachineSpec spec) throws IOException {
+        try (OutputStream out = Files.newOutputStream(bundle(id))) {
+            RuntimeBundle.writePooled(spec, out);
+        }
+    }
+
+    /**
+     * Replaces a pooled machine's bundle with its claiming session's: the template's files with the claim's applied
+     * (its content where it has one, its deletions), so that a runtime launched again later (after a stop, or a crash)
+     * starts as the session's machine with the session's files, as the claimed runtime has them.
+     */
+    void writeClaimedBundle(String id, MachineClaim claim) throws IOException {
+        Map<String, ProjectFile> files = new LinkedHashMap<>();
+        try (InputStream in = Files.newInputStream(bundle(id))) {
+            for (JsonNode entry : JSON.readTree(in).path("files")) {
+                boolean directory = entry.path("directory").asBoolean(false);
+                String path = entry.path("path").asString();
+                files.put(path, new ProjectFile(path, directory ? null : entry.path("content").asString(""), directory));
+            }
+        }
+        claim.files().deleted().forEach(files::remove);
+        for (SyncedFile file : claim.files().files()) {
+            // no content: the template's copy is the project's
+            if (file.content() != null) {
+                files.put(file.path(), new ProjectFile(file.path(), file.content(), false));
+            }
+        }
+        Path temporary = bundle(id).resolveSibling("bundle.json.tmp");
+        try (OutputStream out = Files.newOutputStream(temporary)) {
+            RuntimeBundle.write(claim.sessionId(), claim.projectId(), List.copyOf(files.values()), out);
+        }
+        Files.move(temporary, bundle(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The port the runtime wrote once it listened, if it did. */

@@ -13,6 +13,7 @@ import dev.velocitypreview.core.config.Secret;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineException;
 import dev.velocitypreview.machines.MachineState;
+import dev.velocitypreview.machines.PooledMachine;
 import mockwebserver3.MockWebServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +50,22 @@ class FlyMachineInventoryTest {
         FlyMachinesDriverTest.assertGet(api.requests().get(0), FlyMachinesDriverTest.MACHINES,
                 Map.of("metadata.managed_by", "velocity-preview"));
         assertThat(api.requests().get(0).getHeaders().get("Authorization")).isEqualTo("Bearer read-token");
+    }
+
+    @Test
+    void pooledMachinesNoSessionClaimedAreListedApartFromTheSessionsMachines() {
+        UUID session = UUID.randomUUID();
+        UUID slot = UUID.randomUUID();
+        String pooled = "{\"id\":\"0e286064b18670\",\"state\":\"suspended\",\"region\":\"ams\","
+                + "\"created_at\":\"2024-05-20T17:08:00Z\",\"config\":{\"metadata\":{\"managed_by\":\"velocity-preview\","
+                + "\"pool\":\"react-abc123\",\"pool_slot\":\"" + slot + "\"}}}";
+        String listing = "[" + FlyMachinesDriverTest.machineJson("148ed193b95e89", "started", session, "ams", "\"stop\"",
+                "2024-05-20T17:07:36Z") + "," + pooled + "]";
+        api.then(200, listing).then(200, listing);
+
+        assertThat(inventory.list()).extracting(Machine::id).containsExactly("148ed193b95e89");
+        assertThat(inventory.listPooled()).containsExactly(new PooledMachine("0e286064b18670", "react-abc123", slot,
+                MachineState.SUSPENDED, null, "ams", Instant.parse("2024-05-20T17:08:00Z")));
     }
 
     @Test

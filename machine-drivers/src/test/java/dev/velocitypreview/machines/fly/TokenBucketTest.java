@@ -91,10 +91,10 @@ class TokenBucketTest {
         long start = ticker.nanoTime();
 
         for (int i = 0; i < 5; i++) {
-            limiter.acquire(FlyAction.CREATE, start + 60 * SECOND);
+            limiter.acquire(FlyAction.CREATE, null, start + 60 * SECOND);
         }
         for (int i = 0; i < 10; i++) {
-            limiter.acquire(FlyAction.GET, start + 60 * SECOND);
+            limiter.acquire(FlyAction.GET, null, start + 60 * SECOND);
         }
 
         // three creates at once, then one a second; gets have their own, looser bucket
@@ -108,11 +108,30 @@ class TokenBucketTest {
         FlyRateLimiter limiter = new FlyRateLimiter(FlyMachinesSettings.RateLimits.FLY, ticker);
         long deadline = ticker.nanoTime() + SECOND / 2;
         for (int i = 0; i < 3; i++) {
-            limiter.acquire(FlyAction.DESTROY, deadline);
+            limiter.acquire(FlyAction.DESTROY, null, deadline);
         }
 
-        assertThatThrownBy(() -> limiter.acquire(FlyAction.DESTROY, deadline))
+        assertThatThrownBy(() -> limiter.acquire(FlyAction.DESTROY, null, deadline))
                 .isInstanceOfSatisfying(MachineException.class, e -> assertThat(e.isTransient()).isTrue())
                 .hasMessageContaining("destroy");
+    }
+
+    @Test
+    void anActionLimitedPerMachineQueuesOnlyBehindCallsForTheSameMachine() {
+        MutableTicker ticker = new MutableTicker();
+        FlyRateLimiter limiter = new FlyRateLimiter(new FlyMachinesSettings.RateLimits(1, 3, 5, 10), ticker);
+        long start = ticker.nanoTime();
+
+        for (int machine = 0; machine < 10; machine++) {
+            limiter.acquire(FlyAction.METADATA, "e784079b4494" + machine + "0", start + 60 * SECOND);
+        }
+        for (int i = 0; i < 4; i++) {
+            limiter.acquire(FlyAction.METADATA, "e784079b449483", start + 60 * SECOND);
+        }
+
+        // ten machines tagged at once; the fourth tag of one machine waits for its own bucket
+        assertThat(ticker.sleeps()).containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, SECOND);
+        assertThatThrownBy(() -> limiter.acquire(FlyAction.METADATA, null, start + 60 * SECOND))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -25,7 +25,7 @@ class LocalMachineInventoryTest {
         Instant created = Instant.parse("2026-06-01T10:00:00Z");
         machines.create("local-00000000000a");
         machines.write(new MachineRecord("local-00000000000a", session, UUID.randomUUID(), "user-1", "attempt-1",
-                null, null, null, MachineState.STARTING, created, Map.of()));
+                null, null, null, MachineState.STARTING, created, Map.of(), null, null));
         machines.create("local-00000000000b"); // half created: no record yet, so not a machine to anyone
 
         assertThat(new LocalMachineInventory(root).list()).containsExactly(

@@ -24,7 +24,7 @@ class MachineDirectoryTest {
         assertThat(machines.create("local-0123456789ab")).isTrue();
         MachineRecord record = new MachineRecord("local-0123456789ab", UUID.randomUUID(), UUID.randomUUID(), "user-1",
                 "attempt-1", 4242L, Instant.parse("2026-01-02T03:04:05.678Z"), 8123, MachineState.STARTED,
-                Instant.parse("2026-01-02T03:04:05Z"), Map.of("NODE_ENV", "development"));
+                Instant.parse("2026-01-02T03:04:05Z"), Map.of("NODE_ENV", "development"), null, null);
 
         machines.write(record);
 
@@ -32,6 +32,31 @@ class MachineDirectoryTest {
         assertThat(Files.readString(root.resolve("local-0123456789ab/machine.json")))
                 .contains("\"createdAt\":\"2026-01-02T03:04:05Z\"", "\"state\":\"STARTED\"", "\"pid\":4242");
         assertThat(machines.ids()).containsExactly("local-0123456789ab");
+    }
+
+    @Test
+    void aRecordWrittenBeforePoolsReadsAsASessionsMachineAndAPooledOneReadsBackWithItsPoolAndSlot() throws Exception {
+        MachineDirectory machines = new MachineDirectory(root);
+        UUID session = UUID.randomUUID();
+        machines.create("local-0123456789ab");
+        Files.writeString(root.resolve("local-0123456789ab/machine.json"), """
+                {"id":"local-0123456789ab","sessionId":"%s","projectId":null,"userId":"user-1","attemptId":"attempt-1",\
+                "pid":4242,"pidStartedAt":null,"port":8123,"state":"STARTED","createdAt":"2026-01-02T03:04:05Z","env":{}}"""
+                .formatted(session));
+        UUID slot = UUID.randomUUID();
+        MachineRecord pooled = new MachineRecord("local-00000000000c", null, null, null, null, 77L, null, null,
+                MachineState.STARTING, Instant.parse("2026-01-02T03:04:05Z"), Map.of("PREVIEW_POOL_TOKEN", "t"), "react-abc", slot);
+        machines.create("local-00000000000c");
+        machines.write(pooled);
+
+        assertThat(machines.read("local-0123456789ab")).hasValueSatisfying(old -> {
+            assertThat(old.sessionId()).isEqualTo(session);
+            assertThat(old.isPooled()).isFalse();
+            assertThat(old.pool()).isNull();
+            assertThat(old.slot()).isNull();
+        });
+        assertThat(machines.read("local-00000000000c")).contains(pooled);
+        assertThat(pooled.isPooled()).isTrue();
     }
 
     @Test

@@ -51,7 +51,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Warm pools on a real PostgreSQL, with the driver seam recorded: what a CREATE takes from a pool, what it sends the
  * machine, when it falls back to a fresh machine, and what the keeper keeps and reaps. With the real local driver and
- * runtime, end to end, in the launcher's {@code WarmPoolIT}.
+ * runtime, end to end, in the launcher's {@code PlatformWarmPoolIT}.
  */
 class WarmPoolIT {
 

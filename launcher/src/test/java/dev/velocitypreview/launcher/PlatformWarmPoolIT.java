@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
  * Vite: the pooled machine serves nothing before its claim and cleanup leaves it alone; a session claims it and is
  * served at once; its project's own files are what the claimed machine shows, and its live edits go on.
  */
-class WarmPoolIT {
+class PlatformWarmPoolIT {
 
     /** A cold install of the react template's dependencies from the registry, and its first compile, on a busy box. */
     private static final Duration COLD_START = Duration.ofMinutes(5);
