@@ -355,7 +355,8 @@ public final class BenchSuite {
     /** Scenario 12 on a platform started with its warm pool. */
     private static WarmStartResult warmStart(Infrastructure infrastructure, BenchPlan plan) throws InterruptedException {
         System.out.println("bench: starting the embedded platform with a warm pool");
-        try (PlatformRig rig = PlatformRig.start(infrastructure, WarmStartScenario.poolSettings(plan.warmStart()))) {
+        try (PlatformRig rig = PlatformRig.start(infrastructure, "warm_pool",
+                WarmStartScenario.poolSettings(plan.warmStart()))) {
             return new WarmStartScenario(rig).run(plan.warmStart());
         }
     }

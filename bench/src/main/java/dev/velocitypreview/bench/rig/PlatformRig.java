@@ -53,15 +53,19 @@ public final class PlatformRig implements AutoCloseable {
     }
 
     public static PlatformRig start(Infrastructure infrastructure) {
-        return start(infrastructure, Map.of());
+        return start(infrastructure, "platform", Map.of());
     }
 
-    /** As {@link #start(Infrastructure)}, with further settings for the platform's services (a warm pool's). */
-    public static PlatformRig start(Infrastructure infrastructure, Map<String, Object> settings) {
-        String jdbcUrl = infrastructure.createDatabase("platform");
-        EmbeddedKafkaBroker broker = infrastructure.startBroker("platform");
+    /**
+     * As {@link #start(Infrastructure)}, with further settings for the platform's services (a warm pool's), and a
+     * name of its own (a lower-case identifier) for its database, broker, state and changelog slot, so that it can
+     * follow another rig on the same infrastructure (replication slots are the PostgreSQL server's, not a database's).
+     */
+    public static PlatformRig start(Infrastructure infrastructure, String name, Map<String, Object> settings) {
+        String jdbcUrl = infrastructure.createDatabase(name);
+        EmbeddedKafkaBroker broker = infrastructure.startBroker(name);
         EmbeddedPlatform platform = null;
-        Path stateDir = infrastructure.directory("platform-state");
+        Path stateDir = infrastructure.directory(name + "-state");
         try {
             platform = EmbeddedPlatform.start(broker.bootstrapServers(),
                     new EmbeddedPlatform.Database(jdbcUrl, infrastructure.databaseUser(), ""),
@@ -70,11 +74,13 @@ public final class PlatformRig implements AutoCloseable {
                             "velocity.provisioner.ready-timeout", MACHINE_WAIT.toSeconds() + "s",
                             // the scenarios' JDK client does not send *.localhost to loopback as browsers do, and
                             // their figures are of path-style previews
-                            "velocity.session-service.preview-style", "path")),
+                            "velocity.session-service.preview-style", "path",
+                            "velocity.provisioner.cdc.slot-name", "bench_" + name,
+                            "velocity.provisioner.cdc.publication-name", "bench_" + name + "_pub")),
                     step -> { })
                     .awaitReady(Duration.ofMinutes(3));
             WatchedDirectory directory = WatchedDirectory.start(broker.bootstrapServers(),
-                    infrastructure.directory("platform-directory"), "bench-platform-directory", Duration.ofMinutes(1));
+                    infrastructure.directory(name + "-directory"), "bench-" + name + "-directory", Duration.ofMinutes(1));
             return new PlatformRig(broker, platform, directory, jdbcUrl, infrastructure.databaseUser(), stateDir);
         } catch (RuntimeException e) {
             if (platform != null) {
