@@ -127,7 +127,7 @@ public record ThroughputResult(List<Provisioning> provisioning, List<Acceptance>
                         + "first POST to the last ACTIVE. One provisioner with its defaults (16 workers, the CDC "
                         + "relay) and the machine-drivers Fly driver — its own client-side rate limiter, retries and "
                         + "health wait in the path — against the bench's `SimulatedFly`: the documented Machines API "
-                        + "shapes (create, list by `metadata.session_id`, `/wait`, get, destroy, `{\"error\": …}`), ")
+                        + "shapes (create, list by `metadata.*`, `/wait`, get, start, suspend, `metadata`, destroy, `{\"error\": …}`), ")
                 .append(apiLatency.toMillis()).append(" ms per API answer, ").append(startLatency.toMillis())
                 .append(" ms from created to started, ").append(resumeLatency.toMillis())
                 .append(" ms from the start of a suspended machine to started, and the same rate limits enforced on "
