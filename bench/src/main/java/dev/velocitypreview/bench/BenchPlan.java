@@ -13,6 +13,7 @@ import dev.velocitypreview.bench.routing.RouteDecisionRun;
 import dev.velocitypreview.bench.throughput.ThroughputScenario;
 import dev.velocitypreview.bench.liveedit.LiveEditScenario;
 import dev.velocitypreview.bench.wake.WakeScenario;
+import dev.velocitypreview.bench.warmstart.WarmStartScenario;
 import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 
 /**
@@ -28,17 +29,20 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
  * @param wake                    scenario 9: sessions suspended and woken by a request
  * @param liveEdit                scenario 10: react sessions after the cold one, and writes of its main component
  * @param footprint               scenario 11: starts of the runtime per variant, and whether to start a dev server too
+ * @param warmStart               scenario 12: concurrencies, sessions per row and the pool's size
  */
 public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Integer> firstByteConcurrencies,
                         int firstByteSessions, ProxyOverheadScenario.Settings proxy, int changelogSequential,
                         int changelogBurst, ThroughputScenario.Settings throughput,
                         SlowSessionScenario.Settings slowSession, RetentionHeapScenario.Settings retention,
                         WakeScenario.Settings wake, LiveEditScenario.Settings liveEdit,
-                        RuntimeFootprintScenario.Settings footprint) {
+                        RuntimeFootprintScenario.Settings footprint, WarmStartScenario.Settings warmStart) {
 
     /** Simulated Fly: an answer in 50 ms (a nearby region), a created machine started after 1 s. */
     private static final Duration FLY_API_LATENCY = Duration.ofMillis(50);
     private static final Duration FLY_START_LATENCY = Duration.ofSeconds(1);
+    /** A suspended machine started again: Fly says "well under a second"; half of one here. */
+    private static final Duration FLY_RESUME_LATENCY = Duration.ofMillis(500);
     /** Limits high enough that the provisioner, not Fly, is the bound. */
     private static final FlyMachinesSettings.RateLimits LIFTED = new FlyMachinesSettings.RateLimits(100, 100, 100, 100);
 
@@ -47,23 +51,26 @@ public record BenchPlan(String name, RouteDecisionRun routeDecision, List<Intege
             List.of(1, 16, 64), 12,
             new ProxyOverheadScenario.Settings(Duration.ofSeconds(10), 8, Duration.ofSeconds(3), 3, 16, true),
             100, 64,
-            new ThroughputScenario.Settings(16, 64, LIFTED, List.of(1, 16, 64), 400, FLY_API_LATENCY,
-                    FLY_START_LATENCY),
+            new ThroughputScenario.Settings(16, 64, LIFTED, 64, List.of(1, 16, 64), 400, FLY_API_LATENCY,
+                    FLY_START_LATENCY, FLY_RESUME_LATENCY),
             new SlowSessionScenario.Settings(16, Duration.ofSeconds(10), Duration.ofMillis(50)),
             new RetentionHeapScenario.Settings(100_000, 1_000_000, 100_000),
             new WakeScenario.Settings(20),
             new LiveEditScenario.Settings(3, 40),
-            new RuntimeFootprintScenario.Settings(15, true));
+            new RuntimeFootprintScenario.Settings(15, true),
+            new WarmStartScenario.Settings(List.of(1, 16), 16, 16));
 
     public static final BenchPlan SMOKE = new BenchPlan("smoke",
             new RouteDecisionRun(1_000, 0, 1, 1, TimeValue.milliseconds(100)),
             List.of(1, 2), 1,
             new ProxyOverheadScenario.Settings(Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, 4, false),
             5, 8,
-            new ThroughputScenario.Settings(3, 4, LIFTED, List.of(1, 4), 12, FLY_API_LATENCY, FLY_START_LATENCY),
+            new ThroughputScenario.Settings(3, 4, LIFTED, 4, List.of(1, 4), 12, FLY_API_LATENCY, FLY_START_LATENCY,
+                    FLY_RESUME_LATENCY),
             new SlowSessionScenario.Settings(4, Duration.ofSeconds(1), Duration.ofMillis(10)),
             new RetentionHeapScenario.Settings(1_000, 5_000, 1_000),
             new WakeScenario.Settings(2),
             new LiveEditScenario.Settings(1, 2),
-            new RuntimeFootprintScenario.Settings(2, true));
+            new RuntimeFootprintScenario.Settings(2, true),
+            new WarmStartScenario.Settings(List.of(1, 2), 1, 2));
 }

@@ -37,11 +37,14 @@ import dev.velocitypreview.bench.throughput.ThroughputResult;
 import dev.velocitypreview.bench.throughput.ThroughputScenario;
 import dev.velocitypreview.bench.wake.WakeResult;
 import dev.velocitypreview.bench.wake.WakeScenario;
+import dev.velocitypreview.bench.warmstart.WarmStartResult;
+import dev.velocitypreview.bench.warmstart.WarmStartScenario;
 
 /**
  * Runs every scenario of the benchmark suite and writes the report (by default {@code docs/benchmarks.md}) with its
  * charts in a folder of the same name beside it ({@code docs/benchmarks/*.png}).
- * Usage: {@code BenchSuite [report-path [all|proxy|routing|consumer|retention|wake|liveedit|footprint]]}; {@code proxy} runs scenario 4 alone and prints its
+ * Usage: {@code BenchSuite [report-path [all|proxy|routing|consumer|retention|wake|liveedit|footprint|throughput|warmstart]]};
+ * {@code proxy} runs scenario 4 alone and prints its
  * figures without touching the report (for working on the router: {@code mvn -q -f bench/pom.xml compile exec:exec
  * -Dbench.only=proxy}); {@code consumer} runs scenario 7 alone, prints its figures and replaces its section and
  * summary line in an existing report, leaving the rest as it was (for working on the provisioner's consumer:
@@ -49,7 +52,9 @@ import dev.velocitypreview.bench.wake.WakeScenario;
  * directory: {@code -Dbench.only=retention}), {@code routing} for scenario 3 (for working on the directory's lookup:
  * {@code -Dbench.only=routing}), {@code wake} for scenario 9 (for working on suspend and wake:
  * {@code -Dbench.only=wake}), {@code liveedit} for scenario 10 ({@code -Dbench.only=liveedit}), and {@code footprint}
- * for scenario 11 ({@code -Dbench.only=footprint}).
+ * for scenario 11 ({@code -Dbench.only=footprint}), {@code throughput} for scenario 6 ({@code -Dbench.only=throughput},
+ * its summary lines replaced as a block), and {@code warmstart} for scenario 12 (for working on warm pools:
+ * {@code -Dbench.only=warmstart}).
  */
 public final class BenchSuite {
 
@@ -77,6 +82,10 @@ public final class BenchSuite {
             runLiveEdit(BenchPlan.FULL, report);
         } else if (args.length > 1 && args[1].equals("footprint")) {
             runFootprint(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("throughput")) {
+            runThroughput(BenchPlan.FULL, report);
+        } else if (args.length > 1 && args[1].equals("warmstart")) {
+            runWarmStart(BenchPlan.FULL, report);
         } else {
             run(BenchPlan.FULL, report);
         }
@@ -88,7 +97,8 @@ public final class BenchSuite {
     public record Results(Path report, Path charts, RouteDecisionResult routeDecision, FirstByteResult firstByte,
                           ProxyResult proxy, ChangelogLagResult changelog, ThroughputResult throughput,
                           SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
-                          LiveEditResult liveEdit, RuntimeFootprintResult footprint, double seconds) {
+                          LiveEditResult liveEdit, RuntimeFootprintResult footprint, WarmStartResult warmStart,
+                          double seconds) {
     }
 
     public static Results run(BenchPlan plan, Path reportPath) throws Exception {
@@ -111,6 +121,7 @@ public final class BenchSuite {
         SlowSessionResult slowSession;
         WakeResult wake;
         LiveEditResult liveEdit;
+        WarmStartResult warmStart;
         try (Infrastructure infrastructure = Infrastructure.start()) {
             System.out.println("bench: starting the embedded platform");
             try (PlatformRig rig = PlatformRig.start(infrastructure);
@@ -120,6 +131,8 @@ public final class BenchSuite {
                 wake = new WakeScenario(rig).run(plan.wake());
                 liveEdit = new LiveEditScenario(rig).run(plan.liveEdit());
             }
+            // a platform of its own: its pool's machines would change the others' figures (scenario 10's cold store)
+            warmStart = warmStart(infrastructure, plan);
             changelog = new ChangelogLagScenario(infrastructure).run(plan.changelogSequential(), plan.changelogBurst());
             throughput = new ThroughputScenario(infrastructure).run(plan.throughput());
             slowSession = new SlowSessionScenario(infrastructure.directory("slow-session")).run(plan.slowSession());
@@ -129,7 +142,7 @@ public final class BenchSuite {
         StringBuilder md = new StringBuilder();
         md.append(header(plan, seconds))
                 .append(summary(plan, routeDecision, firstByte, proxy, changelog, throughput, slowSession, retention, wake,
-                        liveEdit, footprint))
+                        liveEdit, footprint, warmStart))
                 .append(firstByte.firstByteSection(charts, link))
                 .append(changelog.section(charts, link))
                 .append(routeDecision.section())
@@ -140,11 +153,12 @@ public final class BenchSuite {
                 .append(retention.section())
                 .append(wake.section())
                 .append(liveEdit.section())
-                .append(footprint.section());
+                .append(footprint.section())
+                .append(warmStart.section());
         Files.writeString(report, md.toString());
         System.out.printf(Locale.ROOT, "bench: wrote %s and its charts in %s (%.0f s)%n", report, charts, seconds);
         return new Results(report, charts, routeDecision, firstByte, proxy, changelog, throughput, slowSession,
-                retention, wake, liveEdit, footprint, seconds);
+                retention, wake, liveEdit, footprint, warmStart, seconds);
     }
 
     /** Scenario 4 alone, its figures on standard output. */
@@ -282,6 +296,72 @@ public final class BenchSuite {
     }
 
     /**
+     * Scenario 12 alone, on a platform of its own: its figures on standard output, and its section and summary line
+     * replaced in the report when there is one.
+     */
+    static WarmStartResult runWarmStart(BenchPlan plan, Path reportPath) throws Exception {
+        WarmStartResult result;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            result = warmStart(infrastructure, plan);
+        }
+        System.out.println("bench: " + result.summaryLine());
+        if (Files.exists(reportPath)) {
+            Files.writeString(reportPath, withSection(Files.readString(reportPath), WarmStartResult.HEADING,
+                    result.section(), "- " + WarmStartResult.SUMMARY_START, result.summaryLine()));
+            System.out.println("bench: replaced scenario 12 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
+     * Scenario 6 alone: its figures on standard output, and its section and its summary lines replaced in the report
+     * when there is one.
+     */
+    static ThroughputResult runThroughput(BenchPlan plan, Path reportPath) throws Exception {
+        ThroughputResult result;
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            result = new ThroughputScenario(infrastructure).run(plan.throughput());
+        }
+        result.summaryLines().forEach(line -> System.out.println("bench: " + line));
+        if (Files.exists(reportPath)) {
+            Path charts = reportPath.resolveSibling(reportPath.getFileName().toString().replaceFirst("\\.md$", ""));
+            Files.createDirectories(charts);
+            String report = withSection(Files.readString(reportPath), ThroughputResult.HEADING,
+                    result.section(charts, charts.getFileName() + "/"), "- " + ThroughputResult.SUMMARY_START,
+                    result.summaryLines().get(0));
+            Files.writeString(reportPath, withSummaryLines(report, "- " + ThroughputResult.SUMMARY_START,
+                    "- " + ThroughputResult.SUMMARY_END, result.summaryLines()));
+            System.out.println("bench: replaced scenario 6 in " + reportPath);
+        }
+        return result;
+    }
+
+    /**
+     * The report with the summary's lines from the first that starts with {@code first} to the last that starts with
+     * {@code last} replaced by {@code lines}; as it was when there is no such line.
+     */
+    static String withSummaryLines(String report, String first, String last, List<String> lines) {
+        int start = report.indexOf(first);
+        int lastLine = report.lastIndexOf(last);
+        if (start < 0 || lastLine < start) {
+            return report;
+        }
+        int end = report.indexOf('\n', lastLine);
+        StringBuilder block = new StringBuilder();
+        lines.forEach(line -> block.append("- ").append(line).append('\n'));
+        return report.substring(0, start) + block + report.substring(end + 1);
+    }
+
+    /** Scenario 12 on a platform started with its warm pool. */
+    private static WarmStartResult warmStart(Infrastructure infrastructure, BenchPlan plan) throws InterruptedException {
+        System.out.println("bench: starting the embedded platform with a warm pool");
+        try (PlatformRig rig = PlatformRig.start(infrastructure, "warm_pool",
+                WarmStartScenario.poolSettings(plan.warmStart()))) {
+            return new WarmStartScenario(rig).run(plan.warmStart());
+        }
+    }
+
+    /**
      * The report with one scenario's section (from {@code heading} to the next {@code ## }) and its summary line
      * (the one starting with {@code summaryMarker}) replaced, or added at the end of the report and of the summary.
      */
@@ -341,7 +421,8 @@ public final class BenchSuite {
     private static String summary(BenchPlan plan, RouteDecisionResult routeDecision, FirstByteResult firstByte, ProxyResult proxy,
                                   ChangelogLagResult changelog, ThroughputResult throughput,
                                   SlowSessionResult slowSession, RetentionHeapResult retention, WakeResult wake,
-                                  LiveEditResult liveEdit, RuntimeFootprintResult footprint) {
+                                  LiveEditResult liveEdit, RuntimeFootprintResult footprint,
+                                  WarmStartResult warmStart) {
         List<String> lines = new ArrayList<>();
         for (FirstByteResult.Level level : firstByte.levels()) {
             Samples ours = level.firstByte();
@@ -369,20 +450,13 @@ public final class BenchSuite {
         } else {
             lines.add("Proxy overhead: not measured in this run (" + proxy.unavailable() + ").");
         }
-        for (ThroughputResult.Provisioning phase : throughput.provisioning()) {
-            lines.add(String.format(Locale.ROOT, "One provisioner against the simulated Fly API, %s: %.2f sessions/s "
-                    + "to ACTIVE (%d sessions, %d answered 429).", phase.limits(), phase.sessionsPerSecond(),
-                    phase.sessions(), phase.throttled()));
-        }
-        for (ThroughputResult.Acceptance level : throughput.acceptance()) {
-            lines.add(String.format(Locale.ROOT, "Session API, %d concurrent clients: %.0f sessions/s accepted (%s "
-                    + "median).", level.concurrency(), level.sessionsPerSecond(), level.latency().medianMillis()));
-        }
+        lines.addAll(throughput.summaryLines());
         lines.add(slowSession.summaryLine());
         lines.add(retention.summaryLine());
         lines.add(wake.summaryLine());
         lines.add(liveEdit.summaryLine());
         lines.add(footprint.summaryLine());
+        lines.add(warmStart.summaryLine());
         StringBuilder md = new StringBuilder("## Summary: ratios and medians of this run\n\n");
         lines.forEach(line -> md.append("- ").append(line).append('\n'));
         return md.append('\n').toString();

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.velocitypreview.bench.firstbyte.FirstByteResult;
 import dev.velocitypreview.bench.proxy.Tools;
+import dev.velocitypreview.bench.warmstart.WarmStartResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * CI's check that every scenario of the suite runs end to end and lands in the report: a smoke run with small
@@ -54,10 +56,15 @@ class BenchSmokeTest {
         } else {
             assertThat(results.proxy().unavailable()).contains("wrk");
         }
-        // 6: every session reached ACTIVE in both phases; the API accepted every post
-        assertThat(results.throughput().provisioning()).hasSize(2).allSatisfy(phase -> {
+        // 6: every session reached ACTIVE in every phase, the pool's on its suspended machines; the API
+        // accepted every post
+        assertThat(results.throughput().provisioning()).hasSize(3).allSatisfy(phase -> {
             assertThat(phase.failed()).isZero();
             assertThat(phase.toActive().count()).isEqualTo(phase.sessions());
+        });
+        assertThat(results.throughput().pooled()).hasValueSatisfying(pool -> {
+            assertThat(pool.pool()).isEqualTo(BenchPlan.SMOKE.throughput().pooledSessions());
+            assertThat(pool.claims()).as("sessions on pooled machines").isEqualTo(pool.sessions());
         });
         assertThat(results.throughput().acceptance()).hasSize(2)
                 .allSatisfy(level -> assertThat(level.latency().count()).isEqualTo(level.requests()));
@@ -96,10 +103,20 @@ class BenchSmokeTest {
         assertThat(results.footprint().devServer().treeKib().getAsLong())
                 .isGreaterThan(results.footprint().devServer().runtimeKib().getAsLong());
 
+        // 12: every session of every row answered with its project's page; the pool's rows on the pool's machines,
+        // the fresh rows on machines of their own
+        assertThat(results.warmStart().levels()).extracting(WarmStartResult.Level::pooled, WarmStartResult.Level::concurrency)
+                .containsExactly(tuple(false, 1), tuple(false, 2), tuple(true, 1), tuple(true, 2));
+        assertThat(results.warmStart().levels()).allSatisfy(level -> {
+            assertThat(level.showedProject()).as("pages naming their project, %s", level).isEqualTo(level.sessions());
+            assertThat(level.fromPool()).as("sessions on pooled machines, %s", level)
+                    .isEqualTo(level.pooled() ? level.sessions() : 0);
+        });
+
         String report = Files.readString(results.report());
         assertThat(report).contains("## 1. Session to first byte", "## 2. Changelog lag", "## 3. Route decision",
                 "## 4. Proxy overhead", "## 5. The old way as a baseline", "## 6. Throughput",
-                "## 7. One slow session", "## 8. Session directory memory under retention", "## 9. Wake to first byte", "## 11. Runtime footprint",
+                "## 7. One slow session", "## 8. Session directory memory under retention", "## 9. Wake to first byte", "## 11. Runtime footprint", "## 12. Warm start",
                 "## Summary: ratios and medians of this run");
         try (Stream<Path> charts = Files.list(results.charts())) {
             assertThat(charts.filter(chart -> chart.toString().endsWith(".png")).toList())

@@ -10,13 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.velocitypreview.bench.baseline.DatabasePollingRouter;
 import dev.velocitypreview.bench.rig.PlatformRig;
+import dev.velocitypreview.bench.rig.RowTimes;
 import dev.velocitypreview.bench.rig.SessionApi;
 import dev.velocitypreview.core.session.SessionView;
 
@@ -80,7 +80,7 @@ public final class FirstByteScenario {
                 }
             }
             double wallSeconds = (System.nanoTime() - started) / 1e9;
-            awaitEnded(ids);
+            rig.awaitEnded(ids);
             return new FirstByteResult.Level(concurrency, wallSeconds, traces);
         } finally {
             clients.shutdownNow();
@@ -103,26 +103,15 @@ public final class FirstByteScenario {
         Instant firstByte = Instant.now();
         Answer theirs = join(oldWayAnswer);
 
-        double queueMs = Double.NaN;
-        double provisionMs = Double.NaN;
-        double deliverMs = Double.NaN;
+        RowTimes times = RowTimes.NONE;
         if (ours.status() == 200) {
             SessionView row = rig.directory().sessions()
                     .await(session.sessionId(), view -> view.readyAt() != null, VIEW_WAIT).join();
-            queueMs = millisBetween(row.requestedAt(), row.createdAt());
-            provisionMs = millisBetween(row.createdAt(), row.readyAt());
-            deliverMs = millisBetween(row.readyAt(), firstByte);
+            times = RowTimes.of(row, firstByte);
         }
         api.terminate(token, session.statusUrl());
         return new Trace(session.sessionId(), (accepted - posted) / 1e6, ours.status(), ours.millis(),
-                theirs.status(), theirs.millis(), queueMs, provisionMs, deliverMs);
-    }
-
-    private void awaitEnded(List<UUID> ids) {
-        List<CompletableFuture<SessionView>> ended = ids.stream()
-                .map(id -> rig.directory().sessions().await(id, view -> view.status().isTerminal(), rig.machineWait()))
-                .toList();
-        CompletableFuture.allOf(ended.toArray(CompletableFuture[]::new)).join();
+                theirs.status(), theirs.millis(), times.queueMs(), times.provisionMs(), times.deliverMs());
     }
 
     private record Answer(int status, double millis) {
@@ -133,10 +122,6 @@ public final class FirstByteScenario {
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         return new Answer(response.statusCode(), (System.nanoTime() - since) / 1e6);
-    }
-
-    private static double millisBetween(Instant from, Instant to) {
-        return from == null || to == null ? Double.NaN : Duration.between(from, to).toNanos() / 1e6;
     }
 
     private static <T> T join(Future<T> future) throws InterruptedException {

@@ -2,7 +2,6 @@ package dev.velocitypreview.bench.liveedit;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.templates.Template;
 import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.HeadlessChromium;
-import dev.velocitypreview.testkit.LoopbackPreviews;
 
 /**
  * Scenario 10: a react session's first byte with cold dependencies (the platform's store has none yet: {@code npm
@@ -50,8 +48,6 @@ public final class LiveEditScenario {
             """;
 
     private final PlatformRig rig;
-    private final HttpClient previews = HttpClient.newBuilder().proxy(LoopbackPreviews.SELECTOR)
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     public LiveEditScenario(PlatformRig rig) {
         this.rig = rig;
@@ -109,9 +105,8 @@ public final class LiveEditScenario {
     private Started start(SessionApi api, String token, UUID project) throws IOException, InterruptedException {
         long posted = System.nanoTime();
         SessionApi.Accepted accepted = api.create(token, project);
-        URI preview = URI.create("http://" + accepted.sessionId() + ".preview.localhost:"
-                + URI.create(rig.routerUrl()).getPort() + "/");
-        HttpResponse<String> page = previews.send(HttpRequest.newBuilder(preview).timeout(rig.machineWait())
+        URI preview = rig.hostStylePreview(accepted.sessionId());
+        HttpResponse<String> page = rig.previews().send(HttpRequest.newBuilder(preview).timeout(rig.machineWait())
                 .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
         if (page.statusCode() != 200) {
             throw new IllegalStateException("preview " + preview + " answered " + page.statusCode() + ": " + page.body());

@@ -5,13 +5,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.velocitypreview.core.edits.MachineClaim;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineDriver;
 import dev.velocitypreview.machines.MachineSpec;
+import dev.velocitypreview.machines.PooledMachine;
+import dev.velocitypreview.machines.PooledMachineSpec;
 
 /**
  * The provisioner's machine driver, replaceable between phases of the throughput benchmark (Fly's rate limits,
- * then lifted ones) without restarting the provisioner. Each call goes to the driver current when it starts.
+ * then lifted ones; a pool filled with lifted limits, then claimed within Fly's) without restarting the provisioner.
+ * Each call goes to the driver current when it starts.
  */
 final class ReplaceableDriver implements MachineDriver {
 
@@ -64,6 +68,26 @@ final class ReplaceableDriver implements MachineDriver {
     @Override
     public List<Machine> list() {
         return current.list();
+    }
+
+    @Override
+    public PooledMachine createPooled(PooledMachineSpec spec) {
+        return current.createPooled(spec);
+    }
+
+    @Override
+    public PooledMachine awaitWarm(PooledMachine machine, Duration timeout) {
+        return current.awaitWarm(machine, timeout);
+    }
+
+    @Override
+    public Machine claim(String machineId, MachineClaim claim, String claimToken, Duration timeout) {
+        return current.claim(machineId, claim, claimToken, timeout);
+    }
+
+    @Override
+    public List<PooledMachine> listPooled() {
+        return current.listPooled();
     }
 
     /** Closes nothing: the drivers belong to whoever made them. */

@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -25,18 +27,33 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.velocitypreview.core.edits.EditCodec;
+import dev.velocitypreview.core.edits.MachineClaim;
+
 /**
  * The far side of Fly's Machines API for the throughput benchmark, answering with the documented shapes
- * ({@code /v1/apps/{app}/machines}: create, list by {@code metadata.*}, get, {@code /wait}, start, stop, destroy;
- * errors as {@code {"error": …}}). Every API answer takes {@code apiLatency}; a created machine reaches
- * {@code started} after {@code startLatency}. Fly's rate limits are enforced here too, per action, answering 429
- * with {@code Retry-After} when a client exceeds them, so a client that does not keep to them pays for it.
- * {@code GET /health} answers for every machine's runtime (ready at once), without latency or limits.
+ * ({@code /v1/apps/{app}/machines}: create, list by {@code metadata.*}, get, {@code /wait?state=started|suspended},
+ * start, stop, suspend, {@code POST /{id}/metadata/{key}}, destroy; errors as {@code {"error": …}}). Every API answer
+ * takes {@code apiLatency}; a created (or stopped) machine reaches {@code started} {@code startLatency} after its
+ * create (or start), a suspended one {@code resumeLatency} after its start. Fly's rate limits are enforced here too,
+ * as Fly scopes them: per action and per machine for the actions on one machine, per action and per app for create
+ * and list, answering 429 with {@code Retry-After} when a client exceeds them, so a client that does not keep to them
+ * pays for it. Each machine's runtime answers here too, without latency or limits: {@code GET …/health} (ready at
+ * once), and {@code POST …/__velocity/claim} as a pooled runtime does (the bearer token its
+ * {@code PREVIEW_POOL_TOKEN}, 503 until the machine is started, 409 for a second session, 200 with the claim's
+ * counts).
  */
 final class SimulatedFly implements AutoCloseable {
 
     /** The kinds of request Fly rate-limits separately. */
-    enum Action { CREATE, LIST, GET, WAIT, START, STOP, DESTROY }
+    enum Action {
+        CREATE, LIST, GET, WAIT, START, STOP, SUSPEND, METADATA, DESTROY;
+
+        /** Fly limits the actions on one machine per machine; create and list name none, and are limited per app. */
+        boolean perMachine() {
+            return this != CREATE && this != LIST;
+        }
+    }
 
     /** Requests per second and burst, per action; {@code get} for "get machine", {@code action} for the rest. */
     record Limits(double actionsPerSecond, int actionBurst, double getsPerSecond, int getBurst) {
@@ -45,31 +62,37 @@ final class SimulatedFly implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String MACHINES = "/machines";
+    private static final String CLAIM = "/__velocity/claim";
+    private static final String POOL_TOKEN_ENV = "PREVIEW_POOL_TOKEN";
 
     private final HttpServer server;
     private final ExecutorService threads;
     private final String app;
     private final Duration apiLatency;
     private final Duration startLatency;
+    private final Duration resumeLatency;
     private final Map<String, SimulatedMachine> machines = new ConcurrentHashMap<>();
     private final Map<Action, AtomicLong> requests = new EnumMap<>(Action.class);
     private final AtomicLong throttled = new AtomicLong();
-    private volatile Map<Action, Bucket> buckets;
+    private final AtomicLong claims = new AtomicLong();
+    private volatile Buckets buckets;
 
     private SimulatedFly(HttpServer server, ExecutorService threads, String app, Duration apiLatency,
-                         Duration startLatency, Limits limits) {
+                         Duration startLatency, Duration resumeLatency, Limits limits) {
         this.server = server;
         this.threads = threads;
         this.app = app;
         this.apiLatency = apiLatency;
         this.startLatency = startLatency;
+        this.resumeLatency = resumeLatency;
         for (Action action : Action.values()) {
             requests.put(action, new AtomicLong());
         }
         limit(limits);
     }
 
-    static SimulatedFly start(String app, Duration apiLatency, Duration startLatency, Limits limits) throws IOException {
+    static SimulatedFly start(String app, Duration apiLatency, Duration startLatency, Duration resumeLatency,
+                              Limits limits) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
         // waits park a thread each, as a long poll does
         ExecutorService threads = Executors.newCachedThreadPool(task -> {
@@ -77,7 +100,8 @@ final class SimulatedFly implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        SimulatedFly fly = new SimulatedFly(server, threads, app, apiLatency, startLatency, limits);
+        SimulatedFly fly = new SimulatedFly(server, threads, app, apiLatency, startLatency, resumeLatency,
+                limits);
         server.createContext("/", fly::handle);
         server.setExecutor(threads);
         server.start();
@@ -90,19 +114,24 @@ final class SimulatedFly implements AutoCloseable {
 
     /** New rate limits from now on, with full buckets. */
     void limit(Limits limits) {
-        Map<Action, Bucket> fresh = new EnumMap<>(Action.class);
-        for (Action action : Action.values()) {
-            fresh.put(action, action == Action.GET
-                    ? new Bucket(limits.getsPerSecond(), limits.getBurst())
-                    : new Bucket(limits.actionsPerSecond(), limits.actionBurst()));
-        }
-        buckets = fresh;
+        buckets = new Buckets(limits);
+    }
+
+    /** The live machines tagged with a pool and no session, suspended: a warm pool ready to be claimed. */
+    long suspendedPooled() {
+        return machines.values().stream().filter(machine -> !machine.destroyed && machine.metadata("pool") != null
+                && machine.metadata("session_id") == null && machine.state().equals("suspended")).count();
     }
 
     Map<Action, Long> requests() {
         Map<Action, Long> counts = new LinkedHashMap<>();
         requests.forEach((action, count) -> counts.put(action, count.get()));
         return counts;
+    }
+
+    /** Claims the pooled runtimes took (answered 200). */
+    long claims() {
+        return claims.get();
     }
 
     /** Requests answered 429 because the client went over a limit. */
@@ -118,11 +147,19 @@ final class SimulatedFly implements AutoCloseable {
         return startLatency;
     }
 
+    Duration resumeLatency() {
+        return resumeLatency;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             if (path.equals("/health") || path.endsWith("/health")) {
                 answer(exchange, 200, JSON.createObjectNode().put("status", "ready").set("checks", JSON.createArrayNode()));
+                return;
+            }
+            if (path.endsWith(CLAIM) && exchange.getRequestMethod().equals("POST")) {
+                claim(exchange);
                 return;
             }
             String prefix = "/v1/apps/" + app + MACHINES;
@@ -145,7 +182,7 @@ final class SimulatedFly implements AutoCloseable {
                 return;
             }
             requests.get(action).incrementAndGet();
-            if (!buckets.get(action).tryTake()) {
+            if (!buckets.take(action, id)) {
                 throttled.incrementAndGet();
                 exchange.getResponseHeaders().set("Retry-After", "1");
                 answer(exchange, 429, error("rate limit exceeded"));
@@ -158,8 +195,27 @@ final class SimulatedFly implements AutoCloseable {
                 case GET -> withMachine(exchange, id, machine -> answer(exchange, 200, machine.toJson()));
                 case WAIT -> withMachine(exchange, id, machine -> await(exchange, machine));
                 case START -> withMachine(exchange, id, machine -> answer(exchange, 200,
-                        JSON.createObjectNode().put("previous_state", machine.state()).put("migrated", false)));
-                case STOP -> withMachine(exchange, id, machine -> answer(exchange, 200, JSON.createObjectNode().put("ok", true)));
+                        JSON.createObjectNode().put("previous_state", machine.start()).put("migrated", false)));
+                case STOP -> withMachine(exchange, id, machine -> {
+                    machine.stop();
+                    answer(exchange, 200, JSON.createObjectNode().put("ok", true));
+                });
+                case SUSPEND -> withMachine(exchange, id, machine -> {
+                    if (!machine.suspend()) {
+                        answer(exchange, 412, error("machine is " + machine.state() + ", only a started machine suspends"));
+                        return;
+                    }
+                    answer(exchange, 200, JSON.createObjectNode().put("ok", true));
+                });
+                case METADATA -> withMachine(exchange, id, machine -> {
+                    JsonNode body = JSON.readTree(exchange.getRequestBody());
+                    if (rest.length != 4 || !body.path("value").isString()) {
+                        answer(exchange, 400, error("metadata needs a key in the path and {\"value\": …}"));
+                        return;
+                    }
+                    machine.tag(URLDecoder.decode(rest[3], StandardCharsets.UTF_8), body.path("value").asString());
+                    exchange.sendResponseHeaders(204, -1);
+                });
                 case DESTROY -> withMachine(exchange, id, machine -> {
                     machine.destroyed = true;
                     answer(exchange, 200, JSON.createObjectNode().put("ok", true));
@@ -187,6 +243,8 @@ final class SimulatedFly implements AutoCloseable {
             case "GET wait" -> Action.WAIT;
             case "POST start" -> Action.START;
             case "POST stop" -> Action.STOP;
+            case "POST suspend" -> Action.SUSPEND;
+            case "POST metadata" -> Action.METADATA;
             default -> null;
         };
     }
@@ -200,6 +258,9 @@ final class SimulatedFly implements AutoCloseable {
         }
         // Fly machine ids: 14 lower-case hex digits
         String id = String.format("%014x", ThreadLocalRandom.current().nextLong() & 0xFF_FFFF_FFFF_FFFFL);
+        if (!config.path("metadata").isObject()) {
+            ((ObjectNode) config).set("metadata", JSON.createObjectNode());
+        }
         SimulatedMachine machine = new SimulatedMachine(id, body.path("region").asString("ams"), (ObjectNode) config,
                 Instant.now(), System.nanoTime() + startLatency.toNanos());
         machines.put(id, machine);
@@ -222,32 +283,77 @@ final class SimulatedFly implements AutoCloseable {
         ArrayNode found = JSON.createArrayNode();
         for (SimulatedMachine machine : machines.values()) {
             if (!machine.destroyed && filters.entrySet().stream().allMatch(filter ->
-                    filter.getValue().equals(machine.config.path("metadata").path(filter.getKey()).asString(null)))) {
+                    filter.getValue().equals(machine.metadata(filter.getKey())))) {
                 found.add(machine.toJson());
             }
         }
         answer(exchange, 200, found);
     }
 
-    /** Long poll: answers when the machine has started, or 408 when the requested timeout passes first. */
+    /**
+     * Long poll: answers when the machine is in the requested {@code state} ({@code started} by default), or 408 when
+     * the requested timeout passes first.
+     */
     private void await(HttpExchange exchange, SimulatedMachine machine) throws IOException {
         long timeoutSeconds = 60;
+        String state = "started";
         String query = exchange.getRequestURI().getRawQuery();
         if (query != null) {
             for (String pair : query.split("&")) {
                 if (pair.startsWith("timeout=")) {
                     timeoutSeconds = Long.parseLong(pair.substring("timeout=".length()));
+                } else if (pair.startsWith("state=")) {
+                    state = pair.substring("state=".length());
                 }
             }
         }
-        long wait = machine.startsAt - System.nanoTime();
+        long wait = machine.reaches(state) - System.nanoTime();
         if (wait > timeoutSeconds * 1_000_000_000L) {
             pause(timeoutSeconds * 1_000_000_000L);
-            answer(exchange, 408, error("deadline_exceeded: machine did not reach started"));
+            answer(exchange, 408, error("deadline_exceeded: machine did not reach " + state));
             return;
         }
         pause(wait);
         answer(exchange, 200, JSON.createObjectNode().put("ok", true));
+    }
+
+    /**
+     * A pooled runtime's claim endpoint: the machine's claim token as the bearer token, the claim's JSON
+     * ({@link EditCodec#decodeClaim}); 503 until the machine is started, 409 when another session claimed it already.
+     * Every runtime answers on this one port, so the token, each pooled machine's own, says whose runtime is asked
+     * (the driver resolves the claim's path against the runtime's base url, which drops the base url's own path).
+     */
+    private void claim(HttpExchange exchange) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        SimulatedMachine machine = machines.values().stream()
+                .filter(candidate -> !candidate.destroyed && candidate.poolToken() != null
+                        && ("Bearer " + candidate.poolToken()).equals(authorization))
+                .findFirst().orElse(null);
+        if (machine == null) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            answer(exchange, 401, error("no pooled runtime has this claim token"));
+            return;
+        }
+        MachineClaim claim;
+        try {
+            claim = EditCodec.decodeClaim(exchange.getRequestBody().readAllBytes());
+        } catch (IllegalArgumentException e) {
+            answer(exchange, 400, error(e.getMessage()));
+            return;
+        }
+        if (!machine.state().equals("started")) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            answer(exchange, 503, error("not warm yet"));
+            return;
+        }
+        if (!machine.claimFor(claim.sessionId())) {
+            answer(exchange, 409, error("claimed by another session"));
+            return;
+        }
+        claims.incrementAndGet();
+        long written = claim.files().files().stream().filter(file -> file.content() != null).count();
+        answer(exchange, 200, JSON.createObjectNode().put("sessionId", claim.sessionId().toString())
+                .put("written", written).put("deleted", claim.files().deleted().size()).put("outcome", "applied"));
     }
 
     private interface MachineAnswer {
@@ -293,27 +399,96 @@ final class SimulatedFly implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /**
+     * One machine. Its state moves to {@code target} at {@code reachesAt} (nanoTime) and is {@code before} until
+     * then: created → started after the start latency, suspended → started after the resume latency.
+     */
     private final class SimulatedMachine {
         final String id;
         final String region;
         final ObjectNode config;
         final Instant createdAt;
-        final long startsAt;
         volatile boolean destroyed;
+        private String before = "created";
+        private String target = "started";
+        private long reachesAt;
+        private UUID claimedBy;
 
         SimulatedMachine(String id, String region, ObjectNode config, Instant createdAt, long startsAt) {
             this.id = id;
             this.region = region;
             this.config = config;
             this.createdAt = createdAt;
-            this.startsAt = startsAt;
+            this.reachesAt = startsAt;
         }
 
-        String state() {
+        synchronized String state() {
             if (destroyed) {
                 return "destroyed";
             }
-            return System.nanoTime() >= startsAt ? "started" : "created";
+            return System.nanoTime() - reachesAt >= 0 ? target : before;
+        }
+
+        /** When the machine is (or will be, as things stand) in {@code state}; far in the future when never. */
+        synchronized long reaches(String state) {
+            if (state().equals(state)) {
+                return System.nanoTime();
+            }
+            return target.equals(state) ? reachesAt : System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+        }
+
+        /** @return the state before the start */
+        synchronized String start() {
+            String now = state();
+            if (now.equals("suspended") || now.equals("stopped")) {
+                before = now;
+                target = "started";
+                reachesAt = System.nanoTime() + (now.equals("suspended") ? resumeLatency : startLatency).toNanos();
+            }
+            return now;
+        }
+
+        synchronized void stop() {
+            settle("stopped");
+        }
+
+        synchronized boolean suspend() {
+            if (!state().equals("started")) {
+                return false;
+            }
+            settle("suspended");
+            return true;
+        }
+
+        private void settle(String state) {
+            before = state;
+            target = state;
+            reachesAt = System.nanoTime();
+        }
+
+        synchronized boolean claimFor(UUID session) {
+            if (claimedBy != null && !claimedBy.equals(session)) {
+                return false;
+            }
+            claimedBy = session;
+            return true;
+        }
+
+        /** The claim token of a pooled machine's runtime, from its environment; null for a session's machine. */
+        String poolToken() {
+            return config.path("env").path(POOL_TOKEN_ENV).asString(null);
+        }
+
+        String metadata(String key) {
+            synchronized (config) {
+                return config.path("metadata").path(key).asString(null);
+            }
+        }
+
+        void tag(String key, String value) {
+            synchronized (config) {
+                ((ObjectNode) config.path("metadata")).put(key, value);
+            }
         }
 
         ObjectNode toJson() {
@@ -326,8 +501,37 @@ final class SimulatedFly implements AutoCloseable {
                     .put("private_ip", "fdaa:0:1::" + Integer.toHexString(id.hashCode() & 0xffff))
                     .put("created_at", createdAt.toString())
                     .put("updated_at", Instant.now().toString());
-            json.set("config", config);
+            synchronized (config) {
+                json.set("config", config.deepCopy());
+            }
             return json;
+        }
+    }
+
+    /** The rate limits in force: a bucket per action for the app, and per action and machine where Fly has one. */
+    private static final class Buckets {
+        private final Limits limits;
+        private final Map<Action, Bucket> app = new EnumMap<>(Action.class);
+        private final Map<String, Bucket> machines = new ConcurrentHashMap<>();
+
+        Buckets(Limits limits) {
+            this.limits = limits;
+            for (Action action : Action.values()) {
+                app.put(action, bucket(action));
+            }
+        }
+
+        boolean take(Action action, String machine) {
+            Bucket bucket = action.perMachine() && machine != null
+                    ? machines.computeIfAbsent(action + " " + machine, key -> bucket(action))
+                    : app.get(action);
+            return bucket.tryTake();
+        }
+
+        private Bucket bucket(Action action) {
+            return action == Action.GET
+                    ? new Bucket(limits.getsPerSecond(), limits.getBurst())
+                    : new Bucket(limits.actionsPerSecond(), limits.actionBurst());
         }
     }
 

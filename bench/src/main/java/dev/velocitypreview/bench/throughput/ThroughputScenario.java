@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -29,6 +30,7 @@ import org.springframework.core.env.StandardEnvironment;
 import dev.velocitypreview.bench.report.Samples;
 import dev.velocitypreview.bench.rig.Infrastructure;
 import dev.velocitypreview.bench.rig.Pause;
+import dev.velocitypreview.bench.rig.PoolPlaces;
 import dev.velocitypreview.bench.rig.SessionApi;
 import dev.velocitypreview.bench.rig.WatchedDirectory;
 import dev.velocitypreview.core.net.LoopbackPorts;
@@ -40,14 +42,19 @@ import dev.velocitypreview.machines.fly.FlyMachinesSettings;
 import dev.velocitypreview.provisioner.ProvisionerApplication;
 import dev.velocitypreview.sessions.SessionServiceApplication;
 import dev.velocitypreview.sessions.identity.DevTokens;
+import dev.velocitypreview.templates.TemplateCatalog;
 
 /**
  * Scenario 6: how many sessions per second one provisioner brings to ACTIVE through the Fly Machines driver (its
  * own rate limiter in the path) against {@link SimulatedFly}, first within Fly's documented limits, then with the
- * limits lifted to show the provisioner's own ceiling; and how many sessions per second the session API accepts.
+ * limits lifted to show the provisioner's own ceiling, then within Fly's limits again with a warm pool of suspended
+ * machines (a claim starts one instead of creating one); and how many sessions per second the session API accepts.
  *
  * <p>Its own broker and database; the provisioner runs with its settings (16 workers, the relay) and the bench's
- * Fly driver as its machine driver; the session API as it runs anywhere.
+ * Fly driver as its machine driver; the session API as it runs anywhere. The pool's phase has a provisioner of its
+ * own, started with a pool of the default template (the one new projects get) as big as the phase's sessions and
+ * filled with the limits lifted (how long filling takes is not the figure), then claimed within Fly's limits while it
+ * refills in the background as it always does. Its sessions are free-tier users', whose machine is the pool's size.
  */
 public final class ThroughputScenario {
 
@@ -60,12 +67,19 @@ public final class ThroughputScenario {
      * @param lifted             the lifted limits
      * @param apiConcurrencies   clients posting side by side, one level each
      * @param apiRequests        posts per level
+     * @param pooledSessions     sessions requested at once within Fly's limits with a warm pool that holds as many
      * @param apiLatency         the simulated API's answer time
      * @param startLatency       how long a simulated machine takes from created to started
+     * @param resumeLatency      how long a suspended simulated machine takes from its start to started
      */
     public record Settings(int flyLimitedSessions, int liftedSessions, FlyMachinesSettings.RateLimits lifted,
-                           List<Integer> apiConcurrencies, int apiRequests, Duration apiLatency, Duration startLatency) {
+                           int pooledSessions, List<Integer> apiConcurrencies, int apiRequests, Duration apiLatency,
+                           Duration startLatency, Duration resumeLatency) {
     }
+
+    /** New projects get the default template: that is the pool that fits them. */
+    private static final String POOL_TEMPLATE = TemplateCatalog.DEFAULT;
+    private static final Duration POOL_FILLED_WITHIN = Duration.ofMinutes(5);
 
     private final Infrastructure infrastructure;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -83,11 +97,12 @@ public final class ThroughputScenario {
         String apiSecret = secret();
         try (EmbeddedKafkaBroker broker = infrastructure.startBroker("fly");
              SimulatedFly fly = SimulatedFly.start(APP, settings.apiLatency(), settings.startLatency(),
-                     SimulatedFly.Limits.FLY)) {
+                     settings.resumeLatency(), SimulatedFly.Limits.FLY)) {
             FlyMachinesDriver limitedDriver = driver(fly, FlyMachinesSettings.RateLimits.FLY);
             FlyMachinesDriver liftedDriver = driver(fly, settings.lifted());
+            FlyMachinesDriver poolDriver = driver(fly, FlyMachinesSettings.RateLimits.FLY);
             ReplaceableDriver driver = new ReplaceableDriver(limitedDriver);
-            ConfigurableApplicationContext provisioner = startProvisioner(jdbcUrl, broker, driver);
+            ConfigurableApplicationContext provisioner = startProvisioner(jdbcUrl, broker, driver, Map.of());
             int apiPort = LoopbackPorts.free();
             String apiUrl = "http://127.0.0.1:" + apiPort;
             try (ConfigurableApplicationContext api = SessionServiceApplication.start(Map.of(
@@ -106,13 +121,26 @@ public final class ThroughputScenario {
                 SessionApi sessions = new SessionApi(http, apiUrl);
                 Tokens tokens = new Tokens(apiSecret);
 
-                ThroughputResult.Provisioning limited = provision("Fly's limits", settings.flyLimitedSessions(),
-                        FlyMachinesSettings.RateLimits.FLY, sessions, tokens, directory, fly);
+                ThroughputResult.Provisioning limited = provision("Fly's limits", settings.flyLimitedSessions(), 0,
+                        FlyMachinesSettings.RateLimits.FLY, sessions, () -> tokens.next(Tier.TEAM), directory, fly);
                 driver.replace(liftedDriver);
-                fly.limit(new SimulatedFly.Limits(settings.lifted().actionsPerSecond(), settings.lifted().actionBurst(),
-                        settings.lifted().getsPerSecond(), settings.lifted().getBurst()));
-                ThroughputResult.Provisioning unlimited = provision("limits lifted", settings.liftedSessions(),
-                        settings.lifted(), sessions, tokens, directory, fly);
+                fly.limit(lifted(settings));
+                ThroughputResult.Provisioning unlimited = provision("limits lifted", settings.liftedSessions(), 0,
+                        settings.lifted(), sessions, () -> tokens.next(Tier.TEAM), directory, fly);
+                provisioner.close();
+
+                provisioner = startProvisioner(jdbcUrl, broker, driver, Map.of(
+                        "velocity.provisioner.pool.templates." + POOL_TEMPLATE, settings.pooledSessions()));
+                System.out.printf("bench: filling a warm pool of %d suspended machines, limits lifted%n",
+                        settings.pooledSessions());
+                new PoolPlaces(jdbcUrl, infrastructure.databaseUser())
+                        .awaitReady(settings.pooledSessions(), POOL_FILLED_WITHIN);
+                driver.replace(poolDriver);
+                fly.limit(SimulatedFly.Limits.FLY);
+                ThroughputResult.Provisioning pooled = provision(
+                        "Fly's limits, a warm pool of " + settings.pooledSessions() + " suspended machines",
+                        settings.pooledSessions(), settings.pooledSessions(), FlyMachinesSettings.RateLimits.FLY,
+                        sessions, () -> tokens.next(Tier.FREE), directory, fly);
 
                 // the API alone: with no provisioner consuming, acceptance is not competing with provisioning
                 provisioner.close();
@@ -121,29 +149,42 @@ public final class ThroughputScenario {
                 for (int concurrency : settings.apiConcurrencies()) {
                     acceptance.add(accept(sessions, tokens, concurrency, Math.max(concurrency, settings.apiRequests())));
                 }
-                return new ThroughputResult(List.of(limited, unlimited), acceptance, settings.apiLatency(),
-                        settings.startLatency());
+                return new ThroughputResult(List.of(limited, unlimited, pooled), acceptance, settings.apiLatency(),
+                        settings.startLatency(), settings.resumeLatency());
             } finally {
                 provisioner.close();
                 limitedDriver.close();
                 liftedDriver.close();
+                poolDriver.close();
             }
         }
     }
 
-    /** {@code count} sessions requested at once; each timed from its POST to ACTIVE in the bench's directory. */
-    private ThroughputResult.Provisioning provision(String limits, int count, FlyMachinesSettings.RateLimits driverLimits,
-                                                    SessionApi sessions, Tokens tokens, WatchedDirectory directory,
+    private static SimulatedFly.Limits lifted(Settings settings) {
+        return new SimulatedFly.Limits(settings.lifted().actionsPerSecond(), settings.lifted().actionBurst(),
+                settings.lifted().getsPerSecond(), settings.lifted().getBurst());
+    }
+
+    /**
+     * {@code count} sessions requested at once, each by a new user from {@code users}; each timed from its POST to
+     * ACTIVE in the bench's directory.
+     *
+     * @param pool the warm pool's machines when the phase started (0: no pool)
+     */
+    private ThroughputResult.Provisioning provision(String limits, int count, int pool,
+                                                    FlyMachinesSettings.RateLimits driverLimits, SessionApi sessions,
+                                                    Supplier<String> users, WatchedDirectory directory,
                                                     SimulatedFly fly) throws Exception {
         System.out.printf("bench: provisioning %d sessions against the simulated Fly API, %s%n", count, limits);
         Map<SimulatedFly.Action, Long> before = fly.requests();
         long throttledBefore = fly.throttled();
+        long claimsBefore = fly.claims();
         ExecutorService posters = Executors.newFixedThreadPool(Math.min(count, 16));
         try {
             long started = System.nanoTime();
             List<Future<CompletableFuture<Active>>> posted = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                String token = tokens.next();
+                String token = users.get();
                 posted.add(posters.submit(() -> {
                     long postedAt = System.nanoTime();
                     SessionApi.Accepted session = sessions.create(token, UUID.randomUUID());
@@ -167,8 +208,8 @@ public final class ThroughputScenario {
             }
             Map<SimulatedFly.Action, Long> calls = new HashMap<>();
             fly.requests().forEach((action, total) -> calls.put(action, total - before.get(action)));
-            return new ThroughputResult.Provisioning(limits, driverLimits, count, failed, (last - started) / 1e9,
-                    Samples.of(toActive), calls, fly.throttled() - throttledBefore);
+            return new ThroughputResult.Provisioning(limits, driverLimits, pool, count, failed, (last - started) / 1e9,
+                    Samples.of(toActive), calls, fly.throttled() - throttledBefore, fly.claims() - claimsBefore);
         } finally {
             posters.shutdownNow();
         }
@@ -182,7 +223,7 @@ public final class ThroughputScenario {
             throws Exception {
         List<String> users = new ArrayList<>(total);
         for (int i = 0; i < total; i++) {
-            users.add(tokens.next());
+            users.add(tokens.next(Tier.TEAM));
         }
         ExecutorService clients = Executors.newFixedThreadPool(concurrency);
         try {
@@ -226,8 +267,8 @@ public final class ThroughputScenario {
      * exists).
      */
     private ConfigurableApplicationContext startProvisioner(String jdbcUrl, EmbeddedKafkaBroker broker,
-                                                            ReplaceableDriver driver) {
-        Map<String, Object> properties = new HashMap<>();
+                                                            ReplaceableDriver driver, Map<String, Object> settings) {
+        Map<String, Object> properties = new HashMap<>(settings);
         properties.put("spring.config.name", "provisioner");
         properties.put("spring.main.banner-mode", "off");
         properties.put("spring.main.log-startup-info", false);
@@ -285,8 +326,8 @@ public final class ThroughputScenario {
             this.secret = secret;
         }
 
-        synchronized String next() {
-            return DevTokens.mint(secret, "bench-throughput-" + issued++, Set.of(), Tier.TEAM, Duration.ofHours(1));
+        synchronized String next(Tier tier) {
+            return DevTokens.mint(secret, "bench-throughput-" + issued++, Set.of(), tier, Duration.ofHours(1));
         }
     }
 }
