@@ -9,11 +9,12 @@ enum FlyAction {
     METADATA;
 
     /**
-     * Whether Fly limits this action per machine rather than per app ("start is limited per machine"), so that a burst
-     * of claims, each starting and tagging its own machine, does not queue behind one bucket as creates do.
+     * Whether Fly limits this action per machine rather than per app: every action on one named machine is (Fly: "start
+     * is limited per machine"), so that a burst of claims, each getting, tagging, starting and waiting for its own
+     * machine, does not queue behind one bucket; create and list name no machine and share the app's.
      */
     boolean isPerMachine() {
-        return this == METADATA || this == START;
+        return this != CREATE && this != LIST;
     }
 
     /** Fly limits "get machine" more loosely than the other actions. */

@@ -74,7 +74,8 @@ final class FlyRateLimiter {
         if (machineBuckets.size() > FORGET_FULL_BUCKETS_ABOVE) {
             machineBuckets.values().removeIf(bucket -> bucket.isFull(now));
         }
-        return machineBuckets.computeIfAbsent(new Key(action, machine),
-                key -> new TokenBucket(limits.actionsPerSecond(), limits.actionBurst(), now));
+        return machineBuckets.computeIfAbsent(new Key(action, machine), key -> action.isGet()
+                ? new TokenBucket(limits.getsPerSecond(), limits.getBurst(), now)
+                : new TokenBucket(limits.actionsPerSecond(), limits.actionBurst(), now));
     }
 }

@@ -94,7 +94,7 @@ class TokenBucketTest {
             limiter.acquire(FlyAction.CREATE, null, start + 60 * SECOND);
         }
         for (int i = 0; i < 10; i++) {
-            limiter.acquire(FlyAction.GET, null, start + 60 * SECOND);
+            limiter.acquire(FlyAction.GET, "3d8d9e1f2b4c67", start + 60 * SECOND);
         }
 
         // three creates at once, then one a second; gets have their own, looser bucket
@@ -108,10 +108,10 @@ class TokenBucketTest {
         FlyRateLimiter limiter = new FlyRateLimiter(FlyMachinesSettings.RateLimits.FLY, ticker);
         long deadline = ticker.nanoTime() + SECOND / 2;
         for (int i = 0; i < 3; i++) {
-            limiter.acquire(FlyAction.DESTROY, null, deadline);
+            limiter.acquire(FlyAction.DESTROY, "3d8d9e1f2b4c67", deadline);
         }
 
-        assertThatThrownBy(() -> limiter.acquire(FlyAction.DESTROY, null, deadline))
+        assertThatThrownBy(() -> limiter.acquire(FlyAction.DESTROY, "3d8d9e1f2b4c67", deadline))
                 .isInstanceOfSatisfying(MachineException.class, e -> assertThat(e.isTransient()).isTrue())
                 .hasMessageContaining("destroy");
     }
