@@ -243,7 +243,16 @@ final class PoolKeeper implements SmartLifecycle {
                         .log("failed pooled machine not cleaned up, reconciliation will");
             }
         } finally {
+            countQuietly();
+        }
+    }
+
+    /** The gauges after a warm-up; a failure (the database, or this provisioner stopping) waits for the next count. */
+    private void countQuietly() {
+        try {
             count();
+        } catch (RuntimeException e) {
+            LOG.atDebug().addKeyValue("error", e.toString()).log("pool gauges not counted");
         }
     }
 
