@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -68,26 +69,17 @@ public final class BenchSuite {
         // Tomcat logs through java.util.logging: into the one console format, at the bench's levels
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        if (args.length > 1 && args[1].equals("proxy")) {
+        String only = args.length > 1 ? args[1] : "all";
+        if (only.equals("proxy")) {
             runProxy(BenchPlan.FULL);
-        } else if (args.length > 1 && args[1].equals("routing")) {
-            runRouteDecision(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("consumer")) {
-            runSlowSession(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("retention")) {
-            runRetention(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("wake")) {
-            runWake(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("liveedit")) {
-            runLiveEdit(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("footprint")) {
-            runFootprint(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("throughput")) {
-            runThroughput(BenchPlan.FULL, report);
-        } else if (args.length > 1 && args[1].equals("warmstart")) {
-            runWarmStart(BenchPlan.FULL, report);
-        } else {
+        } else if (ALONE.containsKey(only)) {
+            runAlone(ALONE.get(only), BenchPlan.FULL, report);
+        } else if (only.equals("all")) {
             run(BenchPlan.FULL, report);
+        } else {
+            System.err.println("bench: no scenario named '" + only + "': name one of all, proxy, "
+                    + String.join(", ", new java.util.TreeSet<>(ALONE.keySet())));
+            System.exit(2);
         }
         // the platform's libraries leave non-daemon threads behind (Kafka, Debezium); the run is over
         System.exit(0);
@@ -182,158 +174,113 @@ public final class BenchSuite {
     }
 
     /**
-     * Scenario 7 alone: its figures on standard output, and its section and summary line replaced in the report
-     * when there is one (the other scenarios' figures stay those of their last run).
+     * What a scenario run alone replaces in an existing report: its section (from {@code heading} to the next
+     * {@code ## }) and its summary lines (from the one starting with {@code "- " + summaryStart} to the last starting
+     * with {@code "- " + summaryEnd}; one line for most scenarios).
      */
-    static SlowSessionResult runSlowSession(BenchPlan plan, Path reportPath) throws Exception {
-        SlowSessionResult result;
-        Path root = Files.createTempDirectory("velocity-bench-slow-session-");
-        result = new SlowSessionScenario(root).run(plan.slowSession());
-        for (SlowSessionResult.Measurement m : result.measurements()) {
-            System.out.printf(Locale.ROOT, "bench: %-12s other sessions median %s max %s, slow session %s, committed %d%n",
-                    m.variant(), m.others().medianMillis(), Samples.millis(m.others().max()),
-                    Samples.millis(m.slowMillis()), m.committed());
+    private record Alone(String heading, String section, String summaryStart, String summaryEnd, List<String> summaryLines) {
+
+        Alone(String heading, String section, String summaryStart, String summaryLine) {
+            this(heading, section, summaryStart, summaryStart, List.of(summaryLine));
         }
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSlowSession(Files.readString(reportPath), result));
-            System.out.println("bench: replaced scenario 7 in " + reportPath);
-        }
-        return result;
     }
 
-    /** The report with scenario 7's section and summary line replaced, or added where they belong. */
-    static String withSlowSession(String report, SlowSessionResult result) {
-        return withSection(report, SlowSessionResult.HEADING, result.section(), "- One session taking ",
-                result.summaryLine());
+    /** One scenario on its own, given the plan and the report's chart folder (which it creates if it draws). */
+    @FunctionalInterface
+    private interface AloneScenario {
+        Alone run(BenchPlan plan, Path charts) throws Exception;
     }
 
     /**
-     * Scenario 3 alone: its figures on standard output, and its section and summary line replaced in the report
-     * when there is one.
+     * The scenarios that run alone (the second argument), each on what it needs: scenario 3 in a JMH fork, 7, 8 and
+     * 11 without a platform, 6 on a broker of its own, 9 and 10 on a platform of their own, 12 on one with its pool.
      */
-    static RouteDecisionResult runRouteDecision(BenchPlan plan, Path reportPath) throws Exception {
-        RouteDecisionResult result = plan.routeDecision().run();
-        System.out.println("bench: " + result.summaryLine());
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSection(Files.readString(reportPath), RouteDecisionResult.HEADING,
-                    result.section(), "- " + RouteDecisionResult.SUMMARY_START, result.summaryLine()));
-            System.out.println("bench: replaced scenario 3 in " + reportPath);
-        }
-        return result;
-    }
+    private static final Map<String, AloneScenario> ALONE = Map.of(
+            "routing", (plan, charts) -> {
+                RouteDecisionResult result = plan.routeDecision().run();
+                return new Alone(RouteDecisionResult.HEADING, result.section(), RouteDecisionResult.SUMMARY_START,
+                        result.summaryLine());
+            },
+            "consumer", (plan, charts) -> {
+                SlowSessionResult result = new SlowSessionScenario(Files.createTempDirectory("velocity-bench-slow-session-"))
+                        .run(plan.slowSession());
+                for (SlowSessionResult.Measurement m : result.measurements()) {
+                    System.out.printf(Locale.ROOT, "bench: %-12s other sessions median %s max %s, slow session %s, committed %d%n",
+                            m.variant(), m.others().medianMillis(), Samples.millis(m.others().max()),
+                            Samples.millis(m.slowMillis()), m.committed());
+                }
+                return new Alone(SlowSessionResult.HEADING, result.section(), SlowSessionResult.SUMMARY_START,
+                        result.summaryLine());
+            },
+            "retention", (plan, charts) -> {
+                RetentionHeapResult result = new RetentionHeapScenario().run(plan.retention());
+                return new Alone(RetentionHeapResult.HEADING, result.section(), RetentionHeapResult.SUMMARY_START,
+                        result.summaryLine());
+            },
+            "wake", (plan, charts) -> {
+                WakeResult result = onPlatform(rig -> new WakeScenario(rig).run(plan.wake()));
+                return new Alone(WakeResult.HEADING, result.section(), WakeResult.SUMMARY_START, result.summaryLine());
+            },
+            "liveedit", (plan, charts) -> {
+                LiveEditResult result = onPlatform(rig -> new LiveEditScenario(rig).run(plan.liveEdit()));
+                return new Alone(LiveEditResult.HEADING, result.section(), LiveEditResult.SUMMARY_START,
+                        result.summaryLine());
+            },
+            "footprint", (plan, charts) -> {
+                RuntimeFootprintResult result = new RuntimeFootprintScenario(
+                        Files.createTempDirectory("velocity-bench-footprint-")).run(plan.footprint());
+                return new Alone(RuntimeFootprintResult.HEADING, result.section(), RuntimeFootprintResult.SUMMARY_START,
+                        result.summaryLine());
+            },
+            "throughput", (plan, charts) -> {
+                ThroughputResult result;
+                try (Infrastructure infrastructure = Infrastructure.start()) {
+                    result = new ThroughputScenario(infrastructure).run(plan.throughput());
+                }
+                Files.createDirectories(charts);
+                return new Alone(ThroughputResult.HEADING, result.section(charts, charts.getFileName() + "/"),
+                        ThroughputResult.SUMMARY_START, ThroughputResult.SUMMARY_END, result.summaryLines());
+            },
+            "warmstart", (plan, charts) -> {
+                WarmStartResult result;
+                try (Infrastructure infrastructure = Infrastructure.start()) {
+                    result = warmStart(infrastructure, plan);
+                }
+                return new Alone(WarmStartResult.HEADING, result.section(), WarmStartResult.SUMMARY_START,
+                        result.summaryLine());
+            });
 
-    /**
-     * Scenario 8 alone: its figures on standard output, and its section and summary line replaced in the report
-     * when there is one.
-     */
-    static RetentionHeapResult runRetention(BenchPlan plan, Path reportPath) throws IOException {
-        RetentionHeapResult result = new RetentionHeapScenario().run(plan.retention());
-        System.out.println("bench: " + result.summaryLine());
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSection(Files.readString(reportPath), RetentionHeapResult.HEADING,
-                    result.section(), "- " + RetentionHeapResult.SUMMARY_START, result.summaryLine()));
-            System.out.println("bench: replaced scenario 8 in " + reportPath);
-        }
-        return result;
-    }
-
-    /**
-     * Scenario 9 alone, on a platform of its own: its figures on standard output, and its section and summary line
-     * replaced in the report when there is one.
-     */
-    static WakeResult runWake(BenchPlan plan, Path reportPath) throws Exception {
-        WakeResult result;
-        try (Infrastructure infrastructure = Infrastructure.start()) {
-            System.out.println("bench: starting the embedded platform");
-            try (PlatformRig rig = PlatformRig.start(infrastructure)) {
-                result = new WakeScenario(rig).run(plan.wake());
-            }
-        }
-        System.out.println("bench: " + result.summaryLine());
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSection(Files.readString(reportPath), WakeResult.HEADING,
-                    result.section(), "- " + WakeResult.SUMMARY_START, result.summaryLine()));
-            System.out.println("bench: replaced scenario 9 in " + reportPath);
-        }
-        return result;
-    }
-
-    /**
-     * Scenario 10 alone, on a platform of its own: its figures on standard output, and its section and summary line
-     * replaced in the report when there is one.
-     */
-    static LiveEditResult runLiveEdit(BenchPlan plan, Path reportPath) throws Exception {
-        LiveEditResult result;
-        try (Infrastructure infrastructure = Infrastructure.start()) {
-            System.out.println("bench: starting the embedded platform");
-            try (PlatformRig rig = PlatformRig.start(infrastructure)) {
-                result = new LiveEditScenario(rig).run(plan.liveEdit());
-            }
-        }
-        System.out.println("bench: " + result.summaryLine());
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSection(Files.readString(reportPath), LiveEditResult.HEADING,
-                    result.section(), "- " + LiveEditResult.SUMMARY_START, result.summaryLine()));
-            System.out.println("bench: replaced scenario 10 in " + reportPath);
-        }
-        return result;
-    }
-
-    /**
-     * Scenario 11 alone: its figures on standard output, and its section and summary line replaced in the report
-     * when there is one.
-     */
-    static RuntimeFootprintResult runFootprint(BenchPlan plan, Path reportPath) throws Exception {
-        RuntimeFootprintResult result = new RuntimeFootprintScenario(
-                Files.createTempDirectory("velocity-bench-footprint-")).run(plan.footprint());
-        System.out.println("bench: " + result.summaryLine());
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSection(Files.readString(reportPath), RuntimeFootprintResult.HEADING,
-                    result.section(), "- " + RuntimeFootprintResult.SUMMARY_START, result.summaryLine()));
-            System.out.println("bench: replaced scenario 11 in " + reportPath);
-        }
-        return result;
-    }
-
-    /**
-     * Scenario 12 alone, on a platform of its own: its figures on standard output, and its section and summary line
-     * replaced in the report when there is one.
-     */
-    static WarmStartResult runWarmStart(BenchPlan plan, Path reportPath) throws Exception {
-        WarmStartResult result;
-        try (Infrastructure infrastructure = Infrastructure.start()) {
-            result = warmStart(infrastructure, plan);
-        }
-        System.out.println("bench: " + result.summaryLine());
-        if (Files.exists(reportPath)) {
-            Files.writeString(reportPath, withSection(Files.readString(reportPath), WarmStartResult.HEADING,
-                    result.section(), "- " + WarmStartResult.SUMMARY_START, result.summaryLine()));
-            System.out.println("bench: replaced scenario 12 in " + reportPath);
-        }
-        return result;
-    }
-
-    /**
-     * Scenario 6 alone: its figures on standard output, and its section and its summary lines replaced in the report
-     * when there is one.
-     */
-    static ThroughputResult runThroughput(BenchPlan plan, Path reportPath) throws Exception {
-        ThroughputResult result;
-        try (Infrastructure infrastructure = Infrastructure.start()) {
-            result = new ThroughputScenario(infrastructure).run(plan.throughput());
-        }
+    /** A scenario alone: its summary on standard output, and its section and summary replaced in the report if any. */
+    private static void runAlone(AloneScenario scenario, BenchPlan plan, Path reportPath) throws Exception {
+        Path charts = reportPath.resolveSibling(reportPath.getFileName().toString().replaceFirst("\\.md$", ""));
+        Alone result = scenario.run(plan, charts);
         result.summaryLines().forEach(line -> System.out.println("bench: " + line));
         if (Files.exists(reportPath)) {
-            Path charts = reportPath.resolveSibling(reportPath.getFileName().toString().replaceFirst("\\.md$", ""));
-            Files.createDirectories(charts);
-            String report = withSection(Files.readString(reportPath), ThroughputResult.HEADING,
-                    result.section(charts, charts.getFileName() + "/"), "- " + ThroughputResult.SUMMARY_START,
-                    result.summaryLines().get(0));
-            Files.writeString(reportPath, withSummaryLines(report, "- " + ThroughputResult.SUMMARY_START,
-                    "- " + ThroughputResult.SUMMARY_END, result.summaryLines()));
-            System.out.println("bench: replaced scenario 6 in " + reportPath);
+            String report = withSection(Files.readString(reportPath), result.heading(), result.section(),
+                    "- " + result.summaryStart(), result.summaryLines().get(0));
+            if (result.summaryLines().size() > 1) {
+                report = withSummaryLines(report, "- " + result.summaryStart(), "- " + result.summaryEnd(),
+                        result.summaryLines());
+            }
+            Files.writeString(reportPath, report);
+            System.out.println("bench: replaced " + result.heading() + " in " + reportPath);
         }
-        return result;
+    }
+
+    /** A platform-run step, which may throw what the scenarios throw. */
+    @FunctionalInterface
+    private interface OnPlatform<T> {
+        T run(PlatformRig rig) throws Exception;
+    }
+
+    /** Runs a scenario on an embedded platform of its own. */
+    private static <T> T onPlatform(OnPlatform<T> scenario) throws Exception {
+        try (Infrastructure infrastructure = Infrastructure.start()) {
+            System.out.println("bench: starting the embedded platform");
+            try (PlatformRig rig = PlatformRig.start(infrastructure)) {
+                return scenario.run(rig);
+            }
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.velocitypreview.bench.report.Samples;
 public record SlowSessionResult(SlowSessionScenario.Settings settings, List<Measurement> measurements) {
 
     public static final String HEADING = "## 7. One slow session among the sessions of a partition";
+    public static final String SUMMARY_START = "One session taking ";
 
     /**
      * @param variant      which consumer
@@ -38,7 +39,7 @@ public record SlowSessionResult(SlowSessionScenario.Settings settings, List<Meas
     public String summaryLine() {
         Measurement lanes = measurement("LANES");
         Measurement async = measurement("ASYNC_ACKS");
-        return String.format(Locale.ROOT, "One session taking %d s among %d on a partition: the other %d finished "
+        return String.format(Locale.ROOT, SUMMARY_START + "%d s among %d on a partition: the other %d finished "
                         + "%s median (max %s) after publication with the provisioner's consumer, %s median (max %s) "
                         + "with a container using `asyncAcks` (%s).",
                 settings.slow().toSeconds(), settings.sessions(), lanes.others().count(), lanes.others().medianMillis(),
