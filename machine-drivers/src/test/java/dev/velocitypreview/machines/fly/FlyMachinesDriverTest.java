@@ -438,9 +438,13 @@ class FlyMachinesDriverTest {
     }
 
     private FlyMachinesSettings settings() {
+        return settings(fly, FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()));
+    }
+
+    /** The tests' driver settings: the stand-in API, two regions, short timeouts and backoffs, generous rate limits. */
+    static FlyMachinesSettings settings(MockWebServer fly, FlyMachinesSettings.Runtime runtime) {
         return new FlyMachinesSettings(URI.create(fly.url("/").toString()), new Secret("test-token"), APP, IMAGE, List.of("ams", "fra"),
-                null, null,
-                FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()),
+                null, null, runtime,
                 new FlyMachinesSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20),
                         Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
                         Duration.ofMillis(10)),

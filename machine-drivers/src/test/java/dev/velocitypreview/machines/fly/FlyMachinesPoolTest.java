@@ -37,7 +37,6 @@ import dev.velocitypreview.core.edits.EditCodec;
 import dev.velocitypreview.core.edits.MachineClaim;
 import dev.velocitypreview.core.edits.SyncResponse;
 import dev.velocitypreview.core.edits.SyncedFile;
-import dev.velocitypreview.core.retry.Backoff;
 import dev.velocitypreview.core.session.MachineSize;
 import dev.velocitypreview.machines.Machine;
 import dev.velocitypreview.machines.MachineException;
@@ -251,14 +250,8 @@ class FlyMachinesPoolTest {
     }
 
     private FlyMachinesSettings settings() {
-        return new FlyMachinesSettings(URI.create(fly.url("/").toString()), new Secret("test-token"), APP, IMAGE, List.of("ams", "fra"),
-                null, null,
-                FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()).withReplaySecret(new Secret(SECRET)),
-                new FlyMachinesSettings.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20),
-                        Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
-                        Duration.ofMillis(10)),
-                new FlyMachinesSettings.RateLimits(1000, 100, 1000, 100),
-                new FlyMachinesSettings.Retry(4, new Backoff(Duration.ofMillis(10), Duration.ofMillis(40)), 3, Duration.ofMillis(10)));
+        return FlyMachinesDriverTest.settings(fly,
+                FlyMachinesSettings.Runtime.DEFAULT.withHealthUrlTemplate(runtimeUrl()).withReplaySecret(new Secret(SECRET)));
     }
 
     private String runtimeUrl() {
