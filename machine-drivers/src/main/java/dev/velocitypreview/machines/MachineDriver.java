@@ -87,7 +87,9 @@ public interface MachineDriver extends MachineInventory {
      * {@link #list} show it as the session's, and it is pooled no more), wakes it where it is parked, sends its runtime
      * the claim (the driver adds the session's replay state where its platform replays) and waits for the runtime to
      * answer that the project's files are in place. Safe to repeat for the same session: a claim sent again after a
-     * crash is answered as the first.
+     * crash is answered as the first, and one sent on a resume reaches a machine that restarted in pool mode (Fly boots
+     * its image again) and applies there; a machine the driver launches as the session's after its claim (local) gets
+     * no claim again.
      *
      * @param claimToken the token the machine was created with
      * @return the session's machine, ready, with its {@link Machine#url()}

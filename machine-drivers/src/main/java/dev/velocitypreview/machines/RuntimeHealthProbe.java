@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,11 +35,19 @@ public final class RuntimeHealthProbe {
         UNREACHABLE
     }
 
-    /** @param detail what the runtime or the connection said, never null */
-    public record Health(Status status, String detail) {
+    /**
+     * @param detail  what the runtime or the connection said, never null
+     * @param session the session a ready runtime says it serves; null for a warm pool's machine no session has
+     *                claimed, and when not ready
+     */
+    public record Health(Status status, String detail, @Nullable String session) {
         public Health {
             Objects.requireNonNull(status, "status == null");
             Objects.requireNonNull(detail, "detail == null");
+        }
+
+        Health(Status status, String detail) {
+            this(status, detail, null);
         }
     }
 
@@ -93,7 +103,7 @@ public final class RuntimeHealthProbe {
             return new Health(Status.UNREACHABLE, e.toString());
         }
         if (response.statusCode() == 200) {
-            return new Health(Status.READY, "ready");
+            return new Health(Status.READY, "ready", sessionOf(response.body()));
         }
         if (response.statusCode() != 503) {
             return new Health(Status.UNREACHABLE, "health answered " + response.statusCode());
@@ -113,6 +123,16 @@ public final class RuntimeHealthProbe {
             }
         }
         return new Health(Status.FAILED, "the preview runtime reports that it failed");
+    }
+
+    /** The session a ready runtime's answer names: the runtime's JSON, or nothing from a body that is not it. */
+    private static @Nullable String sessionOf(String body) {
+        try {
+            JsonNode session = JSON.readTree(body).path("session");
+            return session.isString() ? session.asString() : null;
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     /**

@@ -370,6 +370,12 @@ public final class LocalProcessDriver implements MachineDriver {
         return sessionLocks.call(session, () -> slotLocks.call(record.slot(), () -> {
             MachineRecord current = require(machineId);
             requireClaimable(current, session);
+            if (!current.isPooled()) {
+                Optional<Machine> serving = servingAlready(current, timeout);
+                if (serving.isPresent()) {
+                    return serving.get();
+                }
+            }
             if (current.state() == MachineState.SUSPENDED && alive(current)) {
                 // the claim is sent again until the continued runtime answers
                 current = resume(current);
@@ -392,6 +398,42 @@ public final class LocalProcessDriver implements MachineDriver {
                     .log("pooled machine claimed");
             return new Machine(machineId, session, MachineState.STARTED, url.toString(), REGION, current.createdAt());
         }));
+    }
+
+    /**
+     * A claim sent again for a machine claimed before (a session resumed, a CREATE delivered again): a launch since
+     * the claim is the session's machine already, from its claimed bundle and environment, so a machine that is not
+     * running is launched so, and one whose runtime names the session is left as it is. Only the first process,
+     * launched in pool mode, still needs the claim (it was recorded before it was sent): then empty.
+     */
+    private Optional<Machine> servingAlready(MachineRecord claimed, Duration timeout) {
+        String id = claimed.id();
+        if (!alive(claimed)) {
+            try {
+                MachineRecord running = relaunch(claimed);
+                LOG.atInfo().addKeyValue("session", claimed.sessionId()).addKeyValue("machine", id)
+                        .addKeyValue("pid", running.pid()).log("claimed machine launched as the session's");
+            } catch (IOException e) {
+                throw new MachineException("cannot start machine " + id + ": " + e, false, e);
+            }
+            return Optional.of(awaitReady(toMachine(require(id)), timeout));
+        }
+        if (claimed.state() == MachineState.SUSPENDED) {
+            resume(claimed);
+        }
+        URI url = health.awaitReady(id, runtimeOf(id), timeout);
+        RuntimeHealthProbe.Health now;
+        try {
+            now = health.check(url);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MachineException("interrupted while claiming machine " + id, true, e);
+        }
+        if (!claimed.sessionId().toString().equals(now.session())) {
+            return Optional.empty();
+        }
+        MachineRecord ready = markReady(id, url.getPort());
+        return Optional.of(new Machine(id, ready.sessionId(), MachineState.STARTED, url.toString(), REGION, ready.createdAt()));
     }
 
     private void requireClaimable(MachineRecord record, UUID session) {

@@ -182,6 +182,26 @@ class FlyMachinesPoolTest {
         assertThat(driver.listPooled()).isEmpty();
     }
 
+    /** Fly stopped the claimed machine (a crash, a host move): its image boots in pool mode, so it is claimed again. */
+    @Test
+    void aClaimSentAgainToAClaimedMachineFlyStoppedStartsItAndSendsTheClaimAgain() {
+        PooledMachine warm = driver.awaitWarm(driver.createPooled(spec()), Duration.ofSeconds(20));
+        driver.claim(warm.id(), claim(), TOKEN, Duration.ofSeconds(20));
+        machines.setState(warm.id(), "stopped");
+        int before = api.requests().size();
+
+        Machine again = driver.claim(warm.id(), claim(), TOKEN, Duration.ofSeconds(20));
+
+        assertThat(again.sessionId()).isEqualTo(session);
+        assertThat(again.state()).isEqualTo(MachineState.STARTED);
+        List<RecordedRequest> requests = api.requests().subList(before, api.requests().size());
+        assertThat(requests).extracting(request -> request.getMethod() + " " + request.getUrl().encodedPath())
+                .contains("POST " + MACHINES + "/" + warm.id() + "/start")
+                .noneMatch(call -> call.contains("/metadata/"));
+        assertThat(runtimeRequests.stream().filter(request -> "/__velocity/claim".equals(request.getUrl().encodedPath())))
+                .hasSize(2);
+    }
+
     @Test
     void aClaimSentAgainForTheSameSessionIsSentToTheRuntimeAgainWithoutTaggingAgain() {
         PooledMachine warm = driver.awaitWarm(driver.createPooled(spec()), Duration.ofSeconds(20));

@@ -226,6 +226,28 @@ class LocalProcessPoolIT {
         assertThat(environment).doesNotContain("PREVIEW_POOL_TOKEN");
     }
 
+    /** A resume of a session whose pooled machine stopped: the claim sent again launches it as the session's. */
+    @Test
+    void aClaimSentAgainToAStoppedClaimedMachineLaunchesItAsTheSessionsAndAnswersWithoutAClaimOnceItServes()
+            throws Exception {
+        PooledMachine warm = warm();
+        driver.claim(warm.id(), claim(session), TOKEN, READY);
+        driver.stop(warm.id());
+        LocalProcessDriver real = new LocalProcessDriver(LocalMachinesSettings.defaults(root.resolve("machines")));
+        drivers.add(real);
+
+        Machine again = real.claim(warm.id(), claim(session), TOKEN, READY);
+        long pid = pidOf(warm.id()).orElseThrow();
+        pids.add(pid);
+
+        assertThat(again.sessionId()).isEqualTo(session);
+        assertThat(get(again.url() + "/").body()).isEqualTo("<h1>project</h1>");
+        // its runtime serves the session, so it would refuse a claim: none is sent
+        Machine third = real.claim(warm.id(), claim(session), TOKEN, READY);
+        assertThat(third.url()).isEqualTo(again.url());
+        assertThat(pidOf(warm.id())).hasValue(pid);
+    }
+
     private PooledMachine warm() {
         PooledMachine created = driver.createPooled(spec());
         pidOf(created.id()).ifPresent(pids::add);

@@ -140,15 +140,11 @@ public final class MachinePool {
                 new MapSqlParameterSource("lock", REFILL_LOCK), Boolean.class));
     }
 
-    /**
-     * Whether a session is past its claim: its row is gone, ended, or was ACTIVE once ({@code ready_at} is written with
-     * the first ACTIVE); its claimed place is no longer needed then.
-     */
-    boolean sessionPastClaim(UUID sessionId) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT status, ready_at FROM preview_sessions WHERE id = :id",
+    /** True when the session is gone or has ended: its claimed place has nothing left to record. */
+    boolean sessionEnded(UUID sessionId) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT status FROM preview_sessions WHERE id = :id",
                 new MapSqlParameterSource("id", sessionId));
-        return rows.isEmpty() || rows.get(0).get("ready_at") != null
-                || SessionStatus.valueOf((String) rows.get(0).get("status")).isTerminal();
+        return rows.isEmpty() || SessionStatus.valueOf((String) rows.get(0).get("status")).isTerminal();
     }
 
     private static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {

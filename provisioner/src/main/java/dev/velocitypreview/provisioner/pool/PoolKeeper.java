@@ -45,7 +45,8 @@ import io.micrometer.core.instrument.Timer;
  * warm-ups keep failing waits longer each time ({@link Backoff}). Each reconcile interval, the pooled machines the
  * driver lists are compared with the places: a machine no place records, or whose pool is no longer configured or
  * shrank, or that is no longer parked (a local machine stopped with its provisioner) is destroyed; a place whose
- * machine is gone, or whose warm-up outlived its provisioner, is forgotten. This is the pool's orphan
+ * machine is gone, or whose warm-up outlived its provisioner, is forgotten, and so is a claimed place once its session
+ * ended (until then it keeps the claim token a resume claims the machine again with). This is the pool's orphan
  * reconciliation: only the provisioner knows what its pools want, so cleanup's leaves pooled machines alone.
  */
 final class PoolKeeper implements SmartLifecycle {
@@ -299,8 +300,10 @@ final class PoolKeeper implements SmartLifecycle {
         });
         for (Place place : bySlot.values()) {
             if (place.state() == State.CLAIMED) {
-                if (places.sessionPastClaim(place.sessionId())) {
+                if (places.sessionEnded(place.sessionId())) {
                     places.forget(place.slot());
+                    LOG.atInfo().addKeyValue("session", place.sessionId()).addKeyValue("machine", place.machineId())
+                            .log("place of an ended session forgotten");
                 }
             } else if (place.state() == State.READY && !listedIds.contains(place.machineId())) {
                 if (places.forgetUnclaimed(place.slot())) {

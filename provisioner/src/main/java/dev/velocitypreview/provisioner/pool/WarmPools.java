@@ -97,16 +97,20 @@ public final class WarmPools {
         return PoolFiles.claimFiles(template, project);
     }
 
-    /** The session is ACTIVE on the place's machine (or gave it up): the place is forgotten, and its pool refilled. */
-    public void done(MachinePool.Place place) {
-        places.forget(place.slot());
+    /**
+     * The session is ACTIVE on the place's machine: the place stays claimed, the session's record of the machine's
+     * claim token, until the session ends ({@link PoolKeeper#reconcile} forgets it then), so that a resume can claim
+     * the machine again should it have restarted in pool mode. Its pool is refilled.
+     */
+    public void served(MachinePool.Place place) {
         refill.run();
     }
 
-    /** A claim that failed: counted; the caller destroyed the machine. */
+    /** A claim that failed: counted, and the place forgotten (the caller destroyed the machine); its pool is refilled. */
     public void failed(MachinePool.Place place) {
         meters.counter("velocity.provisioner.pool.claims", "pool", place.template(), "outcome", "failed").increment();
-        done(place);
+        places.forget(place.slot());
+        refill.run();
     }
 
     void onRefillNeeded(Runnable wake) {

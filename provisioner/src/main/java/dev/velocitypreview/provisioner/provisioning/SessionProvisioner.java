@@ -261,16 +261,13 @@ final class SessionProvisioner implements CommandHandler {
                     .addKeyValue("pool", claimed.get().pool()).log("pooled machine claimed");
         }
         MachinePool.Place place = claimed.get();
-        if (project == null) {
-            project = projects.stored(row.projectId());
-        }
-        MachineClaim claim = environment.claim(id, row.projectId(), pools.claimFiles(place, project));
+        MachineClaim claim = claimOf(row, place, project == null ? projects.stored(row.projectId()) : project);
         try {
             Machine ready = driver.claim(place.machineId(), claim, place.claimToken(), settings.readyTimeout());
             SessionRow starting = row.status() == PROVISIONING ? row.moveTo(STARTING) : row;
             sessions.write(row, starting.moveTo(ACTIVE).withMachine(ready.id(), ready.url(), ready.region())
                     .withReadyAt(clock.instant()));
-            pools.done(place);
+            pools.served(place);
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
                     .addKeyValue("files", claim.files().files().size()).log("session active on a pooled machine");
             return new FromPool(Outcome.APPLIED, row);
@@ -287,6 +284,11 @@ final class SessionProvisioner implements CommandHandler {
             pools.failed(place);
             return new FromPool(null, sessions.find(id).orElseThrow());
         }
+    }
+
+    /** What a claim of the place's machine tells it: the session, and the project's files where they differ from the template's. */
+    private MachineClaim claimOf(SessionRow row, MachinePool.Place place, List<PoolFiles.StoredFile> project) {
+        return environment.claim(row.id(), row.projectId(), pools.claimFiles(place, project));
     }
 
     private Outcome terminateSession(SessionCommand.Terminate command) {
@@ -364,10 +366,18 @@ final class SessionProvisioner implements CommandHandler {
                     .log("resume of a session that is not suspended refused");
             return Outcome.REFUSED;
         }
-        Machine ready = driver.awaitReady(driver.start(machineOf(row)), settings.readyTimeout());
+        String machineId = machineOf(row);
+        Optional<MachinePool.Place> pooled = pools.claimedBy(id).filter(place -> machineId.equals(place.machineId()));
+        // a pool's machine that restarted rather than resumed (Fly: a crash, a host move) runs its image in pool mode
+        // again and serves no session: claimed again, it takes the session's files as they are now; one that kept its
+        // claim answers with it and writes nothing
+        Machine ready = pooled.isPresent()
+                ? driver.claim(machineId, claimOf(row, pooled.get(), projects.stored(row.projectId())),
+                        pooled.get().claimToken(), settings.readyTimeout())
+                : driver.awaitReady(driver.start(machineId), settings.readyTimeout());
         sessions.write(row, row.moveTo(ACTIVE).withMachine(ready.id(), ready.url(), ready.region()));
         LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
-                .log("session resumed");
+                .addKeyValue("claimedAgain", pooled.isPresent()).log("session resumed");
         return Outcome.APPLIED;
     }
 

@@ -105,10 +105,46 @@ class WarmPoolIT {
         assertThat(claim.files().deleted()).isEmpty();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(places("ready")).as("the pool refilled").isEqualTo(2);
-            assertThat(places("claimed")).as("the claimed place is forgotten once ACTIVE").isZero();
+            assertThat(places("claimed")).as("the claimed place stays the session's while it lives").isEqualTo(1);
         });
         assertThat(meters.counter("velocity.provisioner.pool.claims", "pool", "react", "outcome", "claimed").count())
                 .isEqualTo(1);
+    }
+
+    /**
+     * On Fly a pool's machine that restarted rather than resumed boots its image in pool mode again, serving no session:
+     * a resume claims it again, with the project's files as they are now, and the session goes on on that machine.
+     */
+    @Test
+    void aResumedSessionFromThePoolClaimsItsMachineAgainAndItsPlaceIsForgottenWhenTheSessionEnds() {
+        SessionProvisioner provisioner = pooled(1);
+        awaitReady(1);
+        UUID project = projectFromTemplate(Map.of());
+        SessionCommand.Create create = create(project);
+        assertThat(provisioner.create(create)).isEqualTo(Outcome.APPLIED);
+        String machine = new SessionRows(jdbc).find(create.sessionId()).orElseThrow().machineId();
+        assertThat(provisioner.suspend(SessionCommand.suspend(create.sessionId(), "user-1", Instant.now())))
+                .isEqualTo(Outcome.APPLIED);
+        String edited = "export default function App() { return <h1>edited while suspended</h1> }\n";
+        jdbc.update("UPDATE project_files SET content = :content, version = 4 WHERE project_id = :project AND file_path = :path",
+                new MapSqlParameterSource("content", edited).addValue("project", project).addValue("path", REACT.mainFile()));
+
+        assertThat(provisioner.resume(SessionCommand.resume(create.sessionId(), "user-1", Instant.now())))
+                .isEqualTo(Outcome.APPLIED);
+
+        SessionRow row = new SessionRows(jdbc).find(create.sessionId()).orElseThrow();
+        assertThat(row.status()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(row.machineId()).isEqualTo(machine);
+        assertThat(driver.claims).extracting(Map.Entry::getKey).containsExactly(machine, machine);
+        MachineClaim again = driver.claims.get(1).getValue();
+        assertThat(again.sessionId()).isEqualTo(create.sessionId());
+        assertThat(again.files().files()).filteredOn(file -> file.path().equals(REACT.mainFile()))
+                .extracting(SyncedFile::content).as("the file as it is now").containsExactly(edited);
+
+        assertThat(provisioner.terminate(SessionCommand.terminate(create.sessionId(), "user-1", "user", Instant.now())))
+                .isEqualTo(Outcome.APPLIED);
+        keeper.reconcile();
+        assertThat(places("claimed")).as("forgotten once the session ended").isZero();
     }
 
     @Test
