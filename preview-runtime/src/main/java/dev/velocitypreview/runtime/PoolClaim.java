@@ -2,6 +2,7 @@ package dev.velocitypreview.runtime;
 
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -86,8 +87,15 @@ final class PoolClaim {
         this.serve = serve;
     }
 
-    /** The runtime is warm: its files are in place and its dev server (if any) answered its first page. */
+    /**
+     * The runtime is warm: its files are in place and its dev server (if any) answered its first page. The claim's
+     * decoder and the answer's encoder are used once now, so that the claim does not wait for their classes to load.
+     */
     void warm(EditApplier applier, HeldFiles held) {
+        UUID none = new UUID(0, 0);
+        EditCodec.decodeClaim(EditCodec.encodeClaim(new MachineClaim(none, none, new SyncResponse(List.of(), List.of()),
+                null, null, null)));
+        applied(none.toString(), new EditWriter.Applied(List.of(), List.of(), List.of()));
         warm = new Warm(applier, held);
     }
 
@@ -116,6 +124,7 @@ final class PoolClaim {
     }
 
     private Answer claim(byte[] body) {
+        long received = System.nanoTime();
         MachineClaim claim;
         ReplayState replayState;
         RuntimeOptions.SyncOptions sync = null;
@@ -175,6 +184,7 @@ final class PoolClaim {
             taken = new Taken(claim.sessionId(), answer);
             log.info("claim applied", "project", claim.projectId(), "written", written.changed().size(),
                     "versions", written.written().size(), "deleted", written.deleted().size(), "check", "pending",
+                    "read_micros", TimeUnit.NANOSECONDS.toMicros(started - received),
                     "write_micros", TimeUnit.NANOSECONDS.toMicros(wrote - started),
                     "serve_micros", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - wrote));
             return answer;
