@@ -21,7 +21,8 @@ import dev.velocitypreview.core.retry.Backoff;
 /**
  * Sends a pooled machine's runtime its claim: {@code POST <url>/__velocity/claim} with the machine's claim token as a
  * bearer token and the claim's JSON ({@link EditCodec#encodeClaim}), and waits for the runtime to answer that the
- * session's files are in place. Shared by the drivers, as {@link RuntimeHealthProbe} is.
+ * session's files are in place (written, not yet checked by the dev server: a claim waits for no compile). Shared by
+ * the drivers, as {@link RuntimeHealthProbe} is.
  *
  * <p>A runtime that is not warm yet, or is applying another claim, answers 503: the claim is sent again after a
  * {@link Backoff} pause, as after a connection that failed, until the call's timeout. Refusals (400, 401, 404, 409, 422
@@ -41,7 +42,9 @@ public final class RuntimeClaimClient {
      *
      * @param written files whose content the claim changed
      * @param deleted files the claim removed
-     * @param outcome {@code applied}, or {@code compile_error} when the dev server reported an error in the files
+     * @param outcome {@code applied}: the files are in place and the runtime serves the session; whether they compile
+     *                is the runtime's first sync's to tell the platform ({@code compile_error} came from runtimes that
+     *                checked before answering), so nothing here decides on it
      */
     public record Claimed(UUID sessionId, int written, int deleted, String outcome) {
         public Claimed {
@@ -73,7 +76,7 @@ public final class RuntimeClaimClient {
      * Claims the machine whose runtime answers at {@code baseUrl} for {@code claim}'s session.
      *
      * @param timeout bound on the whole call, every attempt and pause included; one attempt may take most of it, as
-     *                the runtime answers only once the dev server has checked the files
+     *                the runtime answers once the files are written (its dev server checks them afterwards)
      * @throws MachineException permanent when the runtime refuses the claim (the message has its status and answer),
      *                          transient when it did not take it in time, answered another 5xx, or the thread was
      *                          interrupted

@@ -2,9 +2,11 @@ package dev.velocitypreview.runtime;
 
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -12,7 +14,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 
 import dev.velocitypreview.core.edits.EditCodec;
-import dev.velocitypreview.core.edits.EditResult;
+import dev.velocitypreview.core.edits.EditOutcome;
 import dev.velocitypreview.core.edits.MachineClaim;
 import dev.velocitypreview.core.edits.SyncResponse;
 import dev.velocitypreview.core.edits.SyncedFile;
@@ -23,10 +25,13 @@ import dev.velocitypreview.runtime.PreviewFront.Route;
 
 /**
  * The claim of a warm pool's machine, {@code POST /__velocity/claim} with {@code Authorization: Bearer <pool token>} and
- * {@link EditCodec#encodeClaim a claim} as its body: once the runtime is warm, the claim's files are written and
- * checked as a live edit is ({@link EditApplier}), then the runtime serves the claim's session ({@link Claimed}). A
- * machine is claimed once: the same session's claim again gets the first answer, nothing written again; another
- * session's is refused (409). Answers are JSON: 200 {@code {"sessionId","written","deleted","outcome"}}; 401 for a
+ * {@link EditCodec#encodeClaim a claim} as its body: once the runtime is warm, the claim's files are written as a live
+ * edit's are ({@link EditApplier}), the runtime serves the claim's session ({@link Claimed}), and the claim is answered.
+ * The dev server's compile check of the written files comes after the answer, so that a claim waits for no compile:
+ * the sync loop runs it first and reports its result (a compile error included) with its first sync, as it reports a
+ * live edit's. A machine is claimed once: the same session's claim again gets the first answer, nothing written
+ * again; another session's is refused (409). Answers are JSON: 200 {@code {"sessionId","written","deleted","outcome"}}
+ * ({@code outcome} is {@code applied}: the files are in place and served, their check still to come); 401 for a
  * missing or wrong token; 400 for a malformed body; 503 ({@code Retry-After: 1}) while the runtime is not warm or
  * another claim is being applied; 422 when the claim's files are refused (a file rule, or a change to the dependencies,
  * which a running preview does not install again) or the runtime failed, which then stays unclaimed and failed.
@@ -44,9 +49,10 @@ final class PoolClaim {
      *
      * @param replayState the state every replayed request must carry from now on, or null for none
      * @param sync        the session's sync endpoint, or null when live edits are off
-     * @param first       the claim's result, which the first sync reports
+     * @param written     the claim's files as written, not checked yet: their check's result is what the first sync
+     *                    reports
      */
-    record Claimed(String session, ReplayState replayState, RuntimeOptions.SyncOptions sync, EditResult first) {
+    record Claimed(String session, ReplayState replayState, RuntimeOptions.SyncOptions sync, EditWriter.Applied written) {
     }
 
     /** The claim taken, and the answer it got, which a repeat of it gets too. */
@@ -69,7 +75,10 @@ final class PoolClaim {
     private volatile Warm warm;
     private volatile Taken taken;
 
-    /** @param serve switches the runtime to the claimed session; called once, before the claim is answered */
+    /**
+     * @param serve switches the runtime to the claimed session and starts the check of its files; called once, before
+     *              the claim is answered, and must not wait for that check
+     */
     PoolClaim(PoolToken token, FileLimits limits, Health health, RuntimeLog log, Consumer<Claimed> serve) {
         this.token = token;
         this.maxBodyBytes = Math.min(Integer.MAX_VALUE - 16L, 2 * limits.maxTotalBytes() + BODY_SLACK_BYTES);
@@ -78,8 +87,15 @@ final class PoolClaim {
         this.serve = serve;
     }
 
-    /** The runtime is warm: its files are in place and its dev server (if any) answered its first page. */
+    /**
+     * The runtime is warm: its files are in place and its dev server (if any) answered its first page. The claim's
+     * decoder and the answer's encoder are used once now, so that the claim does not wait for their classes to load.
+     */
     void warm(EditApplier applier, HeldFiles held) {
+        UUID none = new UUID(0, 0);
+        EditCodec.decodeClaim(EditCodec.encodeClaim(new MachineClaim(none, none, new SyncResponse(List.of(), List.of()),
+                null, null, null)));
+        applied(none.toString(), new EditWriter.Applied(List.of(), List.of(), List.of()));
         warm = new Warm(applier, held);
     }
 
@@ -108,6 +124,7 @@ final class PoolClaim {
     }
 
     private Answer claim(byte[] body) {
+        long received = System.nanoTime();
         MachineClaim claim;
         ReplayState replayState;
         RuntimeOptions.SyncOptions sync = null;
@@ -154,22 +171,23 @@ final class PoolClaim {
                 return refuse(session, "refused " + ProjectPath.quote(dependencies) + ": the claim changes the"
                         + " dependencies this machine was prepared with, and a running preview does not install them again");
             }
-            EditApplier.Checked checked;
+            long started = System.nanoTime();
+            EditWriter.Applied written;
             try {
-                checked = files.applier().applyOnWarm(claim.files());
+                written = files.applier().writeOnWarm(claim.files());
             } catch (MaterializationException e) {
                 return refuse(session, e.getMessage());
             }
-            serve.accept(new Claimed(session, replayState, sync, checked.result()));
-            Answer answer = applied(session, checked);
+            long wrote = System.nanoTime();
+            serve.accept(new Claimed(session, replayState, sync, written));
+            Answer answer = applied(session, written);
             taken = new Taken(claim.sessionId(), answer);
-            log.info("claim applied", "project", claim.projectId(), "written", checked.files().changed().size(),
-                    "versions", checked.result().written().size(), "deleted", checked.result().deleted().size(),
-                    "outcome", checked.result().outcome().wire(), "millis", checked.millis());
+            log.info("claim applied", "project", claim.projectId(), "written", written.changed().size(),
+                    "versions", written.written().size(), "deleted", written.deleted().size(), "check", "pending",
+                    "read_micros", TimeUnit.NANOSECONDS.toMicros(started - received),
+                    "write_micros", TimeUnit.NANOSECONDS.toMicros(wrote - started),
+                    "serve_micros", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - wrote));
             return answer;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return withHeaders(json(503, "stopping", "the runtime is stopping"), Map.of("Retry-After", "1"));
         } finally {
             applying.unlock();
         }
@@ -205,12 +223,13 @@ final class PoolClaim {
                 .map(check -> check.name() + ": " + check.detail()).findFirst().orElse("a check failed");
     }
 
-    private static Answer applied(String session, EditApplier.Checked checked) {
+    /** The files are in place and served; whether they compile is the first sync's to tell. */
+    private static Answer applied(String session, EditWriter.Applied written) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("sessionId", session);
-        fields.put("written", checked.files().changed().size());
-        fields.put("deleted", checked.result().deleted().size());
-        fields.put("outcome", checked.result().outcome().wire());
+        fields.put("written", written.changed().size());
+        fields.put("deleted", written.deleted().size());
+        fields.put("outcome", EditOutcome.APPLIED.wire());
         return new Answer(200, "application/json", write(fields), Map.of());
     }
 

@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 
-import dev.velocitypreview.core.edits.EditResult;
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.core.net.LoopbackPorts;
 import dev.velocitypreview.runtime.FileMaterializer.Materialized;
@@ -289,32 +288,51 @@ public final class PreviewRuntime implements AutoCloseable {
         }
     }
 
-    /** The claim's session is served from now on: the prefix, the logs, the replay state, then its live edits. */
+    /**
+     * The claim's session is served from now on: the prefix, the logs, the replay state, then its live edits, whose
+     * loop checks the claim's files first (the claim is not kept waiting for that check).
+     */
     private void serve(PoolClaim.Claimed claimed) {
         replayState = claimed.replayState();
         session = claimed.session();
         log.session(claimed.session());
         health.session(claimed.session());
         if (claimed.sync() == null) {
-            health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null,
-                    claimed.first().error()));
+            health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null, null));
             log.info("live edits off", "reason", "the claim brought no sync url and token");
+            checkWithoutSync(claimed.written());
         } else {
-            health.sync(new Health.Sync(Health.SyncStatus.WAITING, "claimed: the first sync is on its way", null,
-                    claimed.first().error()));
-            startSync(claimed.sync(), claimed.first());
+            health.sync(new Health.Sync(Health.SyncStatus.WAITING, "claimed: the first sync is on its way", null, null));
+            startSync(claimed.sync(), claimed.written());
         }
     }
 
+    /** With no platform to tell, the claim's check still shows its verdict on {@code /health}, after the answer. */
+    private void checkWithoutSync(EditWriter.Applied written) {
+        Thread check = new Thread(() -> {
+            try {
+                EditApplier.Checked checked = applier.checkClaimed(written);
+                health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null,
+                        checked.result().error()));
+                log.info("claim checked", "checked", written.changed().size(), "outcome",
+                        checked.result().outcome().wire(), "millis", checked.millis());
+            } catch (InterruptedException e) {
+                // the runtime is closing: nothing left to tell
+            }
+        }, "preview-claim-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
     /**
-     * @param given where live edits come from; null for none
-     * @param first the result the first sync reports (a claim's), or null
+     * @param given   where live edits come from; null for none
+     * @param claimed the claim's files, which the loop checks before its first sync; null when no claim wrote any
      */
-    private void startSync(RuntimeOptions.SyncOptions given, EditResult first) {
+    private void startSync(RuntimeOptions.SyncOptions given, EditWriter.Applied claimed) {
         if (given == null) {
             return;
         }
-        SyncLoop loop = new SyncLoop(given, held, applier, first, health, log,
+        SyncLoop loop = new SyncLoop(given, held, applier, claimed, health, log,
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(),
                 SyncLoop.BACKOFF, Clock.systemUTC());
         synchronized (this) {

@@ -25,7 +25,9 @@ import dev.velocitypreview.core.retry.Backoff;
  * the result of the answer it applied last to the session API's sync endpoint, which answers what differs from the
  * stored project (holding the request up to its hold time when nothing does). Each answer is applied and checked
  * ({@link EditApplier}) before the next sync, so the syncs of one machine are
- * sequential and each answer builds on the files the one before wrote.
+ * sequential and each answer builds on the files the one before wrote. A loop started by a warm pool's claim first
+ * checks the claim's files (the claim was answered once they were written) and reports that result with its first
+ * sync, as it reports an applied answer's.
  *
  * <p>Network errors, 5xx (503 {@code sync_not_configured} among them) and other unexpected statuses are tried again
  * after a {@link Backoff}; so is an answer that is malformed or breaks a file rule, refused whole. 401 (the token is
@@ -52,22 +54,24 @@ final class SyncLoop implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
 
+    /** The claim's files, checked before the first sync; null once checked, or when no claim started the loop. */
+    private EditWriter.Applied claimed;
     /** Sent with the next sync; cleared once a sync was answered 200 (the platform has relayed it then). */
-    private List<EditResult> pending;
+    private List<EditResult> pending = List.of();
     private Instant lastSync;
     private CompileError lastError;
 
     /**
-     * @param first what the platform is told with the first sync (the result of the claim that started the loop), or
-     *              null when nothing was applied before
+     * @param claimed the files of the claim that started the loop, written and not checked yet: the loop checks them
+     *                first, and their result is what the platform is told with the first sync (so a compile error in a
+     *                claim reaches it as a live edit's does); null when nothing was written before
      */
-    SyncLoop(RuntimeOptions.SyncOptions options, HeldFiles held, EditApplier applier, EditResult first,
+    SyncLoop(RuntimeOptions.SyncOptions options, HeldFiles held, EditApplier applier, EditWriter.Applied claimed,
              Health health, RuntimeLog log, HttpClient http, Backoff backoff, Clock clock) {
         this.options = options;
         this.held = held;
         this.applier = applier;
-        this.pending = first == null ? List.of() : List.of(first);
-        this.lastError = first == null ? null : first.error();
+        this.claimed = claimed;
         this.health = health;
         this.log = log;
         this.http = http;
@@ -106,6 +110,9 @@ final class SyncLoop implements AutoCloseable {
     private void run() {
         int failuresInARow = 0;
         try {
+            if (claimed != null) {
+                checkClaimed();
+            }
             while (stopped.getCount() > 0) {
                 Next next = round();
                 if (next == Next.STOP) {
@@ -128,6 +135,18 @@ final class SyncLoop implements AutoCloseable {
             health.sync(new Health.Sync(Health.SyncStatus.STOPPED, "the sync loop failed: " + e, lastSync, lastError));
             log.error("sync failed", "error", e.toString());
         }
+    }
+
+    /** The claim's files are checked before the first sync, which then carries their result. */
+    private void checkClaimed() throws InterruptedException {
+        EditApplier.Checked checked = applier.checkClaimed(claimed);
+        claimed = null;
+        EditResult result = checked.result();
+        pending = List.of(result);
+        lastError = result.error();
+        health.sync(new Health.Sync(Health.SyncStatus.WAITING, "claimed: the first sync is on its way", null, lastError));
+        log.info("claim checked", "checked", checked.files().changed().size(), "outcome", result.outcome().wire(),
+                "file", lastError == null ? "-" : String.valueOf(lastError.file()), "millis", checked.millis());
     }
 
     /** One sync: send, read the answer, apply and check it. */

@@ -368,6 +368,7 @@ public final class LocalProcessDriver implements MachineDriver {
         MachineRecord record = require(machineId);
         requireClaimable(record, session);
         return sessionLocks.call(session, () -> slotLocks.call(record.slot(), () -> {
+            long started = System.nanoTime();
             MachineRecord current = require(machineId);
             requireClaimable(current, session);
             if (!current.isPooled()) {
@@ -388,13 +389,17 @@ public final class LocalProcessDriver implements MachineDriver {
                 current = recordClaim(current, claim);
             }
             URI url = url(port.getAsInt());
+            long recorded = System.nanoTime();
             RuntimeClaimClient.Claimed claimed = claims.claim(machineId, url, claim, claimToken, timeout);
+            long answered = System.nanoTime();
             if (current.state() != MachineState.STARTED) {
                 markReady(machineId, port.getAsInt());
             }
             LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", machineId)
                     .addKeyValue("pool", current.pool()).addKeyValue("written", claimed.written())
                     .addKeyValue("deleted", claimed.deleted()).addKeyValue("outcome", claimed.outcome())
+                    .addKeyValue("record_millis", TimeUnit.NANOSECONDS.toMillis(recorded - started))
+                    .addKeyValue("runtime_millis", TimeUnit.NANOSECONDS.toMillis(answered - recorded))
                     .log("pooled machine claimed");
             return new Machine(machineId, session, MachineState.STARTED, url.toString(), REGION, current.createdAt());
         }));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -172,7 +173,7 @@ final class SessionProvisioner implements CommandHandler {
     private Outcome provision(SessionRow row, boolean fresh) {
         UUID id = row.id();
         if (pools.enabled()) {
-            FromPool pooled = fromPool(row);
+            FromPool pooled = fromPool(row, fresh);
             if (pooled.outcome() != null) {
                 return pooled.outcome();
             }
@@ -223,18 +224,25 @@ final class SessionProvisioner implements CommandHandler {
     private record FromPool(@Nullable Outcome outcome, SessionRow row) {
     }
 
+    /** A ready place claimed, and the session's row moved to STARTING on its machine, in one transaction. */
+    private record ClaimTaken(MachinePool.Place place, SessionRow row) {
+    }
+
     /**
      * Serves the session from a warm pool when it can: the place an earlier attempt of this CREATE claimed (a claim
      * is recorded before its machine is told, so a CREATE delivered again after a crash finds it and finishes it,
      * on the same machine), else the oldest ready place of a pool the project fits, claimed in the transaction that
      * moves the row to STARTING on its machine. The machine is then told the session and the project's files (those
-     * that differ from the template's) and the session is ACTIVE once they are in place. A machine that refuses or
+     * that differ from the template's) and the session is ACTIVE once they are in place (the runtime answers once they
+     * are written; its dev server's check of them reaches the platform with its first sync). A machine that refuses or
      * fails the claim is destroyed and the session gets a fresh machine, as it does when no pool fits or the pool is
      * empty: the caller notices only the time.
      */
-    private FromPool fromPool(SessionRow row) {
+    private FromPool fromPool(SessionRow row, boolean fresh) {
         UUID id = row.id();
-        Optional<MachinePool.Place> claimed = pools.claimedBy(id);
+        long started = System.nanoTime();
+        // a row this attempt inserted has no claim yet: only a CREATE delivered again can find one
+        Optional<MachinePool.Place> claimed = fresh ? Optional.empty() : pools.claimedBy(id);
         List<PoolFiles.StoredFile> project = null;
         if (claimed.isEmpty()) {
             if (row.status() != PROVISIONING || row.machine() == null) {
@@ -247,29 +255,35 @@ final class SessionProvisioner implements CommandHandler {
                 return new FromPool(null, row);
             }
             SessionRow provisioning = row;
-            claimed = transactions.execute(status -> {
-                Optional<MachinePool.Place> place = pools.claim(plan.get(), id, clock.instant());
-                place.ifPresent(taken -> sessions.write(provisioning,
-                        provisioning.moveTo(STARTING).withMachine(taken.machineId(), null, taken.region())));
-                return place;
-            });
-            if (claimed.isEmpty()) {
+            ClaimTaken taken = transactions.execute(status -> pools.claim(plan.get(), id, clock.instant())
+                    .map(place -> new ClaimTaken(place, sessions.write(provisioning,
+                            provisioning.moveTo(STARTING).withMachine(place.machineId(), null, place.region()))))
+                    .orElse(null));
+            if (taken == null) {
                 return new FromPool(null, row);
             }
-            row = sessions.find(id).orElseThrow();
+            claimed = Optional.of(taken.place());
+            row = taken.row();
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", claimed.get().machineId())
                     .addKeyValue("pool", claimed.get().pool()).log("pooled machine claimed");
         }
         MachinePool.Place place = claimed.get();
         MachineClaim claim = claimOf(row, place, project == null ? projects.stored(row.projectId()) : project);
         try {
+            long claiming = System.nanoTime();
             Machine ready = driver.claim(place.machineId(), claim, place.claimToken(), settings.readyTimeout());
+            long claimedAt = System.nanoTime();
             SessionRow starting = row.status() == PROVISIONING ? row.moveTo(STARTING) : row;
             sessions.write(row, starting.moveTo(ACTIVE).withMachine(ready.id(), ready.url(), ready.region())
                     .withReadyAt(clock.instant()));
+            long active = System.nanoTime();
             pools.served(place);
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
-                    .addKeyValue("files", claim.files().files().size()).log("session active on a pooled machine");
+                    .addKeyValue("files", claim.files().files().size())
+                    .addKeyValue("record_millis", TimeUnit.NANOSECONDS.toMillis(claiming - started))
+                    .addKeyValue("machine_millis", TimeUnit.NANOSECONDS.toMillis(claimedAt - claiming))
+                    .addKeyValue("active_millis", TimeUnit.NANOSECONDS.toMillis(active - claimedAt))
+                    .log("session active on a pooled machine");
             return new FromPool(Outcome.APPLIED, row);
         } catch (MachineException e) {
             LOG.atWarn().addKeyValue("session", id).addKeyValue("machine", place.machineId())
