@@ -82,6 +82,11 @@ final class Projects {
                 .log("project files made from template");
     }
 
+    /** Whether the project has any entry, read without a lock (as {@link #ensureExists} first looks). */
+    boolean hasFiles(UUID projectId) {
+        return hasFiles(new MapSqlParameterSource("id", projectId));
+    }
+
     private boolean hasFiles(MapSqlParameterSource project) {
         return Boolean.TRUE.equals(jdbc.queryForObject(
                 "SELECT EXISTS (SELECT 1 FROM project_files WHERE project_id = :id)", project, Boolean.class));

@@ -52,15 +52,19 @@ final class SessionRows {
      * Writes the first version of a requested session, PROVISIONING; a row that exists already is left alone.
      * What the tier granted goes to {@code resource_limits}: the machine size for the driver; the idle
      * timeout also to {@code idle_timeout_ms}, which the changelog carries to cleanup.
+     *
+     * @return the row as written, read back by the insert itself (a fresh session's CREATE pays no second
+     *         query for it); empty when the row existed already
      */
-    boolean insertProvisioning(SessionCommand.Create create, Instant expiresAt) {
-        return jdbc.update("""
+    Optional<SessionRow> insertProvisioning(SessionCommand.Create create, Instant expiresAt) {
+        return jdbc.query("""
                 INSERT INTO preview_sessions (id, user_id, project_id, status, tier, visibility, version, requested_at,
                                               expires_at, idle_timeout_ms, resource_limits)
                 VALUES (:id, :userId, :projectId, :status, :tier, :visibility, 1, :requestedAt, :expiresAt, :idleMillis,
                         jsonb_strip_nulls(jsonb_build_object('machine', CAST(:machine AS text),
                                                              'idle_timeout_seconds', CAST(:idleSeconds AS bigint))))
-                ON CONFLICT (id) DO NOTHING""",
+                ON CONFLICT (id) DO NOTHING
+                RETURNING\s""" + COLUMNS,
                 new MapSqlParameterSource()
                         .addValue("id", create.sessionId())
                         .addValue("userId", create.userId())
@@ -72,7 +76,7 @@ final class SessionRows {
                         .addValue("expiresAt", timestamp(expiresAt))
                         .addValue("machine", create.machine().wireName())
                         .addValue("idleSeconds", create.idleTimeout().toSeconds())
-                        .addValue("idleMillis", create.idleTimeout().toMillis())) == 1;
+                        .addValue("idleMillis", create.idleTimeout().toMillis()), ROW).stream().findFirst();
     }
 
     /** Errors are shown to users and travel in every changelog record of the row: keep them readable. */
