@@ -24,11 +24,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.velocitypreview.testkit.LoopbackPreviews;
 import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
-import dev.velocitypreview.testkit.LoopbackPreviews;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,7 +46,7 @@ class PlatformEndToEndIT {
     @BeforeAll
     static void startPlatform() throws IOException {
         TestDatabase database = TestPostgres.shared().createDatabase();
-        stateDir = Files.createTempDirectory("e2e-platform-");
+        stateDir = TestDirectories.create("e2e-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 // 200 preview JVMs starting at once on two cores take minutes, not the default minute
@@ -63,6 +64,7 @@ class PlatformEndToEndIT {
         if (platform != null) {
             platform.close();
         }
+        TestDirectories.remove(stateDir);
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +33,7 @@ import dev.velocitypreview.testkit.HeadlessChromium;
 import dev.velocitypreview.testkit.StaticProjects;
 import dev.velocitypreview.testkit.TestClock;
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
 
@@ -60,10 +60,12 @@ class PlatformLifecycleIT {
     private static PlatformApi api;
     private static DataSource projectTables;
 
+    private static Path stateDir;
+
     @BeforeAll
     static void startPlatform() throws IOException {
         TestDatabase database = TestPostgres.shared().createDatabase();
-        Path stateDir = Files.createTempDirectory("lifecycle-platform-");
+        stateDir = TestDirectories.create("lifecycle-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
@@ -85,6 +87,7 @@ class PlatformLifecycleIT {
         if (platform != null) {
             platform.close();
         }
+        TestDirectories.remove(stateDir);
     }
 
     @Test

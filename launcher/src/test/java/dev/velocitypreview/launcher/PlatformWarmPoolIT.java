@@ -3,7 +3,6 @@ package dev.velocitypreview.launcher;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +23,7 @@ import dev.velocitypreview.templates.Template;
 import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.RawHttp;
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
 
@@ -48,10 +48,12 @@ class PlatformWarmPoolIT {
     private static NamedParameterJdbcTemplate jdbc;
     private static LocalProcessDriver machines;
 
+    private static Path stateDir;
+
     @BeforeAll
     static void startPlatformWithAWarmPool() throws Exception {
         TestDatabase database = TestPostgres.shared().createDatabase();
-        Path stateDir = Files.createTempDirectory("pool-platform-");
+        stateDir = TestDirectories.create("pool-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
@@ -79,6 +81,7 @@ class PlatformWarmPoolIT {
         if (platform != null) {
             platform.close();
         }
+        TestDirectories.remove(stateDir);
     }
 
     @Test

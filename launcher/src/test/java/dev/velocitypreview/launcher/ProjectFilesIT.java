@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +17,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
 
@@ -37,7 +37,7 @@ class ProjectFilesIT {
     static void startPlatform() throws IOException {
         TestDatabase database = TestPostgres.shared().createDatabase();
         jdbc = new NamedParameterJdbcTemplate(database.dataSource());
-        stateDir = Files.createTempDirectory("files-platform-");
+        stateDir = TestDirectories.create("files-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 // a write waits for the provisioner's answer; a loaded CI box may take a while for the first
@@ -54,6 +54,7 @@ class ProjectFilesIT {
         if (platform != null) {
             platform.close();
         }
+        TestDirectories.remove(stateDir);
     }
 
     @Test

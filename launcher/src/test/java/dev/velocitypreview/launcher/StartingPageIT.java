@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.openqa.selenium.By;
 import dev.velocitypreview.core.session.Tier;
 import dev.velocitypreview.testkit.HeadlessChromium;
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
 
@@ -46,10 +46,12 @@ class StartingPageIT {
     /** The preview the builder's page embeds. */
     private static final AtomicReference<String> embedded = new AtomicReference<>("about:blank");
 
+    private static Path stateDir;
+
     @BeforeAll
     static void startPlatformAndTheBuildersSite() throws Exception {
         TestDatabase database = TestPostgres.shared().createDatabase();
-        Path stateDir = Files.createTempDirectory("starting-platform-");
+        stateDir = TestDirectories.create("starting-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
@@ -82,6 +84,7 @@ class StartingPageIT {
         if (platform != null) {
             platform.close();
         }
+        TestDirectories.remove(stateDir);
     }
 
     @Test

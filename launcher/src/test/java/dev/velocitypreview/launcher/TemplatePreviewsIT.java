@@ -3,7 +3,6 @@ package dev.velocitypreview.launcher;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,6 +21,7 @@ import dev.velocitypreview.templates.TemplateCatalog;
 import dev.velocitypreview.testkit.HeadlessChromium;
 import dev.velocitypreview.testkit.RawHttp;
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
 
@@ -49,10 +49,12 @@ class TemplatePreviewsIT {
     private static final Map<String, UUID> projects = new LinkedHashMap<>();
     private static final String USER = "templates-" + UUID.randomUUID();
 
+    private static Path stateDir;
+
     @BeforeAll
     static void startPlatformAndOneSessionPerTemplate() throws Exception {
         TestDatabase database = TestPostgres.shared().createDatabase();
-        Path stateDir = Files.createTempDirectory("templates-platform-");
+        stateDir = TestDirectories.create("templates-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 stateDir, 0, 0, PlatformSecrets.random(), Map.of(
@@ -79,6 +81,7 @@ class TemplatePreviewsIT {
         if (platform != null) {
             platform.close();
         }
+        TestDirectories.remove(stateDir);
     }
 
     /**

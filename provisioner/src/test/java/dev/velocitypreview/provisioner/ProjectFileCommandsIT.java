@@ -1,7 +1,6 @@
 package dev.velocitypreview.provisioner;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +34,7 @@ import dev.velocitypreview.core.files.FileRefusal;
 import dev.velocitypreview.core.files.FileRules;
 import dev.velocitypreview.core.topic.Topics;
 import dev.velocitypreview.testkit.TestDatabase;
+import dev.velocitypreview.testkit.TestDirectories;
 import dev.velocitypreview.testkit.TestKafka;
 import dev.velocitypreview.testkit.TestPostgres;
 
@@ -53,12 +53,14 @@ class ProjectFileCommandsIT {
     private static KafkaConsumer<String, FileOutcome> replies;
     private static final List<ConsumerRecord<String, FileOutcome>> received = new ArrayList<>();
 
+    private static Path machinesRoot;
+
     @BeforeAll
     static void startProvisioner() throws Exception {
         String bootstrap = TestKafka.shared().bootstrapServers();
         TestDatabase db = TestPostgres.shared().createDatabase();
         jdbc = new NamedParameterJdbcTemplate(db.dataSource());
-        Path machinesRoot = Files.createTempDirectory("provisioner-files-it-machines");
+        machinesRoot = TestDirectories.create("provisioner-files-it-machines");
         provisioner = ProvisionerApplication.start(Map.ofEntries(
                 Map.entry("server.port", 0),
                 Map.entry("velocity.provisioner.cdc.slot-name", "provisioner_files_it_" + UUID.randomUUID().toString().replace("-", "")),
@@ -95,6 +97,7 @@ class ProjectFileCommandsIT {
         if (provisioner != null) {
             provisioner.close();
         }
+        TestDirectories.remove(machinesRoot);
     }
 
     @Test
