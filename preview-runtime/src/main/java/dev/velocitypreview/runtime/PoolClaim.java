@@ -184,9 +184,9 @@ final class PoolClaim {
             taken = new Taken(claim.sessionId(), answer);
             log.info("claim applied", "project", claim.projectId(), "written", written.changed().size(),
                     "versions", written.written().size(), "deleted", written.deleted().size(), "check", "pending",
-                    "read_micros", TimeUnit.NANOSECONDS.toMicros(started - received),
-                    "write_micros", TimeUnit.NANOSECONDS.toMicros(wrote - started),
-                    "serve_micros", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - wrote));
+                    "readMicros", TimeUnit.NANOSECONDS.toMicros(started - received),
+                    "writeMicros", TimeUnit.NANOSECONDS.toMicros(wrote - started),
+                    "serveMicros", TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - wrote));
             return answer;
         } finally {
             applying.unlock();

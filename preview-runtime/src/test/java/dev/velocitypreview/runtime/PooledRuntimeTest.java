@@ -187,7 +187,7 @@ class PooledRuntimeTest {
                 org.assertj.core.api.Assertions.tuple("index.html", 3L), org.assertj.core.api.Assertions.tuple("style.css", 2L),
                 org.assertj.core.api.Assertions.tuple("new.html", 1L));
         assertThat(logs.toString(StandardCharsets.UTF_8)).containsPattern("session=" + SESSION + " msg=\"claim applied\" project="
-                + PROJECT + " written=2 versions=3 deleted=1 check=pending read_micros=\\d+ write_micros=\\d+ serve_micros=\\d+");
+                + PROJECT + " written=2 versions=3 deleted=1 check=pending readMicros=\\d+ writeMicros=\\d+ serveMicros=\\d+");
 
         // a provisioner that crashed sends its claim again: answered as the first, nothing written again
         Files.writeString(temp.resolve("work/index.html"), "<h1>edited since</h1>");

@@ -398,8 +398,8 @@ public final class LocalProcessDriver implements MachineDriver {
             LOG.atInfo().addKeyValue("session", session).addKeyValue("machine", machineId)
                     .addKeyValue("pool", current.pool()).addKeyValue("written", claimed.written())
                     .addKeyValue("deleted", claimed.deleted()).addKeyValue("outcome", claimed.outcome())
-                    .addKeyValue("record_millis", TimeUnit.NANOSECONDS.toMillis(recorded - started))
-                    .addKeyValue("runtime_millis", TimeUnit.NANOSECONDS.toMillis(answered - recorded))
+                    .addKeyValue("recordMillis", TimeUnit.NANOSECONDS.toMillis(recorded - started))
+                    .addKeyValue("runtimeMillis", TimeUnit.NANOSECONDS.toMillis(answered - recorded))
                     .log("pooled machine claimed");
             return new Machine(machineId, session, MachineState.STARTED, url.toString(), REGION, current.createdAt());
         }));

@@ -275,9 +275,9 @@ final class SessionProvisioner implements CommandHandler {
             pools.served(place);
             LOG.atInfo().addKeyValue("session", id).addKeyValue("machine", ready.id()).addKeyValue("url", ready.url())
                     .addKeyValue("files", claim.files().files().size())
-                    .addKeyValue("record_millis", TimeUnit.NANOSECONDS.toMillis(claiming - started))
-                    .addKeyValue("machine_millis", TimeUnit.NANOSECONDS.toMillis(claimedAt - claiming))
-                    .addKeyValue("active_millis", TimeUnit.NANOSECONDS.toMillis(active - claimedAt))
+                    .addKeyValue("recordMillis", TimeUnit.NANOSECONDS.toMillis(claiming - started))
+                    .addKeyValue("machineMillis", TimeUnit.NANOSECONDS.toMillis(claimedAt - claiming))
+                    .addKeyValue("activeMillis", TimeUnit.NANOSECONDS.toMillis(active - claimedAt))
                     .log("session active on a pooled machine");
             return new FromPool(Outcome.APPLIED, row);
         } catch (MachineException e) {
