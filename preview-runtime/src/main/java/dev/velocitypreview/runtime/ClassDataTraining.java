@@ -1,18 +1,14 @@
 package dev.velocitypreview.runtime;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -35,52 +31,60 @@ public final class ClassDataTraining {
         Path work = Files.createTempDirectory("preview-runtime-training-");
         boolean served;
         try {
-            served = train(work, System.out);
+            served = train(work);
         } finally {
             delete(work);
         }
         if (!served) {
             System.err.println("preview-runtime training: the runtime did not serve its page within " + BOUND);
         }
-        // exit, not return: the runtime's own threads would keep the JVM, and the archive is written as it exits
+        // the runtime's shutdown hook stops it; the JVM writes the archive as it exits
         System.exit(served ? 0 : 1);
     }
 
-    static boolean train(Path work, PrintStream logOut) throws IOException, InterruptedException {
+    /** The runtime's own main, as a machine runs it, so the archive holds what a machine's start loads. */
+    private static boolean train(Path work) throws IOException, InterruptedException {
         Path bundle = work.resolve("bundle.json");
+        Path portFile = work.resolve("port");
         Files.writeString(bundle, "{\"sessionId\":\"00000000-0000-4000-8000-000000000000\",\"projectId\":"
                 + "\"00000000-0000-4000-8000-000000000001\",\"files\":[{\"path\":\"index.html\",\"content\":\"" + PAGE
                 + "\",\"directory\":false}]}", StandardCharsets.UTF_8);
-        RuntimeOptions options = RuntimeOptions.parse(List.of("--port=0", "--bind=127.0.0.1",
-                "--work-dir=" + work.resolve("project"), "--bundle=" + bundle), Map.of());
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        PreviewRuntime.main(new String[] {"--port=0", "--bind=127.0.0.1", "--work-dir=" + work.resolve("project"),
+                "--bundle=" + bundle, "--port-file=" + portFile});
+        // main writes the port file before it returns
+        int port = Integer.parseInt(Files.readString(portFile).trim());
         long deadline = System.nanoTime() + BOUND.toNanos();
-        try (PreviewRuntime runtime = PreviewRuntime.start(options, logOut, task -> {
-            Thread materializer = new Thread(task, "preview-materializer");
-            materializer.setDaemon(true);
-            materializer.start();
-        })) {
-            URI base = URI.create("http://127.0.0.1:" + runtime.port());
-            while (status(http, base.resolve(PreviewRuntime.HEALTH_PATH)) != 200) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                // a training run's own poll of a real process, not a test's synchronization
-                Thread.sleep(10);
+        while (status(port, PreviewRuntime.HEALTH_PATH) != 200) {
+            if (System.nanoTime() > deadline) {
+                return false;
             }
-            for (int i = 0; i < 20; i++) {
-                if (status(http, base.resolve("/index.html")) != 200) {
-                    return false;
-                }
-            }
-            return true;
+            // a training run's own poll of a real runtime, not a test's synchronization
+            Thread.sleep(10);
         }
+        for (int i = 0; i < 20; i++) {
+            if (status(port, "/index.html") != 200) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static int status(HttpClient http, URI uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+    /**
+     * One GET on a connection of its own, by hand rather than with the JDK's HTTP client: whatever this JVM loads goes
+     * into the archive, and every machine maps the archive whole, so it holds the runtime's classes and no client's.
+     */
+    private static int status(int port, String path) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] answer = socket.getInputStream().readAllBytes();
+            // "HTTP/1.1 200 OK": the status is the second word of the first line
+            String statusLine = new String(answer, 0, Math.min(answer.length, 12), StandardCharsets.US_ASCII);
+            return statusLine.length() == 12 ? Integer.parseInt(statusLine.substring(9, 12)) : -1;
+        }
     }
 
     private static void delete(Path root) throws IOException {

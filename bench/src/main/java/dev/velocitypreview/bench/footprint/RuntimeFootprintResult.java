@@ -9,7 +9,7 @@ import dev.velocitypreview.bench.report.Samples;
 
 /** Scenario 11: start time and resident memory of the runtime inside a machine. */
 public record RuntimeFootprintResult(RuntimeFootprintScenario.Settings settings, List<Variant> variants,
-                                     String archiveUnavailable, DevServerFootprint devServer, Duration took) {
+                                     List<Baseline> baselines, String archiveUnavailable, DevServerFootprint devServer, Duration took) {
 
     public static final String HEADING = "## 11. Runtime footprint";
     /** How the scenario's summary line starts, to find it in an existing report. */
@@ -34,6 +34,14 @@ public record RuntimeFootprintResult(RuntimeFootprintScenario.Settings settings,
         public Samples residentMib() {
             return Samples.of(starts.stream().filter(start -> start.residentKib().isPresent())
                     .map(start -> start.residentKib().getAsLong() / 1024.0).toList());
+        }
+    }
+
+    /** A JVM that does next to nothing, with the runtime's options: process start → exit, once per turn. */
+    public record Baseline(String name, List<String> arguments, List<Double> exitMs) {
+
+        public Samples exit() {
+            return Samples.of(exitMs);
         }
     }
 
@@ -74,6 +82,9 @@ public record RuntimeFootprintResult(RuntimeFootprintScenario.Settings settings,
                             + "plain median)", archived.listening().medianMillis(), mib(archived.residentMib()),
                     ratio(archived.listening(), plain.listening())));
         }
+        for (Baseline baseline : baselines) {
+            line.append(String.format(Locale.ROOT, "; %s exits after %s", baseline.name(), baseline.exit().medianMillis()));
+        }
         if (devServer != null && devServer.treeKib().isPresent()) {
             line.append(String.format(Locale.ROOT, "; the %s template's runtime with its Vite dev server: %.0f MiB for "
                     + "the whole tree of a %.0f MB machine", devServer.template(), devServer.treeKib().getAsLong() / 1024.0,
@@ -92,8 +103,11 @@ public record RuntimeFootprintResult(RuntimeFootprintScenario.Settings settings,
                         + "names a port that accepts a connection (listening), and until `/health` answers 200 "
                         + "(files written, ready). Resident memory (`VmRSS`) after %d requests. The second variant adds "
                         + "a class-data archive of the runtime's classes made by one training run "
-                        + "(`-XX:ArchiveClassesAtExit`, then `-XX:SharedArchiveFile`), as the machine image does at "
-                        + "build time. This run took %.0f s.%n%n", settings.starts(), 50, took.toMillis() / 1000.0));
+                        + "(the runtime's `ClassDataTraining` under `-XX:ArchiveClassesAtExit`, then `-XX:SharedArchiveFile`), "
+                        + "as the local driver does at its first launch and the machine image at build time. In the "
+                        + "same turns, what the JVM alone takes with the driver's options, start to exit: `java "
+                        + "-version`, and a hello world (one class, one line printed). This run took %.0f s.%n%n",
+                settings.starts(), 50, took.toMillis() / 1000.0));
         if (archiveUnavailable != null) {
             md.append("The class-data archive was not measured: ").append(archiveUnavailable).append(".\n\n");
         }
@@ -105,6 +119,11 @@ public record RuntimeFootprintResult(RuntimeFootprintScenario.Settings settings,
                     variant.listening().medianMillis(), p90(variant.listening()), variant.ready().medianMillis(),
                     p90(variant.ready()), mib(variant.residentMib())));
         }
+        for (Baseline baseline : baselines) {
+            md.append(String.format(Locale.ROOT, "| %s, start to exit | `%s` | %s | %s | – | – | – |%n", baseline.name(),
+                    String.join(" ", baseline.arguments()).replaceAll("=\\S*/", "=…/").replaceAll("-cp \\S*/", "-cp …/"),
+                    baseline.exit().medianMillis(), p90(baseline.exit())));
+        }
         Variant plain = variants.get(0);
         md.append(String.format(Locale.ROOT, "%nTargets (issue 11): listening ≤ %.0f ms: %s with the driver's options"
                         + "%s; resident ≤ %.0f MiB: %s.%n", TARGET_LISTENING_MS,
@@ -114,6 +133,11 @@ public record RuntimeFootprintResult(RuntimeFootprintScenario.Settings settings,
                         ratio(variants.get(1).listening(), plain.listening())) : "",
                 TARGET_RESIDENT_MIB, met(!plain.residentMib().isEmpty()
                         && plain.residentMib().median() <= TARGET_RESIDENT_MIB)));
+        Variant best = variants.get(variants.size() - 1);
+        for (Baseline baseline : baselines) {
+            md.append(String.format(Locale.ROOT, "Listening (%s) against %s: %s of its time to exit.%n", best.name(),
+                    baseline.name(), ratio(best.listening(), baseline.exit())));
+        }
         if (devServer != null) {
             md.append(String.format(Locale.ROOT, "%nWith a dev server: the `%s` template, dependencies prepared, ready "
                             + "(Vite listening and its first page compiled) after %s; the runtime then holds %s "

@@ -145,8 +145,10 @@ final class ClassDataArchive {
     }
 
     private static int run(List<String> command, Path log) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.to(log.toFile()))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.to(log.toFile()));
+        // the runtime reads its options from PREVIEW_* variables too: the training run's project is its own
+        builder.environment().keySet().removeIf(name -> name.startsWith("PREVIEW_"));
+        Process process = builder.start();
         process.getOutputStream().close();
         if (!process.waitFor(TRAINING_BOUND_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
