@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,6 +45,7 @@ final class ClassDataArchive {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClassDataArchive.class);
     private static final long TRAINING_BOUND_SECONDS = 120;
+    private static final Duration KEPT_FOR = Duration.ofDays(7);
 
     private final Path folder;
     private final LocalMachinesSettings settings;
@@ -120,6 +124,7 @@ final class ClassDataArchive {
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             LOG.atInfo().addKeyValue("archive", archive).addKeyValue("bytes", Files.size(archive))
                     .addKeyValue("millis", (System.nanoTime() - began) / 1_000_000).log("class-data archive made");
+            forgetOldArchives(archive);
             return true;
         } catch (IOException | UncheckedIOException e) {
             LOG.atWarn().addKeyValue("archive", archive).addKeyValue("error", e.toString())
@@ -133,6 +138,23 @@ final class ClassDataArchive {
                 Files.deleteIfExists(partial);
             } catch (IOException e) {
                 LOG.atDebug().addKeyValue("file", partial).log("partial archive left behind");
+            }
+        }
+    }
+
+    /**
+     * Every build of the runtime gets an archive of its own: those made a week ago or earlier go (a driver that still
+     * wants one makes it again), so the folder does not grow with every build.
+     */
+    private void forgetOldArchives(Path kept) throws IOException {
+        Instant before = Instant.now().minus(KEPT_FOR);
+        try (DirectoryStream<Path> archives = Files.newDirectoryStream(folder, "*.jsa")) {
+            for (Path old : archives) {
+                if (!old.equals(kept) && Files.getLastModifiedTime(old).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(old);
+                    Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".log"));
+                    Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".check.log"));
+                }
             }
         }
     }

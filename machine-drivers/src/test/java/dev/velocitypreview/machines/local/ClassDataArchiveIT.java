@@ -9,7 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,10 @@ class ClassDataArchiveIT {
     @Test
     void machinesStartWithoutAnArchiveUntilTheTrainingMadeOneAndWithItAfter() throws Exception {
         Path classData = root.resolve("class-data");
+        Files.createDirectories(classData);
+        Path ofALastMonthsBuild = Files.writeString(classData.resolve("0123456789abcdef.jsa"), "old");
+        Files.setLastModifiedTime(ofALastMonthsBuild, FileTime.from(Instant.now().minus(Duration.ofDays(30))));
+        Path ofTodaysOtherBuild = Files.writeString(classData.resolve("fedcba9876543210.jsa"), "recent");
         LocalProcessDriver driver = driver(classData);
         Path archive = new ClassDataArchive(classData, settings()).archive().orElseThrow();
 
@@ -65,6 +71,8 @@ class ClassDataArchiveIT {
         assertThat(commandOf(first)).noneMatch(argument -> argument.startsWith("-XX:SharedArchiveFile"));
         await().atMost(Duration.ofMinutes(2)).until(() -> Files.isRegularFile(archive));
         assertThat(Files.size(archive)).isPositive();
+        assertThat(ofALastMonthsBuild).as("a month-old build's archive").doesNotExist();
+        assertThat(ofTodaysOtherBuild).as("another build's recent archive").exists();
 
         Machine second = driver.awaitReady(driver.create(spec("second")), READY);
 
