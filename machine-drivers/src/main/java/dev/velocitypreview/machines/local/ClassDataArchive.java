@@ -51,6 +51,8 @@ final class ClassDataArchive {
     private final LocalMachinesSettings settings;
     private final boolean applies;
     private final AtomicBoolean training = new AtomicBoolean();
+    /** The archive whose training failed: not tried again by this driver, whose machines start without it. */
+    private volatile Path failed;
 
     ClassDataArchive(Path folder, LocalMachinesSettings settings) {
         this.folder = folder.toAbsolutePath().normalize();
@@ -60,7 +62,7 @@ final class ClassDataArchive {
 
     /**
      * The options that make a machine's JVM map the archive; none while there is none. Starts the training run in the
-     * background when the archive is missing (one at a time).
+     * background when the archive is missing (one at a time, and once per archive).
      */
     List<String> launchOptions() {
         Optional<Path> archive = archive();
@@ -70,10 +72,12 @@ final class ClassDataArchive {
         if (Files.isRegularFile(archive.get())) {
             return List.of("-XX:SharedArchiveFile=" + archive.get());
         }
-        if (training.compareAndSet(false, true)) {
+        if (!archive.get().equals(failed) && training.compareAndSet(false, true)) {
             Thread trainer = new Thread(() -> {
                 try {
-                    train(archive.get());
+                    if (!train(archive.get())) {
+                        failed = archive.get();
+                    }
                 } finally {
                     training.set(false);
                 }
@@ -166,8 +170,10 @@ final class ClassDataArchive {
         return command;
     }
 
-    private static int run(List<String> command, Path log) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.to(log.toFile()));
+    /** Runs in the archives' folder, where a JVM that crashes on a bad archive leaves its error report. */
+    private int run(List<String> command, Path log) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                .redirectOutput(Redirect.to(log.toFile()));
         // the runtime reads its options from PREVIEW_* variables too: the training run's project is its own
         builder.environment().keySet().removeIf(name -> name.startsWith("PREVIEW_"));
         Process process = builder.start();
