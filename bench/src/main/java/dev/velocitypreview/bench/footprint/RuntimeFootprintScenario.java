@@ -2,6 +2,7 @@ package dev.velocitypreview.bench.footprint;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -40,7 +41,7 @@ import dev.velocitypreview.templates.TemplateCatalog;
  * requests. The same starts again with a class-data archive of the runtime's own classes (what the local driver
  * makes and uses, and the machine image ships, see {@code docker/preview-machine.Dockerfile}), made by one run of the
  * runtime's training main first. In the same turns, what the JVM alone takes with the same options: {@code java
- * -version} and a hello world, start to exit. Starts alternate between the variants so all see the same load. Then one start of the react template with its dependencies prepared:
+ * -version} and a hello world, start to their first output. Starts alternate between the variants so all see the same load. Then one start of the react template with its dependencies prepared:
  * the resident memory of the runtime and of the whole process tree once the Vite dev server has compiled.
  */
 public final class RuntimeFootprintScenario {
@@ -86,7 +87,7 @@ public final class RuntimeFootprintScenario {
                 archiveRefusal = Optional.of("the training run wrote no archive; see training.log in the bench's folder");
             }
         }
-        // what the JVM alone takes on the same machine at the same time, with the same options
+        // what the JVM alone takes on the same machine at the same time, with the same options, until it prints
         String helloClasspath = Path.of(HelloWorld.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString();
         List<Baseline> baselines = List.of(
@@ -98,7 +99,7 @@ public final class RuntimeFootprintScenario {
                 variant.starts().add(start(variant.jvmOptions(), classpath, staticBundle, "static-" + i, false));
             }
             for (Baseline baseline : baselines) {
-                baseline.exitMs().add(exit(baseline.arguments()));
+                baseline.firstOutputMs().add(firstOutput(baseline.arguments()));
             }
         }
         List<String> devServerOptions = variants.get(variants.size() - 1).jvmOptions();
@@ -122,25 +123,31 @@ public final class RuntimeFootprintScenario {
         return process.exitValue() == 0;
     }
 
-    /** Milliseconds from starting {@code java <arguments>} until it exited. */
-    private static double exit(List<String> arguments) throws Exception {
+    /**
+     * Milliseconds from starting {@code java <arguments>} until its first byte of output arrives: its main ran (or the
+     * JVM printed its version), the moment that compares with a runtime's listening. Its exit, which the JVM's shutdown
+     * and the reaping delay, is not counted.
+     */
+    private static double firstOutput(List<String> arguments) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(arguments);
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!process.waitFor(START_BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new IllegalStateException("`java " + String.join(" ", arguments) + "` did not exit within "
-                    + START_BOUND);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (InputStream out = process.getInputStream()) {
+            if (out.read() < 0) {
+                throw new IllegalStateException("`java " + String.join(" ", arguments) + "` printed nothing");
+            }
+            double firstMs = (System.nanoTime() - started) / 1e6;
+            out.transferTo(OutputStream.nullOutputStream());
+            if (!process.waitFor(START_BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                    || process.exitValue() != 0) {
+                throw new IllegalStateException("`java " + String.join(" ", arguments) + "` did not exit with 0");
+            }
+            return firstMs;
+        } finally {
+            process.destroyForcibly();
         }
-        double exitMs = (System.nanoTime() - started) / 1e6;
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("`java " + String.join(" ", arguments) + "` exited with "
-                    + process.exitValue());
-        }
-        return exitMs;
     }
 
     private static String java() {
