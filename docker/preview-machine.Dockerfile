@@ -24,12 +24,15 @@ ENV JAVA_HOME=/opt/java/openjdk
 ENV PATH="${JAVA_HOME}/bin:${PATH}"
 COPY --from=eclipse-temurin:17-jre ${JAVA_HOME} ${JAVA_HOME}
 COPY --from=build /out/lib /app/lib
-# A class-data archive of the runtime's own classes, made by one training run that serves a page and its
-# /health: a machine then maps them instead of loading and verifying them, which starts it sooner and keeps
-# about 5 MiB less resident (docs/benchmarks.md, scenario 11). The JVM checks the archive against its class path
-# and options at every start and runs without it, with a warning, if they differ.
-COPY docker/runtime-training.sh /tmp/runtime-training.sh
-RUN sh /tmp/runtime-training.sh /app/runtime.jsa && rm /tmp/runtime-training.sh
+# A class-data archive of the runtime's own classes, made by the runtime's training main (it runs the runtime's main
+# on a one-file project, asks for its /health and its page, and exits; the JVM writes the archive as it exits) with
+# the entrypoint's JVM options: a machine then maps them instead of loading and verifying them, which starts it
+# sooner and keeps it smaller (docs/benchmarks.md, scenario 11). The second command fails the build on an archive
+# the JVM cannot map. At every start the JVM checks the archive against its class path and runs without it, with a
+# warning, if they differ; the local driver makes the same archive for its machines (ClassDataArchive).
+RUN java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=40 -XX:-UsePerfData \
+        -XX:ArchiveClassesAtExit=/app/runtime.jsa -cp "/app/lib/*" dev.velocitypreview.runtime.ClassDataTraining \
+ && java -Xshare:on -XX:SharedArchiveFile=/app/runtime.jsa -cp "/app/lib/*" -version
 # the templates' lockfiles are made with npm 11
 RUN npm install -g --no-audit --no-fund npm@11 \
  && useradd --system --uid 10001 --home-dir /srv/preview preview \
@@ -56,8 +59,8 @@ RUN set -e; \
     done; \
     rm -rf /tmp/templates /srv/preview/.npm
 EXPOSE 8080
-# Small machines (256 MB) start in well under a second: one GC thread, C1 only, and a heap that leaves room
-# for Node.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=40", \
+# Small machines (256 MB) start in well under a second: one GC thread, C1 only, a heap that leaves room for Node,
+# no shared-memory performance counters.
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=40", "-XX:-UsePerfData", \
             "-XX:SharedArchiveFile=/app/runtime.jsa", \
             "-cp", "/app/lib/*", "dev.velocitypreview.runtime.PreviewRuntime"]

@@ -218,8 +218,13 @@ final class Health {
 
     private Snapshot compute() {
         List<Check> all = new ArrayList<>(checks.values());
-        boolean failed = all.stream().anyMatch(check -> check.status() == CheckStatus.FAILED);
-        boolean done = all.stream().allMatch(check -> check.status() == CheckStatus.OK || check.status() == CheckStatus.SKIPPED);
+        // loops, not streams: the first snapshot is computed before the runtime listens, and streams load classes
+        boolean failed = false;
+        boolean done = true;
+        for (Check check : all) {
+            failed |= check.status() == CheckStatus.FAILED;
+            done &= check.status() == CheckStatus.OK || check.status() == CheckStatus.SKIPPED;
+        }
         return new Snapshot(failed ? Status.FAILED : done ? Status.READY : Status.STARTING, session, all, sync);
     }
 }

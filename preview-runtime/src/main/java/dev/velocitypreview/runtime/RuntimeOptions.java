@@ -54,8 +54,6 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
                       String previewDomain) {
         static final DevOptions DEFAULT = new DevOptions(DEFAULT_DEPS_CACHE, "npm", DEFAULT_INSTALL_TIMEOUT,
                 DEFAULT_DEV_START_TIMEOUT, null);
-        /** A DNS name in lower case: it ends up in a dev server's configuration, so nothing else gets through. */
-        private static final Pattern DOMAIN = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
 
         DevOptions {
             Objects.requireNonNull(depsCache, "depsCache == null");
@@ -63,11 +61,20 @@ record RuntimeOptions(int port, String bind, Path workDir, Path bundle, Path por
             if (installTimeout.isNegative() || installTimeout.isZero() || startTimeout.isNegative() || startTimeout.isZero()) {
                 throw new IllegalArgumentException("timeouts must be positive, got " + installTimeout + " and " + startTimeout);
             }
-            if (previewDomain != null && (previewDomain.length() > 253 || !DOMAIN.matcher(previewDomain).matches())) {
+            if (previewDomain != null && (previewDomain.length() > 253 || !Domain.PATTERN.matcher(previewDomain).matches())) {
                 throw new IllegalArgumentException("--domain (PREVIEW_DOMAIN) must be a lower-case DNS name such as "
                         + "previews.example.dev, got " + quote(previewDomain));
             }
         }
+    }
+
+    /**
+     * A DNS name in lower case: it ends up in a dev server's configuration, so nothing else gets through. Compiled on
+     * first use, as most machines are given no domain and the regex engine's classes would load before the runtime
+     * listens.
+     */
+    private static final class Domain {
+        static final Pattern PATTERN = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.velocitypreview.bench.footprint;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,6 +21,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import dev.velocitypreview.bench.footprint.RuntimeFootprintResult.Baseline;
 import dev.velocitypreview.bench.footprint.RuntimeFootprintResult.DevServerFootprint;
 import dev.velocitypreview.bench.footprint.RuntimeFootprintResult.Resident;
 import dev.velocitypreview.bench.footprint.RuntimeFootprintResult.Start;
@@ -36,9 +38,10 @@ import dev.velocitypreview.templates.TemplateCatalog;
  * Scenario 11: the runtime inside a machine, started the way the local driver starts it (its JVM options, its
  * minimal class path, a bundle file), measured from the process's start: when its port file names a port that
  * accepts a connection (listening), when {@code /health} answers 200 (ready), and its resident memory after a few
- * requests. The same starts again with a class-data archive of the runtime's own classes (what the machine image
- * ships, see {@code docker/preview-machine.Dockerfile}), made by one training run first; starts alternate between
- * the variants so both see the same load. Then one start of the react template with its dependencies prepared:
+ * requests. The same starts again with a class-data archive of the runtime's own classes (what the local driver
+ * makes and uses, and the machine image ships, see {@code docker/preview-machine.Dockerfile}), made by one run of the
+ * runtime's training main first. In the same turns, what the JVM alone takes with the same options: {@code java
+ * -version} and a hello world, start to their first output. Starts alternate between the variants so all see the same load. Then one start of the react template with its dependencies prepared:
  * the resident memory of the runtime and of the whole process tree once the Vite dev server has compiled.
  */
 public final class RuntimeFootprintScenario {
@@ -51,9 +54,11 @@ public final class RuntimeFootprintScenario {
     }
 
     private static final String MAIN_CLASS = "dev.velocitypreview.runtime.PreviewRuntime";
+    private static final String TRAINING_MAIN_CLASS = "dev.velocitypreview.runtime.ClassDataTraining";
     private static final Duration START_BOUND = Duration.ofSeconds(60);
     private static final Duration DEV_SERVER_BOUND = Duration.ofMinutes(8);
     private static final int REQUESTS_BEFORE_MEASURING = 50;
+    private static final long LISTENING_POLL_NANOS = 200_000;
 
     private final Path root;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -70,27 +75,83 @@ public final class RuntimeFootprintScenario {
         Path staticBundle = bundle("static", List.of(new ProjectFile("index.html", "<h1>footprint</h1>", false)));
 
         List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("driver's options", options, new ArrayList<>()));
+        variants.add(new Variant("driver's options, no archive", options, new ArrayList<>()));
         Optional<String> archiveRefusal = classDataRefusal(classpath);
         if (archiveRefusal.isEmpty()) {
             Path archive = root.resolve("runtime.jsa");
-            // a training run: the JVM writes the classes it loaded as it exits
-            start(join(options, "-XX:ArchiveClassesAtExit=" + archive), classpath, staticBundle, "training", true);
-            if (Files.isRegularFile(archive)) {
-                variants.add(new Variant("with a class-data archive", join(options, "-XX:SharedArchiveFile=" + archive),
-                        new ArrayList<>()));
+            // the training run the driver and the machine image run: the JVM writes the classes it loaded as it exits
+            if (train(options, classpath, archive) && Files.isRegularFile(archive)) {
+                variants.add(new Variant("driver's options and its class-data archive",
+                        join(options, "-XX:SharedArchiveFile=" + archive), new ArrayList<>()));
             } else {
-                archiveRefusal = Optional.of("the training run wrote no archive");
+                archiveRefusal = Optional.of("the training run wrote no archive; see training.log in the bench's folder");
             }
         }
+        // what the JVM alone takes on the same machine at the same time, with the same options, until it prints
+        String helloClasspath = Path.of(HelloWorld.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        List<Baseline> baselines = List.of(
+                new Baseline("`java -version`", join(options, "-version"), new ArrayList<>()),
+                new Baseline("a hello world", join(options, "-cp", helloClasspath, HelloWorld.class.getName()),
+                        new ArrayList<>()));
         for (int i = 0; i < settings.starts(); i++) {
             for (Variant variant : variants) {
                 variant.starts().add(start(variant.jvmOptions(), classpath, staticBundle, "static-" + i, false));
             }
+            for (Baseline baseline : baselines) {
+                baseline.firstOutputMs().add(firstOutput(baseline.arguments()));
+            }
         }
-        DevServerFootprint devServer = settings.devServer() ? devServer(options, classpath) : null;
-        return new RuntimeFootprintResult(settings, variants, archiveRefusal.orElse(null), devServer,
+        List<String> devServerOptions = variants.get(variants.size() - 1).jvmOptions();
+        DevServerFootprint devServer = settings.devServer() ? devServer(devServerOptions, classpath) : null;
+        return new RuntimeFootprintResult(settings, variants, baselines, archiveRefusal.orElse(null), devServer,
                 Duration.ofNanos(System.nanoTime() - began));
+    }
+
+    /** Runs the runtime's class-data training under {@code -XX:ArchiveClassesAtExit}; true when it served its page. */
+    private boolean train(List<String> options, String classpath, Path archive) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(options);
+        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-cp", classpath, TRAINING_MAIN_CLASS));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(root.resolve("training.log").toFile()).start();
+        if (!process.waitFor(START_BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            return false;
+        }
+        return process.exitValue() == 0;
+    }
+
+    /**
+     * Milliseconds from starting {@code java <arguments>} until its first byte of output arrives: its main ran (or the
+     * JVM printed its version), the moment that compares with a runtime's listening. Its exit, which the JVM's shutdown
+     * and the reaping delay, is not counted.
+     */
+    private static double firstOutput(List<String> arguments) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(arguments);
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (InputStream out = process.getInputStream()) {
+            if (out.read() < 0) {
+                throw new IllegalStateException("`java " + String.join(" ", arguments) + "` printed nothing");
+            }
+            double firstMs = (System.nanoTime() - started) / 1e6;
+            out.transferTo(OutputStream.nullOutputStream());
+            if (!process.waitFor(START_BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                    || process.exitValue() != 0) {
+                throw new IllegalStateException("`java " + String.join(" ", arguments) + "` did not exit with 0");
+            }
+            return firstMs;
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** Why a class-data archive cannot be made of this class path, if it cannot: the JVM archives jars only. */
@@ -109,7 +170,7 @@ public final class RuntimeFootprintScenario {
         Path work = root.resolve(name + "-" + UUID.randomUUID());
         Path portFile = work.resolveSibling(work.getFileName() + ".port");
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, MAIN_CLASS, "--port=0", "--bind=127.0.0.1", "--work-dir=" + work,
                 "--bundle=" + bundle, "--port-file=" + portFile));
@@ -138,7 +199,7 @@ public final class RuntimeFootprintScenario {
         Path work = root.resolve("react");
         Path portFile = root.resolve("react.port");
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, MAIN_CLASS, "--port=0", "--bind=127.0.0.1", "--work-dir=" + work,
                 "--bundle=" + bundle, "--port-file=" + portFile));
@@ -189,7 +250,8 @@ public final class RuntimeFootprintScenario {
                     // the port file is written as the socket binds; a connect a moment later succeeds
                 }
             }
-            Thread.onSpinWait();
+            // a short park, not a spin: on two busy cores a spinning poll takes the CPU the measured start needs
+            java.util.concurrent.locks.LockSupport.parkNanos(LISTENING_POLL_NANOS);
         }
         throw new IllegalStateException("the runtime did not listen within " + START_BOUND);
     }
@@ -243,9 +305,9 @@ public final class RuntimeFootprintScenario {
         return arguments.length == 0 ? program : program + " " + Path.of(arguments[0]).getFileName();
     }
 
-    private static List<String> join(List<String> options, String option) {
+    private static List<String> join(List<String> options, String... more) {
         List<String> joined = new ArrayList<>(options);
-        joined.add(option);
+        joined.addAll(List.of(more));
         return joined;
     }
 }

@@ -3,6 +3,7 @@ package dev.velocitypreview.machines.local;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +43,10 @@ import dev.velocitypreview.machines.RuntimeHealthProbe;
  * (see {@link MachineDirectory}), so a driver created after a restart finds, stops, starts and
  * destroys the machines an earlier one created. The runtime's output goes to a file, never a pipe,
  * so machines outlive a driver that is killed.
+ *
+ * <p>Runtimes start with {@link LocalMachinesSettings#jvmOptions()} and, once a training run has made one, a
+ * class-data archive of the runtime's classes ({@link ClassDataArchive}); until then, and whenever the archive cannot
+ * be used, they start without it.
  *
  * <p>Like a Fly machine whose process exits, a machine whose runtime exited on its own is reported
  * as {@link MachineState#STOPPED}: it can be started again or destroyed.
@@ -95,9 +100,16 @@ public final class LocalProcessDriver implements MachineDriver {
      * here before), so scans need not reread other sessions' records.
      */
     private final Map<String, UUID> sessionOfMachine = new ConcurrentHashMap<>();
+    private final ClassDataArchive classData;
 
     public LocalProcessDriver(LocalMachinesSettings settings) {
+        this(settings, ClassDataArchive.DEFAULT_FOLDER);
+    }
+
+    /** @param classDataFolder where the runtime's class-data archives are kept ({@link ClassDataArchive}) */
+    LocalProcessDriver(LocalMachinesSettings settings, Path classDataFolder) {
         this.settings = Constraints.check(settings);
+        this.classData = new ClassDataArchive(classDataFolder, settings);
         this.machines = new MachineDirectory(settings.root());
         this.health = new RuntimeHealthProbe(HEALTH_REQUEST_TIMEOUT, settings.healthPollInterval());
         Duration poll = settings.healthPollInterval();
@@ -565,6 +577,7 @@ public final class LocalProcessDriver implements MachineDriver {
         List<String> command = new ArrayList<>();
         command.add(settings.javaCommand());
         command.addAll(settings.jvmOptions());
+        command.addAll(classData.launchOptions());
         command.add("-cp");
         command.add(settings.classpath());
         command.add(RUNTIME_MAIN_CLASS);
