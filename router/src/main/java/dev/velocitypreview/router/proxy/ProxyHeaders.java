@@ -138,7 +138,12 @@ final class ProxyHeaders {
         List<String> forwardedFor = request.getValuesAsList(PreviewHeaders.FORWARDED_FOR);
         String client = remote == null ? null
                 : remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-        if (client != null || !forwardedFor.isEmpty()) {
+        if (forwardedFor.isEmpty()) {
+            // the usual case, without a chain to join (a join's builder on every request)
+            if (client != null) {
+                out.set(PreviewHeaders.FORWARDED_FOR, client);
+            }
+        } else {
             StringBuilder chain = new StringBuilder(String.join(", ", forwardedFor));
             if (client != null) {
                 chain.append(chain.length() == 0 ? "" : ", ").append(client);
