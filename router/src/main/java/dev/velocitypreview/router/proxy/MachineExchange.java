@@ -124,12 +124,10 @@ final class MachineExchange {
         relay.use(this);
         HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), forward.target().requestTarget());
         out.headers().set(HttpHeaderNames.HOST, forward.machine().hostHeader());
-        HttpHeaders incoming = new HttpHeaders(new Netty4HeadersAdapter(request.headers()));
-        HttpHeaders outgoing = new HttpHeaders(new Netty4HeadersAdapter(out.headers()));
         SocketAddress remote = client.channel().remoteAddress();
-        ProxyHeaders.writeToMachine(incoming, incoming.getFirst(HttpHeaders.HOST), scheme,
-                remote instanceof InetSocketAddress inet ? inet : null, forward.target(), outgoing, false);
-        forward.stripReservedCookies(outgoing);
+        ProxyHeaders.writeToMachine(request.headers(), scheme, remote instanceof InetSocketAddress inet ? inet : null,
+                forward.target(), out.headers());
+        forward.stripReservedCookies(new HttpHeaders(new Netty4HeadersAdapter(out.headers())));
         channel.write(out);
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) sent -> {
             if (!sent.isSuccess()) {
