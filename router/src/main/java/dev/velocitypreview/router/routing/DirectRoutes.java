@@ -48,7 +48,7 @@ public final class DirectRoutes {
     private final ForwardsInFlight inFlight;
     /**
      * The sessions' machine URLs parsed, by URL: parsing one (and its address) on every request was a measured part
-     * of the fast path's cost (docs/benchmarks.md §4). A URL is dropped once a session leaves it.
+     * of the fast path's cost (docs/benchmarks.md §4). A URL is dropped once a session leaves it or ends.
      */
     private final Map<String, Optional<DirectMachine>> machines = new ConcurrentHashMap<>();
 
@@ -61,7 +61,7 @@ public final class DirectRoutes {
         this.inFlight = new ForwardsInFlight(sessions);
         sessions.onChange((id, before, update) -> {
             String left = before == null ? null : before.machineUrl();
-            if (left != null && (update == null || !left.equals(update.machineUrl()))) {
+            if (left != null && (update == null || update.status().isTerminal() || !left.equals(update.machineUrl()))) {
                 machines.remove(left);
             }
         });
