@@ -31,7 +31,6 @@ import org.springframework.http.support.Netty4HeadersAdapter;
 
 import dev.velocitypreview.core.session.SessionView;
 import dev.velocitypreview.router.routing.DirectForward;
-import dev.velocitypreview.router.routing.ForwardTarget;
 
 /**
  * One request of a client's connection relayed to its machine by the fast path ({@link DirectProxyHandler}): the
@@ -80,8 +79,7 @@ final class MachineExchange {
         this.request = request;
         this.forward = forward;
         this.scheme = scheme;
-        ForwardTarget target = forward.target();
-        this.machine = new InetSocketAddress(target.machine().getHost(), port(target));
+        this.machine = forward.machine().address();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
     }
 
@@ -125,13 +123,11 @@ final class MachineExchange {
         }
         relay.use(this);
         HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), forward.target().requestTarget());
-        out.headers().set(HttpHeaderNames.HOST, hostHeader(forward.target()));
-        HttpHeaders incoming = new HttpHeaders(new Netty4HeadersAdapter(request.headers()));
-        HttpHeaders outgoing = new HttpHeaders(new Netty4HeadersAdapter(out.headers()));
+        out.headers().set(HttpHeaderNames.HOST, forward.machine().hostHeader());
         SocketAddress remote = client.channel().remoteAddress();
-        ProxyHeaders.writeToMachine(incoming, incoming.getFirst(HttpHeaders.HOST), scheme,
-                remote instanceof InetSocketAddress inet ? inet : null, forward.target(), outgoing, false);
-        forward.stripReservedCookies(outgoing);
+        ProxyHeaders.writeToMachine(request.headers(), scheme, remote instanceof InetSocketAddress inet ? inet : null,
+                forward.target(), out.headers());
+        forward.stripReservedCookies(new HttpHeaders(new Netty4HeadersAdapter(out.headers())));
         channel.write(out);
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) sent -> {
             if (!sent.isSuccess()) {
@@ -298,16 +294,5 @@ final class MachineExchange {
 
     private boolean mayHaveBody(HttpResponseStatus status) {
         return !HttpMethod.HEAD.equals(request.method()) && status.code() != 204 && status.code() != 304;
-    }
-
-    private static int port(ForwardTarget target) {
-        int port = target.machine().getPort();
-        return port < 0 ? 80 : port;
-    }
-
-    /** What Reactor Netty's client sends as {@code Host}: the machine's host, and its port unless it is 80. */
-    private static String hostHeader(ForwardTarget target) {
-        int port = target.machine().getPort();
-        return port < 0 || port == 80 ? target.machine().getHost() : target.machine().getHost() + ":" + port;
     }
 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.support.Netty4HeadersAdapter;
 
 import dev.velocitypreview.core.http.PreviewHeaders;
 import dev.velocitypreview.router.routing.ForwardTarget;
@@ -135,15 +136,9 @@ final class ProxyHeaders {
                                @Nullable InetSocketAddress remote, ForwardTarget target, HttpHeaders out,
                                boolean webSocket) {
         copyEndToEnd(request, out, webSocket ? SET_FOR_MACHINE_WEBSOCKET : SET_FOR_MACHINE);
-        List<String> forwardedFor = request.getValuesAsList(PreviewHeaders.FORWARDED_FOR);
-        String client = remote == null ? null
-                : remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-        if (client != null || !forwardedFor.isEmpty()) {
-            StringBuilder chain = new StringBuilder(String.join(", ", forwardedFor));
-            if (client != null) {
-                chain.append(chain.length() == 0 ? "" : ", ").append(client);
-            }
-            out.set(PreviewHeaders.FORWARDED_FOR, chain.toString());
+        String forwardedFor = forwardedFor(request.getValuesAsList(PreviewHeaders.FORWARDED_FOR), remote);
+        if (forwardedFor != null) {
+            out.set(PreviewHeaders.FORWARDED_FOR, forwardedFor);
         }
         out.set(PreviewHeaders.FORWARDED_PROTO, scheme);
         if (clientHost != null) {
@@ -152,6 +147,55 @@ final class ProxyHeaders {
         if (target.prefix() != null) {
             out.set(PreviewHeaders.FORWARDED_PREFIX, target.prefix());
         }
+    }
+
+    /**
+     * {@link #toMachine}'s headers, from a request Reactor Netty received into the outgoing request's own headers
+     * (which have nothing of the client's yet), for the fast path ({@link MachineExchange}): read and written as
+     * Netty's headers, because going through Spring's adapter builds a set of the names and a list of values per
+     * name on every request (docs/benchmarks.md §4). The same rules as {@link #writeToMachine}.
+     */
+    static void writeToMachine(io.netty.handler.codec.http.HttpHeaders request, String scheme,
+                               @Nullable InetSocketAddress remote, ForwardTarget target,
+                               io.netty.handler.codec.http.HttpHeaders out) {
+        Set<String> named = connectionNamed(request.getAll(HttpHeaderNames.CONNECTION));
+        for (Iterator<Map.Entry<String, String>> entries = request.iteratorAsString(); entries.hasNext(); ) {
+            Map.Entry<String, String> header = entries.next();
+            if (isEndToEnd(header.getKey(), named, SET_FOR_MACHINE)) {
+                out.add(header.getKey(), header.getValue());
+            }
+        }
+        // split into its addresses as the adapter splits them, for the same chain; rare (a proxy in front)
+        List<String> chain = request.contains(PreviewHeaders.FORWARDED_FOR)
+                ? new HttpHeaders(new Netty4HeadersAdapter(request)).getValuesAsList(PreviewHeaders.FORWARDED_FOR)
+                : List.of();
+        String forwardedFor = forwardedFor(chain, remote);
+        if (forwardedFor != null) {
+            out.set(PreviewHeaders.FORWARDED_FOR, forwardedFor);
+        }
+        out.set(PreviewHeaders.FORWARDED_PROTO, scheme);
+        String clientHost = request.get(HttpHeaderNames.HOST);
+        if (clientHost != null) {
+            out.set(PreviewHeaders.FORWARDED_HOST, clientHost);
+        }
+        if (target.prefix() != null) {
+            out.set(PreviewHeaders.FORWARDED_PREFIX, target.prefix());
+        }
+    }
+
+    /** The {@code X-Forwarded-For} chain the client sent with the client's own address at its end; null for none. */
+    private static @Nullable String forwardedFor(List<String> chain, @Nullable InetSocketAddress remote) {
+        String client = remote == null ? null
+                : remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+        if (chain.isEmpty()) {
+            // the usual case, without a chain to join (a join's builder on every request)
+            return client;
+        }
+        StringBuilder joined = new StringBuilder(String.join(", ", chain));
+        if (client != null) {
+            joined.append(joined.length() == 0 ? "" : ", ").append(client);
+        }
+        return joined.toString();
     }
 
     /** The client's offered WebSocket subprotocols, in its order of preference. */

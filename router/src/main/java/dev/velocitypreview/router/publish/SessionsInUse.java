@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 
@@ -24,14 +25,21 @@ final class SessionsInUse implements SessionUse {
 
     /** Far above the sessions one router serves in an interval; keeps a flood of ids from growing the heap. */
     static final int MAX_SESSIONS = 100_000;
+    /** A count that fell to zero and is leaving {@link #open}; any count below zero is. */
+    private static final int CLOSED = -1;
 
     private final Clock clock;
     private final Counter overflow;
     private final int maxSessions;
     /** When each session was last seen in use since the last drain. */
     private final Map<UUID, Instant> seen = new ConcurrentHashMap<>();
-    /** Forwards open right now, by session (a WebSocket's lasts until it closes). */
-    private final Map<UUID, Integer> open = new ConcurrentHashMap<>();
+    /**
+     * Forwards open right now, by session (a WebSocket's lasts until it closes). Counted in the entry rather than by
+     * replacing it: every forward of a busy session began and ended on the same entry, and replacing it locks it, so
+     * the event loops waited in turn on whichever of them the machine had descheduled (docs/benchmarks.md §4). A
+     * count that fell to zero is closed ({@link #CLOSED}) and leaves; a forward that finds it closed counts anew.
+     */
+    private final Map<UUID, AtomicInteger> open = new ConcurrentHashMap<>();
 
     SessionsInUse(Clock clock, Counter overflow) {
         this(clock, overflow, MAX_SESSIONS);
@@ -45,18 +53,35 @@ final class SessionsInUse implements SessionUse {
 
     @Override
     public void began(UUID sessionId) {
-        if (open.size() >= maxSessions && !open.containsKey(sessionId)) {
-            overflow.increment();
-            return;
-        }
         // not seen here: while it is open a drain sees it now, and its end is seen when it ends (one map write fewer
         // on every request, all of a session's requests contending for the same entry)
-        open.merge(sessionId, 1, Integer::sum);
+        while (true) {
+            AtomicInteger count = open.get(sessionId);
+            if (count == null) {
+                if (open.size() >= maxSessions) {
+                    overflow.increment();
+                    return;
+                }
+                count = open.computeIfAbsent(sessionId, id -> new AtomicInteger());
+            }
+            int now = count.get();
+            if (now >= 0) {
+                if (count.compareAndSet(now, now + 1)) {
+                    return;
+                }
+            } else {
+                // closed by the session's last end, which may not have taken it out yet
+                open.remove(sessionId, count);
+            }
+        }
     }
 
     @Override
     public void ended(UUID sessionId) {
-        open.computeIfPresent(sessionId, (id, count) -> count == 1 ? null : count - 1);
+        AtomicInteger count = open.get(sessionId);
+        if (count != null && count.decrementAndGet() == 0 && count.compareAndSet(0, CLOSED)) {
+            open.remove(sessionId, count);
+        }
         see(sessionId);
     }
 

@@ -20,6 +20,7 @@ public final class DirectForward {
 
     private final SessionView session;
     private final ForwardTarget target;
+    private final DirectMachine machine;
     private final String clientPath;
     private final boolean privateSession;
     private final SessionUse use;
@@ -28,10 +29,11 @@ public final class DirectForward {
     private final long started = System.nanoTime();
     private boolean ended;
 
-    DirectForward(SessionView session, ForwardTarget target, String clientPath, boolean privateSession, SessionUse use,
-                  RouterMetrics metrics, Disposable departureRegistration) {
+    DirectForward(SessionView session, ForwardTarget target, DirectMachine machine, String clientPath,
+                  boolean privateSession, SessionUse use, RouterMetrics metrics, Disposable departureRegistration) {
         this.session = session;
         this.target = target;
+        this.machine = machine;
         this.clientPath = clientPath;
         this.privateSession = privateSession;
         this.use = use;
@@ -41,6 +43,11 @@ public final class DirectForward {
 
     public ForwardTarget target() {
         return target;
+    }
+
+    /** The target's machine, where to connect and what to send as {@code Host}. */
+    public DirectMachine machine() {
+        return machine;
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.velocitypreview.router.routing;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import io.netty.util.NetUtil;
@@ -32,6 +35,10 @@ import dev.velocitypreview.core.session.Visibility;
 public final class DirectRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectRoutes.class);
+    /** Far above the machines one router reaches; keeps the parsed machine URLs from growing the heap. */
+    static final int MAX_MACHINES = 100_000;
+    /** Not reachable on this path: the filter's to try. */
+    private static final Optional<DirectMachine> UNREACHABLE = Optional.empty();
 
     private final SessionLookup sessions;
     private final PreviewGate gate;
@@ -39,6 +46,11 @@ public final class DirectRoutes {
     private final RouterMetrics metrics;
     private final String previewDomain;
     private final ForwardsInFlight inFlight;
+    /**
+     * The sessions' machine URLs parsed, by URL: parsing one (and its address) on every request was a measured part
+     * of the fast path's cost (docs/benchmarks.md §4). A URL is dropped once a session leaves it or ends.
+     */
+    private final Map<String, Optional<DirectMachine>> machines = new ConcurrentHashMap<>();
 
     DirectRoutes(SessionLookup sessions, PreviewGate gate, SessionUse use, RouterMetrics metrics, String previewDomain) {
         this.sessions = sessions;
@@ -47,6 +59,12 @@ public final class DirectRoutes {
         this.metrics = metrics;
         this.previewDomain = previewDomain;
         this.inFlight = new ForwardsInFlight(sessions);
+        sessions.onChange((id, before, update) -> {
+            String left = before == null ? null : before.machineUrl();
+            if (left != null && (update == null || update.status().isTerminal() || !left.equals(update.machineUrl()))) {
+                machines.remove(left);
+            }
+        });
     }
 
     /**
@@ -81,37 +99,48 @@ public final class DirectRoutes {
                 != RouteDecision.Outcome.ROUTE) {
             return Optional.empty();
         }
-        ForwardTarget forwardTarget = reachableTarget(session, address, rawQuery);
-        if (forwardTarget == null) {
+        DirectMachine machine = session.machineUrl() == null ? null : machineAt(session.machineUrl()).orElse(null);
+        if (machine == null) {
             return Optional.empty();
         }
+        ForwardTarget forwardTarget = new ForwardTarget(session.id(), session.machineId(), machine.url(), address.path(),
+                TokenParameter.strip(rawQuery), address.prefix());
         metrics.decided(RouteDecision.Outcome.ROUTE.tag());
         LOG.atDebug().addKeyValue("session", session.id()).addKeyValue("method", method)
                 .addKeyValue("path", address.path()).log("forwarding request");
         use.began(session.id());
-        return Optional.of(new DirectForward(session, forwardTarget, rawPath, session.visibility() == Visibility.PRIVATE,
-                use, metrics, inFlight.register(session, onDeparture)));
+        return Optional.of(new DirectForward(session, forwardTarget, machine, rawPath,
+                session.visibility() == Visibility.PRIVATE, use, metrics, inFlight.register(session, onDeparture)));
     }
 
-    /** The forward target when the machine is plain HTTP at an IP address; null otherwise (the filter's to try). */
-    private static @Nullable ForwardTarget reachableTarget(SessionView session, PreviewAddress address,
-                                                           @Nullable String rawQuery) {
-        String machineUrl = session.machineUrl();
-        if (machineUrl == null) {
-            return null;
+    private Optional<DirectMachine> machineAt(String machineUrl) {
+        Optional<DirectMachine> known = machines.get(machineUrl);
+        if (known != null) {
+            return known;
         }
+        if (machines.size() >= MAX_MACHINES) {
+            // only URLs no session left yet are here: a router this far past its share starts over
+            machines.clear();
+        }
+        return machines.computeIfAbsent(machineUrl, DirectRoutes::reachable);
+    }
+
+    /** The machine when it is plain HTTP at an IP address; empty otherwise (the filter's to try). */
+    private static Optional<DirectMachine> reachable(String machineUrl) {
         try {
             URI machine = URI.create(machineUrl);
             String host = machine.getHost();
             if (!"http".equals(machine.getScheme()) || host == null || machine.getRawUserInfo() != null
                     || !NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
-                return null;
+                return UNREACHABLE;
             }
-            return new ForwardTarget(session.id(), session.machineId(), machine, address.path(),
-                    TokenParameter.strip(rawQuery), address.prefix());
+            int port = machine.getPort();
+            // what Reactor Netty's client sends as Host: the machine's host, and its port unless it is 80
+            String hostHeader = port < 0 || port == 80 ? host : host + ":" + port;
+            return Optional.of(new DirectMachine(machine, new InetSocketAddress(host, port < 0 ? 80 : port), hostHeader));
         } catch (IllegalArgumentException unusable) {
             // the filter answers it with its problem
-            return null;
+            return UNREACHABLE;
         }
     }
 }

@@ -20,7 +20,7 @@ final class MachineResponseHeaders {
 
     static void sanitize(HttpHeaders response, boolean privateSession) {
         List<String> cookies = response.getOrEmpty(HttpHeaders.SET_COOKIE);
-        if (cookies.stream().anyMatch(PreviewCookie::isReserved)) {
+        if (anyReserved(cookies)) {
             List<String> kept = cookies.stream().filter(cookie -> !PreviewCookie.isReserved(cookie)).toList();
             response.remove(HttpHeaders.SET_COOKIE);
             kept.forEach(cookie -> response.add(HttpHeaders.SET_COOKIE, cookie));
@@ -28,6 +28,16 @@ final class MachineResponseHeaders {
         if (privateSession) {
             response.setCacheControl(privateCacheControl(response.getCacheControl()));
         }
+    }
+
+    /** A loop, not a stream: this runs on every proxied response, and most have no cookie at all. */
+    private static boolean anyReserved(List<String> cookies) {
+        for (String cookie : cookies) {
+            if (PreviewCookie.isReserved(cookie)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

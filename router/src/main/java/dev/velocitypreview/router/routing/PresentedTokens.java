@@ -32,7 +32,11 @@ record PresentedTokens(List<String> inQuery, List<String> inCookies, boolean red
     /** The same from the request's parts, for a request WebFlux never sees ({@link DirectRoutes}). */
     static PresentedTokens of(HttpMethod method, @Nullable String rawQuery, HttpHeaders headers, UUID session) {
         boolean page = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
-        boolean upgrade = headers.getValuesAsList(HttpHeaders.UPGRADE).stream().anyMatch("websocket"::equalsIgnoreCase);
+        boolean upgrade = false;
+        // a loop, not a stream: this runs for every request the router decides, and almost none upgrades
+        for (String protocol : headers.getValuesAsList(HttpHeaders.UPGRADE)) {
+            upgrade |= "websocket".equalsIgnoreCase(protocol);
+        }
         return new PresentedTokens(TokenParameter.values(rawQuery), PreviewCookie.values(headers, session), page && !upgrade);
     }
 

@@ -87,9 +87,12 @@ record RouteDecision(UUID sessionId, Outcome outcome, @Nullable SessionView sess
         /** Private, and this router has no preview token secret. */
         PRIVATE_NOT_CONFIGURED;
 
+        /** Made once: a proxied request counts its decision by it, and a lower-cased copy each time is garbage. */
+        private final String tag = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
         /** The metric tag and log value of this outcome. */
         String tag() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return tag;
         }
     }
 }

@@ -113,6 +113,33 @@ class DirectProxyTest {
     }
 
     @Test
+    void aSessionOnANewMachineIsRelayedToTheNewMachineAndItsOldOneIsNotAskedAgain() {
+        AtomicInteger newMachineConnections = new AtomicInteger();
+        DisposableServer newMachine = HttpServer.create().host("127.0.0.1").port(0)
+                .doOnChannelInit((observer, channel, address) -> newMachineConnections.incrementAndGet())
+                .route(routes -> routes.get("/small", (request, response) -> response.sendString(Mono.just("moved"))))
+                .bindNow();
+        try {
+            UUID id = UUID.randomUUID();
+            fixture.active(id, 3, machineUrl());
+            assertThat(get("/s/" + id + "/small").body()).isEqualTo("hello");
+
+            fixture.active(id, 4, "http://127.0.0.1:" + newMachine.port());
+            for (int i = 0; i < 2; i++) {
+                assertThat(get("/s/" + id + "/small").body()).isEqualTo("moved");
+            }
+            // and back: a machine URL seen before is not remembered as it was
+            fixture.active(id, 5, machineUrl());
+            assertThat(get("/s/" + id + "/small").body()).isEqualTo("hello");
+
+            assertThat(machineConnections).as("the old machine's kept-alive connection, used again").hasValue(1);
+            assertThat(newMachineConnections).hasValue(1);
+        } finally {
+            newMachine.disposeNow();
+        }
+    }
+
+    @Test
     void whatTheFastPathDoesNotTakeGoesOnToWebFluxInOrder() {
         UUID active = UUID.randomUUID();
         UUID suspended = UUID.randomUUID();

@@ -75,6 +75,34 @@ class ProxyHeadersTest {
     }
 
     @Test
+    void theFastPathWritesForTheMachineWhatTheForwardWritesFromNettysOwnHeaders() {
+        DefaultHttpHeaders netty = new DefaultHttpHeaders();
+        netty.add("Host", "localhost:8081");
+        netty.add("Accept", "text/html");
+        netty.add("Cookie", "a=1");
+        netty.add("Cookie", "b=2");
+        netty.add("Connection", "keep-alive, X-Hop");
+        netty.add("X-Hop", "secret");
+        netty.add("Proxy-Authorization", "Basic eA==");
+        netty.add("Keep-Alive", "timeout=5");
+        netty.add("X-Forwarded-For", "10.1.1.1,10.2.2.2");
+        netty.add("X-Forwarded-Host", "spoofed.example");
+        netty.add(PreviewHeaders.FORWARDED_PREFIX, "/spoofed");
+        HttpHeaders spring = new HttpHeaders(new org.springframework.http.support.Netty4HeadersAdapter(netty));
+
+        for (ForwardTarget target : new ForwardTarget[] {pathStyle, hostStyle}) {
+            HttpHeaders forwarded = ProxyHeaders.toMachine(spring, "localhost:8081", "http", client, target);
+            DefaultHttpHeaders fast = new DefaultHttpHeaders();
+            ProxyHeaders.writeToMachine(netty, "http", client, target, fast);
+
+            HttpHeaders written = new HttpHeaders();
+            fast.forEach(header -> written.add(header.getKey(), header.getValue()));
+            assertThat(written.headerSet()).containsExactlyInAnyOrderElementsOf(forwarded.headerSet());
+            assertThat(written.getFirst(PreviewHeaders.FORWARDED_FOR)).isEqualTo("10.1.1.1, 10.2.2.2, 127.0.0.7");
+        }
+    }
+
+    @Test
     void hostStyleRequestsHaveNoPrefixEvenWhenTheClientSentOne() {
         HttpHeaders request = new HttpHeaders();
         request.add(PreviewHeaders.FORWARDED_PREFIX, "/spoofed");

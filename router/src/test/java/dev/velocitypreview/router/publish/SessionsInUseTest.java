@@ -2,7 +2,13 @@ package dev.velocitypreview.router.publish;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -48,6 +54,43 @@ class SessionsInUseTest {
         assertThat(inUse.drain()).containsExactly(new SessionActivity(id, closed));
         assertThat(inUse.drain()).isEmpty();
         assertThat(inUse.open()).isZero();
+    }
+
+    @Test
+    void forwardsOfOneSessionBegunAndEndedOnManyThreadsAtOnceLeaveItOpenExactlyWhileOneIs() throws Exception {
+        SessionsInUse roomy = new SessionsInUse(clock, overflow);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        try {
+            // one WebSocket stays open throughout; the other threads' requests come and go around it
+            roomy.began(id);
+            for (int t = 0; t < 4; t++) {
+                done.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 20_000; i++) {
+                        roomy.began(id);
+                        roomy.ended(id);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> thread : done) {
+                thread.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(roomy.open()).as("the WebSocket still open").isEqualTo(1);
+        roomy.drain();
+        assertThat(roomy.drain()).extracting(SessionActivity::sessionId).containsExactly(id);
+        roomy.ended(id);
+        roomy.drain();
+        assertThat(roomy.open()).isZero();
+        assertThat(roomy.drain()).isEmpty();
+        assertThat(overflow.count()).isZero();
     }
 
     @Test
