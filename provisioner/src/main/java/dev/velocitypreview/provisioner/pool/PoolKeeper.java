@@ -52,6 +52,8 @@ import io.micrometer.core.instrument.Timer;
 final class PoolKeeper implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(PoolKeeper.class);
+    /** How long a stop waits for a refill or reconcile under way: a few database statements. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Failed warm-ups in a row beyond which the wait stops doubling. */
     private static final int MAX_DOUBLINGS = 5;
@@ -134,6 +136,15 @@ final class PoolKeeper implements SmartLifecycle {
         warmers = null;
         if (running != null) {
             running.shutdownNow();
+            try {
+                // a refill or reconcile under way (database work only) ends first: a stopped keeper records no place
+                // afterwards, which no warm-up of its own would ever make ready
+                if (!running.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.atWarn().addKeyValue("waited", STOP_WAIT).log("pool keeper's refill still running at stop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (warming != null) {
             // a warm-up cut short leaves a warming place: the next reconcile of any provisioner forgets it
