@@ -39,8 +39,8 @@ import dev.velocitypreview.runtime.PreviewFront.Answer;
 import dev.velocitypreview.runtime.PreviewFront.Receive;
 
 /**
- * Claims that meet while one is being applied, and a claim answered before the dev server's check of its files, whose
- * result the sync loop reports first.
+ * Claims that meet while one is being applied, a claim that comes as the machine turns warm or before, and a claim
+ * answered before the dev server's check of its files, whose result the sync loop reports first.
  */
 class PoolClaimTest {
 
@@ -94,6 +94,44 @@ class PoolClaimTest {
         assertThat(receive.answer().apply(claim(UUID.randomUUID())).status()).isEqualTo(409);
         assertThat(served).hasSize(1);
         assertThat(root.resolve("index.html")).hasContent("project");
+    }
+
+    @Test
+    void aClaimThatComesAsHealthTurnsReadyWaitsForTheWarmUpInsteadOfBeingToldToComeBack() throws Exception {
+        Files.writeString(root.resolve("index.html"), "template");
+        HeldFiles held = new HeldFiles();
+        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        List<PoolClaim.Claimed> served = new CopyOnWriteArrayList<>();
+        // health is ready, as the runtime's is just before it calls warm on the same thread
+        PoolClaim pool = new PoolClaim(new PoolToken(TOKEN), FileLimits.DEFAULT, warmHealth(), LOG, served::add);
+        Receive receive = receive(pool);
+        UUID session = UUID.randomUUID();
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        Thread claiming = new Thread(() -> answer.complete(receive.answer().apply(claim(session))), "claim");
+        claiming.start();
+        // the claim is waiting for the warm-up (not answered, and not decoding any more)
+        await().atMost(Duration.ofSeconds(30)).until(() -> claiming.getState() == Thread.State.TIMED_WAITING);
+        assertThat(answer).isNotDone();
+        pool.warm(new EditApplier(new EditWriter(root.toRealPath(), FileLimits.DEFAULT, held), CompileCheck.NONE, LOG,
+                Clock.systemUTC()), held);
+
+        Answer applied = answer.get(30, TimeUnit.SECONDS);
+        assertThat(applied.status()).as(new String(applied.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(served).singleElement().satisfies(claimed -> assertThat(claimed.session()).isEqualTo(session.toString()));
+        assertThat(root.resolve("index.html")).hasContent("project");
+    }
+
+    @Test
+    void aClaimOfAMachineThatIsStillStartingIsToldToComeBack() {
+        Health starting = new Health(null);
+        PoolClaim pool = new PoolClaim(new PoolToken(TOKEN), FileLimits.DEFAULT, starting, LOG, claimed -> { });
+
+        Answer answer = receive(pool).answer().apply(claim(UUID.randomUUID()));
+
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.headers()).containsEntry("Retry-After", "1");
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).contains("\"not_warm\"").contains("starting");
+        assertThat(pool.claimed()).isFalse();
     }
 
     @Test
