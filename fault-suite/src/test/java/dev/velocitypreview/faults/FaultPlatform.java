@@ -187,12 +187,15 @@ final class FaultPlatform {
     }
 
     private ServiceProcess awaitProvisioner(ServiceProcess provisioner) {
-        provisioner.awaitReady(() -> joinedCommandGroup(provisioner.name()), "has joined the command consumer group");
         // The provisioners' management ports are chosen by the kernel (port 0) and not known here, so their relays'
         // state (the velocity.cdc.streaming gauge) is read from their logs: the lock and slot in PostgreSQL name a
-        // backend, not the process that holds it.
-        await().atMost(Duration.ofSeconds(60)).until(() -> provisioner.logText().contains("relay streaming")
-                || provisioner.logText().contains("standing by"));
+        // backend, not the process that holds it. The relay comes first: its line is this incarnation's own, whereas
+        // the group still lists a provisioner killed a moment ago (static membership keeps its member until its
+        // session times out), so the group alone does not tell that this one started. Both get a start's patience:
+        // on a loaded machine a provisioner's JVM took a minute to start.
+        provisioner.awaitReady(() -> provisioner.logText().contains("relay streaming")
+                || provisioner.logText().contains("standing by"), "has its relay streaming or standing by");
+        provisioner.awaitReady(() -> joinedCommandGroup(provisioner.name()), "has joined the command consumer group");
         return provisioner;
     }
 

@@ -81,7 +81,10 @@ final class ServiceProcess {
         return awaitReady(this::isReady, "answers ready on " + readiness);
     }
 
-    /** Waits until {@code ready} (state seen from outside, never a log line) holds, failing at once if the process died. */
+    /**
+     * Waits until {@code ready} holds, failing at once if the process died: state seen from outside, or a line of this
+     * incarnation's log where the state has no other outlet (a provisioner's relay).
+     */
     ServiceProcess awaitReady(BooleanSupplier ready, String what) {
         await().atMost(START_PATIENCE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             assertThat(isAlive()).as(name + " is running, see " + log).isTrue();

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import dev.velocitypreview.embedded.EmbeddedKafkaBroker;
 import dev.velocitypreview.core.topic.Topics;
@@ -80,8 +81,7 @@ public final class Infrastructure implements AutoCloseable {
                     // the broker's default, as the services create it
                     new NewTopic(Topics.SESSION_COMMANDS.name(), Optional.empty(), Optional.empty())))
                     .all().get(30, TimeUnit.SECONDS);
-            admin.describeTopics(List.of(Topics.SESSIONS.name(), Topics.SESSION_COMMANDS.name()))
-                    .allTopicNames().get(30, TimeUnit.SECONDS);
+            awaitDescribed(admin);
         } catch (ExecutionException | TimeoutException e) {
             broker.close();
             throw new IllegalStateException("could not create the platform's topics on broker " + name, e);
@@ -91,6 +91,28 @@ public final class Infrastructure implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         }
         return broker;
+    }
+
+    /**
+     * Waits until the broker describes both topics. The controller answers the create; the broker learns of the new
+     * topics from the metadata log a moment later, and on a busy machine a describe in between is answered
+     * "unknown topic", which says only that it has not caught up yet.
+     */
+    private static void awaitDescribed(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.describeTopics(List.of(Topics.SESSIONS.name(), Topics.SESSION_COMMANDS.name()))
+                        .allTopicNames().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                // the bench's own setup waiting on a real broker, not a test's synchronization
+                Thread.sleep(50);
+            }
+        }
     }
 
     /** A directory of this run, created if missing. */
