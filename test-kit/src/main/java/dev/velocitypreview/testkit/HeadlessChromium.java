@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 
 import org.openqa.selenium.By;
@@ -16,6 +18,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -30,6 +35,10 @@ public final class HeadlessChromium implements AutoCloseable {
 
     private static final Path BROWSER = Path.of(System.getProperty("velocity.chromium", "/usr/bin/chromium"));
     private static final Path DRIVER = Path.of(System.getProperty("velocity.chromedriver", "/usr/bin/chromedriver"));
+
+    /** How much of a page's text and of each console line a failed wait shows, and how many console lines. */
+    private static final int SHOWN_CHARS = 400;
+    private static final int CONSOLE_LINES = 20;
 
     private final ChromeDriver driver;
     private final Path profile;
@@ -58,6 +67,10 @@ public final class HeadlessChromium implements AutoCloseable {
                 .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--disable-dev-shm-usage", "--window-size=1024,768", "--user-data-dir=" + profile);
+        // the page's console goes into a failed wait's message: a module that failed to load says so only there
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort()
@@ -92,7 +105,36 @@ public final class HeadlessChromium implements AutoCloseable {
     private WebDriverWait waiting(Duration max) {
         WebDriverWait wait = new WebDriverWait(driver, max);
         wait.ignoring(StaleElementReferenceException.class);
+        wait.withMessage(this::whatThePageShows);
         return wait;
+    }
+
+    /**
+     * What a person would report of a page that never showed what a wait looked for: where it is, its text, and
+     * what its console said (the console is read once, so each failed wait shows what came since the last one).
+     */
+    private String whatThePageShows() {
+        StringBuilder seen = new StringBuilder();
+        try {
+            seen.append("the page at ").append(driver.getCurrentUrl()).append(" shows \"")
+                    .append(shortened(String.valueOf(driver.executeScript(
+                            "return document.body ? document.body.innerText : document.documentElement.outerHTML"))))
+                    .append('"');
+            List<LogEntry> console = driver.manage().logs().get(LogType.BROWSER).getAll();
+            seen.append("; its console ").append(console.isEmpty() ? "said nothing" : "said:");
+            console.stream().skip(Math.max(0, console.size() - CONSOLE_LINES))
+                    .forEach(entry -> seen.append("\n  ").append(entry.getLevel()).append(' ')
+                            .append(shortened(entry.getMessage())));
+        } catch (RuntimeException e) {
+            seen.append(" (the browser could not tell more: ").append(e.getMessage().lines().findFirst().orElse(""))
+                    .append(')');
+        }
+        return seen.toString();
+    }
+
+    private static String shortened(String text) {
+        String line = text.replaceAll("\\s+", " ").strip();
+        return line.length() <= SHOWN_CHARS ? line : line.substring(0, SHOWN_CHARS) + "…";
     }
 
     /** A value the page's script keeps (a marker a reload would lose). */
