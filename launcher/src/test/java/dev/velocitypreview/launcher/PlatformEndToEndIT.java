@@ -50,9 +50,8 @@ class PlatformEndToEndIT {
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 // 200 preview JVMs starting at once on two cores take minutes, not the default minute
-                stateDir, 0, 0, PlatformSecrets.random(), Map.of("velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s",
-                        // replication slots belong to the whole PostgreSQL server, which the other tests share
-                        "velocity.provisioner.cdc.slot-name", "e2e_it_" + UUID.randomUUID().toString().replace("-", "")),
+                stateDir, 0, 0, PlatformSecrets.random(), SharedServers.ownSettings("e2e_it", Map.of(
+                        "velocity.router.max-hold", "240s", "velocity.provisioner.ready-timeout", "180s")),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofSeconds(300));

@@ -68,14 +68,12 @@ class PlatformLifecycleIT {
         stateDir = TestDirectories.create("lifecycle-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                stateDir, 0, 0, PlatformSecrets.random(), Map.of(
-                        // replication slots belong to the whole PostgreSQL server, which the other tests share
-                        "velocity.provisioner.cdc.slot-name", "lifecycle_it_" + UUID.randomUUID().toString().replace("-", ""),
+                stateDir, 0, 0, PlatformSecrets.random(), SharedServers.ownSettings("lifecycle_it", Map.of(
                         "velocity.session-service.tiers.free.idle-timeout", IDLE_TIMEOUT.toString(),
                         "velocity.router.activity.interval", "1s",
                         "velocity.router.max-hold", "120s",
                         "velocity.provisioner.ready-timeout", "90s",
-                        "velocity.cleanup.tick", "200ms"),
+                        "velocity.cleanup.tick", "200ms")),
                 step -> { }, CLEANUP_CLOCK)
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, PATIENCE);

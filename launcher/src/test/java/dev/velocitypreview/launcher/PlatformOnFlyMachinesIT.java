@@ -57,11 +57,10 @@ class PlatformOnFlyMachinesIT {
         settings.put("velocity.provisioner.machines.fly.image", IMAGE);
         settings.put("velocity.provisioner.machines.fly.regions", "ams");
         settings.put("velocity.provisioner.machines.fly.machine-url", fly.machineUrl());
-        // The PostgreSQL server is shared with the other platform tests of this JVM; a replication slot is per server.
-        settings.put("velocity.provisioner.cdc.slot-name", "fly_e2e_" + UUID.randomUUID().toString().replace("-", ""));
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                Files.createTempDirectory("fly-e2e-platform-"), 0, 0, SECRETS, settings, step -> { })
+                Files.createTempDirectory("fly-e2e-platform-"), 0, 0, SECRETS, SharedServers.ownSettings("fly_e2e", settings),
+                step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofSeconds(120));
     }

@@ -56,15 +56,14 @@ class PlatformWarmPoolIT {
         stateDir = TestDirectories.create("pool-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                stateDir, 0, 0, PlatformSecrets.random(), Map.of(
-                        "velocity.provisioner.cdc.slot-name", "pool_it_" + UUID.randomUUID().toString().replace("-", ""),
+                stateDir, 0, 0, PlatformSecrets.random(), SharedServers.ownSettings("pool_it", Map.of(
                         "velocity.provisioner.pool.templates.react", 1,
                         "velocity.provisioner.pool.refill-interval", "500ms",
                         "velocity.provisioner.pool.warm-timeout", COLD_START.toSeconds() + "s",
                         "velocity.provisioner.ready-timeout", COLD_START.toSeconds() + "s",
                         // cleanup would reap any machine without a live session at once
                         "velocity.cleanup.orphan-grace", "1s",
-                        "velocity.router.max-hold", "20s"),
+                        "velocity.router.max-hold", "20s")),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofMinutes(1));

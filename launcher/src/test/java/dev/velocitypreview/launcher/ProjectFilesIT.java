@@ -41,9 +41,8 @@ class ProjectFilesIT {
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
                 // a write waits for the provisioner's answer; a loaded CI box may take a while for the first
-                stateDir, 0, 0, PlatformSecrets.random(), Map.of("velocity.session-service.files.write-timeout", "30s",
-                        // replication slots belong to the whole PostgreSQL server, which the other tests share
-                        "velocity.provisioner.cdc.slot-name", "files_it_" + UUID.randomUUID().toString().replace("-", "")),
+                stateDir, 0, 0, PlatformSecrets.random(), SharedServers.ownSettings("files_it",
+                        Map.of("velocity.session-service.files.write-timeout", "30s")),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofSeconds(60));

@@ -54,10 +54,8 @@ class StartingPageIT {
         stateDir = TestDirectories.create("starting-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                stateDir, 0, 0, PlatformSecrets.random(), Map.of(
-                        // replication slots belong to the whole PostgreSQL server, which the other tests share
-                        "velocity.provisioner.cdc.slot-name", "starting_it_" + UUID.randomUUID().toString().replace("-", ""),
-                        "velocity.provisioner.ready-timeout", COLD_START.toSeconds() + "s"),
+                stateDir, 0, 0, PlatformSecrets.random(), SharedServers.ownSettings("starting_it", Map.of(
+                        "velocity.provisioner.ready-timeout", COLD_START.toSeconds() + "s")),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofMinutes(1));

@@ -57,12 +57,10 @@ class TemplatePreviewsIT {
         stateDir = TestDirectories.create("templates-platform-");
         platform = EmbeddedPlatform.start(TestKafka.shared().bootstrapServers(),
                 new EmbeddedPlatform.Database(database.jdbcUrl(), database.username(), database.password()),
-                stateDir, 0, 0, PlatformSecrets.random(), Map.of(
-                        // replication slots belong to the whole PostgreSQL server, which the other tests share
-                        "velocity.provisioner.cdc.slot-name", "templates_it_" + UUID.randomUUID().toString().replace("-", ""),
+                stateDir, 0, 0, PlatformSecrets.random(), SharedServers.ownSettings("templates_it", Map.of(
                         "velocity.router.max-hold", "20s",
                         // a cold Next.js install and first compile on a busy two-core box outlast the default
-                        "velocity.provisioner.ready-timeout", COLD_START.toSeconds() + "s"),
+                        "velocity.provisioner.ready-timeout", COLD_START.toSeconds() + "s")),
                 step -> { })
                 .awaitReady(Duration.ofMinutes(2));
         api = new PlatformApi(platform, Duration.ofMinutes(1));

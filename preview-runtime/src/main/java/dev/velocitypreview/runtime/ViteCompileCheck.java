@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -38,6 +39,8 @@ final class ViteCompileCheck implements CompileCheck {
     /** What Vite transforms (JavaScript, TypeScript, single-file components, styles); other files are served as they are. */
     static final Set<String> MODULE_EXTENSIONS = Set.of("js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "vue",
             "svelte", "css", "scss", "sass", "less", "styl");
+    /** A configuration file at the project's root: {@code <name>.config.<extension>}, with no directory. */
+    private static final Pattern ROOT_CONFIG = Pattern.compile("[^/]+\\.config\\.[A-Za-z]+");
     private static final String ERROR_MARKER = "const error = ";
     private static final String INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
     private static final long STALE_PAUSE_MILLIS = 20;
@@ -143,9 +146,17 @@ final class ViteCompileCheck implements CompileCheck {
         }
     }
 
+    /**
+     * True for a file the dev server compiles for the browser. A configuration file at the project's root
+     * ({@code vite.config.js}, {@code tailwind.config.js}, {@code postcss.config.cjs}, ...) is the dev server's own,
+     * read by Node: asked for as a module, Vite would compile it for the browser and hand what it imports ({@code
+     * vite}, its plugins) to its dependency optimizer, whose run then fails and leaves every page that loads an
+     * optimized dependency blank (504 Outdated Optimize Dep).
+     */
     static boolean isModule(String path) {
         int dot = path.lastIndexOf('.');
-        return dot > path.lastIndexOf('/') && MODULE_EXTENSIONS.contains(path.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return dot > path.lastIndexOf('/') && MODULE_EXTENSIONS.contains(path.substring(dot + 1).toLowerCase(Locale.ROOT))
+                && !ROOT_CONFIG.matcher(path).matches();
     }
 
     /** The error object in Vite's 500 page; a 500 without one still names the module that failed. */

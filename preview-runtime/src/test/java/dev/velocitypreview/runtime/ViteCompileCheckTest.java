@@ -6,7 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +31,37 @@ class ViteCompileCheckTest {
         assertThat(ViteCompileCheck.isStale(module("[\"now()\"]"), "now()")).isFalse();
         assertThat(ViteCompileCheck.isStale(module("[\"before()\"]"), "now()")).isTrue();
         assertThat(ViteCompileCheck.isStale("body { color: red }", "now()")).as("no inline map: taken as it is").isFalse();
+    }
+
+    /**
+     * A machine's first sync checks every file of the project. Vite compiles what it is asked for as a browser module,
+     * so a request for {@code vite.config.js} handed {@code vite} and its plugins to the dependency optimizer, whose
+     * failed run left the react-native template's page blank (CI's TemplatePreviewsIT).
+     */
+    @Test
+    void aCheckOfEveryFileAsksTheDevServerForTheBrowsersModulesAndNotForTheRootsConfigurationFiles() throws Exception {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        HttpServer devServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        devServer.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().getPath());
+            byte[] body = "export default 1;\n".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        devServer.start();
+        try {
+            ViteCompileCheck check = new ViteCompileCheck(Path.of("/srv/work"), devServer.getAddress().getPort(),
+                    HttpClient.newHttpClient(), ViteCompileCheck.BOUND,
+                    new RuntimeLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), "s"));
+
+            assertThat(check.check(List.of("package.json", "index.html", "vite.config.js", "tailwind.config.ts",
+                    "postcss.config.cjs", "src/main.jsx", "src/App.jsx", "src/index.css", "src/app.config.js"))).isNull();
+
+            assertThat(asked).containsExactly("/src/main.jsx", "/src/App.jsx", "/src/index.css", "/src/app.config.js");
+        } finally {
+            devServer.stop(0);
+        }
     }
 
     @Test
