@@ -126,8 +126,9 @@ public final class HeadlessChromium implements AutoCloseable {
                     .forEach(entry -> seen.append("\n  ").append(entry.getLevel()).append(' ')
                             .append(shortened(entry.getMessage())));
         } catch (RuntimeException e) {
-            seen.append(" (the browser could not tell more: ").append(e.getMessage().lines().findFirst().orElse(""))
-                    .append(')');
+            // the first line only: WebDriver's messages go on with build and capability details
+            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+            seen.append(" (the browser could not tell more: ").append(why).append(')');
         }
         return seen.toString();
     }
