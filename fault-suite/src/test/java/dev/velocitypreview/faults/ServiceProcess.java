@@ -25,7 +25,12 @@ import static org.awaitility.Awaitility.await;
  */
 final class ServiceProcess {
 
-    private static final Duration START_PATIENCE = Duration.ofSeconds(90);
+    /**
+     * How long a start may take before it counts as failed; a process that dies fails the wait at once, so this bounds
+     * only a start that never comes. Beside another full build a provisioner took 139 s from its start to its relay
+     * streaming (startup recovery alone 64 s), past the 90 s this was.
+     */
+    private static final Duration START_PATIENCE = Duration.ofMinutes(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
