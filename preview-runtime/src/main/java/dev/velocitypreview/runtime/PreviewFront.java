@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -109,6 +110,8 @@ final class PreviewFront implements AutoCloseable {
     private final ExecutorService threads;
     private final Thread acceptor;
     private volatile boolean closed;
+    /** Run once the next relayed answer has been written; null when nothing waits for one. */
+    private final AtomicReference<Runnable> afterNextRelay = new AtomicReference<>();
 
     PreviewFront(InetSocketAddress address, Decider decider, RuntimeLog log) throws IOException {
         this(new ServerSocket(), address, decider, log, Timeouts.DEFAULT, System::nanoTime);
@@ -144,6 +147,14 @@ final class PreviewFront implements AutoCloseable {
 
     int port() {
         return listener.getLocalPort();
+    }
+
+    /**
+     * Runs {@code then} on the connection's thread once the front has written the whole of the next answer it relays
+     * from the project's server (a WebSocket's switch not counted), replacing what an earlier call left waiting.
+     */
+    void afterNextRelay(Runnable then) {
+        afterNextRelay.set(then);
     }
 
     @Override
@@ -303,11 +314,22 @@ final class PreviewFront implements AutoCloseable {
                 out.write(response.forOneMessage(response.startLine(), !keep).bytes());
                 copyBody(request, response, fromUpstream, out);
                 out.flush();
+                relayed();
                 keep &= bodyDone(body);
                 if (!keep) {
                     client.shutdownOutput();
                 }
                 return keep;
+            }
+        }
+    }
+
+    private void relayed() {
+        // a plain read on every relay; the swap only when something waits
+        if (afterNextRelay.get() != null) {
+            Runnable then = afterNextRelay.getAndSet(null);
+            if (then != null) {
+                then.run();
             }
         }
     }

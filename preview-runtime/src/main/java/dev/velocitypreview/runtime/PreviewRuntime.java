@@ -284,7 +284,7 @@ public final class PreviewRuntime implements AutoCloseable {
             pool.warm(edits, held);
             log.info("warm", "detail", "waiting for a claim");
         } else {
-            startSync(options.sync(), null);
+            startSync(options.sync(), null, FirstPageWait.none());
         }
     }
 
@@ -297,20 +297,22 @@ public final class PreviewRuntime implements AutoCloseable {
         session = claimed.session();
         log.session(claimed.session());
         health.session(claimed.session());
+        FirstPageWait firstPage = new FirstPageWait(front::afterNextRelay, FirstPageWait.BOUND);
         if (claimed.sync() == null) {
             health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null, null));
             log.info("live edits off", "reason", "the claim brought no sync url and token");
-            checkWithoutSync(claimed.written());
+            checkWithoutSync(claimed.written(), firstPage);
         } else {
             health.sync(new Health.Sync(Health.SyncStatus.WAITING, "claimed: the first sync is on its way", null, null));
-            startSync(claimed.sync(), claimed.written());
+            startSync(claimed.sync(), claimed.written(), firstPage);
         }
     }
 
     /** With no platform to tell, the claim's check still shows its verdict on {@code /health}, after the answer. */
-    private void checkWithoutSync(EditWriter.Applied written) {
+    private void checkWithoutSync(EditWriter.Applied written, FirstPageWait firstPage) {
         Thread check = new Thread(() -> {
             try {
+                firstPage.await();
                 EditApplier.Checked checked = applier.checkClaimed(written);
                 health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null,
                         checked.result().error()));
@@ -326,13 +328,14 @@ public final class PreviewRuntime implements AutoCloseable {
 
     /**
      * @param given   where live edits come from; null for none
-     * @param claimed the claim's files, which the loop checks before its first sync; null when no claim wrote any
+     * @param claimed   the claim's files, which the loop checks before its first sync; null when no claim wrote any
+     * @param firstPage what the check of {@code claimed} waits for first
      */
-    private void startSync(RuntimeOptions.SyncOptions given, EditWriter.Applied claimed) {
+    private void startSync(RuntimeOptions.SyncOptions given, EditWriter.Applied claimed, FirstPageWait firstPage) {
         if (given == null) {
             return;
         }
-        SyncLoop loop = new SyncLoop(given, held, applier, claimed, health, log,
+        SyncLoop loop = new SyncLoop(given, held, applier, claimed, firstPage, health, log,
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(),
                 SyncLoop.BACKOFF, Clock.systemUTC());
         synchronized (this) {

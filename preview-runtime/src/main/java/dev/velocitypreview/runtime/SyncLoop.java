@@ -56,6 +56,8 @@ final class SyncLoop implements AutoCloseable {
 
     /** The claim's files, checked before the first sync; null once checked, or when no claim started the loop. */
     private EditWriter.Applied claimed;
+    /** What the check of the claim's files waits for first. */
+    private final FirstPageWait firstPage;
     /** Sent with the next sync; cleared once a sync was answered 200 (the platform has relayed it then). */
     private List<EditResult> pending = List.of();
     private Instant lastSync;
@@ -64,14 +66,16 @@ final class SyncLoop implements AutoCloseable {
     /**
      * @param claimed the files of the claim that started the loop, written and not checked yet: the loop checks them
      *                first, and their result is what the platform is told with the first sync (so a compile error in a
-     *                claim reaches it as a live edit's does); null when nothing was written before
+     *                  claim reaches it as a live edit's does); null when nothing was written before
+     * @param firstPage what the check of {@code claimed} waits for first
      */
     SyncLoop(RuntimeOptions.SyncOptions options, HeldFiles held, EditApplier applier, EditWriter.Applied claimed,
-             Health health, RuntimeLog log, HttpClient http, Backoff backoff, Clock clock) {
+             FirstPageWait firstPage, Health health, RuntimeLog log, HttpClient http, Backoff backoff, Clock clock) {
         this.options = options;
         this.held = held;
         this.applier = applier;
         this.claimed = claimed;
+        this.firstPage = firstPage;
         this.health = health;
         this.log = log;
         this.http = http;
@@ -139,6 +143,9 @@ final class SyncLoop implements AutoCloseable {
 
     /** The claim's files are checked before the first sync, which then carries their result. */
     private void checkClaimed() throws InterruptedException {
+        long waited = System.nanoTime();
+        boolean pageFirst = firstPage.await();
+        waited = System.nanoTime() - waited;
         EditApplier.Checked checked = applier.checkClaimed(claimed);
         claimed = null;
         EditResult result = checked.result();
@@ -146,7 +153,8 @@ final class SyncLoop implements AutoCloseable {
         lastError = result.error();
         health.sync(new Health.Sync(Health.SyncStatus.WAITING, "claimed: the first sync is on its way", null, lastError));
         log.info("claim checked", "checked", checked.files().changed().size(), "outcome", result.outcome().wire(),
-                "file", lastError == null ? "-" : String.valueOf(lastError.file()), "millis", checked.millis());
+                "file", lastError == null ? "-" : String.valueOf(lastError.file()), "millis", checked.millis(),
+                "after", pageFirst ? "first page" : "no page", "waitedMillis", TimeUnit.NANOSECONDS.toMillis(waited));
     }
 
     /** One sync: send, read the answer, apply and check it. */

@@ -162,7 +162,7 @@ class PoolClaimTest {
         List<SyncLoop> loops = new CopyOnWriteArrayList<>();
         // as the runtime serves a claim: its sync loop, started with the files the claim wrote
         PoolClaim pool = new PoolClaim(new PoolToken(TOKEN), FileLimits.DEFAULT, health, LOG, claimed -> {
-            SyncLoop loop = new SyncLoop(claimed.sync(), held, applier, claimed.written(), health, LOG,
+            SyncLoop loop = new SyncLoop(claimed.sync(), held, applier, claimed.written(), FirstPageWait.none(), health, LOG,
                     HttpClient.newHttpClient(), SyncLoop.BACKOFF, Clock.systemUTC());
             loops.add(loop);
             loop.start();
@@ -194,6 +194,61 @@ class PoolClaimTest {
             assertThat(health.snapshot().sync().compileError()).isEqualTo(broken);
         } finally {
             letAnswer.countDown();
+            loops.forEach(SyncLoop::close);
+            api.stop(0);
+        }
+    }
+
+    @Test
+    void theCheckOfAClaimsFilesWaitsForTheSessionsFirstPageAndTheFirstSyncStillCarriesItsVerdict() throws Exception {
+        Files.writeString(root.resolve("index.html"), "template");
+        HeldFiles held = new HeldFiles();
+        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        CountDownLatch checked = new CountDownLatch(1);
+        CompileError broken = new CompileError("Unexpected token", "index.html", 1L, 2L);
+        CompileCheck check = changed -> {
+            checked.countDown();
+            return broken;
+        };
+        BlockingQueue<byte[]> syncs = new LinkedBlockingQueue<>();
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/sync", exchange -> {
+            syncs.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(410, -1);
+            exchange.close();
+        });
+        api.start();
+        Health health = warmHealth();
+        EditApplier applier = new EditApplier(new EditWriter(root.toRealPath(), FileLimits.DEFAULT, held), check, LOG,
+                Clock.systemUTC());
+        // the front's hook, run here by hand as the front runs it once it relayed the first page
+        java.util.concurrent.atomic.AtomicReference<Runnable> afterNextRelay = new java.util.concurrent.atomic.AtomicReference<>();
+        List<SyncLoop> loops = new CopyOnWriteArrayList<>();
+        PoolClaim pool = new PoolClaim(new PoolToken(TOKEN), FileLimits.DEFAULT, health, LOG, claimed -> {
+            SyncLoop loop = new SyncLoop(claimed.sync(), held, applier, claimed.written(),
+                    new FirstPageWait(afterNextRelay::set, Duration.ofMinutes(5)), health, LOG,
+                    HttpClient.newHttpClient(), SyncLoop.BACKOFF, Clock.systemUTC());
+            loops.add(loop);
+            loop.start();
+        });
+        pool.warm(applier, held);
+        URI syncUrl = URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/sync");
+        try {
+            Answer answer = receive(pool).answer().apply(EditCodec.encodeClaim(new MachineClaim(UUID.randomUUID(),
+                    UUID.randomUUID(), files(), syncUrl, "v1.sync-token", null)));
+            assertThat(answer.status()).isEqualTo(200);
+
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(checked.getCount()).as("no check before the first page").isEqualTo(1));
+            assertThat(syncs).as("nor a sync").isEmpty();
+            afterNextRelay.get().run();
+
+            assertThat(checked.await(30, TimeUnit.SECONDS)).as("the check, once the page was relayed").isTrue();
+            byte[] first = syncs.poll(30, TimeUnit.SECONDS);
+            assertThat(first).as("the first sync").isNotNull();
+            assertThat(EditCodec.decodeRequest(first).results()).singleElement()
+                    .satisfies(result -> assertThat(result.error()).isEqualTo(broken));
+        } finally {
             loops.forEach(SyncLoop::close);
             api.stop(0);
         }

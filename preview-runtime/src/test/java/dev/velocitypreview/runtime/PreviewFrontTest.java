@@ -169,6 +169,24 @@ class PreviewFrontTest {
     }
 
     @Test
+    void whatWaitsForTheNextRelayRunsOnceThatAnswerIsWrittenAndNotForTheFrontsOwnAnswers() throws Exception {
+        PreviewFront front = front(upstream(ECHO));
+        List<String> runs = new CopyOnWriteArrayList<>();
+        front.afterNextRelay(() -> runs.add("relayed"));
+
+        String own = exchange(front, "GET /answered HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(own).contains("answered by the front");
+        assertThat(runs).as("the front's own answer is no relay").isEmpty();
+
+        String first = exchange(front, "GET /page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String second = exchange(front, "GET /page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(first).startsWith("HTTP/1.1 200 OK\r\n").contains("GET /page HTTP/1.1");
+        assertThat(second).startsWith("HTTP/1.1 200 OK\r\n");
+        assertThat(runs).as("once, for the first relay only").containsExactly("relayed");
+    }
+
+    @Test
     void ambiguousFramingIsRefusedAndNeverReachesTheDevServer() throws Exception {
         PreviewFront front = front(upstream(ECHO));
         List<String> ambiguous = List.of(

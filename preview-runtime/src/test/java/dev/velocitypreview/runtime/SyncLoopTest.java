@@ -36,7 +36,7 @@ class SyncLoopTest {
         SyncLoop loop = new SyncLoop(new RuntimeOptions.SyncOptions(
                 URI.create("http://127.0.0.1:" + closedPort + "/machine/v1/sessions/s-sync/sync"), "v1.secret-token"),
                 held, new EditApplier(new EditWriter(java.nio.file.Path.of("/nonexistent"), FileLimits.DEFAULT, held),
-                CompileCheck.NONE, log, Clock.systemUTC()), null, health, log, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
+                CompileCheck.NONE, log, Clock.systemUTC()), null, FirstPageWait.none(), health, log, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
                 new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), Clock.systemUTC());
 
         loop.start();
