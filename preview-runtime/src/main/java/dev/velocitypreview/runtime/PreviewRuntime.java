@@ -297,7 +297,9 @@ public final class PreviewRuntime implements AutoCloseable {
         session = claimed.session();
         log.session(claimed.session());
         health.session(claimed.session());
-        FirstPageWait firstPage = new FirstPageWait(front::afterNextRelay, FirstPageWait.BOUND);
+        // a static project's pages are the front's own answers, and no compile competes with them
+        FirstPageWait firstPage = devServer == null ? FirstPageWait.none()
+                : new FirstPageWait(front::afterNextRelay, FirstPageWait.BOUND);
         if (claimed.sync() == null) {
             health.sync(new Health.Sync(Health.SyncStatus.OFF, "the claim brought no sync url and token", null, null));
             log.info("live edits off", "reason", "the claim brought no sync url and token");
@@ -327,7 +329,7 @@ public final class PreviewRuntime implements AutoCloseable {
     }
 
     /**
-     * @param given   where live edits come from; null for none
+     * @param given     where live edits come from; null for none
      * @param claimed   the claim's files, which the loop checks before its first sync; null when no claim wrote any
      * @param firstPage what the check of {@code claimed} waits for first
      */

@@ -64,8 +64,8 @@ final class SyncLoop implements AutoCloseable {
     private CompileError lastError;
 
     /**
-     * @param claimed the files of the claim that started the loop, written and not checked yet: the loop checks them
-     *                first, and their result is what the platform is told with the first sync (so a compile error in a
+     * @param claimed   the files of the claim that started the loop, written and not checked yet: the loop checks them
+     *                  first, and their result is what the platform is told with the first sync (so a compile error in a
      *                  claim reaches it as a live edit's does); null when nothing was written before
      * @param firstPage what the check of {@code claimed} waits for first
      */
