@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
@@ -53,9 +54,7 @@ class PoolClaimTest {
 
     @Test
     void aClaimWhileAnotherIsBeingAppliedIsAskedToComeBackAndTheSessionIsTakenOnce() throws Exception {
-        Files.writeString(root.resolve("index.html"), "template");
-        HeldFiles held = new HeldFiles();
-        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        HeldFiles held = templateFiles();
         CountDownLatch serving = new CountDownLatch(1);
         CountDownLatch letServe = new CountDownLatch(1);
         List<PoolClaim.Claimed> served = new CopyOnWriteArrayList<>();
@@ -98,9 +97,7 @@ class PoolClaimTest {
 
     @Test
     void aClaimThatComesAsHealthTurnsReadyWaitsForTheWarmUpInsteadOfBeingToldToComeBack() throws Exception {
-        Files.writeString(root.resolve("index.html"), "template");
-        HeldFiles held = new HeldFiles();
-        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        HeldFiles held = templateFiles();
         List<PoolClaim.Claimed> served = new CopyOnWriteArrayList<>();
         // health is ready, as the runtime's is just before it calls warm on the same thread
         PoolClaim pool = new PoolClaim(new PoolToken(TOKEN), FileLimits.DEFAULT, warmHealth(), LOG, served::add);
@@ -136,9 +133,7 @@ class PoolClaimTest {
 
     @Test
     void aClaimIsAnsweredBeforeTheDevServerChecksItsFilesAndTheirCompileErrorIsTheFirstSyncsResult() throws Exception {
-        Files.writeString(root.resolve("index.html"), "template");
-        HeldFiles held = new HeldFiles();
-        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        HeldFiles held = templateFiles();
         CountDownLatch checking = new CountDownLatch(1);
         CountDownLatch letAnswer = new CountDownLatch(1);
         CompileError broken = new CompileError("Unexpected token", "index.html", 1L, 2L);
@@ -148,14 +143,7 @@ class PoolClaimTest {
             return changed.contains("index.html") ? broken : null;
         };
         BlockingQueue<byte[]> syncs = new LinkedBlockingQueue<>();
-        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        api.createContext("/sync", exchange -> {
-            syncs.add(exchange.getRequestBody().readAllBytes());
-            // gone: the loop stops after this first sync
-            exchange.sendResponseHeaders(410, -1);
-            exchange.close();
-        });
-        api.start();
+        HttpServer api = syncEndpoint(syncs);
         Health health = warmHealth();
         EditApplier applier = new EditApplier(new EditWriter(root.toRealPath(), FileLimits.DEFAULT, held), heldCheck, LOG,
                 Clock.systemUTC());
@@ -201,9 +189,7 @@ class PoolClaimTest {
 
     @Test
     void theCheckOfAClaimsFilesWaitsForTheSessionsFirstPageAndTheFirstSyncStillCarriesItsVerdict() throws Exception {
-        Files.writeString(root.resolve("index.html"), "template");
-        HeldFiles held = new HeldFiles();
-        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        HeldFiles held = templateFiles();
         CountDownLatch checked = new CountDownLatch(1);
         CompileError broken = new CompileError("Unexpected token", "index.html", 1L, 2L);
         CompileCheck check = changed -> {
@@ -211,18 +197,12 @@ class PoolClaimTest {
             return broken;
         };
         BlockingQueue<byte[]> syncs = new LinkedBlockingQueue<>();
-        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        api.createContext("/sync", exchange -> {
-            syncs.add(exchange.getRequestBody().readAllBytes());
-            exchange.sendResponseHeaders(410, -1);
-            exchange.close();
-        });
-        api.start();
+        HttpServer api = syncEndpoint(syncs);
         Health health = warmHealth();
         EditApplier applier = new EditApplier(new EditWriter(root.toRealPath(), FileLimits.DEFAULT, held), check, LOG,
                 Clock.systemUTC());
         // the front's hook, run here by hand as the front runs it once it relayed the first page
-        java.util.concurrent.atomic.AtomicReference<Runnable> afterNextRelay = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Runnable> afterNextRelay = new AtomicReference<>();
         List<SyncLoop> loops = new CopyOnWriteArrayList<>();
         PoolClaim pool = new PoolClaim(new PoolToken(TOKEN), FileLimits.DEFAULT, health, LOG, claimed -> {
             SyncLoop loop = new SyncLoop(claimed.sync(), held, applier, claimed.written(),
@@ -252,6 +232,26 @@ class PoolClaimTest {
             loops.forEach(SyncLoop::close);
             api.stop(0);
         }
+    }
+
+    /** The template's one file, on disk and held, as a warm machine has it. */
+    private HeldFiles templateFiles() throws java.io.IOException {
+        Files.writeString(root.resolve("index.html"), "template");
+        HeldFiles held = new HeldFiles();
+        held.put("index.html", 0, HeldFiles.sha256(HeldFiles.utf8("template")), 8);
+        return held;
+    }
+
+    /** A session API's sync endpoint that records each sync and answers 410 (gone): a loop stops after its first. */
+    private static HttpServer syncEndpoint(BlockingQueue<byte[]> syncs) throws java.io.IOException {
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/sync", exchange -> {
+            syncs.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(410, -1);
+            exchange.close();
+        });
+        api.start();
+        return api;
     }
 
     private static Health warmHealth() {
