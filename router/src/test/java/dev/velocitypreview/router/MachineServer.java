@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code /ws-bye}: says "bye" and closes with 4000;</li>
  *   <li>{@code /ws-echo-request}: sends the JSON echo of its handshake request (without body) and closes;</li>
  *   <li>{@code /upload}: counts the request body as it arrives and answers the total;</li>
- *   <li>{@code /drip}: answers "first", then "second" once the test released it;</li>
+ *   <li>{@code /drip}: answers "first", then "second" once the test released it (any method; a body is dropped);</li>
  *   <li>anything else: a JSON echo of method, path, query, headers and body, plus headers that must not get
  *       past the router (hop-by-hop ones, a reserved preview cookie) and a publicly cacheable
  *       {@code Cache-Control}.</li>
@@ -54,7 +54,7 @@ final class MachineServer implements AutoCloseable {
                                 out.sendString(Mono.just(new String(JSON.writeValueAsBytes(describe(request, new byte[0])),
                                         StandardCharsets.UTF_8)))))
                         .post("/upload", this::upload)
-                        .get("/drip", (request, response) -> response.header("Content-Type", "text/plain")
+                        .route(request -> "drip".equals(request.path()), (request, response) -> response.header("Content-Type", "text/plain")
                                 .sendString(Flux.concat(Mono.just("first\n"),
                                         Mono.fromFuture(() -> releaseSecond).thenReturn("second\n"))))
                         .route(request -> true, this::echo))

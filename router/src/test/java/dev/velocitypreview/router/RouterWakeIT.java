@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +117,36 @@ class RouterWakeIT {
                 assertThat(caught.join().status()).isEqualTo(HttpStatus.OK);
             }
         }
+    }
+
+    /**
+     * A departure cuts off only a forward whose answer has not begun: the machine is answering, so it is not
+     * frozen, and cutting its answer off would leave the client a truncated body (or, with a Content-Length, a
+     * client waiting for the rest). A request with a body, which goes through WebFlux's forward.
+     */
+    @Test
+    @Order(3)
+    void anAnswerUnderWayIsNotCutOffWhenTheSessionLeavesItsMachine() {
+        UUID id = UUID.randomUUID();
+        log.create(id);
+        log.active(id, 3, machine.url());
+        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.ACTIVE)
+                .orElse(false));
+        machine.releaseSecond = new CompletableFuture<>();
+        CompletableFuture<Void> release = machine.releaseSecond;
+        List<String> received = new CopyOnWriteArrayList<>();
+        CompletableFuture<List<String>> answer = router.client.post().uri("/s/" + id + "/drip").bodyValue("a body")
+                .retrieve().bodyToFlux(String.class).doOnNext(received::add).collectList().toFuture();
+        await().atMost(BLOCK).until(() -> received.contains("first"));
+
+        log.row(SessionLog.view(id, SessionStatus.SUSPENDED, 4, null, null, machine.url(), Visibility.PUBLIC));
+        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.SUSPENDED)
+                .orElse(false));
+        // the answer stays open for the rest of it, however long the router takes to act on the departure
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !answer.isDone());
+        release.complete(null);
+
+        assertThat(answer).succeedsWithin(BLOCK).isEqualTo(List.of("first", "second"));
     }
 
     private static reactor.core.publisher.Mono<RouterResponse> get(UUID id) {

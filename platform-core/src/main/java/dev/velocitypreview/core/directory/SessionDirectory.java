@@ -41,9 +41,11 @@ public final class SessionDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionDirectory.class);
 
     /**
-     * Told of every update the directory accepted, on the directory's stream thread, in the order of each
-     * session's updates; also while the stores are restored (then {@link #isReady()} is false). Must be quick
-     * and must not block; what it throws is logged and dropped.
+     * Told of every update that changed what the directory answers for a session (a newer row, a CREATE of a
+     * session it did not know, a deleted row), on the directory's stream thread, in the order of each session's
+     * updates; also while the stores are restored (then {@link #isReady()} is false). Never of a CREATE read after
+     * the session's rows: that would move the session back. Must be quick and must not block; what it throws is
+     * logged and dropped.
      */
     @FunctionalInterface
     public interface Listener {
@@ -232,8 +234,14 @@ public final class SessionDirectory implements AutoCloseable {
         @Override
         public void stored(UUID id, SessionDirectoryTopology.Source source, SessionView view) {
             SessionView before = liveView(id);
+            // The two topics are read in no order to each other: a CREATE read after the session's first row (or
+            // after its row was deleted) changes nothing a reader sees. Told, it would read as the session going
+            // back to REQUESTED, and a listener would act on it (the router cut off forwards in flight).
+            boolean news = source == SessionDirectoryTopology.Source.CHANGELOG || index.known(id) == null;
             index.stored(id, source, view);
-            tell(id, before, view);
+            if (news) {
+                tell(id, before, view);
+            }
             publish(id);
         }
 

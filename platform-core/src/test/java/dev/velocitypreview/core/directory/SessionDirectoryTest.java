@@ -1,6 +1,8 @@
 package dev.velocitypreview.core.directory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -92,6 +94,26 @@ class SessionDirectoryTest {
 
         assertThat(active).isCompletedWithValueMatching(view -> view.version() == 3);
         assertThat(directory.waiting()).isZero();
+    }
+
+    @Test
+    void listenersAreToldHowTheAnswerChangesAndNotOfACreateReadAfterTheSessionsRows() {
+        List<String> told = new ArrayList<>();
+        directory.addListener((id, before, update) -> told.add(status(before) + " -> " + status(update)));
+        UUID first = UUID.randomUUID();
+        commands.pipeInput(first.toString(), create(first, "user-1"));
+        changelog.pipeInput(first.toString(), row(first, SessionStatus.ACTIVE, 3));
+        // the two topics are read in no order to each other: this session's CREATE comes after its row
+        UUID late = UUID.randomUUID();
+        changelog.pipeInput(late.toString(), row(late, SessionStatus.ACTIVE, 3));
+        commands.pipeInput(late.toString(), create(late, "user-1"));
+
+        assertThat(directory.lookup(late)).get().extracting(SessionView::status).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(told).containsExactly("none -> REQUESTED", "REQUESTED -> ACTIVE", "none -> ACTIVE");
+    }
+
+    private static String status(SessionView view) {
+        return view == null ? "none" : view.status().name();
     }
 
     /** The topology in a test driver, which processes every piped record at once and is always running. */

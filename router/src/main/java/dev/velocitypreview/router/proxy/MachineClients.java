@@ -8,12 +8,11 @@ import java.util.function.Function;
 
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+
+import dev.velocitypreview.router.routing.ExchangeLoop;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -54,7 +53,7 @@ final class MachineClients implements AutoCloseable {
      * was held resumes on another thread, and a connection the pool opens belongs to the loop it was opened on).
      */
     <T> Mono<T> call(ServerHttpRequest request, Function<HttpClient, Mono<T>> call) {
-        EventLoop loop = eventLoopOf(request);
+        EventLoop loop = ExchangeLoop.of(request);
         if (loop == null) {
             return Mono.defer(() -> call.apply(shared.client()));
         }
@@ -70,15 +69,6 @@ final class MachineClients implements AutoCloseable {
                 .followRedirect(false)
                 .compress(false);
         return new Pooled(connections, http);
-    }
-
-    private static @Nullable EventLoop eventLoopOf(ServerHttpRequest request) {
-        try {
-            Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-            return nativeRequest instanceof Connection connection ? connection.channel().eventLoop() : null;
-        } catch (IllegalArgumentException notNative) {
-            return null;
-        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.channel.EventLoop;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,11 +212,16 @@ final class PreviewRequestFilter implements WebFilter, Ordered {
         long started = System.nanoTime();
         String[] outcome = {RouterMetrics.FORWARDED};
         AtomicReference<SessionView> departed = new AtomicReference<>();
-        // Off the Kafka Streams thread the departure is seen on: deciding again may publish a RESUME.
+        // Acted on off the Kafka Streams thread the departure is seen on (deciding again may publish a RESUME), on
+        // the connection's event loop, where the machine's answer is committed: so "not begun yet" stays true
+        // until the forward is cut off. An answer that has begun is never cut off, which would truncate it (the
+        // machine answers, so it is not suspended); nor may the empty completion of this filter cut it off.
+        EventLoop loop = ExchangeLoop.of(exchange.getRequest());
         Mono<SessionView> departure = inFlight.departure(session)
+                .publishOn(loop == null ? Schedulers.parallel() : Schedulers.fromExecutor(loop))
                 .filter(view -> !stripped.getResponse().isCommitted())
                 .doOnNext(departed::set)
-                .publishOn(Schedulers.parallel());
+                .switchIfEmpty(Mono.never());
         return Mono.defer(() -> {
                     use.began(session.id());
                     return forwarder.forward(stripped, target);
