@@ -62,8 +62,7 @@ class RouterWakeIT {
         log.create(id);
         log.active(id, 3, machine.url());
         log.row(SessionLog.view(id, SessionStatus.SUSPENDED, 4, null, null, machine.url(), Visibility.PUBLIC));
-        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.SUSPENDED)
-                .orElse(false));
+        awaitStatus(id, SessionStatus.SUSPENDED);
         try (TopicRecords<SessionCommand> commands = new TopicRecords<>(bootstrap, Topics.SESSION_COMMANDS)) {
             CompletableFuture<RouterResponse> first = get(id).toFuture();
             CompletableFuture<RouterResponse> second = get(id).toFuture();
@@ -101,8 +100,7 @@ class RouterWakeIT {
             String frozenUrl = "http://127.0.0.1:" + frozen.getLocalPort();
             log.create(id);
             log.active(id, 3, frozenUrl);
-            await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.ACTIVE)
-                    .orElse(false));
+            awaitStatus(id, SessionStatus.ACTIVE);
             CompletableFuture<RouterResponse> caught = get(id).toFuture();
             try (Socket forwarded = frozen.accept()) {
                 log.row(SessionLog.view(id, SessionStatus.SUSPENDED, 4, null, null, frozenUrl, Visibility.PUBLIC));
@@ -130,8 +128,7 @@ class RouterWakeIT {
         UUID id = UUID.randomUUID();
         log.create(id);
         log.active(id, 3, machine.url());
-        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.ACTIVE)
-                .orElse(false));
+        awaitStatus(id, SessionStatus.ACTIVE);
         machine.releaseSecond = new CompletableFuture<>();
         CompletableFuture<Void> release = machine.releaseSecond;
         List<String> received = new CopyOnWriteArrayList<>();
@@ -140,13 +137,17 @@ class RouterWakeIT {
         await().atMost(BLOCK).until(() -> received.contains("first"));
 
         log.row(SessionLog.view(id, SessionStatus.SUSPENDED, 4, null, null, machine.url(), Visibility.PUBLIC));
-        await().until(() -> router.directory().lookup(id).map(view -> view.status() == SessionStatus.SUSPENDED)
-                .orElse(false));
+        awaitStatus(id, SessionStatus.SUSPENDED);
         // the answer stays open for the rest of it, however long the router takes to act on the departure
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !answer.isDone());
         release.complete(null);
 
         assertThat(answer).succeedsWithin(BLOCK).isEqualTo(List.of("first", "second"));
+    }
+
+    /** Until this router's directory holds the session in {@code status}. */
+    private static void awaitStatus(UUID id, SessionStatus status) {
+        await().until(() -> router.directory().lookup(id).map(view -> view.status() == status).orElse(false));
     }
 
     private static reactor.core.publisher.Mono<RouterResponse> get(UUID id) {
