@@ -1,10 +1,13 @@
 package dev.velocitypreview.runtime;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,12 +27,19 @@ import dev.velocitypreview.core.edits.CompileError;
  * never the outcome). Only the root route is requested: a broken file that only another route imports is not seen.
  * The bound is longer than Vite's, since webpack compiles the whole route on that request. An answer that writes no
  * module (no script or style) is not checked.
+ *
+ * <p>webpack keeps its last build until its file watcher sees the write, so the page asked for right after it may
+ * carry the error of an earlier content. An error whose code frame does not show the file as it is on disk is not
+ * taken; the page is asked again within the bound.
  */
 final class NextCompileCheck implements CompileCheck {
 
     static final Duration BOUND = Duration.ofSeconds(10);
     private static final String DATA_MARKER = "<script id=\"__NEXT_DATA__\" type=\"application/json\">";
     private static final Pattern SWC_LOCATION = Pattern.compile(",-\\[([^\\]\\n]+):(\\d+):(\\d+)\\]");
+    /** A line of SWC's code frame: its number, a bar, a space and the line as SWC read it. */
+    private static final Pattern FRAME_LINE = Pattern.compile("(?m)^ *(\\d+) \\|(?: (.*))?$");
+    private static final long STALE_PAUSE_MILLIS = 20;
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final Path root;
@@ -51,14 +61,52 @@ final class NextCompileCheck implements CompileCheck {
         if (changed.stream().noneMatch(ViteCompileCheck::isModule)) {
             return null;
         }
-        HttpResponse<String> answer = CompileCheck.fetch(http, port, "", "text/html", bound, log);
-        if (answer == null) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            HttpResponse<String> answer = CompileCheck.fetch(http, port, "", "text/html", CompileCheck.remaining(deadline), log);
+            if (answer == null || answer.statusCode() != 500) {
+                return null;
+            }
+            CompileError error = error(answer.body());
+            if (error.file() == null || !isStale(error.message(), onDisk(error.file()))) {
+                return error;
+            }
+            if (System.nanoTime() > deadline) {
+                log.warn("compile check cut short", "reason", "the dev server still answers an error in a former"
+                        + " content after " + bound.toMillis() + " ms", "path", error.file());
+                return null;
+            }
+            // webpack keeps its last build until its watcher sees the write; this wait is the dev server's, bounded
+            TimeUnit.MILLISECONDS.sleep(STALE_PAUSE_MILLIS);
+        }
+    }
+
+    private String onDisk(String path) {
+        try {
+            return Files.readString(root.resolve(path));
+        } catch (IOException e) {
             return null;
         }
-        if (answer.statusCode() != 500) {
-            return null;
+    }
+
+    /**
+     * True when the code frame of SWC's {@code message} ({@code "  3 |   return <main>"}: a line's number and text)
+     * shows a line that {@code source} does not hold there: the error is of a build of an earlier content.
+     */
+    static boolean isStale(String message, String source) {
+        if (source == null) {
+            return false;
         }
-        return error(answer.body());
+        String[] lines = source.split("\r?\n", -1);
+        Matcher frame = FRAME_LINE.matcher(message);
+        while (frame.find()) {
+            int number = Integer.parseInt(frame.group(1));
+            String shown = frame.group(2) == null ? "" : frame.group(2).stripTrailing();
+            if (number > lines.length || !lines[number - 1].stripTrailing().equals(shown)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     CompileError error(String page) {
