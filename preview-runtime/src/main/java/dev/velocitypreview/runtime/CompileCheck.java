@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -94,6 +95,18 @@ interface CompileCheck {
             }
         }
         return null;
+    }
+
+    /** Between two asks of a dev server that still answered a former content: its watcher sees a write within milliseconds. */
+    long STALE_PAUSE_MILLIS = 20;
+
+    /** The file as it is on disk now, or null when it cannot be read (gone). */
+    static String onDisk(Path root, String path) {
+        try {
+            return Files.readString(root.resolve(path));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** A message without the machine's own directory in it: users see their project's paths. */

@@ -1,9 +1,7 @@
 package dev.velocitypreview.runtime;
 
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +37,6 @@ final class NextCompileCheck implements CompileCheck {
     private static final Pattern SWC_LOCATION = Pattern.compile(",-\\[([^\\]\\n]+):(\\d+):(\\d+)\\]");
     /** A line of SWC's code frame: its number, a bar, a space and the line as SWC read it. */
     private static final Pattern FRAME_LINE = Pattern.compile("(?m)^ *(\\d+) \\|(?: (.*))?$");
-    private static final long STALE_PAUSE_MILLIS = 20;
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final Path root;
@@ -68,7 +65,7 @@ final class NextCompileCheck implements CompileCheck {
                 return null;
             }
             CompileError error = error(answer.body());
-            if (error.file() == null || !isStale(error.message(), onDisk(error.file()))) {
+            if (error.file() == null || !isStale(error.message(), CompileCheck.onDisk(root, error.file()))) {
                 return error;
             }
             if (System.nanoTime() > deadline) {
@@ -77,15 +74,7 @@ final class NextCompileCheck implements CompileCheck {
                 return null;
             }
             // webpack keeps its last build until its watcher sees the write; this wait is the dev server's, bounded
-            TimeUnit.MILLISECONDS.sleep(STALE_PAUSE_MILLIS);
-        }
-    }
-
-    private String onDisk(String path) {
-        try {
-            return Files.readString(root.resolve(path));
-        } catch (IOException e) {
-            return null;
+            TimeUnit.MILLISECONDS.sleep(CompileCheck.STALE_PAUSE_MILLIS);
         }
     }
 

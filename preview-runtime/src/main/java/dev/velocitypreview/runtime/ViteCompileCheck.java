@@ -1,9 +1,7 @@
 package dev.velocitypreview.runtime;
 
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -43,7 +41,6 @@ final class ViteCompileCheck implements CompileCheck {
     private static final Pattern ROOT_CONFIG = Pattern.compile("[^/]+\\.config\\.[A-Za-z]+");
     private static final String ERROR_MARKER = "const error = ";
     private static final String INLINE_MAP = "//# sourceMappingURL=data:application/json;base64,";
-    private static final long STALE_PAUSE_MILLIS = 20;
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final Path root;
@@ -80,7 +77,7 @@ final class ViteCompileCheck implements CompileCheck {
                 if (answer.statusCode() == 500) {
                     return error(path, answer.body());
                 }
-                if (answer.statusCode() != 200 || !isStale(answer.body(), onDisk(path))) {
+                if (answer.statusCode() != 200 || !isStale(answer.body(), CompileCheck.onDisk(root, path))) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -89,18 +86,10 @@ final class ViteCompileCheck implements CompileCheck {
                     return null;
                 }
                 // the watcher sees a change within milliseconds; this wait is the dev server's, bounded by the deadline
-                TimeUnit.MILLISECONDS.sleep(STALE_PAUSE_MILLIS);
+                TimeUnit.MILLISECONDS.sleep(CompileCheck.STALE_PAUSE_MILLIS);
             }
         }
         return null;
-    }
-
-    private String onDisk(String path) {
-        try {
-            return Files.readString(root.resolve(path));
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /**
